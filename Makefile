@@ -1,0 +1,48 @@
+# Loa Phường: `make run` starts the service with a demo ward; `make test` runs the suite.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+HOST ?= 127.0.0.1
+PORT ?= 8080
+# The local PostgreSQL that the suite also runs on when it answers.
+PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
+
+.PHONY: run test test-sqlite test-postgres bench install system-deps clean
+
+system-deps:
+	@bash scripts/system-deps.sh
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/pip install -q --upgrade pip setuptools wheel 2>&1 | grep -v "^WARNING: Location" || true
+	@$(BIN)/pip install -q -e '.[dev]' 2>&1 | grep -v "^WARNING: Location" ; test $${PIPESTATUS[0]} -eq 0
+	@touch $(STAMP)
+
+install: system-deps $(STAMP)
+
+run: install
+	@$(BIN)/broadcast db upgrade
+	@$(BIN)/broadcast demo --if-empty
+	@$(BIN)/broadcast serve --host $(HOST) --port $(PORT)
+
+test: install test-sqlite test-postgres
+
+test-sqlite: install
+	@echo "== test suite on SQLite =="
+	@$(BIN)/pytest -q -p no:cacheprovider
+
+test-postgres: install
+	@if $(BIN)/python scripts/pg_ready.py "$(PG_TEST_URL)"; then \
+		echo "== test suite on PostgreSQL ($(PG_TEST_URL)) =="; \
+		BROADCAST_TEST_DATABASE_URL="$(PG_TEST_URL)" $(BIN)/pytest -q -p no:cacheprovider; \
+	else \
+		echo "PostgreSQL does not answer at $(PG_TEST_URL): PostgreSQL run skipped."; \
+	fi
+
+bench: install
+	@$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache bench/results.json

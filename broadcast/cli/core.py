@@ -1,0 +1,172 @@
+"""Set-up commands: serve, db, demo, user, token."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from ..config import load_settings
+from ..db import engine_for, check_connection
+from ..errors import ValidationError
+from ..runtime import open_runtime
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Địa chỉ lắng nghe.")
+@click.option("--port", default=8080, show_default=True, type=int, help="Cổng.")
+@click.option("--no-scheduler", is_flag=True, help="Chỉ chạy trang quản trị, không chạy bộ lập lịch phát sóng.")
+@click.option("--threads", default=8, show_default=True, type=int, help="Số luồng của máy chủ WSGI.")
+def serve(host, port, no_scheduler, threads):
+    """Chạy trang quản trị (và bộ lập lịch phát sóng) bằng máy chủ waitress."""
+    from waitress import serve as waitress_serve
+
+    from ..runtime import check_programs
+    from web import create_app
+
+    runtime = open_runtime()
+    check_programs()
+    app = create_app(runtime=runtime)
+    scheduler = None
+    if not no_scheduler:
+        from ..playout.service import start_scheduler
+
+        scheduler = start_scheduler(runtime)
+    click.echo(f"Loa Phường đang chạy tại http://{host}:{port}/ (Ctrl+C để dừng)")
+    try:
+        waitress_serve(app, host=host, port=port, threads=threads, ident="loa-phuong")
+    finally:
+        if scheduler is not None:
+            scheduler.shutdown()
+
+
+@click.group()
+def db():
+    """Cơ sở dữ liệu: nâng cấp lược đồ, xem phiên bản."""
+
+
+@db.command("upgrade")
+def db_upgrade():
+    """Áp dụng các bản di trú (migration) còn thiếu."""
+    from ..migrate import current_revision, upgrade
+
+    settings = load_settings()
+    engine = engine_for(settings.database_url)
+    check_connection(engine)
+    before = current_revision(engine)
+    upgrade(engine)
+    after = current_revision(engine)
+    click.echo(f"Cơ sở dữ liệu: {before or 'trống'} → {after}")
+
+
+@db.command("current")
+def db_current():
+    """In phiên bản lược đồ hiện tại và phiên bản mới nhất."""
+    from ..migrate import current_revision, head_revision
+
+    settings = load_settings()
+    engine = engine_for(settings.database_url)
+    check_connection(engine)
+    click.echo(f"hiện tại: {current_revision(engine) or 'trống'}; mới nhất: {head_revision()}")
+
+
+@click.command()
+@click.option("--if-empty", is_flag=True, help="Chỉ nạp khi cơ sở dữ liệu chưa có phường nào.")
+@click.option("--password", default=None, help="Mật khẩu cho các tài khoản mẫu (mặc định: xem README).")
+def demo(if_empty, password):
+    """Nạp phường mẫu Mộ Lao: đài, 17 cụm loa, đơn vị, người dùng, tin bài, kế hoạch."""
+    from ..demo import DEMO_PASSWORD, load_demo
+
+    runtime = open_runtime()
+    with runtime.unit() as session:
+        result = load_demo(session, runtime.settings, password=password or DEMO_PASSWORD, if_empty=if_empty)
+    if result is None:
+        click.echo("Cơ sở dữ liệu đã có dữ liệu; không nạp phường mẫu.")
+        from ..demo import USERS
+
+        with runtime.unit() as session:
+            from sqlalchemy import select
+
+            from ..domain.models import User
+
+            demo_users = set(session.scalars(select(User.username)))
+        if {u for u, *_ in USERS} <= demo_users:
+            print_demo_logins([(u, r) for u, r, *_ in USERS], password or DEMO_PASSWORD)
+        return
+    click.echo(f"Đã nạp phường mẫu: {result['ward']} ({result['bulletins']} tin bài).")
+    print_demo_logins(result["users"], password or DEMO_PASSWORD)
+
+
+def print_demo_logins(users, password):
+    click.echo("Tài khoản mẫu (tên đăng nhập / vai trò), mật khẩu chung: " + password)
+    for username, role in users:
+        click.echo(f"  {username:<12} {role}")
+
+
+@click.group()
+def user():
+    """Người dùng."""
+
+
+@user.command("add")
+@click.argument("username")
+@click.option("--role", required=True, type=click.Choice(["admin", "operator", "approver", "submitter", "viewer"]),
+              help="Vai trò.")
+@click.option("--department", default=None, help="Mã đơn vị (bắt buộc với người gửi tin).")
+@click.option("--full-name", default="", help="Họ tên.")
+@click.option("--password-stdin", is_flag=True, help="Đọc mật khẩu từ đầu vào chuẩn thay vì hỏi.")
+def user_add(username, role, department, full_name, password_stdin):
+    """Thêm người dùng."""
+    from ..security import audit
+    from ..users import add_user
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Mật khẩu", hide_input=True, confirmation_prompt=True)
+    runtime = open_runtime()
+    with runtime.unit() as session:
+        new = add_user(session, username, role, password, department=department, full_name=full_name)
+        audit(session, "user.create", obj=new, detail={"role": role, "via": "cli"})
+    click.echo(f"Đã thêm {new.username} ({role}).")
+
+
+@click.group()
+def token():
+    """Mã truy cập API (Bearer token)."""
+
+
+@token.command("create")
+@click.argument("username")
+@click.option("--name", default="cli", help="Tên gợi nhớ của mã.")
+def token_create(username, name):
+    """Tạo mã truy cập API cho người dùng và in ra (chỉ hiện một lần)."""
+    from sqlalchemy import select
+
+    from ..domain.models import User
+    from ..security import audit, create_token
+
+    runtime = open_runtime()
+    with runtime.unit() as session:
+        target = session.scalar(select(User).where(User.username == username.strip().lower()))
+        if target is None:
+            raise ValidationError(f"Không có người dùng {username!r}.")
+        value = create_token(session, target, name)
+        audit(session, "token.create", user=target, object_type="api_tokens", object_id=value[:10])
+    click.echo(value)
+
+
+@token.command("revoke")
+@click.argument("prefix")
+def token_revoke(prefix):
+    """Thu hồi mã truy cập theo 10 ký tự đầu."""
+    from ..security import audit, revoke_token
+
+    runtime = open_runtime()
+    with runtime.unit() as session:
+        count = revoke_token(session, prefix)
+        audit(session, "token.revoke", object_type="api_tokens", object_id=prefix)
+    click.echo(f"Đã thu hồi {count} mã.")
+
+
+COMMANDS = [serve, db, demo, user, token]

@@ -1,0 +1,1 @@
+"""Domain model and rules that do not depend on audio or the web."""

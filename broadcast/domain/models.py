@@ -1,0 +1,465 @@
+"""The data model (SQLAlchemy 2 typed mappings).
+
+Timestamps are stored in UTC (``UTCDateTime``); dates that a person means
+("the programme of 1 October", "airtime of October") are local dates in the
+station's timezone and stored as plain ``Date``.
+
+As-run rows and audit rows are never deleted: the migrations add database
+triggers that refuse DELETE on both and UPDATE on the audit log.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime, time
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    Time,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from .types import JSONText, UTCDateTime, utcnow
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Role(str, enum.Enum):
+    admin = "admin"
+    operator = "operator"
+    approver = "approver"
+    submitter = "submitter"
+    viewer = "viewer"
+
+
+class Priority(str, enum.Enum):
+    normal = "normal"
+    priority = "priority"
+    emergency = "emergency"
+
+
+class BulletinStatus(str, enum.Enum):
+    draft = "draft"
+    submitted = "submitted"
+    approved = "approved"
+    rejected = "rejected"
+    scheduled = "scheduled"
+    airing = "airing"
+    completed = "completed"
+    expired = "expired"
+    withdrawn = "withdrawn"
+
+
+class AsRunStatus(str, enum.Enum):
+    airing = "airing"
+    aired = "aired"
+    interrupted = "interrupted"
+    failed = "failed"
+    skipped = "skipped"
+    missed = "missed"
+
+
+def _enum_column(enum_cls, **kw):
+    # Stored as plain strings (no native ENUM): adding a value later is a
+    # code change, not a migration on every engine.
+    return mapped_column(String(20), **kw)
+
+
+class Ward(Base):
+    __tablename__ = "wards"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    province: Mapped[str | None] = mapped_column(String(200))
+    district: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    stations: Mapped[list["Station"]] = relationship(back_populates="ward")
+    departments: Mapped[list["Department"]] = relationship(back_populates="ward")
+
+
+class Station(Base):
+    """A loudspeaker station (đài truyền thanh) and its output."""
+
+    __tablename__ = "stations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ward_id: Mapped[int] = mapped_column(ForeignKey("wards.id"))
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    # "device", "icecast://source:PW@HOST:PORT/MOUNT", "file:PATH", "null",
+    # or "export" for stations fed by USB stick (no live sink).
+    sink: Mapped[str] = mapped_column(String(500), default="null")
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    description: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    ward: Mapped[Ward] = relationship(back_populates="stations")
+    clusters: Mapped[list["Cluster"]] = relationship(
+        back_populates="station", order_by="Cluster.code", cascade="all, delete-orphan"
+    )
+    sessions: Mapped[list["SessionTemplate"]] = relationship(
+        back_populates="station", order_by="SessionTemplate.start_time"
+    )
+
+
+class Cluster(Base):
+    """A loudspeaker cluster, usually one per residential group (tổ dân phố)."""
+
+    __tablename__ = "clusters"
+    __table_args__ = (UniqueConstraint("station_id", "code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    station_id: Mapped[int] = mapped_column(ForeignKey("stations.id"))
+    code: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(200))
+    speakers: Mapped[int] = mapped_column(Integer, default=1)
+
+    station: Mapped[Station] = relationship(back_populates="clusters")
+
+
+class Department(Base):
+    """A submitting unit: a ward office, the Fatherland Front, a mass organisation."""
+
+    __tablename__ = "departments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ward_id: Mapped[int] = mapped_column(ForeignKey("wards.id"))
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+
+    ward: Mapped[Ward] = relationship(back_populates="departments")
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    full_name: Mapped[str] = mapped_column(String(200), default="")
+    password_hash: Mapped[str] = mapped_column(String(300))
+    role: Mapped[str] = _enum_column(Role)
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    department: Mapped[Department | None] = relationship()
+
+
+class ApiToken(Base):
+    """A bearer token; only its SHA-256 is stored, so a leaked database leaks no token."""
+
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    name: Mapped[str] = mapped_column(String(100), default="")
+    prefix: Mapped[str] = mapped_column(String(12))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
+
+
+class Category(Base):
+    __tablename__ = "categories"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    is_cchc: Mapped[bool] = mapped_column(Boolean, default=False)
+    colour: Mapped[str] = mapped_column(String(9), default="#6e7781")
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+
+
+bulletin_stations = Table(
+    "bulletin_stations",
+    Base.metadata,
+    Column("bulletin_id", ForeignKey("bulletins.id", ondelete="CASCADE"), primary_key=True),
+    Column("station_id", ForeignKey("stations.id"), primary_key=True),
+)
+
+
+class Bulletin(Base):
+    """A piece of text (or a recording) to air, with its review workflow."""
+
+    __tablename__ = "bulletins"
+    __table_args__ = (
+        Index("ix_bulletins_status_window", "status", "valid_from", "valid_until"),
+        Index("ix_bulletins_department_status", "department_id", "status"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    # What TTS reads; the operator may edit it without touching the submitted body.
+    spoken_text: Mapped[str | None] = mapped_column(Text)
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"))
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    priority: Mapped[str] = _enum_column(Priority, default=Priority.normal.value)
+    status: Mapped[str] = _enum_column(BulletinStatus, default=BulletinStatus.draft.value)
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_until: Mapped[date] = mapped_column(Date)
+    airings_wanted: Mapped[int] = mapped_column(Integer, default=1)
+    airings_left: Mapped[int] = mapped_column(Integer, default=1)
+    all_stations: Mapped[bool] = mapped_column(Boolean, default=True)
+    recording_path: Mapped[str | None] = mapped_column(String(500))
+    review_comment: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    category: Mapped[Category] = relationship()
+    department: Mapped[Department] = relationship()
+    author: Mapped[User] = relationship(foreign_keys=[author_id])
+    approved_by: Mapped[User | None] = relationship(foreign_keys=[approved_by_id])
+    stations: Mapped[list[Station]] = relationship(secondary=bulletin_stations)
+    comments: Mapped[list["BulletinComment"]] = relationship(
+        back_populates="bulletin", order_by="BulletinComment.created_at"
+    )
+
+    @property
+    def text_to_speak(self) -> str:
+        return self.spoken_text or self.body
+
+
+class BulletinComment(Base):
+    __tablename__ = "bulletin_comments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bulletin_id: Mapped[int] = mapped_column(ForeignKey("bulletins.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    bulletin: Mapped[Bulletin] = relationship(back_populates="comments")
+    user: Mapped[User] = relationship()
+
+
+class LexiconEntry(Base):
+    """An operator's pronunciation entry: written form -> spoken form."""
+
+    __tablename__ = "lexicon_entries"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    term: Mapped[str] = mapped_column(String(100), unique=True)
+    spoken: Mapped[str] = mapped_column(String(300))
+    note: Mapped[str | None] = mapped_column(Text)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class Setting(Base):
+    """Ward-wide settings changeable at run time (JSON values)."""
+
+    __tablename__ = "settings"
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[object] = mapped_column(JSONText)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class AudioRendition(Base):
+    """A rendered, loudness-normalised audio file, cached by content hash."""
+
+    __tablename__ = "audio_renditions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    content_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    bulletin_id: Mapped[int | None] = mapped_column(ForeignKey("bulletins.id"), index=True)
+    bulletin_version: Mapped[int | None] = mapped_column(Integer)
+    engine: Mapped[str] = mapped_column(String(40))
+    voice: Mapped[str | None] = mapped_column(String(80))
+    lexicon_version: Mapped[int] = mapped_column(Integer, default=0)
+    spoken_text: Mapped[str | None] = mapped_column(Text)
+    path: Mapped[str] = mapped_column(String(500))
+    duration_ms: Mapped[int] = mapped_column(Integer)
+    loudness_lufs: Mapped[float | None] = mapped_column()
+    true_peak_db: Mapped[float | None] = mapped_column()
+    stale: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SessionTemplate(Base):
+    """A station's recurring session (e.g. "sang" at 06:00), loaded from schedules/*.toml."""
+
+    __tablename__ = "session_templates"
+    __table_args__ = (UniqueConstraint("station_id", "code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    station_id: Mapped[int] = mapped_column(ForeignKey("stations.id"))
+    code: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(200))
+    start_time: Mapped[time] = mapped_column(Time)
+    # ISO weekdays, 1 = Monday, as a compact string "12345".
+    days: Mapped[str] = mapped_column(String(7), default="12345")
+    max_duration_s: Mapped[int] = mapped_column(Integer)
+    slots: Mapped[list] = mapped_column(JSONText, default=list)
+    source_file: Mapped[str | None] = mapped_column(String(500))
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    station: Mapped[Station] = relationship(back_populates="sessions")
+
+
+class DateOverride(Base):
+    """A holiday (no session) or a one-off extra session on one date."""
+
+    __tablename__ = "date_overrides"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    station_id: Mapped[int] = mapped_column(ForeignKey("stations.id"))
+    on_date: Mapped[date] = mapped_column(Date, index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # "holiday" | "extra"
+    session_code: Mapped[str | None] = mapped_column(String(40))
+    start_time: Mapped[time | None] = mapped_column(Time)
+    max_duration_s: Mapped[int | None] = mapped_column(Integer)
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class Programme(Base):
+    """One session of one station on one date, as built (and maybe locked)."""
+
+    __tablename__ = "programmes"
+    __table_args__ = (UniqueConstraint("station_id", "on_date", "session_code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    station_id: Mapped[int] = mapped_column(ForeignKey("stations.id"))
+    on_date: Mapped[date] = mapped_column(Date, index=True)
+    session_code: Mapped[str] = mapped_column(String(40))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    max_duration_s: Mapped[int] = mapped_column(Integer)
+    locked: Mapped[bool] = mapped_column(Boolean, default=False)
+    warnings: Mapped[list] = mapped_column(JSONText, default=list)
+    built_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    built_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    station: Mapped[Station] = relationship()
+    items: Mapped[list["ProgrammeItem"]] = relationship(
+        back_populates="programme", order_by="ProgrammeItem.position", cascade="all, delete-orphan"
+    )
+
+
+class ProgrammeItem(Base):
+    __tablename__ = "programme_items"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(20))  # asset | announcement | bulletin | filler
+    bulletin_id: Mapped[int | None] = mapped_column(ForeignKey("bulletins.id"), index=True)
+    rendition_id: Mapped[int | None] = mapped_column(ForeignKey("audio_renditions.id"))
+    title: Mapped[str] = mapped_column(String(300), default="")
+    category_code: Mapped[str | None] = mapped_column(String(40))
+    text: Mapped[str | None] = mapped_column(Text)
+    audio_path: Mapped[str | None] = mapped_column(String(500))
+    planned_start: Mapped[datetime] = mapped_column(UTCDateTime)
+    duration_ms: Mapped[int] = mapped_column(Integer, default=0)
+
+    programme: Mapped[Programme] = relationship(back_populates="items")
+    bulletin: Mapped[Bulletin | None] = relationship()
+
+
+class AsRun(Base):
+    """One item as it actually aired (the airtime log). Never deleted.
+
+    Category, department and title are copied at air time so a later edit of
+    the bulletin does not rewrite what the ward already reported upward.
+    """
+
+    __tablename__ = "as_run"
+    __table_args__ = (
+        Index("ix_as_run_date_station", "air_date", "station_id"),
+        Index("ix_as_run_station_start", "station_id", "actual_start"),
+        Index("ix_as_run_status", "status"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    station_id: Mapped[int] = mapped_column(ForeignKey("stations.id"))
+    programme_id: Mapped[int | None] = mapped_column(ForeignKey("programmes.id", ondelete="SET NULL"))
+    programme_item_id: Mapped[int | None] = mapped_column(ForeignKey("programme_items.id", ondelete="SET NULL"))
+    session_code: Mapped[str | None] = mapped_column(String(40))
+    air_date: Mapped[date] = mapped_column(Date)
+    position: Mapped[int | None] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(20), default="bulletin")
+    bulletin_id: Mapped[int | None] = mapped_column(ForeignKey("bulletins.id"), index=True)
+    title: Mapped[str] = mapped_column(String(300), default="")
+    category_code: Mapped[str | None] = mapped_column(String(40))
+    department_code: Mapped[str | None] = mapped_column(String(40))
+    scheduled_start: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    actual_start: Mapped[datetime] = mapped_column(UTCDateTime)
+    actual_end: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    planned_ms: Mapped[int | None] = mapped_column(Integer)
+    aired_ms: Mapped[int] = mapped_column(Integer, default=0)
+    lateness_ms: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[str] = _enum_column(AsRunStatus, default=AsRunStatus.airing.value)
+    source: Mapped[str] = mapped_column(String(20), default="playout")  # playout | manual
+    sink: Mapped[str | None] = mapped_column(String(200))
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Plan(Base):
+    """A yearly propaganda plan (kế hoạch tuyên truyền CCHC) with its targets."""
+
+    __tablename__ = "plans"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ward_id: Mapped[int] = mapped_column(ForeignKey("wards.id"))
+    title: Mapped[str] = mapped_column(String(300))
+    number: Mapped[str | None] = mapped_column(String(80))
+    issued_on: Mapped[date | None] = mapped_column(Date)
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)
+    # Day of the last month of each reporting period by which the report is due.
+    report_due_day: Mapped[int] = mapped_column(Integer, default=10)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    ward: Mapped[Ward] = relationship()
+    targets: Mapped[list["PlanTarget"]] = relationship(
+        back_populates="plan", cascade="all, delete-orphan", order_by="PlanTarget.id"
+    )
+
+
+class PlanTarget(Base):
+    __tablename__ = "plan_targets"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True)
+    # minutes | airings | column_sessions
+    metric: Mapped[str] = mapped_column(String(30))
+    # a category code, "cchc" for all CCHC areas together, or NULL for everything
+    category_code: Mapped[str | None] = mapped_column(String(40))
+    per: Mapped[str] = mapped_column(String(10), default="month")
+    value: Mapped[float] = mapped_column()
+    label: Mapped[str | None] = mapped_column(String(200))
+
+    plan: Mapped[Plan] = relationship(back_populates="targets")
+
+
+class AuditLog(Base):
+    """Who did what, when and why. Append-only for every role."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_object", "object_type", "object_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    username: Mapped[str | None] = mapped_column(String(80))
+    action: Mapped[str] = mapped_column(String(60))
+    object_type: Mapped[str | None] = mapped_column(String(40))
+    object_id: Mapped[str | None] = mapped_column(String(40))
+    detail: Mapped[dict | None] = mapped_column(JSONText)
+    ip: Mapped[str | None] = mapped_column(String(64))
+
+
+class SchedulerLease(Base):
+    """At most one scheduler per database: the holder renews, others wait."""
+
+    __tablename__ = "scheduler_lease"
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(200))
+    acquired_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)

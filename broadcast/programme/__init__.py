@@ -1,0 +1,1 @@
+"""Daily programmes: station session templates, filling, editing, export."""

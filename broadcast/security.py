@@ -1,0 +1,109 @@
+"""Passwords, API tokens and the audit trail."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .domain.models import ApiToken, AuditLog, Role, User
+from .domain.types import utcnow
+from .errors import NotFound, ValidationError
+
+_hasher = PasswordHasher()
+MIN_PASSWORD_LENGTH = 8
+TOKEN_PREFIX = "lp_"
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def check_password_strength(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValidationError(f"Mật khẩu phải có ít nhất {MIN_PASSWORD_LENGTH} ký tự.", field="password")
+
+
+def authenticate(session: Session, username: str, password: str) -> User | None:
+    user = session.scalar(select(User).where(User.username == username.strip().lower()))
+    if user is None or not user.active:
+        # Hash anyway so a wrong username takes as long as a wrong password.
+        verify_password(_DUMMY_HASH, password)
+        return None
+    if not verify_password(user.password_hash, password):
+        return None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    return user
+
+
+_DUMMY_HASH = _hasher.hash("loa-phuong-dummy")
+
+
+def _token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_token(session: Session, user: User, name: str = "") -> str:
+    """Create a token and return it; only its digest is kept."""
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    session.add(ApiToken(user=user, name=name, prefix=token[:10], token_hash=_token_digest(token)))
+    return token
+
+
+def user_for_token(session: Session, token: str) -> User | None:
+    row = session.scalar(
+        select(ApiToken).where(ApiToken.token_hash == _token_digest(token), ApiToken.revoked_at.is_(None))
+    )
+    if row is None or not row.user.active:
+        return None
+    row.last_used_at = utcnow()
+    return row.user
+
+
+def revoke_token(session: Session, prefix: str) -> int:
+    rows = session.scalars(select(ApiToken).where(ApiToken.prefix == prefix, ApiToken.revoked_at.is_(None))).all()
+    if not rows:
+        raise NotFound(f"Không có mã truy cập nào bắt đầu bằng {prefix!r} còn hiệu lực.")
+    for row in rows:
+        row.revoked_at = utcnow()
+    return len(rows)
+
+
+def parse_role(value: str) -> Role:
+    try:
+        return Role(value)
+    except ValueError:
+        roles = ", ".join(r.value for r in Role)
+        raise ValidationError(f"Vai trò {value!r} không hợp lệ: chọn một trong {roles}.", field="role") from None
+
+
+def audit(session: Session, action: str, *, user: User | None = None, obj=None,
+          object_type: str | None = None, object_id=None, detail: dict | None = None,
+          ip: str | None = None) -> AuditLog:
+    """Append one audit row in the caller's transaction."""
+    if obj is not None:
+        object_type = object_type or obj.__tablename__
+        object_id = object_id if object_id is not None else getattr(obj, "id", None)
+    row = AuditLog(
+        user_id=user.id if user is not None else None,
+        username=user.username if user is not None else None,
+        action=action,
+        object_type=object_type,
+        object_id=None if object_id is None else str(object_id),
+        detail=detail,
+        ip=ip,
+    )
+    session.add(row)
+    return row

@@ -1,0 +1,85 @@
+"""The app factory, login, health check, token auth and security headers."""
+
+from sqlalchemy import select
+
+from broadcast.domain.models import AuditLog
+from tests.conftest import csrf_from, login
+
+
+def test_healthz_without_auth(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200 and response.json == {"status": "ok"}
+
+
+def test_login_page_in_vietnamese_with_csrf(client):
+    page = client.get("/login")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Đăng nhập" in html
+    assert csrf_from(html)
+
+
+def test_dashboard_requires_login(client):
+    response = client.get("/")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_login_and_logout_are_audited(client, demo, session):
+    response = login(client, "vanhanh", demo["password"])
+    assert response.status_code == 302
+    dashboard = client.get("/")
+    assert dashboard.status_code == 200 and "Nguyễn Văn Hạnh" in dashboard.get_data(as_text=True)
+    token = csrf_from(dashboard.get_data(as_text=True))
+    assert client.post("/logout", data={"csrf_token": token}).status_code == 302
+    actions = list(session.scalars(select(AuditLog.action).order_by(AuditLog.id)))
+    assert actions[-2:] == ["auth.login", "auth.logout"]
+
+
+def test_wrong_password_is_refused_and_audited(client, demo, session):
+    response = login(client, "vanhanh", "sai-mat-khau")
+    assert response.status_code == 401
+    assert "không đúng" in response.get_data(as_text=True)
+    assert session.scalar(select(AuditLog.action).order_by(AuditLog.id.desc())) == "auth.login_failed"
+
+
+def test_login_without_csrf_token_is_refused(client, demo):
+    response = client.post("/login", data={"username": "vanhanh", "password": demo["password"]})
+    assert response.status_code in (200, 400)
+    assert client.get("/").status_code == 302
+
+
+def test_open_redirect_after_login_is_ignored(client, demo):
+    page = client.get("/login")
+    response = client.post("/login?next=//evil.example/x", data={
+        "username": "vanhanh", "password": demo["password"], "csrf_token": csrf_from(page.get_data(as_text=True))})
+    assert response.headers["Location"] == "/"
+
+
+def test_security_headers(client):
+    headers = client.get("/login").headers
+    assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+    assert "unsafe-inline" not in headers["Content-Security-Policy"]
+    assert headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_session_cookie_flags(client, demo):
+    response = login(client, "vanhanh", demo["password"])
+    cookie = response.headers.get("Set-Cookie", "")
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_api_requires_bearer_token(client, demo):
+    response = client.get("/api/v1/categories")
+    assert response.status_code == 401
+    assert response.json["error"]["code"] == "unauthorized"
+    bad = client.get("/api/v1/categories", headers={"Authorization": "Bearer lp_wrong"})
+    assert bad.status_code == 401 and bad.json["error"]["code"] == "invalid_token"
+
+
+def test_api_reference_lists(client, api_token):
+    headers = {"Authorization": f"Bearer {api_token('vanhoa')}"}
+    cats = client.get("/api/v1/categories", headers=headers).json["items"]
+    assert {"code": "cchc-tthc"}.items() <= cats[1].items()
+    depts = client.get("/api/v1/departments", headers=headers).json["items"]
+    assert any(d["code"] == "VHTT" for d in depts)
+    stations = client.get("/api/v1/stations", headers=headers).json["items"]
+    assert stations == [{"code": "MOLAO", "name": "Đài truyền thanh phường Mộ Lao", "enabled": True, "clusters": 17}]

@@ -1,0 +1,99 @@
+"""The Flask web admin and JSON API: thin views over the ``broadcast`` core."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Flask, g, jsonify, request
+from flask_babel import Babel
+from flask_login import LoginManager
+from flask_wtf.csrf import CSRFProtect
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+
+from broadcast.runtime import Runtime, open_runtime
+
+login_manager = LoginManager()
+csrf = CSRFProtect()
+babel = Babel()
+limiter = Limiter(key_func=get_remote_address, default_limits=[], storage_uri="memory://")
+
+LANGUAGES = ("vi", "en")
+
+
+def _select_locale():
+    # Vietnamese first whatever the browser says: the users are ward staff.
+    chosen = request.args.get("lang") or request.cookies.get("lang")
+    return chosen if chosen in LANGUAGES else "vi"
+
+
+def create_app(runtime: Runtime | None = None, *, config: dict | None = None) -> Flask:
+    """App factory: one app per runtime (settings + engine)."""
+    runtime = runtime or open_runtime()
+    app = Flask(__name__)
+    settings = runtime.settings
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
+        MAX_CONTENT_LENGTH=30 * 1024 * 1024,
+        BABEL_DEFAULT_LOCALE="vi",
+        BABEL_DEFAULT_TIMEZONE=settings.timezone,
+        WTF_CSRF_TIME_LIMIT=None,
+        RATELIMIT_HEADERS_ENABLED=True,
+    )
+    app.config.update(config or {})
+    app.extensions["broadcast.runtime"] = runtime
+
+    login_manager.init_app(app)
+    login_manager.login_view = "admin.login"
+    login_manager.login_message = "Vui lòng đăng nhập để tiếp tục."
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale)
+    limiter.init_app(app)
+
+    from .admin import bp as admin_bp
+    from .api import bp as api_bp
+    from . import security
+
+    app.register_blueprint(admin_bp)
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
+    csrf.exempt(api_bp)  # the API authenticates with bearer tokens, never cookies
+    security.init_app(app)
+    security.init_templates(app)
+
+    @app.get("/healthz")
+    def healthz():
+        from sqlalchemy import text
+
+        try:
+            db_session().execute(text("SELECT 1"))
+            return jsonify(status="ok")
+        except Exception:  # a health check reports, it does not raise
+            return jsonify(status="error", error="database"), 503
+
+    @app.teardown_appcontext
+    def _close_session(exc):
+        session = g.pop("db_session", None)
+        if session is not None:
+            if exc is not None:
+                session.rollback()
+            session.close()
+
+    return app
+
+
+def runtime_of(app: Flask | None = None) -> Runtime:
+    from flask import current_app
+
+    return (app or current_app).extensions["broadcast.runtime"]
+
+
+def db_session():
+    """The request's database session (opened on first use, closed at teardown)."""
+    if "db_session" not in g:
+        g.db_session = runtime_of().session()
+    return g.db_session

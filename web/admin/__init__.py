@@ -1,0 +1,7 @@
+"""Server-rendered admin pages (Vietnamese first)."""
+
+from flask import Blueprint
+
+bp = Blueprint("admin", __name__, template_folder="../templates")
+
+from . import views  # noqa: E402,F401

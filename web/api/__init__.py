@@ -1,0 +1,7 @@
+"""JSON API v1: bearer-token auth and ``{"error": {"code", "message"}}`` errors."""
+
+from flask import Blueprint
+
+bp = Blueprint("api", __name__)
+
+from . import errors, views  # noqa: E402,F401

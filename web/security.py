@@ -1,0 +1,66 @@
+"""Response headers and login loading shared by every blueprint."""
+
+from __future__ import annotations
+
+from flask import Flask, request
+from sqlalchemy import select
+
+from broadcast.domain.models import User
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "media-src 'self' blob:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+)
+
+
+def init_app(app: Flask) -> None:
+    from . import db_session, login_manager
+
+    @login_manager.user_loader
+    def _load_user(user_id: str):
+        from .auth import LoginUser
+
+        user = db_session().scalar(select(User).where(User.id == int(user_id), User.active.is_(True)))
+        return LoginUser(user) if user else None
+
+    @app.after_request
+    def _headers(response):
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if request.is_secure:
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        return response
+
+    @app.before_request
+    def _secure_cookie():
+        # Behind HTTPS (a reverse proxy setting X-Forwarded-Proto is trusted by
+        # the deployment's ProxyFix), cookies must not travel in clear.
+        app.config["SESSION_COOKIE_SECURE"] = request.is_secure
+        app.config["REMEMBER_COOKIE_SECURE"] = request.is_secure
+
+
+ROLE_LABELS = {
+    "admin": "Quản trị",
+    "operator": "Cán bộ đài",
+    "approver": "Lãnh đạo duyệt tin",
+    "submitter": "Người gửi tin",
+    "viewer": "Người xem",
+}
+
+# (endpoint, label, roles that see it); blueprints append their pages here.
+NAV_ITEMS: list[tuple[str, str, tuple[str, ...]]] = [
+    ("admin.dashboard", "Tổng quan", ("operator", "approver", "submitter", "viewer")),
+]
+
+
+def init_templates(app: Flask) -> None:
+    from flask import url_for  # noqa: F401
+
+    @app.context_processor
+    def _helpers():
+        def nav_items():
+            return [item for item in NAV_ITEMS if item[0] in app.view_functions]
+
+        return {"nav_items": nav_items, "role_label": lambda r: ROLE_LABELS.get(r, r)}
