@@ -57,3 +57,22 @@ def roles_required(*roles: str):
 
 def client_ip() -> str | None:
     return request.remote_addr
+
+
+def api_roles_required(*roles: str):
+    """API decorator: the token's user must have one of ``roles`` (admin always passes)."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            from broadcast.errors import PermissionDenied
+
+            user = current_db_user()
+            if roles and (user is None or (user.role not in roles and user.role != "admin")):
+                raise PermissionDenied("Vai trò của bạn không được phép thực hiện thao tác này.")
+            return view(*args, **kwargs)
+
+        wrapper.allowed_roles = roles
+        return wrapper
+
+    return decorator

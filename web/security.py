@@ -40,27 +40,3 @@ def init_app(app: Flask) -> None:
         app.config["SESSION_COOKIE_SECURE"] = request.is_secure
         app.config["REMEMBER_COOKIE_SECURE"] = request.is_secure
 
-
-ROLE_LABELS = {
-    "admin": "Quản trị",
-    "operator": "Cán bộ đài",
-    "approver": "Lãnh đạo duyệt tin",
-    "submitter": "Người gửi tin",
-    "viewer": "Người xem",
-}
-
-# (endpoint, label, roles that see it); blueprints append their pages here.
-NAV_ITEMS: list[tuple[str, str, tuple[str, ...]]] = [
-    ("admin.dashboard", "Tổng quan", ("operator", "approver", "submitter", "viewer")),
-]
-
-
-def init_templates(app: Flask) -> None:
-    from flask import url_for  # noqa: F401
-
-    @app.context_processor
-    def _helpers():
-        def nav_items():
-            return [item for item in NAV_ITEMS if item[0] in app.view_functions]
-
-        return {"nav_items": nav_items, "role_label": lambda r: ROLE_LABELS.get(r, r)}

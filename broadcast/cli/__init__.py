@@ -30,7 +30,16 @@ def main():
     """Loa Phường: lập lịch và phát sóng cho đài truyền thanh phường, xã."""
 
 
-from . import core as _core  # noqa: E402  (commands register themselves on `main`)
+# Each module lists its click commands in COMMANDS; add a module here to add its commands.
+_MODULES = ("core",)
 
-for _command in _core.COMMANDS:
-    main.add_command(_command)
+
+def _register() -> None:
+    from importlib import import_module
+
+    for name in _MODULES:
+        for command in import_module(f"{__name__}.{name}").COMMANDS:
+            main.add_command(command)
+
+
+_register()

@@ -83,3 +83,9 @@ def test_api_reference_lists(client, api_token):
     assert any(d["code"] == "VHTT" for d in depts)
     stations = client.get("/api/v1/stations", headers=headers).json["items"]
     assert stations == [{"code": "MOLAO", "name": "Đài truyền thanh phường Mộ Lao", "enabled": True, "clusters": 17}]
+
+
+def test_openapi_document_is_public_and_lists_reference_endpoints(client):
+    doc = client.get("/api/v1/openapi.json").json
+    assert doc["openapi"].startswith("3.")
+    assert {"/categories", "/departments", "/stations"} <= set(doc["paths"])

@@ -66,4 +66,13 @@ def logout():
 @bp.get("/")
 @roles_required()
 def dashboard():
-    return render_template("admin/dashboard.html")
+    from ..nav import DASHBOARD_WIDGETS
+
+    user = current_db_user()
+    panels = []
+    for widget in sorted(DASHBOARD_WIDGETS, key=lambda w: w.order):
+        if user.role in widget.roles or user.role == "admin":
+            context = widget.context(user)
+            if context is not None:
+                panels.append((widget.template, context))
+    return render_template("admin/dashboard.html", panels=panels)

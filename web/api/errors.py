@@ -30,8 +30,13 @@ def error_response(status: int, code: str, message: str, field: str | None = Non
     return jsonify(error=body), status
 
 
+PUBLIC_ENDPOINTS = {"api.openapi_document"}
+
+
 @bp.before_request
 def authenticate_token():
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return None
     header = request.headers.get("Authorization", "")
     g.api_user = None
     if not header.lower().startswith("bearer "):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import jsonify
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from broadcast.domain.models import Category, Department, Station
 
@@ -25,6 +26,29 @@ def departments():
 
 @bp.get("/stations")
 def stations():
-    rows = db_session().scalars(select(Station).order_by(Station.code))
+    rows = db_session().scalars(select(Station).options(selectinload(Station.clusters)).order_by(Station.code))
     return jsonify(items=[{"code": s.code, "name": s.name, "enabled": s.enabled,
                            "clusters": len(s.clusters)} for s in rows])
+
+
+def _list_of(item_schema: dict) -> dict:
+    return {"type": "object", "required": ["items"], "properties": {"items": {"type": "array", "items": item_schema}}}
+
+
+def _ok(schema: dict, summary: str) -> dict:
+    return {"summary": summary, "responses": {
+        "200": {"description": "OK", "content": {"application/json": {"schema": schema}}},
+        "401": {"description": "Chưa xác thực", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+    }}
+
+
+OPENAPI_PATHS = {
+    "/categories": {"get": _ok(_list_of({"type": "object", "required": ["code", "name", "is_cchc"], "properties": {
+        "code": {"type": "string"}, "name": {"type": "string"}, "is_cchc": {"type": "boolean"},
+        "colour": {"type": "string"}}}), "Chuyên mục tin bài")},
+    "/departments": {"get": _ok(_list_of({"type": "object", "required": ["code", "name"], "properties": {
+        "code": {"type": "string"}, "name": {"type": "string"}}}), "Đơn vị gửi tin")},
+    "/stations": {"get": _ok(_list_of({"type": "object", "required": ["code", "name"], "properties": {
+        "code": {"type": "string"}, "name": {"type": "string"}, "enabled": {"type": "boolean"},
+        "clusters": {"type": "integer"}}}), "Đài truyền thanh")},
+}

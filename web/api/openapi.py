@@ -1,0 +1,48 @@
+"""The OpenAPI 3 document, assembled from the paths each API module declares.
+
+An API module defines ``OPENAPI_PATHS = {"/bulletins": {"get": {...}}, ...}``
+(paths relative to /api/v1) and may add ``OPENAPI_SCHEMAS``; this module
+collects them, so a new endpoint and its contract live side by side.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+
+from flask import jsonify
+
+from . import bp
+
+# API modules whose paths go into the document; add yours here.
+API_MODULES = ("views",)
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {
+        "code": {"type": "string"}, "message": {"type": "string"}, "field": {"type": "string"}}}},
+}
+
+
+def build_document() -> dict:
+    paths: dict = {}
+    schemas: dict = {"Error": ERROR_SCHEMA}
+    for name in API_MODULES:
+        module = import_module(f"{__package__}.{name}")
+        for path, ops in getattr(module, "OPENAPI_PATHS", {}).items():
+            paths.setdefault(path, {}).update(ops)
+        schemas.update(getattr(module, "OPENAPI_SCHEMAS", {}))
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "Loa Phường API", "version": "1.0.0",
+                 "description": "Tin bài, chương trình phát thanh, nhật ký phát sóng và báo cáo của đài truyền thanh phường."},
+        "servers": [{"url": "/api/v1"}],
+        "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}, "schemas": schemas},
+        "security": [{"bearer": []}],
+        "paths": paths,
+    }
+
+
+@bp.get("/openapi.json")
+def openapi_document():
+    return jsonify(build_document())

@@ -1,0 +1,45 @@
+"""Per-role navigation and dashboard widgets, which each feature adds itself to."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from flask import Flask
+
+ROLE_LABELS = {
+    "admin": "Quản trị",
+    "operator": "Cán bộ đài",
+    "approver": "Lãnh đạo duyệt tin",
+    "submitter": "Người gửi tin",
+    "viewer": "Người xem",
+}
+
+ALL_ROLES = ("admin", "operator", "approver", "submitter", "viewer")
+
+# (endpoint, label, roles that see it), in menu order. A feature appends its pages.
+NAV_ITEMS: list[tuple[str, str, tuple[str, ...]]] = [
+    ("admin.dashboard", "Tổng quan", ALL_ROLES),
+]
+
+
+@dataclass(frozen=True)
+class Widget:
+    """A dashboard panel: ``context(user)`` returns the template's variables, or None to hide it."""
+
+    template: str
+    context: Callable[[object], dict | None]
+    roles: tuple[str, ...] = ALL_ROLES
+    order: int = 50
+
+
+DASHBOARD_WIDGETS: list[Widget] = []
+
+
+def init_templates(app: Flask) -> None:
+    @app.context_processor
+    def _helpers():
+        def nav_items():
+            return [item for item in NAV_ITEMS if item[0] in app.view_functions]
+
+        return {"nav_items": nav_items, "role_label": lambda r: ROLE_LABELS.get(r, r)}
