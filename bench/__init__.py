@@ -1,0 +1,1 @@
+"""Benchmarks: each module's ``run()`` returns rows of figures beside their limits."""

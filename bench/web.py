@@ -1,0 +1,135 @@
+"""Web throughput with the production server `make run` uses (waitress), driven by wrk on loopback.
+
+Bounded: each target is loaded for a fixed few seconds with a fixed number of
+connections, against a server on 127.0.0.1 that this benchmark starts and stops.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from datetime import timedelta
+from http.cookiejar import CookieJar
+from pathlib import Path
+
+DURATION_S = int(os.environ.get("BENCH_WEB_SECONDS", "10"))
+CONNECTIONS = 16
+BULLETINS = 1000
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _seed(env: dict) -> str:
+    """Migrate, load the demo ward, add bulletins up to 1,000; return an API token."""
+    code = f"""
+import random
+from datetime import timedelta
+from sqlalchemy import select
+from broadcast.runtime import open_runtime
+from broadcast.migrate import upgrade
+from broadcast.config import load_settings
+from broadcast.db import engine_for
+from broadcast.demo import load_demo
+from broadcast.domain.models import Bulletin, Category, Department, User
+from broadcast.domain.types import utcnow
+from broadcast.security import create_token
+s = load_settings(); upgrade(engine_for(s.database_url)); rt = open_runtime(s)
+with rt.unit() as db:
+    load_demo(db, s)
+    cats = list(db.scalars(select(Category))); depts = list(db.scalars(select(Department)))
+    author = db.scalar(select(User).where(User.username == "vanhoa"))
+    today = utcnow().date(); rnd = random.Random(7)
+    for i in range({BULLETINS} - 12):
+        db.add(Bulletin(title=f"Tin số {{i}} về cải cách hành chính", body="Nội dung tin bài. " * 20,
+                        category=rnd.choice(cats), department=rnd.choice(depts), author=author,
+                        status=rnd.choice(["approved", "submitted", "draft"]), valid_from=today,
+                        valid_until=today + timedelta(days=30), airings_wanted=3, airings_left=3))
+    token = create_token(db, db.scalar(select(User).where(User.username == "vanhanh")), "bench")
+print(token)
+"""
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    return out.stdout.strip().splitlines()[-1]
+
+
+def _wait_up(url: str, timeout: float = 30) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=2).read()
+            return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError(f"server did not answer at {url}")
+
+
+def _session_cookie(base: str) -> str:
+    jar = CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    html = opener.open(base + "/login").read().decode()
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+    data = urllib.parse.urlencode({"username": "vanhanh", "password": "loaphuong2025", "csrf_token": token}).encode()
+    opener.open(base + "/login", data=data).read()
+    return "; ".join(f"{c.name}={c.value}" for c in jar)
+
+
+def _wrk(url: str, header: str) -> dict:
+    out = subprocess.run(["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{DURATION_S}s", "--latency", "--timeout", "5s",
+                          "-H", header, url], capture_output=True, text=True, timeout=DURATION_S + 30).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    p99 = re.search(r"^\s+99%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+    p99_ms = float(p99.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[p99.group(2)]
+    non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    errors = (int(non2xx.group(1)) if non2xx else 0) + (sum(map(int, sock.groups())) if sock else 0)
+    return {"rps": rps, "p99_ms": p99_ms, "errors": errors}
+
+
+def run() -> list[dict]:
+    if shutil.which("wrk") is None:
+        return [{"name": "web.*", "value": None, "unit": "", "limit": None, "target": None,
+                 "note": "wrk not installed (apt-get install wrk)"}]
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("BROADCAST_")}
+        env.update(BROADCAST_DATA_DIR=tmp, BROADCAST_DATABASE_URL=f"sqlite:///{tmp}/bench.db",
+                   BROADCAST_TTS_ENGINES="espeak")
+        token = _seed(env)
+        port = _free_port()
+        base = f"http://127.0.0.1:{port}"
+        server = subprocess.Popen([sys.executable, "-m", "broadcast", "serve", "--no-scheduler", "--port", str(port)],
+                                  env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            _wait_up(base + "/healthz")
+            api = _wrk(base + "/api/v1/bulletins", f"Authorization: Bearer {token}")
+            cookie = _session_cookie(base)
+            dash = _wrk(base + "/", f"Cookie: {cookie}")
+            prog = _wrk(base + "/programmes", f"Cookie: {cookie}")
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+    return [
+        {"name": "web.api_list_rps", "value": api["rps"], "unit": "req/s", "limit": None, "target": ">= 300"},
+        {"name": "web.api_list_p99_ms", "value": api["p99_ms"], "unit": "ms", "limit": None, "target": "< 100"},
+        {"name": "web.errors", "value": api["errors"] + dash["errors"] + prog["errors"], "unit": "count",
+         "limit": None, "target": "0"},
+        {"name": "web.dashboard_rps", "value": dash["rps"], "unit": "req/s", "limit": None, "target": None},
+        {"name": "web.dashboard_p99_ms", "value": dash["p99_ms"], "unit": "ms", "limit": None, "target": None},
+        {"name": "web.programme_page_rps", "value": prog["rps"], "unit": "req/s", "limit": None, "target": None},
+        {"name": "web.programme_page_p99_ms", "value": prog["p99_ms"], "unit": "ms", "limit": None, "target": None},
+    ]
+
+
+if __name__ == "__main__":
+    for row in run():
+        print(row)
