@@ -1,0 +1,1 @@
+"""Audio: measuring and post-processing audio files with ffmpeg."""

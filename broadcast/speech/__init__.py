@@ -1,0 +1,1 @@
+"""Speech: normalising administrative Vietnamese and turning it into audio."""

@@ -1,0 +1,8 @@
+"""TTS engines behind one small interface, chosen by an ordered list."""
+
+from .base import Engine, EngineError, EngineUnavailable
+from .chain import (DEFAULT_ENGINES, REGISTRY, Synthesis, engine_names_from_env, get_engine,
+                    synthesize_with_fallback)
+
+__all__ = ["Engine", "EngineError", "EngineUnavailable", "DEFAULT_ENGINES", "REGISTRY", "Synthesis",
+           "engine_names_from_env", "get_engine", "synthesize_with_fallback"]

@@ -1,0 +1,42 @@
+"""Piper neural TTS, only if the ward provides the program and a voice file.
+
+Nothing is downloaded: ``BROADCAST_PIPER_MODEL`` must name an ``.onnx``
+voice already on disk and ``piper`` must be on PATH.  Until then the engine
+reports itself unavailable and the chain skips it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Mapping
+
+from .base import EngineError, EngineUnavailable
+
+
+class PiperEngine:
+    name = "piper"
+    voices = ("default",)
+
+    def __init__(self, model: str | None = None, binary: str = "piper"):
+        self.model = model or os.environ.get("BROADCAST_PIPER_MODEL")
+        self.binary = binary
+
+    def available(self) -> bool:
+        return bool(self.model and Path(self.model).is_file() and shutil.which(self.binary))
+
+    def synthesize(self, text: str, voice: str | None, out_path: Path,
+                   settings: Mapping[str, object]) -> Path:
+        if not self.available():
+            raise EngineUnavailable("Chưa cấu hình giọng đọc Piper (BROADCAST_PIPER_MODEL).")
+        out_path = Path(out_path).with_suffix(".wav")
+        try:
+            proc = subprocess.run([self.binary, "--model", str(self.model), "--output_file", str(out_path)],
+                                  input=text.encode("utf-8"), capture_output=True, timeout=60 + len(text) / 20)
+        except subprocess.TimeoutExpired as exc:
+            raise EngineError("Piper chạy quá lâu và đã bị dừng.") from exc
+        if proc.returncode != 0 or not out_path.exists():
+            raise EngineError("Piper không tạo được âm thanh.")
+        return out_path

@@ -1,0 +1,67 @@
+"""Vietnamese text normalisation for administrative bulletins.
+
+``normalize(text)`` turns written text into the words an announcer says:
+document numbers, dates, times, amounts, units, Roman numerals, phone
+numbers, web addresses and abbreviations are all written out, so that no
+digit and no unexpanded abbreviation reaches a TTS engine.  The output has
+exactly one line per input line, so editors can compare them side by side.
+
+The passes run in a fixed order because each one relies on the earlier
+ones having removed what would confuse it (a document number contains a
+slash that the date pass would otherwise take for a date, a Roman "II"
+would be spelled as letters by the abbreviation pass, and so on).
+"""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+from . import dates, docnumbers, figures, roman, symbols
+from .abbreviations import expand_abbreviations, get_lexicon
+from .numbers import number_to_words, words_to_number
+from .sentences import breath_groups, split_sentences, with_pauses
+
+__all__ = [
+    "normalize", "normalize_line", "split_sentences", "breath_groups", "with_pauses",
+    "number_to_words", "words_to_number", "problems", "has_speech",
+]
+
+
+def normalize_line(line: str, lexicon: Mapping[str, str] | None = None) -> str:
+    lex = get_lexicon(lexicon)
+    line = symbols.clean(line)
+    line = symbols.expand_web(line)
+    line = figures.expand_phones(line)
+    line = docnumbers.expand_doc_numbers(line, lex)
+    line = roman.expand_roman(line)
+    line = dates.expand_times(line)
+    line = dates.expand_dates(line)
+    line = figures.expand_ranges_and_units(line)
+    line = expand_abbreviations(line, lex)
+    line = figures.expand_numbers(line)
+    return symbols.finish(line)
+
+
+def normalize(text: str, lexicon: Mapping[str, str] | None = None) -> str:
+    """Spoken form of ``text``; ``lexicon`` adds or overrides entries.
+
+    Never raises on any ``str``; returns one output line per input line
+    ("\\r\\n" counts as one line break).
+    """
+    if not isinstance(text, str):
+        raise TypeError("normalize expects str")
+    lines = text.replace("\r\n", "\n").split("\n")
+    return "\n".join(normalize_line(line, lexicon) for line in lines)
+
+
+def has_speech(spoken: str) -> bool:
+    """True if the spoken text has at least one letter to say."""
+    return any(ch.isalpha() for ch in spoken)
+
+
+def problems(text: str) -> list[str]:
+    """Things in the source an editor should fix (shown in the web preview)."""
+    found = []
+    for bad in dates.find_invalid_dates(text):
+        found.append(f"Ngày không có thật trong lịch: {bad}")
+    return found

@@ -1,0 +1,109 @@
+"""Numbers inside running text: amounts, decimals, ranges, phones, codes.
+
+Vietnamese writes "1.500.000" for one and a half million (dot = thousands)
+and "2,5" for two and a half (comma = decimal point, read "phẩy").  A
+figure with a leading zero and four or more digits is an identifier or a
+phone number and is read digit by digit.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .numbers import DIGITS, digits_to_words, number_to_words, read_integer
+from .units import UNIT_AFTER_NUMBER, unit_words
+
+# One figure, Vietnamese style: 1.500.000 | 1.500.000,75 | 2,5 | 2024
+NUMBER = r"\d{1,3}(?:\.\d{3})+(?:,\d+)?(?!\.?\d)|\d+,\d+|\d+"
+_EDGE_L = r"(?<![\w.,])"
+_EDGE_R = r"(?![\w]|[.,]\d)"
+
+# English-style thousands with two or more comma groups ("1,500,000").
+_EN_THOUSANDS = re.compile(rf"{_EDGE_L}\d{{1,3}}(?:,\d{{3}}){{2,}}{_EDGE_R}")
+
+PHONE = re.compile(
+    r"(?<![\w.,+])(?P<num>(?:\+84|\(0\d{1,3}\)|0)[ .-]?\d{2,4}(?:[ .-]?\d{2,4}){1,3})(?![\w]|[.,-]\d)"
+)
+HOTLINE = re.compile(r"(?<![\w.,])(?P<num>1[89]00[ .]?\d{3,4}(?:[ .]?\d{2,3})?)(?![\w]|[.,]\d)")
+
+RANGE = re.compile(
+    rf"{_EDGE_L}(?P<a>{NUMBER})(?:{UNIT_AFTER_NUMBER.replace('unit', 'unit_a')})?\s*[-–]\s*"
+    rf"(?P<b>{NUMBER})(?:{UNIT_AFTER_NUMBER})?{_EDGE_R}"
+)
+WITH_UNIT = re.compile(rf"{_EDGE_L}(?P<neg>-)?(?P<n>{NUMBER}){UNIT_AFTER_NUMBER}")
+SECTION = re.compile(r"(?<![\w.,])(?P<n>\d{1,2}(?:\.\d{1,2})+)(?=\.?(?:\s|$))")
+NEGATIVE = re.compile(rf"(?:(?<=\s)|(?<=^)|(?<=\())-(?P<n>{NUMBER}){_EDGE_R}")
+PLAIN = re.compile(rf"(?P<n>{NUMBER})")
+
+
+def _fraction_words(digits: str) -> str:
+    zeros = len(digits) - len(digits.lstrip("0"))
+    rest = digits[zeros:]
+    words = [DIGITS[0]] * zeros
+    if rest:
+        words.append(number_to_words(int(rest)) if len(rest) <= 3 else digits_to_words(rest))
+    return " ".join(words)
+
+
+def read_number(text: str) -> str:
+    """Read one figure written the Vietnamese way."""
+    integer, _, fraction = text.partition(",")
+    integer = integer.replace(".", "")
+    if integer.startswith("0") and len(integer) >= 4 and not fraction:
+        return digits_to_words(integer)
+    words = read_integer(integer)
+    if fraction:
+        words += " phẩy " + _fraction_words(fraction)
+    return words
+
+
+def read_phone(text: str) -> str:
+    """Digit by digit, one pause (comma) per written group."""
+    text = text.replace("+84", "+84 ")
+    groups = [g for g in re.split(r"[ .()-]+", text) if g]
+    spoken = []
+    for g in groups:
+        if g.startswith("+"):
+            spoken.append("cộng " + digits_to_words(g[1:]))
+        else:
+            spoken.append(digits_to_words(g))
+    return ", ".join(spoken)
+
+
+def _phone_digits_ok(num: str) -> bool:
+    digits = re.sub(r"\D", "", num)
+    if num.startswith("+84"):
+        return 10 <= len(digits) <= 12
+    return 10 <= len(digits) <= 11
+
+
+def expand_phones(text: str) -> str:
+    text = HOTLINE.sub(lambda m: read_phone(m["num"]), text)
+    return PHONE.sub(lambda m: read_phone(m["num"]) if _phone_digits_ok(m["num"]) else m.group(0), text)
+
+
+def expand_ranges_and_units(text: str) -> str:
+    text = _EN_THOUSANDS.sub(lambda m: m.group(0).replace(",", "."), text)
+
+    def rng(m: re.Match) -> str:
+        a = read_number(m["a"])
+        if m["unit_a"]:
+            a += " " + unit_words(m["unit_a"])
+        b = read_number(m["b"])
+        if m["unit"]:
+            b += " " + unit_words(m["unit"])
+        return f"{a} đến {b}"
+
+    def unit(m: re.Match) -> str:
+        sign = "âm " if m["neg"] and (m.start() == 0 or not m.string[m.start() - 1].isalnum()) else ""
+        return f"{sign}{read_number(m['n'])} {unit_words(m['unit'])}"
+
+    text = RANGE.sub(rng, text)
+    return WITH_UNIT.sub(unit, text)
+
+
+def expand_numbers(text: str) -> str:
+    """The remaining figures: section numbers, negatives, plain numbers."""
+    text = SECTION.sub(lambda m: " chấm ".join(read_integer(p) for p in m["n"].split(".")), text)
+    text = NEGATIVE.sub(lambda m: "âm " + read_number(m["n"]), text)
+    return PLAIN.sub(lambda m: read_number(m["n"]), text)
