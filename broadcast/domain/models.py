@@ -401,6 +401,9 @@ class AsRun(Base):
     note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    station: Mapped[Station] = relationship()
+    bulletin: Mapped[Bulletin | None] = relationship()
+
 
 class Plan(Base):
     """A yearly propaganda plan (kế hoạch tuyên truyền CCHC) with its targets."""
