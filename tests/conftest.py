@@ -189,5 +189,18 @@ def api_token(runtime, demo):
 
 
 @pytest.fixture
+def old_schema(runtime):
+    """The test database marked as one migration behind, put back afterwards
+    (on PostgreSQL the database is shared by the whole run)."""
+    from broadcast.migrate import head_revision
+
+    with runtime.engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '0001'"))
+    yield runtime
+    with runtime.engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = :v"), {"v": head_revision()})
+
+
+@pytest.fixture
 def project_root() -> Path:
     return PROJECT_ROOT

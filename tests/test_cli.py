@@ -122,11 +122,7 @@ def test_unwritable_data_dir_is_one_sentence(tmp_path):
     assert "BROADCAST_DATA_DIR" in proc.stderr and "Traceback" not in proc.stderr
 
 
-def test_old_schema_refused_by_serve(cli_env, runtime):
-    from sqlalchemy import text
-
-    with runtime.engine.begin() as conn:
-        conn.execute(text("UPDATE alembic_version SET version_num = '0001'"))
+def test_old_schema_refused_by_serve(cli_env, old_schema):
     proc = _cli(cli_env, "serve", "--no-scheduler", "--port", "0")
     assert proc.returncode == 1
     assert "broadcast db upgrade" in proc.stderr and "Traceback" not in proc.stderr

@@ -41,11 +41,9 @@ def test_upgrade_is_idempotent(runtime):
     assert current_revision(runtime.engine) == head_revision()
 
 
-def test_older_schema_is_refused_with_one_sentence(runtime):
-    with runtime.engine.begin() as conn:
-        conn.execute(text("UPDATE alembic_version SET version_num = '0001'"))
+def test_older_schema_is_refused_with_one_sentence(old_schema):
     with pytest.raises(ConfigError) as err:
-        check_schema_current(runtime.engine)
+        check_schema_current(old_schema.engine)
     assert "broadcast db upgrade" in err.value.message
 
 
