@@ -1,0 +1,90 @@
+"""Every route requires the right role.
+
+The test enumerates the Flask URL map, so a page or endpoint added later is
+checked too: it must declare its roles (``roles_required`` /
+``api_roles_required``), refuse anonymous callers, answer 403 to every role
+it does not allow, and let every role it allows past the check.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from werkzeug.routing import Rule
+
+from tests.conftest import login
+
+ROLES = ("admin", "operator", "approver", "submitter", "viewer")
+USER_OF_ROLE = {"admin": "admin", "operator": "vanhanh", "approver": "lanhdao", "submitter": "vanhoa", "viewer": "xem"}
+PUBLIC = {"static", "healthz", "admin.login", "admin.logout", "api.openapi_document"}
+# Reachable by anyone logged in (the decorator is called with no roles).
+ANY_LOGGED_IN = "any"
+
+
+def _view_roles(app, endpoint):
+    view = app.view_functions[endpoint]
+    return getattr(view, "allowed_roles", None)
+
+
+def _fill(rule: Rule) -> str:
+    values = {}
+    for arg in rule.arguments:
+        conv = rule._converters[arg].__class__.__name__
+        if conv in ("IntegerConverter",):
+            values[arg] = 1
+        elif "date" in arg or "day" in arg:
+            values[arg] = date.today().isoformat()
+        elif arg in ("code", "station", "station_code"):
+            values[arg] = "MOLAO"
+        elif "period" in arg:
+            values[arg] = date.today().strftime("%Y-%m")
+        else:
+            values[arg] = "x"
+    return rule.build(values, append_unknown=False)[1]
+
+
+def _routes(app):
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in PUBLIC:
+            continue
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield rule, method
+
+
+def test_every_route_declares_its_roles(app):
+    undeclared = [f"{r.rule} ({r.endpoint})" for r, _ in _routes(app) if _view_roles(app, r.endpoint) is None]
+    assert undeclared == [], "routes without roles_required/api_roles_required: " + ", ".join(undeclared)
+
+
+def test_anonymous_is_refused_everywhere(app, client, demo):
+    app.config["WTF_CSRF_ENABLED"] = False  # reach the login check, not the CSRF one
+    for rule, method in _routes(app):
+        response = client.open(_fill(rule), method=method)
+        if rule.endpoint.startswith("api."):
+            assert response.status_code == 401, (method, rule.rule, response.status_code)
+        else:
+            assert response.status_code in (302, 401), (method, rule.rule, response.status_code)
+            if response.status_code == 302:
+                assert "/login" in response.headers["Location"]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_role_matrix(app, demo, api_token, role):
+    client = app.test_client()
+    assert login(client, USER_OF_ROLE[role], demo["password"]).status_code == 302
+    token = api_token(USER_OF_ROLE[role])
+    app.config["WTF_CSRF_ENABLED"] = False  # the matrix is about roles; CSRF has its own tests
+    problems = []
+    for rule, method in _routes(app):
+        allowed = _view_roles(app, rule.endpoint)
+        may = role == "admin" or not allowed or role in allowed
+        headers = {"Authorization": f"Bearer {token}"} if rule.endpoint.startswith("api.") else {}
+        response = client.open(_fill(rule), method=method, headers=headers)
+        if may and response.status_code == 403:
+            problems.append(f"{role} refused at {method} {rule.rule}")
+        if not may and response.status_code != 403:
+            problems.append(f"{role} got {response.status_code} at {method} {rule.rule}, expected 403")
+        if response.status_code >= 500:
+            problems.append(f"{role} caused {response.status_code} at {method} {rule.rule}")
+    assert problems == []
