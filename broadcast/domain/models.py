@@ -17,9 +17,11 @@ from sqlalchemy import (
     Boolean,
     Column,
     Date,
+    Float,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Table,
     Text,
@@ -397,6 +399,8 @@ class AsRun(Base):
     lateness_ms: Mapped[int | None] = mapped_column(Integer)
     status: Mapped[str] = _enum_column(AsRunStatus, default=AsRunStatus.airing.value)
     source: Mapped[str] = mapped_column(String(20), default="playout")  # playout | manual
+    # The playout run (PlayoutRun.id) that wrote this row; NULL for manual rows.
+    run_id: Mapped[int | None] = mapped_column(Integer, index=True)
     sink: Mapped[str | None] = mapped_column(String(200))
     note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -466,3 +470,71 @@ class SchedulerLease(Base):
     holder: Mapped[str] = mapped_column(String(200))
     acquired_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class PlayoutRun(Base):
+    """One airing of a session (or of an emergency bulletin) on one station.
+
+    ``claim_key`` is unique: a scheduled session is claimed once
+    (``sched:STATION:DATE:SESSION``), whatever the clock or the number of
+    scheduler processes does; the as-run rows point back here (``AsRun.run_id``).
+    """
+
+    __tablename__ = "playout_runs"
+    __table_args__ = (Index("ix_playout_runs_station_status", "station_id", "status"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    claim_key: Mapped[str] = mapped_column(String(160), unique=True)
+    station_id: Mapped[int] = mapped_column(ForeignKey("stations.id"))
+    programme_id: Mapped[int | None] = mapped_column(ForeignKey("programmes.id", ondelete="SET NULL"))
+    session_code: Mapped[str | None] = mapped_column(String(40))
+    air_date: Mapped[date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(20), default="scheduled")  # scheduled | manual | emergency
+    status: Mapped[str] = mapped_column(String(20), default="running")  # running | done | stopped | interrupted | missed | failed
+    scheduled_start: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    holder: Mapped[str | None] = mapped_column(String(200))
+    sink: Mapped[str | None] = mapped_column(String(200))
+    position: Mapped[int | None] = mapped_column(Integer)
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
+    bulletin_id: Mapped[int | None] = mapped_column(ForeignKey("bulletins.id"))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    station: Mapped[Station] = relationship()
+
+
+class PlayoutCommand(Base):
+    """An operator's control (play now, stop, skip) for the scheduler process to carry out.
+
+    The web and the scheduler may be separate processes: the web writes a row,
+    the scheduler polls, takes it and writes the result.
+    """
+
+    __tablename__ = "playout_commands"
+    __table_args__ = (Index("ix_playout_commands_status", "status", "created_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    station_id: Mapped[int] = mapped_column(ForeignKey("stations.id"))
+    action: Mapped[str] = mapped_column(String(20))  # play | stop | skip
+    session_code: Mapped[str | None] = mapped_column(String(40))
+    air_date: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20), default="pending")  # pending | done | failed | expired
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    result: Mapped[str | None] = mapped_column(Text)
+
+    station: Mapped[Station] = relationship()
+
+
+# APScheduler 3's SQLAlchemyJobStore table, declared here (same shape as the
+# job store makes it) so migrations own it and the schema check knows it.
+apscheduler_jobs = Table(
+    "apscheduler_jobs",
+    Base.metadata,
+    Column("id", String(191), primary_key=True),
+    Column("next_run_time", Float(25), index=True),
+    Column("job_state", LargeBinary, nullable=False),
+)
