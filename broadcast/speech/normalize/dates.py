@@ -99,7 +99,9 @@ def expand_times(text: str) -> str:
         return _time_words(int(m["h"]), minute) or m.group(0)
 
     text = TIME_H.sub(sub, text)
-    return TIME_COLON.sub(sub, text)
+    text = TIME_COLON.sub(sub, text)
+    # "6h30 - 7h30": a dash between two clock times is "đến".
+    return re.sub(r"(giờ|phút)\s*-\s*(?=(?:\w+ )+giờ\b)", r"\1 đến ", text)
 
 
 def find_invalid_dates(text: str) -> list[str]:

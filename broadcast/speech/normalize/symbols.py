@@ -90,8 +90,13 @@ _SYMBOL_WORDS = {
 }
 
 
+# "đồng/người/tháng" is "đồng một người một tháng".
+_PER = re.compile(r"(?<=\w)/(?=(?:người|hộ|tháng|năm|ngày|giờ|tuần|lượt|lần|suất|con|cái|chiếc|khẩu|ha|kg)\b)")
+
+
 def finish(line: str) -> str:
     """Replace leftover symbols and any stray digit; tidy spaces."""
+    line = _PER.sub(" một ", line)
     # Bullets and dashes between words become a short pause.
     line = re.sub(r"^\s*[-+•·]\s*", "", line)
     line = re.sub(r"\s+-\s*|\s*-\s+", ", ", line)
