@@ -1,0 +1,340 @@
+"""Creating, validating and editing bulletins, and their comments.
+
+Every failure is a ``BroadcastError`` with one Vietnamese sentence and the
+offending ``field``; on failure nothing is changed (the caller rolls back and
+nothing is flushed before validation passes).
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..domain.models import (Bulletin, BulletinComment, BulletinStatus, Category, Department, Priority, Role,
+                             Station, User)
+from ..domain.types import utcnow
+from ..errors import Conflict, NotFound, PermissionDenied, ValidationError
+from ..security import audit
+from . import permissions as perm
+from .workflow import requeue_after_edit, status_label, submit
+
+S = BulletinStatus
+
+MAX_TITLE = 300
+MAX_BODY = 10_000
+MAX_COMMENT = 2_000
+MAX_AIRINGS = 500
+# A loudspeaker reading of Vietnamese runs at about 14 written characters a second
+# (≈ 3.3 syllables/s with spaces and punctuation); web/static/bulletin-form.js uses the same figure.
+CHARS_PER_SECOND = 14.0
+
+PRIORITY_LABELS = {
+    Priority.normal.value: "Thường",
+    Priority.priority.value: "Ưu tiên",
+    Priority.emergency.value: "Khẩn cấp",
+}
+
+FIELD_LABELS = {
+    "title": "Tiêu đề", "body": "Nội dung", "spoken_text": "Văn bản đọc", "category": "Chuyên mục",
+    "department": "Đơn vị", "priority": "Mức ưu tiên", "valid_from": "Phát từ ngày",
+    "valid_until": "Phát đến ngày", "airings": "Số lượt phát", "stations": "Đài phát",
+}
+EDITABLE_FIELDS = tuple(FIELD_LABELS)
+# Changing any of these after approval sends the bulletin back to review.
+CONTENT_FIELDS = ("title", "body", "category", "department", "priority")
+# Changing any of these changes the audio, so the version (cache key) moves on.
+AUDIO_FIELDS = ("title", "body", "spoken_text")
+
+
+def estimate_seconds(text: str | None) -> int:
+    """Estimated spoken duration of ``text`` in whole seconds."""
+    n = len((text or "").strip())
+    return math.ceil(n / CHARS_PER_SECOND) if n else 0
+
+
+def format_duration(seconds: int) -> str:
+    m, s = divmod(int(seconds), 60)
+    return f"{m} phút {s:02d} giây" if m else f"{s} giây"
+
+
+# --- validation ---------------------------------------------------------------------------------
+
+def _text(data: dict, name: str, *, limit: int, required: bool) -> str | None:
+    value = data.get(name)
+    label = FIELD_LABELS[name]
+    if value is None:
+        if required:
+            raise ValidationError(f"{label} không được để trống.", field=name)
+        return None
+    if not isinstance(value, str):
+        raise ValidationError(f"{label} phải là một chuỗi ký tự.", field=name)
+    if "\x00" in value:
+        raise ValidationError(f"{label} chứa ký tự không hợp lệ.", field=name)
+    value = value.replace("\r\n", "\n").strip()
+    if required and not value:
+        raise ValidationError(f"{label} không được để trống hoặc chỉ có khoảng trắng.", field=name)
+    if len(value) > limit:
+        raise ValidationError(
+            f"{label} dài {len(value):,} ký tự, vượt giới hạn {limit:,} ký tự.".replace(",", "."), field=name)
+    return value
+
+
+def _date(data: dict, name: str) -> date:
+    value = data.get(name)
+    label = FIELD_LABELS[name]
+    if isinstance(value, date):
+        return value
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise ValidationError(f"{label} không được để trống.", field=name)
+    if not isinstance(value, str):
+        raise ValidationError(f"{label} phải là ngày dạng YYYY-MM-DD.", field=name)
+    try:
+        parsed = date.fromisoformat(value.strip())
+    except ValueError:
+        raise ValidationError(f"{label} «{value[:40]}» không phải ngày hợp lệ (dạng YYYY-MM-DD).",
+                              field=name) from None
+    if not 2000 <= parsed.year <= 2100:
+        raise ValidationError(f"{label} phải nằm trong khoảng năm 2000–2100.", field=name)
+    return parsed
+
+
+def _airings(value) -> int:
+    if isinstance(value, bool) or value is None:
+        raise ValidationError("Số lượt phát phải là số nguyên từ 1 trở lên.", field="airings")
+    if isinstance(value, str):
+        try:
+            value = int(value.strip())
+        except ValueError:
+            raise ValidationError("Số lượt phát phải là số nguyên từ 1 trở lên.", field="airings") from None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if not isinstance(value, int):
+        raise ValidationError("Số lượt phát phải là số nguyên từ 1 trở lên.", field="airings")
+    if value < 1:
+        raise ValidationError("Số lượt phát phải từ 1 trở lên.", field="airings")
+    if value > MAX_AIRINGS:
+        raise ValidationError(f"Số lượt phát tối đa là {MAX_AIRINGS}.", field="airings")
+    return value
+
+
+def _lookup(session: Session, model, value, field: str, what: str):
+    if not isinstance(value, str) or not value.strip():
+        raise ValidationError(f"Cần chọn {what}.", field=field)
+    row = session.scalar(select(model).where(model.code == value.strip()))
+    if row is None:
+        raise ValidationError(f"Không có {what} mã «{value.strip()[:40]}».", code=f"unknown_{field}", field=field)
+    return row
+
+
+def _stations(session: Session, value) -> list[Station] | None:
+    """None (or an empty list) means every station."""
+    if value is None:
+        return None
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValidationError("Đài phát phải là danh sách mã đài, ví dụ [\"MOLAO\"].", field="stations")
+    codes = list(dict.fromkeys(v.strip() for v in value if v.strip()))
+    if not codes:
+        return None
+    rows = {s.code: s for s in session.scalars(select(Station).where(Station.code.in_(codes)))}
+    unknown = [c for c in codes if c not in rows]
+    if unknown:
+        raise ValidationError(f"Không có đài mã «{unknown[0][:40]}».", code="unknown_station", field="stations")
+    return [rows[c] for c in codes]
+
+
+def validate(session: Session, data: dict, *, current: Bulletin | None = None) -> dict:
+    """Check ``data`` (API/form field names) and return model values for the keys present.
+
+    With ``current`` only the given keys are checked (a partial update), and
+    dates are checked against the bulletin's other date.
+    """
+    if not isinstance(data, dict):
+        raise ValidationError("Dữ liệu gửi lên phải là một đối tượng JSON.")
+    unknown = [k for k in data if k not in EDITABLE_FIELDS and k != "submit"]
+    if unknown:
+        raise ValidationError(f"Trường «{unknown[0][:40]}» không được hỗ trợ.", code="unknown_field",
+                              field=str(unknown[0])[:40])
+    full = current is None
+    out: dict = {}
+    if full or "title" in data:
+        out["title"] = _text(data, "title", limit=MAX_TITLE, required=True)
+    if full or "body" in data:
+        out["body"] = _text(data, "body", limit=MAX_BODY, required=True)
+    if "spoken_text" in data:
+        out["spoken_text"] = _text(data, "spoken_text", limit=MAX_BODY, required=False) or None
+    if full or "category" in data:
+        out["category"] = _lookup(session, Category, data.get("category"), "category", "chuyên mục")
+    if "department" in data and data["department"] not in (None, ""):
+        out["department"] = _lookup(session, Department, data["department"], "department", "đơn vị")
+    if full or "priority" in data:
+        value = data.get("priority", Priority.normal.value) if full else data.get("priority")
+        if value in (None, ""):
+            value = Priority.normal.value
+        if value not in PRIORITY_LABELS:
+            raise ValidationError("Mức ưu tiên phải là normal, priority hoặc emergency.", field="priority")
+        out["priority"] = value
+    if full or "valid_from" in data:
+        out["valid_from"] = _date(data, "valid_from")
+    if full or "valid_until" in data:
+        out["valid_until"] = _date(data, "valid_until")
+    if full or "airings" in data:
+        out["airings"] = _airings(data.get("airings", 1) if full else data.get("airings"))
+    if "stations" in data:
+        out["stations"] = _stations(session, data["stations"])
+    start = out.get("valid_from", current.valid_from if current is not None else None)
+    end = out.get("valid_until", current.valid_until if current is not None else None)
+    if start and end and end < start:
+        raise ValidationError("Ngày kết thúc phát không được trước ngày bắt đầu phát.", field="valid_until")
+    return out
+
+
+def check_submittable(session: Session, bulletin: Bulletin) -> None:
+    """A bulletin needs text (or a recording) to go to review."""
+    if not (bulletin.body or "").strip() and not bulletin.recording_path:
+        raise ValidationError("Tin chưa có nội dung.", field="body")
+
+
+# --- create / update -----------------------------------------------------------------------------
+
+def _apply(bulletin: Bulletin, values: dict) -> list[str]:
+    """Set ``values`` on the bulletin; return the API names of the fields that changed."""
+    changed = []
+    for name, value in values.items():
+        if name == "stations":
+            old = None if bulletin.all_stations else sorted(s.code for s in bulletin.stations)
+            new = None if value is None else sorted(s.code for s in value)
+            if old != new:
+                bulletin.all_stations = value is None
+                bulletin.stations = list(value or [])
+                changed.append(name)
+        elif name == "airings":
+            if value != bulletin.airings_wanted:
+                done = (bulletin.airings_wanted or 0) - (bulletin.airings_left or 0)
+                bulletin.airings_wanted = value
+                bulletin.airings_left = max(0, value - max(0, done))
+                changed.append(name)
+        elif name in ("category", "department"):
+            if getattr(bulletin, name) is not value:
+                setattr(bulletin, name, value)
+                changed.append(name)
+        else:
+            if getattr(bulletin, name) != value:
+                setattr(bulletin, name, value)
+                changed.append(name)
+    return changed
+
+
+def create_bulletin(session: Session, actor: User, data: dict, *, submit_now: bool | None = None) -> Bulletin:
+    if actor.role == Role.viewer.value:
+        raise PermissionDenied("Người xem không được tạo tin.")
+    if submit_now is None:
+        flag = data.get("submit", False) if isinstance(data, dict) else False
+        if not isinstance(flag, bool):
+            raise ValidationError("Trường «submit» phải là true hoặc false.", field="submit")
+        submit_now = flag
+    values = validate(session, data)
+    if "department" not in values:
+        if actor.department is None:
+            raise ValidationError("Cần chọn đơn vị gửi tin.", field="department")
+        values["department"] = actor.department
+    if not perm.can_create_for(actor, values["department"].id):
+        raise PermissionDenied("Bạn chỉ được viết tin cho đơn vị của mình.", field="department")
+    if "spoken_text" in values and not perm.can_edit_spoken(actor, Bulletin(status=S.draft.value)):
+        raise PermissionDenied("Chỉ cán bộ đài mới được sửa văn bản đọc.", field="spoken_text")
+    bulletin = Bulletin(status=S.draft.value, author=actor, version=1, all_stations=True,
+                        airings_wanted=values["airings"], airings_left=values["airings"])
+    _apply(bulletin, {k: v for k, v in values.items() if k != "airings"})
+    session.add(bulletin)
+    session.flush()
+    audit(session, "bulletin.create", user=actor, obj=bulletin, detail={"to": S.draft.value, "version": 1})
+    if submit_now:
+        submit(session, bulletin, actor)
+    session.flush()
+    return bulletin
+
+
+def update_bulletin(session: Session, actor: User, bulletin: Bulletin, data: dict) -> Bulletin:
+    """Partial update. Content changes after approval send the bulletin back to review;
+    changes to what is spoken bump ``version`` (the audio cache key)."""
+    if not perm.can_view(actor, bulletin):
+        raise NotFound(f"Không có tin số {bulletin.id}.", code="bulletin_not_found")
+    if isinstance(data, dict) and "submit" in data:
+        raise ValidationError("Dùng thao tác gửi duyệt (/submit) để gửi tin.", field="submit")
+    values = validate(session, data, current=bulletin)
+    spoken = values.pop("spoken_text", ...) if "spoken_text" in values else ...
+    if values:
+        if not perm.can_edit_text(actor, bulletin):
+            if actor.role in perm.STAFF_ROLES or (actor.role == Role.submitter.value
+                                                   and perm.same_department(actor, bulletin)):
+                raise Conflict(f"Tin đang ở trạng thái «{status_label(bulletin.status)}», không sửa được.",
+                               code="invalid_state")
+            raise PermissionDenied("Bạn không được sửa tin này.")
+        if "department" in values and not perm.can_create_for(actor, values["department"].id):
+            raise PermissionDenied("Bạn chỉ được chuyển tin cho đơn vị của mình.", field="department")
+    if spoken is not ...:
+        if not perm.can_edit_spoken(actor, bulletin):
+            if actor.role in (Role.admin.value, Role.operator.value):
+                raise Conflict(f"Tin đang ở trạng thái «{status_label(bulletin.status)}», không sửa được.",
+                               code="invalid_state")
+            raise PermissionDenied("Chỉ cán bộ đài mới được sửa văn bản đọc.", field="spoken_text")
+        values["spoken_text"] = spoken
+    changed = _apply(bulletin, values)
+    if not changed:
+        return bulletin
+    if any(f in changed for f in AUDIO_FIELDS):
+        bulletin.version = (bulletin.version or 1) + 1
+    bulletin.updated_at = utcnow()
+    audit(session, "bulletin.update", user=actor, obj=bulletin, detail={"fields": changed,
+                                                                        "version": bulletin.version})
+    if bulletin.status in (S.approved.value, S.scheduled.value) and any(f in changed for f in CONTENT_FIELDS):
+        requeue_after_edit(session, bulletin, actor, changed)
+    session.flush()
+    return bulletin
+
+
+def recording_changed(session: Session, actor: User, bulletin: Bulletin, path: str | None) -> None:
+    """A new recorded reading replaces the audio: new version, and re-review if it was approved."""
+    bulletin.recording_path = path
+    bulletin.version = (bulletin.version or 1) + 1
+    bulletin.updated_at = utcnow()
+    audit(session, "bulletin.recording", user=actor, obj=bulletin,
+          detail={"fields": ["recording"], "version": bulletin.version})
+    if bulletin.status in (S.approved.value, S.scheduled.value):
+        requeue_after_edit(session, bulletin, actor, ["recording"])
+    session.flush()
+
+
+# --- comments ------------------------------------------------------------------------------------
+
+def add_comment(session: Session, actor: User, bulletin: Bulletin, body) -> BulletinComment:
+    if not perm.can_view(actor, bulletin):
+        raise NotFound(f"Không có tin số {bulletin.id}.", code="bulletin_not_found")
+    if actor.role == Role.viewer.value:
+        raise PermissionDenied("Người xem không được bình luận.")
+    if not isinstance(body, str) or not body.strip():
+        raise ValidationError("Bình luận không được để trống.", field="comment")
+    if "\x00" in body:
+        raise ValidationError("Bình luận chứa ký tự không hợp lệ.", field="comment")
+    body = body.strip()
+    if len(body) > MAX_COMMENT:
+        raise ValidationError(f"Bình luận dài quá {MAX_COMMENT} ký tự.", field="comment")
+    comment = BulletinComment(bulletin=bulletin, user=actor, body=body)
+    session.add(comment)
+    session.flush()
+    audit(session, "bulletin.comment", user=actor, obj=bulletin, detail={"comment_id": comment.id})
+    return comment
+
+
+def get_visible(session: Session, actor: User, bulletin_id) -> Bulletin:
+    """The bulletin, or NotFound if it does not exist or the actor may not see it."""
+    try:
+        bid = int(bulletin_id)
+    except (TypeError, ValueError):
+        raise NotFound(f"Không có tin số {str(bulletin_id)[:20]}.", code="bulletin_not_found") from None
+    bulletin = session.get(Bulletin, bid) if 0 < bid < 2**31 else None
+    if bulletin is None or not perm.can_view(actor, bulletin):
+        raise NotFound(f"Không có tin số {bid}.", code="bulletin_not_found")
+    return bulletin
