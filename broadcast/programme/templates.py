@@ -3,20 +3,36 @@
 A file describes one station and its recurring sessions; each session is an
 ordered list of slots.  Loading validates everything first and only then
 writes, so a bad file changes nothing.  Errors name the file and the field.
+
+Per-date exceptions live in the same file::
+
+    [[holiday]]                 # no session that day (or only the listed ones)
+    date = 2025-09-02
+    sessions = ["chieu"]        # optional; default: every session
+    note = "Quốc khánh"
+
+    [[extra]]                   # a one-off session on a date
+    date = 2025-10-01
+    session = "dacbiet"         # a [[session]] of this file (days = [] for extra-only ones)
+    start = "19:00"             # optional: default the session's own start
+    max_minutes = 20            # optional: default the session's own maximum
+
+The file is the source of truth for its station's date overrides: loading it
+replaces them.
 """
 
 from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field
-from datetime import time
+from datetime import date, time
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..domain.categories import CATEGORY_CODES
-from ..domain.models import Cluster, SessionTemplate, Station, Ward
+from ..domain.models import Cluster, DateOverride, SessionTemplate, Station, Ward
 from ..errors import ValidationError
 
 SLOT_KINDS = ("asset", "announcement", "bulletins", "column", "filler")
@@ -34,6 +50,16 @@ class SessionDef:
 
 
 @dataclass
+class OverrideDef:
+    on_date: date
+    kind: str  # holiday | extra
+    session_code: str | None = None
+    start: time | None = None
+    max_duration_s: int | None = None
+    note: str | None = None
+
+
+@dataclass
 class StationDef:
     code: str
     name: str
@@ -42,6 +68,7 @@ class StationDef:
     ward_name: str
     clusters: list[tuple[str, str]] = field(default_factory=list)
     sessions: list[SessionDef] = field(default_factory=list)
+    overrides: list[OverrideDef] = field(default_factory=list)
     source: str = ""
 
 
@@ -60,7 +87,9 @@ def _time(value, source, where) -> time:
         raise TemplateError(source, where, f"giờ {value!r} không hợp lệ, dùng dạng HH:MM") from None
 
 
-def _days(value, source, where) -> str:
+def _days(value, source, where, allow_empty: bool = False) -> str:
+    if not isinstance(value, (list, tuple)) and value is not None:
+        raise TemplateError(source, where, "phải là danh sách ngày, ví dụ [\"mon\", \"fri\"]")
     days = []
     for d in value or []:
         n = DAY_NAMES.get(str(d).lower()[:3]) if isinstance(d, str) else d
@@ -68,6 +97,8 @@ def _days(value, source, where) -> str:
             raise TemplateError(source, where, f"ngày {d!r} không hợp lệ (mon..sun hoặc 1..7)")
         days.append(n)
     if not days:
+        if allow_empty and value is not None:
+            return ""  # days = []: the session airs only on dates listed under [[extra]]
         raise TemplateError(source, where, "phải có ít nhất một ngày trong tuần")
     return "".join(str(n) for n in sorted(set(days)))
 
@@ -97,7 +128,75 @@ def _slot(raw: dict, assets_dir: Path, source: str, where: str) -> dict:
             raise TemplateError(source, where, "max_share phải trong khoảng (0, 1]")
     if kind == "column" and "weekdays" in raw:
         raw = dict(raw, weekdays=[int(c) for c in _days(raw["weekdays"], source, where + ".weekdays")])
-    return dict(raw)
+    if kind == "column" and "intro" in raw and not str(raw.get("intro") or "").strip():
+        raise TemplateError(source, where + ".intro", "lời giới thiệu chuyên mục để trống")
+    # Where the slot came from, so errors found at build time can name the field.
+    return dict(raw, where=where)
+
+
+#: A lower bound of spoken length used before anything is rendered: fast
+#: Vietnamese speech is about five syllables a second.
+SYLLABLES_PER_SECOND_FAST = 5.0
+
+
+def asset_duration_s(assets_dir: Path, name: str) -> float | None:
+    from ..audio.measure import probe_audio
+
+    info = probe_audio(assets_dir / name)
+    return info.duration_s if info else None
+
+
+def fixed_parts_estimate_s(slots: list[dict], assets_dir: Path) -> float:
+    """A lower bound of the fixed parts' length (assets measured, speech estimated fast)."""
+    total = 0.0
+    for slot in slots:
+        if slot["kind"] == "asset":
+            total += asset_duration_s(assets_dir, slot["file"]) or 0.0
+        elif slot["kind"] == "announcement":
+            total += len(str(slot.get("text", "")).split()) / SYLLABLES_PER_SECOND_FAST
+    return total
+
+
+def _date(value, source, where) -> date:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise TemplateError(source, where, f"ngày {value!r} không hợp lệ, dùng dạng YYYY-MM-DD") from None
+
+
+def _overrides(data: dict, sessions: dict[str, SessionDef], source: str) -> list[OverrideDef]:
+    result = []
+    for i, h in enumerate(data.get("holiday", [])):
+        where = f"holiday[{i}]"
+        on = _date(h.get("date"), source, f"{where}.date")
+        codes = h.get("sessions")
+        if codes is None:
+            result.append(OverrideDef(on, "holiday", None, note=h.get("note")))
+            continue
+        for code in codes if isinstance(codes, list) else [codes]:
+            if code not in sessions:
+                raise TemplateError(source, f"{where}.sessions", f"không có buổi phát {code!r} trong tệp")
+            result.append(OverrideDef(on, "holiday", code, note=h.get("note")))
+    for i, x in enumerate(data.get("extra", [])):
+        where = f"extra[{i}]"
+        on = _date(x.get("date"), source, f"{where}.date")
+        code = x.get("session")
+        if code not in sessions:
+            raise TemplateError(source, f"{where}.session", f"không có buổi phát {code!r} trong tệp")
+        if str(on.isoweekday()) in sessions[code].days:
+            raise TemplateError(source, f"{where}.session",
+                                f"buổi {code!r} đã phát theo lịch vào ngày {on.isoformat()}; "
+                                "khai báo một buổi riêng với days = [] cho buổi phát thêm")
+        if any(o.kind == "extra" and o.on_date == on and o.session_code == code for o in result):
+            raise TemplateError(source, f"{where}.session", f"buổi {code!r} ngày {on.isoformat()} bị khai báo hai lần")
+        start = _time(x["start"], source, f"{where}.start") if "start" in x else None
+        minutes = x.get("max_minutes")
+        if minutes is not None and (not isinstance(minutes, (int, float)) or minutes <= 0):
+            raise TemplateError(source, f"{where}.max_minutes", "phải là số phút dương")
+        result.append(OverrideDef(on, "extra", code, start, int(minutes * 60) if minutes else None, x.get("note")))
+    return result
 
 
 def parse_station_file(path: Path, assets_dir: Path) -> StationDef:
@@ -127,10 +226,17 @@ def parse_station_file(path: Path, assets_dir: Path) -> StationDef:
         if not isinstance(minutes, (int, float)) or minutes <= 0:
             raise TemplateError(source, f"{where}.max_minutes", "phải là số phút dương")
         slots = [_slot(raw, assets_dir, source, f"{where}.slot[{j}]") for j, raw in enumerate(s.get("slot", []))]
+        fixed = fixed_parts_estimate_s(slots, assets_dir)
+        if fixed > minutes * 60:
+            raise TemplateError(source, f"{where}.max_minutes",
+                                f"phần cố định (nhạc hiệu, lời dẫn) đã dài ít nhất {fixed:.0f} giây, "
+                                f"vượt thời lượng tối đa {minutes} phút của buổi {code!r}")
         result.sessions.append(SessionDef(
             code=code, name=s.get("name", code), start=_time(s.get("start"), source, f"{where}.start"),
-            days=_days(s.get("days"), source, f"{where}.days"), max_duration_s=int(minutes * 60), slots=slots,
+            days=_days(s.get("days"), source, f"{where}.days", allow_empty=True),
+            max_duration_s=int(minutes * 60), slots=slots,
         ))
+    result.overrides = _overrides(data, {sd.code: sd for sd in result.sessions}, source)
     return result
 
 
@@ -157,6 +263,12 @@ def apply_station_def(session: Session, sdef: StationDef) -> Station:
         session.add(tpl)
     for stale in existing.values():  # removed from the file: keep history, stop airing
         stale.enabled = False
+    session.flush()
+    for old in session.scalars(select(DateOverride).where(DateOverride.station_id == station.id)):
+        session.delete(old)
+    for o in sdef.overrides:
+        session.add(DateOverride(station_id=station.id, on_date=o.on_date, kind=o.kind, session_code=o.session_code,
+                                 start_time=o.start, max_duration_s=o.max_duration_s, note=o.note))
     session.flush()
     return station
 

@@ -1,0 +1,99 @@
+"""Which sessions a station airs on a date: templates, holidays, extra sessions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..domain.models import DateOverride, SessionTemplate, Station
+from ..errors import NotFound, ValidationError
+
+WEEKDAYS_VI = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")
+
+
+@dataclass
+class SessionSpec:
+    """One session to build on one date (a template, maybe changed by an extra override)."""
+
+    code: str
+    name: str
+    start: time
+    max_duration_s: int
+    slots: list[dict]
+    source_file: str | None = None
+    extra: bool = False
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def source(self) -> str:
+        from pathlib import Path
+
+        return Path(self.source_file).name if self.source_file else "schedules"
+
+    def starts_at(self, on_date: date, tz: ZoneInfo) -> datetime:
+        return datetime.combine(on_date, self.start, tzinfo=tz)
+
+
+def parse_date(value) -> date:
+    """A date from ``YYYY-MM-DD`` (or a date), else one clear ValidationError."""
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise ValidationError(f"Ngày {value!r} không đúng dạng YYYY-MM-DD (ví dụ 2025-10-01).",
+                              field="date") from None
+
+
+def get_station(session: Session, code: str) -> Station:
+    station = session.scalar(select(Station).where(Station.code == str(code).strip().upper()))
+    if station is None:
+        raise NotFound(f"Không có đài {code!r}: xem danh sách đài bằng `broadcast programme stations`.",
+                       field="station")
+    return station
+
+
+def sessions_on(session: Session, station: Station, on_date: date) -> list[SessionSpec]:
+    """The sessions airing on ``on_date``, in start order."""
+    templates = {t.code: t for t in session.scalars(
+        select(SessionTemplate).where(SessionTemplate.station_id == station.id, SessionTemplate.enabled.is_(True)))}
+    overrides = list(session.scalars(select(DateOverride).where(
+        DateOverride.station_id == station.id, DateOverride.on_date == on_date).order_by(DateOverride.id)))
+    off_all = any(o.kind == "holiday" and not o.session_code for o in overrides)
+    off = {o.session_code for o in overrides if o.kind == "holiday" and o.session_code}
+    specs: list[SessionSpec] = []
+    if not off_all:
+        weekday = str(on_date.isoweekday())
+        for t in templates.values():
+            if weekday in (t.days or "") and t.code not in off:
+                specs.append(SessionSpec(t.code, t.name, t.start_time, t.max_duration_s, list(t.slots or []),
+                                         t.source_file))
+    for o in overrides:
+        if o.kind != "extra" or o.session_code not in templates or o.session_code in {s.code for s in specs}:
+            continue
+        t = templates[o.session_code]
+        specs.append(SessionSpec(t.code, t.name, o.start_time or t.start_time, o.max_duration_s or t.max_duration_s,
+                                 list(t.slots or []), t.source_file, extra=True,
+                                 notes=[o.note] if o.note else []))
+    return sorted(specs, key=lambda s: (s.start, s.code))
+
+
+def session_codes(session: Session, station: Station) -> set[str]:
+    return set(session.scalars(select(SessionTemplate.code).where(SessionTemplate.station_id == station.id)))
+
+
+def next_session_dates(session: Session, station: Station, after: date, until: date,
+                       limit_days: int = 62) -> list[date]:
+    """Dates in (after, until] with at least one session (bounded look-ahead)."""
+    found, day = [], after + timedelta(days=1)
+    end = min(until, after + timedelta(days=limit_days))
+    while day <= end:
+        if sessions_on(session, station, day):
+            found.append(day)
+            break  # one is enough to know a later session exists
+        day += timedelta(days=1)
+    return found

@@ -1,0 +1,142 @@
+"""Audio for programme items behind one small interface.
+
+The builder only needs a file and its duration for each piece: a bulletin,
+an announcement text, a stock asset, a filler of a given length.  Unit tests
+pass a renderer that answers from a table; production uses
+:class:`SpeechRenderer`, which calls the speech layer
+(``broadcast.speech.store.render_bulletin`` when present, else
+``broadcast.speech.render.render_text``) and measures assets with ffprobe.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..config import Settings
+from ..domain.models import AudioRendition, Bulletin
+from ..errors import ValidationError
+from .calendar import WEEKDAYS_VI
+
+
+@dataclass(frozen=True)
+class Audio:
+    path: str | None
+    duration_ms: int
+    rendition_id: int | None = None
+
+
+@runtime_checkable
+class Renderer(Protocol):
+    def bulletin(self, bulletin: Bulletin) -> Audio: ...
+
+    def announcement(self, text: str) -> Audio: ...
+
+    def asset(self, name: str) -> Audio: ...
+
+    def filler(self, name: str, duration_ms: int) -> Audio: ...
+
+
+# --- announcement text -------------------------------------------------------
+
+def date_in_words(on: date) -> str:
+    """"ngày hai mươi hai tháng mười một năm hai nghìn không trăm hai mươi sáu"."""
+    try:
+        from ..speech.normalize.dates import day_words, month_words
+        from ..speech.normalize.numbers import number_to_words
+    except ImportError:  # pragma: no cover - the speech package ships with the project
+        return f"ngày {on.day} tháng {on.month} năm {on.year}"
+    return f"ngày {day_words(on.day)} tháng {month_words(on.month)} năm {number_to_words(on.year)}"
+
+
+def fill_placeholders(text: str, *, station_name: str, on_date: date, source: str = "", where: str = "") -> str:
+    values = {"station_name": station_name, "date": date_in_words(on_date),
+              "weekday": WEEKDAYS_VI[on_date.isoweekday() - 1]}
+    try:
+        return text.format(**values)
+    except (KeyError, IndexError, ValueError) as exc:
+        raise ValidationError(
+            f"{source}: {where}: lời dẫn có chỗ thay thế không hợp lệ ({exc}); dùng "
+            "{station_name}, {date}, {weekday}.", field=where or None) from None
+
+
+# --- production renderer -----------------------------------------------------
+
+def _probe_ms(path: Path) -> int | None:
+    from ..audio.measure import probe_audio
+
+    info = probe_audio(path)
+    return int(round(info.duration_s * 1000)) if info and info.duration_s > 0 else None
+
+
+class SpeechRenderer:
+    """Renders with the speech layer; caches asset durations per instance."""
+
+    def __init__(self, session: Session, settings: Settings):
+        self.session = session
+        self.settings = settings
+        self._assets: dict[str, Audio] = {}
+
+    def _render_text(self, text: str, cache: str, tags: dict | None = None):
+        from ..speech.render import render_text
+
+        return render_text(text, engine_names=self.settings.tts_engines, cache_dir=self.settings.subdir(cache),
+                           tags=tags or {})
+
+    def bulletin(self, bulletin: Bulletin) -> Audio:
+        try:
+            from ..speech.store import render_bulletin  # the speech engineer's DB layer
+        except ImportError:
+            render_bulletin = None
+        if render_bulletin is not None:
+            r = render_bulletin(self.session, bulletin, self.settings)
+            return Audio(str(r.path), int(r.duration_ms), getattr(r, "id", None))
+        row = self.session.scalar(
+            select(AudioRendition).where(AudioRendition.bulletin_id == bulletin.id,
+                                         AudioRendition.bulletin_version == bulletin.version,
+                                         AudioRendition.stale.is_(False)).order_by(AudioRendition.id.desc()))
+        if row is not None and Path(row.path).is_file():
+            return Audio(row.path, row.duration_ms, row.id)
+        r = self._render_text(bulletin.text_to_speak, "renditions",
+                              {"title": bulletin.title, "category": bulletin.category.code if bulletin.category else ""})
+        return Audio(str(r.path), int(r.duration_ms))
+
+    def announcement(self, text: str) -> Audio:
+        r = self._render_text(text, "announcements")
+        return Audio(str(r.path), int(r.duration_ms))
+
+    def asset(self, name: str) -> Audio:
+        if name not in self._assets:
+            path = Path(self.settings.assets_dir) / name
+            ms = _probe_ms(path) if path.is_file() else None
+            if ms is None:
+                raise ValidationError(f"Không thấy hoặc không đọc được tệp âm thanh audio_assets/{name}.",
+                                      field="file")
+            self._assets[name] = Audio(str(path), ms)
+        return self._assets[name]
+
+    def filler(self, name: str, duration_ms: int) -> Audio:
+        """The asset looped or cut to ``duration_ms`` (cached by name and length)."""
+        source = Path(self.asset(name).path)
+        key = hashlib.sha256(f"{source.resolve()}:{source.stat().st_mtime_ns}:{duration_ms}".encode()).hexdigest()[:16]
+        out = self.settings.subdir("programme-audio") / f"filler-{key}.mp3"
+        if not out.is_file():
+            tmp = out.with_suffix(".tmp.mp3")
+            fade = max(0.0, duration_ms / 1000 - 1.5)
+            proc = subprocess.run(
+                ["ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "error", "-y", "-stream_loop", "-1",
+                 "-i", str(source), "-t", f"{duration_ms / 1000:.3f}", "-af", f"afade=t=out:st={fade:.3f}:d=1.5",
+                 "-ar", "44100", "-ac", "1", "-c:a", "libmp3lame", "-b:a", "128k", str(tmp)],
+                capture_output=True, timeout=300)
+            if proc.returncode != 0:
+                raise ValidationError(f"Không tạo được nhạc đệm từ audio_assets/{name}.")
+            tmp.replace(out)
+        return Audio(str(out), _probe_ms(out) or duration_ms)
+
