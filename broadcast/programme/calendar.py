@@ -52,8 +52,8 @@ def parse_date(value) -> date:
 def get_station(session: Session, code: str) -> Station:
     station = session.scalar(select(Station).where(Station.code == str(code).strip().upper()))
     if station is None:
-        raise NotFound(f"Không có đài {code!r}: xem danh sách đài bằng `broadcast programme stations`.",
-                       field="station")
+        known = ", ".join(session.scalars(select(Station.code).order_by(Station.code))) or "chưa có đài nào"
+        raise NotFound(f"Không có đài {code!r}; các đài hiện có: {known}.", field="station")
     return station
 
 
