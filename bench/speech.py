@@ -1,0 +1,101 @@
+"""Speech benchmark: finished-audio speed vs raw espeak-ng, and cached re-renders.
+
+Rows (see bench/__main__.py for the table):
+
+* ``speech.pipeline_rtf``: seconds of finished audio per wall-clock second,
+  end to end (normalise + espeak-ng + post-process + MP3 + measurement) for
+  about 20,000 characters of bulletins; the limit beside it is raw espeak-ng
+  on the same text.  Target: at least half the raw speed.
+* ``speech.espeak_raw_rtf``: espeak-ng alone, WAV out, same spoken text.
+* ``speech.cached_render_ms``: one fully cached re-render of a bulletin
+  (normalise + hash + cache lookup), mean over the batch.  Target: < 50 ms.
+
+Run alone with ``python -m bench.speech``.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+from broadcast.audio.measure import probe_duration
+from broadcast.speech.normalize import normalize, with_pauses
+from broadcast.speech.render import render_text
+
+# Our own sentences in the register of ward CCHC bulletins.
+_SENTENCES = [
+    "Thực hiện Kế hoạch số {n}/KH-UBND ngày {d}/{m}/2025 của UBND quận về tuyên truyền CCHC năm 2025, UBND phường thông báo tới toàn thể Nhân dân.",
+    "Trong quý {q} năm 2025, bộ phận một cửa đã tiếp nhận {big} hồ sơ TTHC, tỷ lệ giải quyết đúng hạn đạt {p},{p2}%.",
+    "Đề nghị bà con {t} TDP đến nhà văn hóa lúc {h}h30 ngày {d}/{m} để nghe phổ biến Nghị định 114/2024/NĐ-CP.",
+    "Mức hỗ trợ cho mỗi hộ là {money} đồng, kinh phí từ NSNN theo Quyết định số {n}/QĐ-UBND.",
+    "Mọi ý kiến phản ánh xin gọi đường dây nóng 024.3382.4567 hoặc gửi thư tới vanphong@molao.gov.vn.",
+    "Chỉ số SIPAS và PAR INDEX của phường năm 2024 tăng {p} bậc so với năm 2023, nằm trong nhóm dẫn đầu.",
+    "Nhiệt độ ngày mai từ {lo} - {hi}°C, lượng mưa 20-50 mm, bà con chủ động phòng chống ngập úng.",
+    "Ban Chỉ đạo thực hiện Nghị quyết số 57-NQ/TW đề nghị CBCCVC gương mẫu thực hiện chuyển đổi số.",
+]
+
+
+def bulletins(total_chars: int = 20_000) -> list[str]:
+    out, current, i = [], [], 0
+    while sum(map(len, out)) < total_chars:
+        s = _SENTENCES[i % len(_SENTENCES)].format(
+            n=100 + 37 * i, d=1 + i % 28, m=1 + i % 12, q=["I", "II", "III", "IV"][i % 4], big=1200 + 53 * i,
+            p=80 + i % 20, p2=i % 10, t=5 + i % 20, h=6 + i % 3, money=f"{(i % 9 + 1) * 500}.000",
+            lo=20 + i % 5, hi=28 + i % 6)
+        current.append(s)
+        if sum(map(len, current)) > 1800:
+            out.append(" ".join(current))
+            current = []
+        i += 1
+    return out
+
+
+def _espeak_raw(texts: list[str], workdir: Path) -> tuple[float, float]:
+    audio, wall = 0.0, 0.0
+    for k, text in enumerate(texts):
+        spoken = with_pauses(normalize(text))
+        wav = workdir / f"raw{k}.wav"
+        started = time.perf_counter()
+        subprocess.run(["espeak-ng", "-v", "vi", "-b", "1", "-w", str(wav), "--stdin"],
+                       input=spoken.encode(), check=True, capture_output=True)
+        wall += time.perf_counter() - started
+        audio += probe_duration(wav)
+    return audio, wall
+
+
+def run() -> list[dict]:
+    texts = bulletins()
+    with tempfile.TemporaryDirectory(prefix="lp-bench-speech-") as tmp:
+        tmp = Path(tmp)
+        raw_audio, raw_wall = _espeak_raw(texts, tmp)
+        raw_rtf = raw_audio / raw_wall
+
+        started = time.perf_counter()
+        renditions = [render_text(t, engine_names=["espeak"], cache_dir=tmp / "cache") for t in texts]
+        wall = time.perf_counter() - started
+        audio = sum(r.duration_ms for r in renditions) / 1000
+        pipeline_rtf = audio / wall
+
+        started = time.perf_counter()
+        again = [render_text(t, engine_names=["espeak"], cache_dir=tmp / "cache") for t in texts]
+        cached_ms = (time.perf_counter() - started) * 1000 / len(texts)
+        assert all(r.cached for r in again)
+
+    chars = sum(map(len, texts))
+    note = f"{len(texts)} bulletins, {chars} characters, {audio:.0f} s of finished audio"
+    return [
+        {"name": "speech.pipeline_rtf", "value": round(pipeline_rtf, 2), "unit": "audio s / wall s",
+         "limit": {"name": "speech.espeak_raw_rtf", "value": round(raw_rtf, 2)},
+         "target": ">= 0.5 x raw espeak-ng", "note": note},
+        {"name": "speech.espeak_raw_rtf", "value": round(raw_rtf, 2), "unit": "audio s / wall s",
+         "limit": None, "target": "reference (espeak-ng alone)"},
+        {"name": "speech.cached_render_ms", "value": round(cached_ms, 2), "unit": "ms per bulletin",
+         "limit": None, "target": "< 50 ms"},
+    ]
+
+
+if __name__ == "__main__":
+    for row in run():
+        print(row)
