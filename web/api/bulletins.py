@@ -1,0 +1,328 @@
+"""Bulletins API: create, list, read, edit, the workflow actions and recording upload.
+
+A stable contract (the province's systems call it): request and response
+shapes are declared in ``OPENAPI_PATHS`` below and checked by the tests.
+"""
+
+from __future__ import annotations
+
+from flask import jsonify, request
+from werkzeug.exceptions import BadRequest
+
+from broadcast.bulletins import queries, recording, service, workflow
+from broadcast.domain.models import Bulletin
+from broadcast.errors import BroadcastError, ValidationError
+
+from .. import db_session, runtime_of
+from ..auth import api_roles_required, current_db_user
+from . import bp
+
+ALL = ("admin", "operator", "approver", "submitter", "viewer")
+WRITERS = ("operator", "approver", "submitter")
+
+
+class UnsupportedMediaType(BroadcastError):
+    code = "unsupported_media_type"
+    http_status = 415
+
+
+def _iso(value):
+    return value.isoformat() if value is not None else None
+
+
+def serialize(b: Bulletin) -> dict:
+    return {
+        "id": b.id,
+        "title": b.title,
+        "body": b.body,
+        "spoken_text": b.spoken_text,
+        "category": b.category.code,
+        "department": b.department.code,
+        "priority": b.priority,
+        "status": b.status,
+        "status_label": workflow.status_label(b.status),
+        "valid_from": _iso(b.valid_from),
+        "valid_until": _iso(b.valid_until),
+        "airings": b.airings_wanted,
+        "airings_left": b.airings_left,
+        "all_stations": bool(b.all_stations),
+        "stations": [] if b.all_stations else sorted(s.code for s in b.stations),
+        "author": b.author.username,
+        "version": b.version,
+        "has_recording": bool(b.recording_path),
+        "review_comment": b.review_comment,
+        "estimated_duration_s": service.estimate_seconds(b.text_to_speak),
+        "created_at": _iso(b.created_at),
+        "updated_at": _iso(b.updated_at),
+        "submitted_at": _iso(b.submitted_at),
+        "approved_at": _iso(b.approved_at),
+        "approved_by": b.approved_by.username if b.approved_by is not None else None,
+    }
+
+
+def json_body(*, optional: bool = False) -> dict:
+    """The request's JSON object, or a 415/400 with a Vietnamese message."""
+    has_body = bool(request.content_length) or bool(request.get_data(cache=True))
+    if optional and not has_body:
+        return {}
+    if request.mimetype != "application/json":
+        raise UnsupportedMediaType("Nội dung gửi lên phải là JSON (Content-Type: application/json).")
+    try:
+        data = request.get_json(force=False, silent=False)
+    except BadRequest:
+        raise ValidationError("Dữ liệu JSON không hợp lệ (sai cú pháp hoặc không phải UTF-8).",
+                              code="malformed_json") from None
+    if not isinstance(data, dict):
+        raise ValidationError("Dữ liệu gửi lên phải là một đối tượng JSON ({...}).", code="malformed_json")
+    return data
+
+
+def _reason(data: dict) -> str | None:
+    unknown = [k for k in data if k != "reason"]
+    if unknown:
+        raise ValidationError(f"Trường «{str(unknown[0])[:40]}» không được hỗ trợ.", code="unknown_field",
+                              field=str(unknown[0])[:40])
+    reason = data.get("reason")
+    if reason is not None and not isinstance(reason, str):
+        raise ValidationError("Lý do phải là một chuỗi ký tự.", field="reason")
+    return reason
+
+
+def _commit_and_return(bulletin: Bulletin, status: int = 200):
+    session = db_session()
+    session.commit()
+    return jsonify(serialize(bulletin)), status
+
+
+@bp.post("/bulletins")
+@api_roles_required(*WRITERS)
+def bulletin_create():
+    data = json_body()
+    bulletin = service.create_bulletin(db_session(), current_db_user(), data)
+    response, status = _commit_and_return(bulletin, 201)
+    response.headers["Location"] = f"/api/v1/bulletins/{bulletin.id}"
+    return response, status
+
+
+@bp.get("/bulletins")
+@api_roles_required(*ALL)
+def bulletin_list():
+    args = request.args
+    page = queries.list_bulletins(
+        db_session(), current_db_user(), page=args.get("page"), per_page=args.get("per_page"),
+        status=args.get("status"), category=args.get("category"), department=args.get("department"),
+        q=args.get("q"), on_date=args.get("date"))
+    return jsonify(items=[serialize(b) for b in page.items], page=page.page, per_page=page.per_page,
+                   total=page.total, pages=page.pages)
+
+
+@bp.get("/bulletins/<int:bulletin_id>")
+@api_roles_required(*ALL)
+def bulletin_get(bulletin_id: int):
+    return jsonify(serialize(service.get_visible(db_session(), current_db_user(), bulletin_id)))
+
+
+@bp.patch("/bulletins/<int:bulletin_id>")
+@api_roles_required(*WRITERS)
+def bulletin_patch(bulletin_id: int):
+    session = db_session()
+    user = current_db_user()
+    bulletin = service.get_visible(session, user, bulletin_id)
+    data = json_body()
+    service.update_bulletin(session, user, bulletin, data)
+    return _commit_and_return(bulletin)
+
+
+def _action(name: str, bulletin_id: int):
+    session = db_session()
+    user = current_db_user()
+    bulletin = service.get_visible(session, user, bulletin_id)
+    reason = _reason(json_body(optional=True))
+    workflow.perform(session, name, bulletin, user, reason)
+    return _commit_and_return(bulletin)
+
+
+@bp.post("/bulletins/<int:bulletin_id>/submit")
+@api_roles_required(*WRITERS)
+def bulletin_submit(bulletin_id: int):
+    return _action("submit", bulletin_id)
+
+
+@bp.post("/bulletins/<int:bulletin_id>/approve")
+@api_roles_required("approver", "operator")
+def bulletin_approve(bulletin_id: int):
+    return _action("approve", bulletin_id)
+
+
+@bp.post("/bulletins/<int:bulletin_id>/reject")
+@api_roles_required("approver", "operator")
+def bulletin_reject(bulletin_id: int):
+    return _action("reject", bulletin_id)
+
+
+@bp.post("/bulletins/<int:bulletin_id>/withdraw")
+@api_roles_required(*WRITERS)
+def bulletin_withdraw(bulletin_id: int):
+    return _action("withdraw", bulletin_id)
+
+
+@bp.post("/bulletins/<int:bulletin_id>/comments")
+@api_roles_required(*WRITERS)
+def bulletin_comment(bulletin_id: int):
+    session = db_session()
+    user = current_db_user()
+    bulletin = service.get_visible(session, user, bulletin_id)
+    data = json_body()
+    comment = service.add_comment(session, user, bulletin, data.get("body"))
+    session.commit()
+    return jsonify(id=comment.id, body=comment.body, author=user.username, created_at=_iso(comment.created_at)), 201
+
+
+@bp.post("/bulletins/<int:bulletin_id>/recording")
+@api_roles_required(*WRITERS)
+def bulletin_recording(bulletin_id: int):
+    session = db_session()
+    user = current_db_user()
+    bulletin = service.get_visible(session, user, bulletin_id)
+    if request.mimetype != "multipart/form-data":
+        raise UnsupportedMediaType("Bản ghi âm phải gửi dạng multipart/form-data, trường «file».")
+    upload = request.files.get("file")
+    if upload is None:
+        raise ValidationError("Thiếu tệp ghi âm (trường «file»).", field="file")
+    info = recording.attach_recording(session, runtime_of().settings, user, bulletin, upload.stream,
+                                      upload.filename)
+    session.commit()
+    return jsonify(bulletin=serialize(bulletin), recording={k: info[k] for k in ("format", "duration", "size")}), 201
+
+
+# --- the contract --------------------------------------------------------------------------------
+
+_ERR = {"$ref": "#/components/schemas/Error"}
+
+
+def _err(description: str) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": _ERR}}}
+
+
+def _json(schema: dict, description: str = "OK") -> dict:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+_ID = [{"name": "bulletin_id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}]
+_B = {"$ref": "#/components/schemas/Bulletin"}
+_COMMON = {"401": _err("Chưa xác thực"), "403": _err("Không có quyền")}
+_ONE = {**_COMMON, "404": _err("Không tìm thấy tin")}
+
+
+def _op(summary: str, responses: dict, *, body: dict | None = None, params=None, body_required=True) -> dict:
+    op = {"summary": summary, "responses": responses}
+    if params:
+        op["parameters"] = params
+    if body:
+        op["requestBody"] = {"required": body_required, "content": body}
+    return op
+
+
+def _action_doc(summary: str, reason_required: bool = False) -> dict:
+    schema = {"$ref": "#/components/schemas/Reason"}
+    return {"post": _op(summary, {"200": _json(_B), "400": _err("Dữ liệu không hợp lệ"),
+                                  "409": _err("Trạng thái không cho phép"),
+                                  "415": _err("Sai kiểu nội dung"), **_ONE},
+                        body={"application/json": {"schema": schema}}, params=_ID,
+                        body_required=reason_required)}
+
+
+_DATE = {"type": "string", "format": "date"}
+_FIELDS = {
+    "title": {"type": "string", "minLength": 1, "maxLength": service.MAX_TITLE},
+    "body": {"type": "string", "minLength": 1, "maxLength": service.MAX_BODY},
+    "category": {"type": "string"},
+    "department": {"type": "string"},
+    "priority": {"type": "string", "enum": ["normal", "priority", "emergency"]},
+    "valid_from": _DATE,
+    "valid_until": _DATE,
+    "airings": {"type": "integer", "minimum": 1, "maximum": service.MAX_AIRINGS},
+    "stations": {"type": "array", "items": {"type": "string"}},
+}
+_NULLABLE_DT = {"type": "string", "format": "date-time", "nullable": True}
+
+OPENAPI_SCHEMAS = {
+    "Bulletin": {"type": "object", "required": [
+        "id", "title", "body", "category", "department", "priority", "status", "valid_from", "valid_until",
+        "airings", "stations", "version"], "properties": {
+        "id": {"type": "integer"}, "title": {"type": "string"}, "body": {"type": "string"},
+        "spoken_text": {"type": "string", "nullable": True}, "category": {"type": "string"},
+        "department": {"type": "string"}, "priority": _FIELDS["priority"],
+        "status": {"type": "string", "enum": list(workflow.STATUS_LABELS)}, "status_label": {"type": "string"},
+        "valid_from": _DATE, "valid_until": _DATE, "airings": {"type": "integer"},
+        "airings_left": {"type": "integer"}, "all_stations": {"type": "boolean"},
+        "stations": {"type": "array", "items": {"type": "string"}}, "author": {"type": "string"},
+        "version": {"type": "integer"}, "has_recording": {"type": "boolean"},
+        "review_comment": {"type": "string", "nullable": True}, "estimated_duration_s": {"type": "integer"},
+        "created_at": {"type": "string", "format": "date-time"},
+        "updated_at": {"type": "string", "format": "date-time"},
+        "submitted_at": _NULLABLE_DT, "approved_at": _NULLABLE_DT,
+        "approved_by": {"type": "string", "nullable": True}}},
+    "BulletinInput": {"type": "object", "additionalProperties": False,
+                      "required": ["title", "body", "category", "valid_from", "valid_until"],
+                      "properties": {**_FIELDS, "submit": {"type": "boolean"}}},
+    "BulletinPatch": {"type": "object", "additionalProperties": False, "properties": {
+        **_FIELDS, "spoken_text": {"type": "string", "maxLength": service.MAX_BODY}}},
+    "BulletinPage": {"type": "object", "required": ["items", "page", "per_page", "total", "pages"], "properties": {
+        "items": {"type": "array", "items": _B}, "page": {"type": "integer"}, "per_page": {"type": "integer"},
+        "total": {"type": "integer"}, "pages": {"type": "integer"}}},
+    "Reason": {"type": "object", "additionalProperties": False, "properties": {
+        "reason": {"type": "string", "maxLength": workflow.MAX_REASON}}},
+}
+
+_LIST_PARAMS = [
+    {"name": "status", "in": "query", "schema": {"type": "string"},
+     "description": "Một hoặc nhiều trạng thái, phân cách bằng dấu phẩy"},
+    {"name": "category", "in": "query", "schema": {"type": "string"}},
+    {"name": "department", "in": "query", "schema": {"type": "string"}},
+    {"name": "q", "in": "query", "schema": {"type": "string"}, "description": "Tìm trong tiêu đề và nội dung"},
+    {"name": "date", "in": "query", "schema": _DATE, "description": "Tin còn trong khung phát vào ngày này"},
+    {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+    {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": queries.MAX_PER_PAGE}},
+]
+
+OPENAPI_PATHS = {
+    "/bulletins": {
+        "post": _op("Tạo tin (submit=true để gửi duyệt ngay)",
+                    {"201": _json(_B, "Đã tạo"), "400": _err("Dữ liệu không hợp lệ"),
+                     "415": _err("Sai kiểu nội dung"), **_COMMON},
+                    body={"application/json": {"schema": {"$ref": "#/components/schemas/BulletinInput"}}}),
+        "get": _op("Danh sách tin (lọc và phân trang)",
+                   {"200": _json({"$ref": "#/components/schemas/BulletinPage"}),
+                    "400": _err("Tham số không hợp lệ"), **_COMMON}, params=_LIST_PARAMS),
+    },
+    "/bulletins/{bulletin_id}": {
+        "get": _op("Một tin", {"200": _json(_B), **_ONE}, params=_ID),
+        "patch": _op("Sửa tin (sửa nội dung tin đã duyệt sẽ đưa tin về chờ duyệt)",
+                     {"200": _json(_B), "400": _err("Dữ liệu không hợp lệ"),
+                      "409": _err("Trạng thái không cho phép sửa"), "415": _err("Sai kiểu nội dung"), **_ONE},
+                     body={"application/json": {"schema": {"$ref": "#/components/schemas/BulletinPatch"}}},
+                     params=_ID),
+    },
+    "/bulletins/{bulletin_id}/submit": _action_doc("Gửi duyệt"),
+    "/bulletins/{bulletin_id}/approve": _action_doc("Duyệt tin"),
+    "/bulletins/{bulletin_id}/reject": _action_doc("Trả lại tin (cần lý do)", reason_required=True),
+    "/bulletins/{bulletin_id}/withdraw": _action_doc("Rút tin"),
+    "/bulletins/{bulletin_id}/comments": {"post": _op(
+        "Thêm bình luận", {"201": _json({"type": "object", "required": ["id", "body"], "properties": {
+            "id": {"type": "integer"}, "body": {"type": "string"}, "author": {"type": "string"},
+            "created_at": {"type": "string", "format": "date-time"}}}, "Đã thêm"),
+            "400": _err("Dữ liệu không hợp lệ"), "415": _err("Sai kiểu nội dung"), **_ONE},
+        body={"application/json": {"schema": {"type": "object", "required": ["body"], "properties": {
+            "body": {"type": "string", "minLength": 1, "maxLength": service.MAX_COMMENT}}}}}, params=_ID)},
+    "/bulletins/{bulletin_id}/recording": {"post": _op(
+        "Tải lên bản ghi âm (MP3/WAV/M4A/OGG/WebM, tối đa 20 MB)",
+        {"201": _json({"type": "object", "required": ["bulletin", "recording"], "properties": {
+            "bulletin": _B, "recording": {"type": "object", "properties": {
+                "format": {"type": "string"}, "duration": {"type": "number"}, "size": {"type": "integer"}}}}},
+            "Đã lưu"),
+         "400": _err("Không phải tệp âm thanh hoặc tên tệp chứa đường dẫn"), "409": _err("Trạng thái không cho phép"),
+         "413": _err("Tệp quá lớn"), "415": _err("Sai kiểu nội dung"), **_ONE},
+        body={"multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {
+            "file": {"type": "string", "format": "binary"}}}}}, params=_ID)},
+}
