@@ -1,0 +1,161 @@
+"""The database side of speech: operator lexicon, its version, renditions.
+
+Thin on purpose: everything that makes sound lives in ``render.py``, which
+knows nothing of the database.  Here we read the operator's lexicon and
+speech settings, record what was rendered in ``audio_renditions``, and
+invalidate renditions when a lexicon change alters how their text is read.
+
+Invalidation is by effect, not by date: after an edit, each live
+rendition's bulletin is normalised again with the new lexicon, and only
+those whose spoken text changed are marked stale.  ``render_bulletin``
+reuses an existing rendition whose spoken text still matches, so an edit
+to "SIPAS" does not re-render bulletins that never mention it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Mapping
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..config import Settings
+from ..domain.models import AudioRendition, Bulletin, LexiconEntry, Setting
+from ..errors import ValidationError
+from .normalize import normalize
+from .render import Rendition, render_text
+
+LEXICON_VERSION_KEY = "speech.lexicon_version"
+#: Settings table keys for speech (all optional).
+SPEECH_KEYS = {"speech.voice": "voice", "speech.rate": "rate", "speech.pitch": "pitch",
+               "speech.chime": "chime"}
+
+
+def _setting(session: Session, key: str, default=None):
+    row = session.get(Setting, key)
+    return default if row is None else row.value
+
+
+def lexicon_version(session: Session) -> int:
+    return int(_setting(session, LEXICON_VERSION_KEY, 0) or 0)
+
+
+def operator_lexicon(session: Session) -> dict[str, str]:
+    """Operator entries (they extend and override the shipped lexicon)."""
+    return {e.term: e.spoken for e in session.scalars(select(LexiconEntry))}
+
+
+def _bulletin_text(bulletin: Bulletin) -> str:
+    return bulletin.spoken_text or bulletin.body or ""
+
+
+def invalidate_for_lexicon(session: Session, lexicon: Mapping[str, str] | None = None) -> int:
+    """Mark stale the renditions whose bulletin now reads differently."""
+    lexicon = operator_lexicon(session) if lexicon is None else lexicon
+    stale = 0
+    rows = session.scalars(select(AudioRendition).where(AudioRendition.stale.is_(False),
+                                                        AudioRendition.bulletin_id.is_not(None),
+                                                        AudioRendition.engine != "recording"))
+    for row in rows:
+        bulletin = session.get(Bulletin, row.bulletin_id)
+        if bulletin is None or normalize(_bulletin_text(bulletin), lexicon) != row.spoken_text:
+            row.stale = True
+            stale += 1
+    return stale
+
+
+def _bump(session: Session) -> int:
+    version = lexicon_version(session) + 1
+    row = session.get(Setting, LEXICON_VERSION_KEY)
+    if row is None:
+        session.add(Setting(key=LEXICON_VERSION_KEY, value=version))
+    else:
+        row.value = version
+    return version
+
+
+def set_lexicon_entry(session: Session, term: str, spoken: str, *, user_id: int | None = None,
+                      note: str | None = None) -> int:
+    """Add or change an entry; returns the new lexicon version."""
+    term, spoken = (term or "").strip(), (spoken or "").strip()
+    if not term or not spoken:
+        raise ValidationError("Cần nhập cả từ viết và cách đọc.", field="term" if not term else "spoken")
+    if any(ch.isdigit() for ch in spoken):
+        raise ValidationError("Cách đọc phải viết bằng chữ, không có chữ số.", field="spoken")
+    entry = session.scalar(select(LexiconEntry).where(LexiconEntry.term == term))
+    if entry is None:
+        entry = LexiconEntry(term=term, spoken=spoken)
+        session.add(entry)
+    entry.spoken, entry.note, entry.updated_by_id = spoken, note, user_id
+    session.flush()
+    version = _bump(session)
+    invalidate_for_lexicon(session)
+    return version
+
+
+def delete_lexicon_entry(session: Session, term: str) -> int:
+    entry = session.scalar(select(LexiconEntry).where(LexiconEntry.term == term))
+    if entry is not None:
+        session.delete(entry)
+        session.flush()
+    version = _bump(session)
+    invalidate_for_lexicon(session)
+    return version
+
+
+def speech_settings(session: Session) -> dict:
+    out = {}
+    for key, name in SPEECH_KEYS.items():
+        value = _setting(session, key)
+        if value not in (None, ""):
+            out[name] = value
+    return out
+
+
+def _reusable(session: Session, bulletin: Bulletin, spoken: str) -> AudioRendition | None:
+    rows = session.scalars(select(AudioRendition).where(
+        AudioRendition.bulletin_id == bulletin.id, AudioRendition.bulletin_version == bulletin.version,
+        AudioRendition.stale.is_(False)).order_by(AudioRendition.id.desc()))
+    for row in rows:
+        if row.spoken_text == spoken and Path(row.path).is_file():
+            return row
+    return None
+
+
+def render_bulletin(session: Session, bulletin: Bulletin, settings: Settings) -> AudioRendition:
+    """The bulletin's current audio, rendering it only if needed; flushes, never commits."""
+    lexicon = operator_lexicon(session)
+    prefs = speech_settings(session)
+    audio = {k: v for k, v in prefs.items() if k in ("rate", "pitch", "chime")}
+    if audio.get("chime", "none") != "none":
+        audio["chime_path"] = str(Path(settings.assets_dir) / "chuong-bao.mp3")
+    if bulletin.recording_path:
+        recording = Path(bulletin.recording_path)
+        if not recording.is_absolute():
+            recording = Path(settings.data_dir) / recording
+        engines: tuple[str, ...] = ("recording",)
+        audio["recording_path"] = str(recording)
+        spoken = ""
+    else:
+        engines = tuple(settings.tts_engines)
+        spoken = normalize(_bulletin_text(bulletin), lexicon)
+        existing = _reusable(session, bulletin, spoken)
+        if existing is not None:
+            return existing
+    result: Rendition = render_text(
+        _bulletin_text(bulletin) if not bulletin.recording_path else "", engine_names=engines,
+        voice=prefs.get("voice"), settings=audio, lexicon=lexicon, lexicon_version=lexicon_version(session),
+        cache_dir=settings.subdir("renditions"),
+        tags={"title": bulletin.title, "category": bulletin.category.name if bulletin.category else "",
+              "station": "Loa Phường"})
+    row = session.scalar(select(AudioRendition).where(AudioRendition.content_hash == result.content_hash))
+    if row is None:
+        row = AudioRendition(content_hash=result.content_hash)
+        session.add(row)
+    row.bulletin_id, row.bulletin_version = bulletin.id, bulletin.version
+    row.engine, row.voice, row.lexicon_version = result.engine, result.voice, result.lexicon_version or 0
+    row.spoken_text, row.path, row.duration_ms = result.spoken_text, str(result.path), result.duration_ms
+    row.loudness_lufs, row.true_peak_db, row.stale = result.loudness_lufs, result.true_peak_db, False
+    session.flush()
+    return row

@@ -1,0 +1,54 @@
+"""The DB layer: operator lexicon, versioning, renditions, invalidation by effect."""
+
+from unittest.mock import patch
+
+import pytest
+from sqlalchemy import select
+
+from broadcast.domain.models import AudioRendition, Bulletin
+from broadcast.errors import ValidationError
+from broadcast.speech import render as render_mod
+from broadcast.speech import store
+
+
+@pytest.fixture
+def two_bulletins(session, demo):
+    bulletins = session.scalars(select(Bulletin).order_by(Bulletin.id)).all()[:2]
+    bulletins[0].body, bulletins[0].spoken_text = "Chỉ số SIPAS của phường tăng.", None
+    bulletins[1].body, bulletins[1].spoken_text = "UBND phường thông báo lịch họp.", None
+    for b in bulletins:
+        b.recording_path = None
+    session.flush()
+    return bulletins
+
+
+def test_render_records_and_reuses(session, settings, two_bulletins):
+    b = two_bulletins[0]
+    row = store.render_bulletin(session, b, settings)
+    assert row.engine == "espeak" and row.bulletin_id == b.id and not row.stale
+    assert "xi-pát" in row.spoken_text and abs(row.loudness_lufs + 16) <= 1
+    with patch.object(render_mod, "synthesize_with_fallback", side_effect=AssertionError("re-rendered")):
+        assert store.render_bulletin(session, b, settings).id == row.id
+
+
+def test_lexicon_change_invalidates_only_affected_audio(session, settings, two_bulletins):
+    sipas, ubnd = (store.render_bulletin(session, b, settings) for b in two_bulletins)
+    version = store.set_lexicon_entry(session, "SIPAS", "xíp pát")
+    assert version == 1 and store.lexicon_version(session) == 1
+    assert sipas.stale and not ubnd.stale
+    fresh = store.render_bulletin(session, two_bulletins[0], settings)
+    assert fresh.id != sipas.id and "xíp pát" in fresh.spoken_text and fresh.lexicon_version == 1
+    with patch.object(render_mod, "synthesize_with_fallback", side_effect=AssertionError("re-rendered")):
+        assert store.render_bulletin(session, two_bulletins[1], settings).id == ubnd.id
+    assert session.scalar(select(AudioRendition).where(AudioRendition.id == fresh.id)).stale is False
+
+
+def test_lexicon_entries_are_validated(session, demo):
+    with pytest.raises(ValidationError):
+        store.set_lexicon_entry(session, "", "x")
+    with pytest.raises(ValidationError):
+        store.set_lexicon_entry(session, "ABC", "a 1")
+    store.set_lexicon_entry(session, "ABC", "a bê xê")
+    assert store.operator_lexicon(session) == {"ABC": "a bê xê"}
+    store.delete_lexicon_entry(session, "ABC")
+    assert store.operator_lexicon(session) == {} and store.lexicon_version(session) == 2
