@@ -1,0 +1,269 @@
+"""Pages: a station's daily programme (timeline, edits, preview, export) and its week."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from broadcast.domain.models import Bulletin, Category, Programme, ProgrammeItem, Station, bulletin_stations
+from broadcast.domain.types import utcnow
+from broadcast.errors import BroadcastError
+from broadcast.programme import edit
+from broadcast.programme.build import build_day, day_programmes
+from broadcast.programme.calendar import WEEKDAYS_VI, get_station, parse_date, sessions_on
+from broadcast.programme.export import export_day, session_preview
+from broadcast.programme.fill import AIRABLE_STATUSES, fmt_ms
+
+from .. import db_session, runtime_of
+from ..auth import current_db_user, roles_required
+from ..nav import ALL_ROLES, DASHBOARD_WIDGETS, NAV_ITEMS, Widget
+from . import bp
+
+EDIT_ROLES = ("operator",)  # admin always passes
+
+
+def _settings():
+    return runtime_of().settings
+
+
+def _today() -> date:
+    return utcnow().astimezone(_settings().tz).date()
+
+
+def _stations():
+    return list(db_session().scalars(select(Station).where(Station.enabled.is_(True)).order_by(Station.code)))
+
+
+def _station_and_date():
+    stations = _stations()
+    code = request.values.get("station") or (stations[0].code if stations else None)
+    if code is None:
+        abort(404)
+    try:
+        station = get_station(db_session(), code)
+        on = parse_date(request.values.get("date")) if request.values.get("date") else _today()
+    except BroadcastError as exc:
+        flash(exc.message, "error")
+        station, on = stations[0] if stations else None, _today()
+        if station is None:
+            abort(404)
+    return stations, station, on
+
+
+def _can_edit() -> bool:
+    user = current_db_user()
+    return user is not None and (user.role in EDIT_ROLES or user.role == "admin")
+
+
+def _back(station: str, on: date, view: str = "admin.programmes"):
+    return redirect(url_for(view, station=station, date=on.isoformat()))
+
+
+def _insertable(session, p: Programme) -> list[Bulletin]:
+    have = {i.bulletin_id for i in p.items}
+    rows = session.scalars(
+        select(Bulletin).where(Bulletin.status.in_(AIRABLE_STATUSES), Bulletin.valid_from <= p.on_date,
+                               Bulletin.valid_until >= p.on_date)
+        .where((Bulletin.all_stations.is_(True)) | Bulletin.id.in_(
+            select(bulletin_stations.c.bulletin_id).where(bulletin_stations.c.station_id == p.station_id)))
+        .order_by(Bulletin.title))
+    return [b for b in rows if b.id not in have]
+
+
+@bp.get("/programmes")
+@roles_required()
+def programmes():
+    session, settings = db_session(), _settings()
+    stations, station, on = _station_and_date()
+    built = {p.session_code: p for p in day_programmes(session, station, on)}
+    specs = sessions_on(session, station, on)
+    colours = {c.code: c.colour for c in session.scalars(select(Category))}
+    names = {c.code: c.name for c in session.scalars(select(Category))}
+    sessions = []
+    for spec in specs:
+        p = built.pop(spec.code, None)
+        sessions.append({"spec": spec, "p": p, "insertable": _insertable(session, p) if p and _can_edit() else []})
+    for p in built.values():  # built earlier, no longer in the calendar (e.g. locked before a holiday)
+        sessions.append({"spec": None, "p": p, "insertable": []})
+    return render_template("admin/programmes/day.html", stations=stations, station=station, on=on,
+                           sessions=sessions, tz=settings.tz, fmt_ms=fmt_ms, colours=colours, cat_names=names,
+                           weekday=WEEKDAYS_VI[on.isoweekday() - 1], can_edit=_can_edit(),
+                           prev_day=on - timedelta(days=1), next_day=on + timedelta(days=1))
+
+
+@bp.get("/programmes/week")
+@roles_required()
+def programmes_week():
+    session = db_session()
+    stations, station, on = _station_and_date()
+    monday = on - timedelta(days=on.isoweekday() - 1)
+    days = []
+    for n in range(7):
+        d = monday + timedelta(days=n)
+        built = {p.session_code: p for p in day_programmes(session, station, d)}
+        rows = []
+        for spec in sessions_on(session, station, d):
+            p = built.get(spec.code)
+            rows.append({"code": spec.code, "name": spec.name, "start": spec.start, "p": p,
+                         "total": sum(i.duration_ms for i in p.items) if p else 0, "max": spec.max_duration_s * 1000,
+                         "bulletins": sum(1 for i in p.items if i.kind == "bulletin") if p else 0})
+        days.append({"date": d, "weekday": WEEKDAYS_VI[d.isoweekday() - 1], "rows": rows})
+    return render_template("admin/programmes/week.html", stations=stations, station=station, on=on, days=days,
+                           fmt_ms=fmt_ms, prev_week=monday - timedelta(days=7), next_week=monday + timedelta(days=7),
+                           today=_today())
+
+
+@bp.post("/programmes/build")
+@roles_required(*EDIT_ROLES)
+def programmes_build():
+    session, settings = db_session(), _settings()
+    _, station, on = _station_and_date()
+    try:
+        result = build_day(session, settings, station.code, on, actor=current_db_user())
+        session.commit()
+        flash(_("Đã dựng chương trình: %(n)s buổi.", n=len(result)) if result
+              else _("Ngày này không có buổi phát nào."), "success")
+    except BroadcastError as exc:
+        session.rollback()
+        flash(exc.message, "error")
+    return _back(station.code, on)
+
+
+def _programme_or_404(programme_id: int) -> Programme:
+    p = db_session().scalar(select(Programme).where(Programme.id == programme_id)
+                            .options(selectinload(Programme.items), selectinload(Programme.station)))
+    if p is None:
+        abort(404)
+    return p
+
+
+def _edit(programme_id: int, fn, ok: str):
+    session, settings = db_session(), _settings()
+    p = _programme_or_404(programme_id)
+    code, on = p.station.code, p.on_date
+    try:
+        fn(session, settings, p)
+        session.commit()
+        flash(ok, "success")
+    except BroadcastError as exc:
+        session.rollback()
+        flash(exc.message, "error")
+    return redirect(url_for("admin.programmes", station=code, date=on.isoformat()) + f"#s-{programme_id}")
+
+
+@bp.post("/programmes/<int:programme_id>/lock")
+@roles_required(*EDIT_ROLES)
+def programme_lock(programme_id):
+    locked = request.form.get("locked", "1") == "1"
+    return _edit(programme_id, lambda s, st, p: edit.set_locked(s, st, p.id, locked, actor=current_db_user()),
+                 _("Đã khóa buổi phát.") if locked else _("Đã mở khóa buổi phát."))
+
+
+@bp.post("/programmes/<int:programme_id>/items/<int:item_id>/move")
+@roles_required(*EDIT_ROLES)
+def programme_item_move(programme_id, item_id):
+    step = -1 if request.form.get("direction") == "up" else 1
+    if request.form.get("position"):
+        try:
+            to = int(request.form["position"])
+        except ValueError:
+            abort(400)
+        return _edit(programme_id, lambda s, st, p: edit.move_item(s, st, p.id, item_id, to, actor=current_db_user()),
+                     _("Đã chuyển mục."))
+    return _edit(programme_id, lambda s, st, p: edit.move_step(s, st, p.id, item_id, step, actor=current_db_user()),
+                 _("Đã chuyển mục."))
+
+
+@bp.post("/programmes/<int:programme_id>/items/<int:item_id>/remove")
+@roles_required(*EDIT_ROLES)
+def programme_item_remove(programme_id, item_id):
+    return _edit(programme_id, lambda s, st, p: edit.remove_item(s, st, p.id, item_id, actor=current_db_user()),
+                 _("Đã bỏ mục khỏi buổi."))
+
+
+@bp.post("/programmes/<int:programme_id>/insert")
+@roles_required(*EDIT_ROLES)
+def programme_insert(programme_id):
+    try:
+        bulletin_id = int(request.form.get("bulletin_id", ""))
+        position = int(request.form["position"]) if request.form.get("position") else None
+    except ValueError:
+        flash(_("Chọn một tin bài để chèn."), "error")
+        p = _programme_or_404(programme_id)
+        return _back(p.station.code, p.on_date)
+    return _edit(programme_id, lambda s, st, p: edit.insert_bulletin(s, st, p.id, bulletin_id, position=position,
+                                                                      actor=current_db_user()),
+                 _("Đã chèn tin vào buổi."))
+
+
+def _safe_audio(path: str | None) -> Path:
+    settings = _settings()
+    if not path:
+        abort(404)
+    real = Path(path).resolve()
+    roots = [Path(settings.data_dir).resolve(), Path(settings.assets_dir).resolve()]
+    if not real.is_file() or not any(real.is_relative_to(r) for r in roots):
+        abort(404)
+    return real
+
+
+@bp.get("/programmes/items/<int:item_id>/audio")
+@roles_required()
+def programme_item_audio(item_id):
+    item = db_session().get(ProgrammeItem, item_id)
+    if item is None:
+        abort(404)
+    return send_file(_safe_audio(item.audio_path), mimetype="audio/mpeg", conditional=True)
+
+
+@bp.get("/programmes/<int:programme_id>/preview")
+@roles_required()
+def programme_preview(programme_id):
+    p = _programme_or_404(programme_id)
+    try:
+        path = session_preview(_settings(), p)
+    except BroadcastError as exc:
+        return exc.message, 409
+    return send_file(path, mimetype="audio/mpeg", conditional=True)
+
+
+@bp.get("/programmes/export")
+@roles_required(*EDIT_ROLES)
+def programmes_export():
+    session, settings = db_session(), _settings()
+    _, station, on = _station_and_date()
+    try:
+        result = export_day(session, settings, station.code, on)
+    except BroadcastError as exc:
+        flash(exc.message, "error")
+        return _back(station.code, on)
+    return send_file(result.zip_path, mimetype="application/zip", as_attachment=True,
+                     download_name=result.zip_path.name)
+
+
+# --- dashboard widget: today's sessions per station ------------------------------
+
+def _today_widget(user):
+    session = db_session()
+    on = _today()
+    rows = []
+    for station in _stations():
+        built = {p.session_code: p for p in day_programmes(session, station, on)}
+        for spec in sessions_on(session, station, on):
+            p = built.get(spec.code)
+            rows.append({"station": station, "code": spec.code, "name": spec.name, "start": spec.start, "p": p,
+                         "total": sum(i.duration_ms for i in p.items) if p else 0,
+                         "max": spec.max_duration_s * 1000,
+                         "warnings": len(p.warnings or []) if p else 0})
+    return {"rows": rows, "on": on, "fmt_ms": fmt_ms}
+
+
+if not any(item[0] == "admin.programmes" for item in NAV_ITEMS):
+    NAV_ITEMS.append(("admin.programmes", "Chương trình", ALL_ROLES))
+if not any(w.template == "admin/programmes/_today_widget.html" for w in DASHBOARD_WIDGETS):
+    DASHBOARD_WIDGETS.append(Widget("admin/programmes/_today_widget.html", _today_widget, ALL_ROLES, order=20))
