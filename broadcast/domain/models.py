@@ -377,6 +377,11 @@ class AsRun(Base):
         Index("ix_as_run_date_station", "air_date", "station_id"),
         Index("ix_as_run_station_start", "station_id", "actual_start"),
         Index("ix_as_run_status", "status"),
+        # Covering indexes for the airtime report (broadcast/reports/airtime.py), migration 0004.
+        Index("ix_as_run_report_station", "air_date", "station_id", "session_code", "category_code", "status",
+              "source", "aired_ms", "planned_ms"),
+        Index("ix_as_run_report_item", "air_date", "bulletin_id", "title", "category_code", "department_code",
+              "status", "source", "aired_ms", "planned_ms", "actual_start", "station_id"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     station_id: Mapped[int] = mapped_column(ForeignKey("stations.id"))
