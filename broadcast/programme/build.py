@@ -352,6 +352,18 @@ def build_day(session: Session, settings: Settings, station_code: str, on_date, 
     rebuilt_ids = {p.id for code, p in existing.items() if code not in locked}
     candidates = _candidates(session, station, on_date, today, rebuilt_ids)
 
+    # Fail fast on a missing asset, before any rendering.
+    for spec in specs:
+        if spec.code in locked:
+            continue
+        for slot in spec.slots:
+            if slot.get("kind") in ("asset", "filler"):
+                try:
+                    renderer.asset(slot["file"])
+                except ValidationError as exc:
+                    raise ValidationError(f"{spec.source}: {_slot_where(spec, slot)}: {exc.message}",
+                                          field="file") from None
+
     # Render what is missing first (with progress): durations come from the audio.
     todo = list(candidates.values())
     audio_by_id: dict[int, Audio] = {}
