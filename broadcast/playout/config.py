@@ -21,7 +21,7 @@ class PlayoutConfig:
     preroll_s: float = 2.0
     #: 1 = real time, 0 = as fast as possible (tests)
     speed: float = 1.0
-    heartbeat_s: float = 2.0
+    heartbeat_s: float = 1.0
     chunk_ms: int = 100
     lease_ttl_s: float = 30
     lease_renew_s: float = 10
