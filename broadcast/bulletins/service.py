@@ -199,6 +199,17 @@ def check_submittable(session: Session, bulletin: Bulletin) -> None:
 
 # --- create / update -----------------------------------------------------------------------------
 
+def _differs(bulletin: Bulletin, name: str, value) -> bool:
+    if name == "stations":
+        old = None if bulletin.all_stations else sorted(s.code for s in bulletin.stations)
+        return old != (None if value is None else sorted(s.code for s in value))
+    if name == "airings":
+        return value != bulletin.airings_wanted
+    if name in ("category", "department"):
+        return getattr(bulletin, name) is not value
+    return getattr(bulletin, name) != value
+
+
 def _apply(bulletin: Bulletin, values: dict) -> list[str]:
     """Set ``values`` on the bulletin; return the API names of the fields that changed."""
     changed = []
@@ -263,7 +274,7 @@ def update_bulletin(session: Session, actor: User, bulletin: Bulletin, data: dic
         raise NotFound(f"Không có tin số {bulletin.id}.", code="bulletin_not_found")
     if isinstance(data, dict) and "submit" in data:
         raise ValidationError("Dùng thao tác gửi duyệt (/submit) để gửi tin.", field="submit")
-    values = validate(session, data, current=bulletin)
+    values = {k: v for k, v in validate(session, data, current=bulletin).items() if _differs(bulletin, k, v)}
     spoken = values.pop("spoken_text", ...) if "spoken_text" in values else ...
     if values:
         if not perm.can_edit_text(actor, bulletin):

@@ -1,0 +1,286 @@
+"""Bulletin desk pages: list, form, detail, queue, admin pages, escaping, per-role navigation, English."""
+
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+
+import pytest
+from sqlalchemy import func, select
+
+from broadcast.domain.models import AuditLog, Bulletin, Department, Setting, User
+from tests.bulletins.fast import fast_hashing  # noqa: F401  (autouse)
+from tests.conftest import csrf_from, login
+
+XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+
+
+def form_data(page_html: str, **over) -> dict:
+    data = {"csrf_token": csrf_from(page_html), "title": "Thông báo thu gom rác",
+            "body": "Từ ngày 1/12, xe thu gom rác đến các tổ dân phố lúc 18h00 hằng ngày.",
+            "category": "thong-bao", "priority": "normal", "valid_from": "2025-12-01",
+            "valid_until": "2025-12-31", "airings": "4", "action": "save"}
+    data.update(over)
+    return data
+
+
+def create(client, **over) -> int:
+    page = client.get("/bulletins/new").get_data(as_text=True)
+    r = client.post("/bulletins/new", data=form_data(page, **over))
+    assert r.status_code == 302, r.get_data(as_text=True)[:2000]
+    return int(re.search(r"/bulletins/(\d+)$", r.headers["Location"]).group(1))
+
+
+def post_action(client, bid, name, **data):
+    page = client.get(f"/bulletins/{bid}").get_data(as_text=True)
+    return client.post(f"/bulletins/{bid}/action/{name}", data={"csrf_token": csrf_from(page), **data})
+
+
+def switch(client, username, password="loaphuong2025"):
+    page = client.get("/").get_data(as_text=True)
+    if "csrf_token" in page:
+        client.post("/logout", data={"csrf_token": csrf_from(page)})
+    assert login(client, username, password).status_code == 302
+
+
+def test_submitter_writes_saves_and_submits(login_as, session):
+    client = login_as("vanhoa")
+    form = client.get("/bulletins/new")
+    html = form.get_data(as_text=True)
+    assert form.status_code == 200 and "10.000" in html and 'id="body-count"' in html
+    assert "bulletins.js" in html and "<script>" not in html.replace('<script src', '')
+    bid = create(client, action="submit")
+    b = session.get(Bulletin, bid)
+    assert b.status == "submitted" and b.department.code == "VHTT" and b.airings_wanted == 4
+    detail = client.get(f"/bulletins/{bid}").get_data(as_text=True)
+    assert "Chờ duyệt" in detail and "Gửi duyệt" in detail  # history row
+
+
+def test_form_errors_are_shown_and_nothing_saved(login_as, session):
+    client = login_as("vanhoa")
+    before = session.scalar(select(func.count(Bulletin.id)))
+    page = client.get("/bulletins/new").get_data(as_text=True)
+    for over, text in [({"body": "   "}, "Nội dung không được để trống"),
+                       ({"valid_until": "2025-11-01"}, "không được trước ngày bắt đầu"),
+                       ({"airings": "0"}, "Số lượt phát phải từ 1"),
+                       ({"body": "x" * 10001}, "vượt giới hạn 10.000"),
+                       ({"valid_from": "2025-02-30"}, "không phải ngày hợp lệ")]:
+        r = client.post("/bulletins/new", data=form_data(page, **over))
+        assert r.status_code == 400 and text in r.get_data(as_text=True), text
+    session.expire_all()
+    assert session.scalar(select(func.count(Bulletin.id))) == before
+
+
+def test_html_in_fields_is_escaped_everywhere(login_as, client):
+    login_as("vanhoa")
+    bid = create(client, title=XSS, body=XSS, action="submit")
+    page = client.get(f"/bulletins/{bid}").get_data(as_text=True)
+    assert XSS not in page and "&lt;script&gt;alert(" in page
+    assert XSS not in client.get("/bulletins").get_data(as_text=True)
+    post = client.get(f"/bulletins/{bid}").get_data(as_text=True)
+    client.post(f"/bulletins/{bid}/comment", data={"csrf_token": csrf_from(post), "comment": XSS})
+    assert XSS not in client.get(f"/bulletins/{bid}").get_data(as_text=True)
+    switch(client, "lanhdao")
+    assert XSS not in client.get("/bulletins/queue").get_data(as_text=True)
+
+
+def test_approver_approves_from_queue_and_history_shows_it(login_as, client, session):
+    login_as("vanhoa")
+    bid = create(client, action="submit", title="Tin cần duyệt gấp")
+    switch(client, "lanhdao")
+    queue = client.get("/bulletins/queue").get_data(as_text=True)
+    assert "Tin cần duyệt gấp" in queue
+    r = client.post(f"/bulletins/{bid}/action/approve", data={"csrf_token": csrf_from(queue), "back": "queue"})
+    assert r.status_code == 302 and r.headers["Location"].endswith("/bulletins/queue")
+    assert "Tin cần duyệt gấp" not in client.get("/bulletins/queue").get_data(as_text=True)
+    session.expire_all()
+    assert session.get(Bulletin, bid).status == "approved"
+    detail = client.get(f"/bulletins/{bid}").get_data(as_text=True)
+    assert "Trần Thị Lan" in detail and "Chờ duyệt → Đã duyệt" in detail
+
+
+def test_reject_needs_reason_and_is_shown_to_submitter(login_as, client, session):
+    login_as("vanhoa")
+    bid = create(client, action="submit")
+    switch(client, "lanhdao")
+    r = post_action(client, bid, "reject", reason="")
+    assert "Cần ghi lý do" in client.get(r.headers["Location"]).get_data(as_text=True)
+    post_action(client, bid, "reject", reason="Thiếu địa điểm.")
+    switch(client, "vanhoa")
+    page = client.get(f"/bulletins/{bid}").get_data(as_text=True)
+    assert "Bị trả lại" in page and "Thiếu địa điểm." in page
+
+
+def test_submitter_cannot_approve_own_or_see_other_departments_drafts(login_as, client, session):
+    login_as("tuphap")
+    other = create(client, title="Nháp của Tư pháp")
+    switch(client, "vanhoa")
+    assert client.get(f"/bulletins/{other}").status_code == 404
+    assert client.get(f"/bulletins/{other}/edit").status_code == 404
+    assert "Nháp của Tư pháp" not in client.get("/bulletins?per_page=100").get_data(as_text=True)
+    mine = create(client, action="submit")
+    assert client.get("/bulletins/queue").status_code == 403
+    r = post_action(client, mine, "approve")
+    session.expire_all()
+    assert session.get(Bulletin, mine).status == "submitted"
+    r = client.post(f"/bulletins/{other}/action/withdraw", data={"csrf_token": csrf_from(
+        client.get("/bulletins").get_data(as_text=True))})
+    assert r.status_code == 404
+
+
+def test_list_filters_and_pagination(login_as):
+    client = login_as("admin")
+    page = client.get("/bulletins?status=approved").get_data(as_text=True)
+    assert page.count('class="bulletin-item"') == 9
+    for i in range(22):
+        create(client, title=f"Tin số {i:02d}", department="VP")
+    first = client.get("/bulletins").get_data(as_text=True)
+    assert first.count('class="bulletin-item"') == 20 and "Trang 1 / 2" in first and 'rel="next"' in first
+    second = client.get("/bulletins?page=2").get_data(as_text=True)
+    assert second.count('class="bulletin-item"') == 14
+    assert client.get("/bulletins?q=T%C3%ADn%20s%E1%BB%91%2007").get_data(as_text=True).count(
+        'class="bulletin-item"') in (0, 1)
+    assert "Tin số 07" in client.get("/bulletins?q=s%E1%BB%91+07").get_data(as_text=True)
+    assert client.get("/bulletins?status=bogus").status_code == 400
+
+
+def test_edit_approved_goes_back_to_review(login_as, client, session):
+    login_as("vanhoa")
+    bid = create(client, action="submit")
+    switch(client, "lanhdao")
+    post_action(client, bid, "approve")
+    form = client.get(f"/bulletins/{bid}/edit").get_data(as_text=True)
+    assert "đưa tin về chờ duyệt" in form
+    client.post(f"/bulletins/{bid}/edit", data=form_data(form, body="Nội dung đã sửa lại."))
+    session.expire_all()
+    b = session.get(Bulletin, bid)
+    assert b.status == "submitted" and b.version == 2 and b.body == "Nội dung đã sửa lại."
+
+
+def test_operator_edits_spoken_text_only(login_as, client, session):
+    login_as("vanhoa")
+    bid = create(client, action="submit")
+    switch(client, "lanhdao")
+    post_action(client, bid, "approve")
+    switch(client, "vanhanh")
+    form = client.get(f"/bulletins/{bid}/edit").get_data(as_text=True)
+    assert 'name="spoken_text"' in form
+    data = form_data(form, spoken_text="Từ ngày mùng một tháng mười hai.")
+    client.post(f"/bulletins/{bid}/edit", data=data)
+    session.expire_all()
+    b = session.get(Bulletin, bid)
+    assert b.spoken_text == "Từ ngày mùng một tháng mười hai." and b.status == "approved" and b.version == 2
+
+
+def test_recording_upload_and_preview(login_as, client, tmp_path):
+    login_as("vanhoa")
+    bid = create(client)
+    wav = tmp_path / "a.wav"
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "sine=d=1", str(wav)], check=True)
+    page = client.get(f"/bulletins/{bid}").get_data(as_text=True)
+    assert 'id="recorder"' in page and "recorder.js" in page
+    r = client.post(f"/bulletins/{bid}/recording", content_type="multipart/form-data",
+                    data={"csrf_token": csrf_from(page), "file": (io.BytesIO(wav.read_bytes()), "doc.wav")})
+    assert r.status_code == 302
+    page = client.get(f"/bulletins/{bid}").get_data(as_text=True)
+    assert f"/bulletins/{bid}/recording?v=2" in page
+    audio = client.get(f"/bulletins/{bid}/recording?v=2")
+    assert audio.status_code == 200 and audio.mimetype == "audio/wav"
+    bad = client.post(f"/bulletins/{bid}/recording", content_type="multipart/form-data",
+                      headers={"Accept": "application/json"},
+                      data={"csrf_token": csrf_from(page), "file": (io.BytesIO(b"not audio at all"), "x.webm")})
+    assert bad.status_code == 400 and bad.json["error"]["code"] == "not_audio"
+    without_csrf = client.post(f"/bulletins/{bid}/recording", content_type="multipart/form-data",
+                               data={"file": (io.BytesIO(wav.read_bytes()), "doc.wav")})
+    assert without_csrf.status_code == 400
+
+
+NAV = {
+    "vanhoa": ({"Tin bài", "Viết tin"}, {"Duyệt tin", "Người dùng"}),
+    "lanhdao": ({"Tin bài", "Viết tin", "Duyệt tin"}, {"Người dùng", "Đơn vị"}),
+    "vanhanh": ({"Tin bài", "Duyệt tin"}, {"Người dùng"}),
+    "xem": ({"Tin bài"}, {"Viết tin", "Duyệt tin", "Người dùng"}),
+    "admin": ({"Tin bài", "Duyệt tin", "Người dùng", "Đơn vị", "Đài"}, set()),
+}
+
+
+@pytest.mark.parametrize("username", list(NAV))
+def test_navigation_per_role_and_dashboard_widget(login_as, username):
+    client = login_as(username)
+    html = client.get("/").get_data(as_text=True)
+    nav = html.split('class="mainnav"')[1].split("</nav>")[0]
+    links = set(re.findall(r">([^<>]+)</a>", nav))
+    shown, hidden = NAV[username]
+    assert shown <= links and not (hidden & links), links
+    assert 'data-widget="bulletins"' in html
+    if username in ("lanhdao", "admin"):
+        assert "2 tin chờ duyệt" in html
+
+
+ROUTES = [("/bulletins", {"admin", "operator", "approver", "submitter", "viewer"}),
+          ("/bulletins/new", {"admin", "operator", "approver", "submitter"}),
+          ("/bulletins/queue", {"admin", "operator", "approver"}),
+          ("/admin/users", {"admin"}), ("/admin/departments", {"admin"}), ("/admin/stations", {"admin"})]
+USERS = {"admin": "admin", "operator": "vanhanh", "approver": "lanhdao", "submitter": "vanhoa", "viewer": "xem"}
+
+
+@pytest.mark.parametrize("role", list(USERS))
+def test_route_permissions(login_as, role):
+    client = login_as(USERS[role])
+    for path, allowed in ROUTES:
+        assert client.get(path).status_code == (200 if role in allowed else 403), (path, role)
+
+
+def test_pages_require_login(client):
+    for path, _ in ROUTES:
+        assert client.get(path).status_code == 302
+
+
+def test_admin_manages_users_departments_stations_and_setting(login_as, client, session):
+    login_as("admin")
+    page = client.get("/admin/users").get_data(as_text=True)
+    token = csrf_from(page)
+    r = client.post("/admin/users", data={"csrf_token": token, "username": "ytetest", "full_name": "Y tế",
+                                          "role": "submitter", "department": "YTE", "password": "matkhau123"})
+    assert r.status_code == 302
+    assert session.scalar(select(User).where(User.username == "ytetest")).department.code == "YTE"
+    r = client.post("/admin/users", data={"csrf_token": token, "username": "bad user", "role": "submitter",
+                                          "password": "x"})
+    assert "Tên đăng nhập chỉ gồm" in client.get("/admin/users").get_data(as_text=True)
+    client.post("/admin/departments", data={"csrf_token": token, "code": "DTN", "name": "Đoàn Thanh niên"})
+    assert session.scalar(select(Department).where(Department.code == "DTN")).name == "Đoàn Thanh niên"
+    client.post("/admin/departments", data={"csrf_token": token, "setting": "operator_may_approve_normal",
+                                            "value": "1"})
+    session.expire_all()
+    assert session.get(Setting, "operator_may_approve_normal").value is True
+    stations = client.get("/admin/stations").get_data(as_text=True)
+    assert "MOLAO" in stations and "17 cụm loa" in stations
+    actions = set(session.scalars(select(AuditLog.action)))
+    assert {"user.create", "department.create", "setting.update"} <= actions
+
+
+def test_admin_cannot_lock_themselves(login_as, client, session):
+    login_as("admin")
+    admin = session.scalar(select(User).where(User.username == "admin"))
+    token = csrf_from(client.get("/admin/users").get_data(as_text=True))
+    client.post("/admin/users", data={"csrf_token": token, "user_id": admin.id, "role": "admin", "active": "0"})
+    session.expire_all()
+    assert session.get(User, admin.id).active
+
+
+def test_english_locale(login_as):
+    client = login_as("vanhoa")
+    html = client.get("/bulletins/new?lang=en").get_data(as_text=True)
+    assert "Write a bulletin" in html and "Save draft" in html and "Bulletins" in html
+    assert "Viết tin" in client.get("/bulletins/new").get_data(as_text=True)
+
+
+def test_login_is_rate_limited(runtime, demo):
+    from web import create_app
+
+    app = create_app(runtime, config={"TESTING": True, "RATELIMIT_ENABLED": True})
+    client = app.test_client()
+    codes = [login(client, "vanhoa", "sai-mat-khau").status_code for _ in range(12)]
+    assert codes[:10] == [401] * 10 and codes[-1] == 429
+    assert "quá nhiều lần" in login(client, "vanhoa", "sai").get_data(as_text=True)
