@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from ..config import Settings
 from ..domain.models import Bulletin, User
-from ..errors import ConfigError, NotFound, PermissionDenied, ValidationError
+from ..errors import ConfigError, Conflict, NotFound, PermissionDenied, ValidationError
 from . import permissions as perm
 from .service import recording_changed
 
@@ -113,6 +113,8 @@ def attach_recording(session: Session, settings: Settings, actor: User, bulletin
     if not perm.can_view(actor, bulletin):
         raise NotFound(f"Không có tin số {bulletin.id}.", code="bulletin_not_found")
     if not perm.can_edit_text(actor, bulletin):
+        if actor.role in perm.STAFF_ROLES:
+            raise Conflict("Tin ở trạng thái này không thay được bản ghi âm.", code="invalid_state")
         raise PermissionDenied("Bạn không được thay bản ghi âm của tin này.")
     original = check_filename(filename)
     folder = recordings_dir(settings)

@@ -5,4 +5,5 @@ from flask import Blueprint
 bp = Blueprint("admin", __name__, template_folder="../templates")
 
 from . import views  # noqa: E402,F401
+from . import bulletins  # noqa: E402,F401
 from . import programmes  # noqa: E402,F401
