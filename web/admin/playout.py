@@ -1,0 +1,108 @@
+"""Phát sóng: what airs now on each station, operator controls, manual confirmation, today's as-run log."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from broadcast.domain.models import AsRun, Programme, SessionTemplate, Station
+from broadcast.domain.types import utcnow
+from broadcast.errors import BroadcastError
+from broadcast.playout import control
+
+from .. import db_session, runtime_of
+from ..auth import client_ip, current_db_user, roles_required
+from ..nav import DASHBOARD_WIDGETS, NAV_ITEMS, Widget
+from . import bp
+
+OPERATORS = ("operator",)
+
+STATUS_TEXT = {"airing": "Đang phát", "aired": "Đã phát", "interrupted": "Bị ngắt", "failed": "Lỗi",
+               "skipped": "Bỏ qua", "missed": "Lỡ giờ"}
+
+
+@bp.app_context_processor
+def _playout_helpers():
+    return {"asrun_status_text": lambda s: STATUS_TEXT.get(s, s)}
+
+
+def _today():
+    return utcnow().astimezone(runtime_of().settings.tz).date()
+
+
+@bp.get("/playout")
+@roles_required(*OPERATORS)
+def playout():
+    session = db_session()
+    runtime = runtime_of()
+    tz = runtime.settings.tz
+    today = _today()
+    stations = control.now_airing(session, runtime)
+    sessions = session.execute(select(Station.code, SessionTemplate.code, SessionTemplate.name)
+                               .join(SessionTemplate, SessionTemplate.station_id == Station.id)
+                               .order_by(Station.code, SessionTemplate.start_time)).all()
+    rows = session.execute(select(AsRun, Station.code).join(Station, Station.id == AsRun.station_id)
+                           .where(AsRun.air_date >= today - timedelta(days=1))
+                           .order_by(AsRun.id.desc()).limit(100)).all()
+    pending = control.unconfirmed(session, runtime)
+    return render_template("playout/index.html", stations=stations, sessions=sessions, rows=rows, tz=tz,
+                           today=today, commands=control.recent_commands(session),
+                           scheduler_running=control.scheduler_state(runtime), unconfirmed=pending,
+                           station_codes={s.id: s.code for s in session.scalars(select(Station))})
+
+
+@bp.post("/playout/command")
+@roles_required(*OPERATORS)
+def playout_command():
+    session = db_session()
+    form = request.form
+    station, session_code = form.get("station", ""), form.get("session") or None
+    if form.get("station_session"):
+        station, _sep, session_code = form["station_session"].partition("|")
+    try:
+        cmd = control.queue_command(session, current_db_user(), station, form.get("action", ""),
+                                    session_code=session_code, air_date=form.get("date") or _today(),
+                                    ip=client_ip())
+        session.commit()
+        flash(_("Đã gửi lệnh #%(id)d tới bộ lập lịch phát sóng.", id=cmd.id), "success")
+    except BroadcastError as exc:
+        session.rollback()
+        flash(exc.message, "error")
+    return redirect(url_for("admin.playout"))
+
+
+@bp.post("/playout/confirm")
+@roles_required(*OPERATORS)
+def playout_confirm():
+    session = db_session()
+    form = request.form
+    try:
+        programme = session.get(Programme, int(form.get("programme", "0") or 0))
+        if programme is None:
+            raise BroadcastError(_("Không có chương trình này."))
+        item_ids = [int(v) for v in form.getlist("items") if v.isdigit()]
+        rows = control.confirm_manual(session, current_db_user(), programme.station.code, programme.on_date,
+                                      programme.session_code, form.get("outcome", ""), item_ids,
+                                      note=form.get("note"), ip=client_ip())
+        session.commit()
+        flash(_("Đã ghi %(n)d dòng vào nhật ký phát sóng.", n=len(rows)), "success")
+    except BroadcastError as exc:
+        session.rollback()
+        flash(exc.message, "error")
+    return redirect(url_for("admin.playout"))
+
+
+def _airing_widget(user):
+    session = db_session()
+    stations = control.now_airing(session, runtime_of())
+    return {"stations": stations, "scheduler_running": control.scheduler_state(runtime_of())}
+
+
+if not any(item[0] == "admin.playout" for item in NAV_ITEMS):
+    NAV_ITEMS.append(("admin.playout", "Phát sóng", ("admin",) + OPERATORS))
+if not any(w.template == "playout/_widget.html" for w in DASHBOARD_WIDGETS):
+    DASHBOARD_WIDGETS.append(Widget("playout/_widget.html", _airing_widget, ("admin", "operator", "approver"),
+                                    order=10))
