@@ -7,4 +7,5 @@ bp = Blueprint("api", __name__)
 from . import errors, openapi, views  # noqa: E402,F401
 from . import bulletins  # noqa: E402,F401
 from . import programmes  # noqa: E402,F401
+from . import reports  # noqa: E402,F401
 from . import playout  # noqa: E402,F401

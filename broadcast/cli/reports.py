@@ -1,0 +1,54 @@
+"""`broadcast report airtime`: the airtime report in any format, to a file or standard output."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from ..errors import ValidationError
+
+
+@click.group()
+def report():
+    """Báo cáo thời lượng phát thanh theo kế hoạch tuyên truyền CCHC."""
+
+
+@report.command("airtime")
+@click.option("--period", default=None, help="Kỳ báo cáo: 2025-10, 2025-Q3, 2025-H1, 2025-9M hoặc 2025.")
+@click.option("--from", "date_from", default=None, help="Từ ngày (2025-10-01), thay cho --period.")
+@click.option("--to", "date_to", default=None, help="Đến ngày (2025-10-31), thay cho --period.")
+@click.option("--station", default=None, help="Mã đài (mặc định: tất cả các đài của phường).")
+@click.option("--format", "fmt", default="json", show_default=True, help="json, csv, xlsx, html hoặc pdf.")
+@click.option("--out", "out", default=None, type=click.Path(dir_okay=False, path_type=Path),
+              help="Ghi ra tệp (mặc định: in ra màn hình; xlsx/pdf bắt buộc có --out).")
+def airtime(period, date_from, date_to, station, fmt, out):
+    """Báo cáo thời lượng phát thanh của một kỳ (theo ngày địa phương của đài)."""
+    from ..reports.airtime import airtime_report
+    from ..reports.formats import check_format, render
+    from ..reports.periods import parse_period
+    from ..runtime import open_runtime
+
+    fmt = check_format(fmt)
+    parsed = parse_period(period, date_from=date_from, date_to=date_to)
+    if out is None and fmt in ("xlsx", "pdf"):
+        raise ValidationError(f"Định dạng {fmt} là tệp nhị phân: hãy chỉ định --out TỆP.", field="out")
+    runtime = open_runtime()
+    with runtime.unit() as session:
+        data = airtime_report(session, parsed, station=station, tz=runtime.settings.tz)
+    rendered = render(data, fmt)
+    if out is None:
+        sys.stdout.write(rendered.content.decode("utf-8-sig"))
+        if not rendered.content.endswith(b"\n"):
+            sys.stdout.write("\n")
+        return
+    try:
+        out.write_bytes(rendered.content)
+    except OSError as exc:
+        raise ValidationError(f"Không ghi được tệp {out} ({exc.strerror or exc}).", field="out") from None
+    click.echo(f"Đã ghi {out} ({len(rendered.content):,} byte): {data['period']['label']}, "
+               f"{data['totals']['airings']} lượt, {data['totals']['minutes']} phút.", err=True)
+
+
+COMMANDS = [report]

@@ -1,0 +1,184 @@
+"""Report pages: the airtime report (period picker, charts, downloads), plans and targets, dashboard widget."""
+
+from __future__ import annotations
+
+from flask import Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from broadcast.domain.categories import CATEGORIES, CCHC_GROUP
+from broadcast.domain.models import Station
+from broadcast.domain.types import utcnow
+from broadcast.errors import BroadcastError
+from broadcast.reports import plans as plan_service
+from broadcast.reports.airtime import airtime_report
+from broadcast.reports.formats import FORMATS, check_format
+from broadcast.reports.formats.charts import CHARTS
+from broadcast.reports.periods import month_period, parse_period
+
+from .. import db_session, runtime_of
+from ..api.reports import file_response
+from ..auth import current_db_user, roles_required
+from ..nav import DASHBOARD_WIDGETS, NAV_ITEMS, Widget
+from . import bp
+
+REPORT_ROLES = ("operator", "approver", "viewer")  # admin always passes
+PLAN_EDITORS = ("operator",)
+
+
+def _today():
+    return utcnow().astimezone(runtime_of().settings.tz).date()
+
+
+def _args() -> dict:
+    """Report arguments from the query string; the current month when nothing is chosen."""
+    args = {k: (request.args.get(k) or "").strip() for k in ("period", "from", "to", "station")}
+    if not args["period"] and not args["from"] and not args["to"]:
+        args["period"] = month_period(_today().year, _today().month).code
+    return args
+
+
+def _report(args: dict) -> dict:
+    period = parse_period(args["period"] or None, date_from=args["from"] or None, date_to=args["to"] or None)
+    return airtime_report(db_session(), period, station=args["station"] or None, tz=runtime_of().settings.tz)
+
+
+def _query(args: dict) -> dict:
+    return {k: v for k, v in args.items() if v}
+
+
+@bp.get("/reports/airtime")
+@roles_required(*REPORT_ROLES)
+def report_airtime():
+    args = _args()
+    stations = list(db_session().scalars(select(Station).order_by(Station.code)))
+    error, report = None, None
+    try:
+        report = _report(args)
+    except BroadcastError as exc:
+        error = exc.message
+    today = _today()
+    y = today.year
+    choices = [(f"{y}-{m:02d}", f"Tháng {m:02d}/{y}") for m in range(today.month, 0, -1)]
+    choices += [(f"{y}-Q1", f"Quý I/{y}"), (f"{y}-H1", f"6 tháng đầu năm {y}"), (f"{y}-9M", f"9 tháng năm {y}"),
+                (str(y), f"Năm {y}"), (f"{y - 1}", f"Năm {y - 1}")]
+    return render_template("reports/airtime.html", r=report, error=error, args=args, query=_query(args),
+                           stations=stations, choices=choices, formats=[f for f in FORMATS if f != "json"] + ["json"]), \
+        (400 if error else 200)
+
+
+@bp.get("/reports/airtime/chart/<kind>.png")
+@roles_required(*REPORT_ROLES)
+def report_chart(kind):
+    if kind not in CHARTS:
+        return Response(status=404)
+    try:
+        report = _report(_args())
+    except BroadcastError:
+        return Response(status=400)
+    response = Response(CHARTS[kind](report), mimetype="image/png")
+    response.headers["Cache-Control"] = "private, max-age=60"
+    return response
+
+
+@bp.get("/reports/airtime/download")
+@roles_required(*REPORT_ROLES)
+def report_download():
+    try:
+        fmt = check_format(request.args.get("format"))
+        report = _report(_args())
+    except BroadcastError as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("admin.report_airtime", **_query(_args())))
+    return file_response(report, fmt)
+
+
+# --- plans and targets -----------------------------------------------------------------------------------------
+
+def _scopes():
+    return [("", "Tất cả chuyên mục"), (CCHC_GROUP, "Tin CCHC (mọi lĩnh vực)")] + [(c.code, c.name) for c in CATEGORIES]
+
+
+@bp.route("/plans", methods=["GET", "POST"])
+@roles_required(*REPORT_ROLES)
+def plans():
+    session, user = db_session(), current_db_user()
+    form = {}
+    if request.method == "POST":
+        if user.role not in PLAN_EDITORS + ("admin",):
+            return Response(status=403)
+        form = request.form.to_dict()
+        try:
+            plan = plan_service.create_plan(session, form, user=user)
+            session.commit()
+            flash(_("Đã tạo kế hoạch."), "success")
+            return redirect(url_for("admin.plan_edit", plan_id=plan.id))
+        except BroadcastError as exc:
+            session.rollback()
+            flash(exc.message, "error")
+    today = _today()
+    deadline = plan_service.next_report_deadline(session, today)
+    return render_template("reports/plans.html", plans=plan_service.list_plans(session), form=form,
+                           deadline=deadline, can_edit=user.role in PLAN_EDITORS + ("admin",), year=today.year,
+                           deadlines=plan_service.reporting_deadlines)
+
+
+@bp.route("/plans/<int:plan_id>", methods=["GET", "POST"])
+@roles_required(*PLAN_EDITORS)
+def plan_edit(plan_id):
+    session, user = db_session(), current_db_user()
+    plan = session.get(plan_service.Plan, plan_id)
+    if plan is None:
+        flash(_("Không có kế hoạch này."), "error")
+        return redirect(url_for("admin.plans"))
+    if request.method == "POST":
+        try:
+            action = request.form.get("action", "save")
+            if action == "save":
+                plan_service.update_plan(session, plan, request.form.to_dict(), user=user)
+                message = _("Đã lưu kế hoạch.")
+            elif action == "add_target":
+                plan_service.add_target(session, plan, request.form.to_dict(), user=user)
+                message = _("Đã thêm chỉ tiêu.")
+            elif action == "delete_target":
+                target = plan_service.get_target(session, plan, int(request.form.get("target_id") or 0))
+                plan_service.delete_target(session, target, user=user)
+                message = _("Đã xóa chỉ tiêu.")
+            elif action == "delete_plan":
+                plan_service.delete_plan(session, plan, user=user)
+                session.commit()
+                flash(_("Đã xóa kế hoạch."), "success")
+                return redirect(url_for("admin.plans"))
+            else:
+                return Response(status=400)
+            session.commit()
+            flash(message, "success")
+            return redirect(url_for("admin.plan_edit", plan_id=plan.id))
+        except BroadcastError as exc:
+            session.rollback()
+            flash(exc.message, "error")
+            plan = plan_service.get_plan(session, plan_id)
+    return render_template("reports/plan_edit.html", plan=plan, scopes=_scopes(), metrics=plan_service.METRICS,
+                           pers=plan_service.PERS, deadlines=plan_service.reporting_deadlines(plan))
+
+
+# --- dashboard widget ------------------------------------------------------------------------------------------
+
+def _progress_widget(user):
+    session = db_session()
+    today = _today()
+    period = month_period(today.year, today.month)
+    plan = plan_service.current_plan(session, today)
+    deadline = plan_service.next_report_deadline(session, today, plan=plan) if plan else None
+    if plan is None:
+        return {"plan": None, "deadline": None, "targets": [], "period": period}
+    report = airtime_report(session, period, tz=runtime_of().settings.tz, plan=plan, include_previous=False)
+    return {"plan": plan, "deadline": deadline, "targets": report["targets"], "period": period,
+            "totals": report["totals"]}
+
+
+if not any(item[0] == "admin.report_airtime" for item in NAV_ITEMS):
+    NAV_ITEMS.append(("admin.report_airtime", "Báo cáo", ("admin",) + REPORT_ROLES))
+    NAV_ITEMS.append(("admin.plans", "Kế hoạch", ("admin",) + REPORT_ROLES))
+if not any(w.template == "reports/_widget.html" for w in DASHBOARD_WIDGETS):
+    DASHBOARD_WIDGETS.append(Widget("reports/_widget.html", _progress_widget, ("admin",) + REPORT_ROLES, order=30))
