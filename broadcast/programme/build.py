@@ -365,7 +365,8 @@ def build_day(session: Session, settings: Settings, station_code: str, on_date, 
                                           field="file") from None
 
     # Render what is missing first (with progress): durations come from the audio.
-    todo = list(candidates.values())
+    # (nothing to render on a day without an unlocked session)
+    todo = list(candidates.values()) if any(spec.code not in locked for spec in specs) else []
     audio_by_id: dict[int, Audio] = {}
     failed: list[dict] = []
     for n, (b, c) in enumerate(todo, start=1):

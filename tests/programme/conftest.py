@@ -83,3 +83,27 @@ def clear_demo_bulletins(session, demo):
     for b in session.scalars(select(Bulletin)):
         b.status = "withdrawn"
     session.flush()
+
+
+@pytest.fixture(scope="session")
+def shared_audio_cache(tmp_path_factory):
+    """One rendition cache for the whole run, so real espeak audio is made once per text."""
+    return tmp_path_factory.mktemp("programme-audio-cache")
+
+
+@pytest.fixture
+def rendered_day(session, settings, demo, clear_demo_bulletins, make_bulletin, today, shared_audio_cache):
+    """A Wednesday of MOLAO built with real audio (espeak, short texts) and committed: (date, programmes)."""
+    from broadcast.programme.build import build_day
+
+    for name in ("renditions", "announcements"):
+        (shared_audio_cache / name).mkdir(exist_ok=True)
+        link = settings.data_dir / name
+        if not link.exists():
+            link.symlink_to(shared_audio_cache / name, target_is_directory=True)
+    make_bulletin("Lịch tiêm chủng", "y-te", body="Trạm y tế tiêm chủng cho trẻ vào sáng thứ Bảy.")
+    make_bulletin("Nộp hồ sơ trực tuyến", "cchc-tthc", body="Bà con nộp hồ sơ trên Cổng dịch vụ công.")
+    on = next_weekday(today + timedelta(days=1), 3)
+    progs = build_day(session, settings, "MOLAO", on, today=today)
+    session.commit()
+    return on, progs

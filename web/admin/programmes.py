@@ -122,7 +122,7 @@ def programmes_week():
 @roles_required(*EDIT_ROLES)
 def programmes_build():
     session, settings = db_session(), _settings()
-    _, station, on = _station_and_date()
+    _stations_list, station, on = _station_and_date()
     try:
         result = build_day(session, settings, station.code, on, actor=current_db_user())
         session.commit()
@@ -236,7 +236,7 @@ def programme_preview(programme_id):
 @roles_required(*EDIT_ROLES)
 def programmes_export():
     session, settings = db_session(), _settings()
-    _, station, on = _station_and_date()
+    _stations_list, station, on = _station_and_date()
     try:
         result = export_day(session, settings, station.code, on)
     except BroadcastError as exc:

@@ -1,0 +1,116 @@
+"""Operator edits: reorder, remove, insert, lock; each re-timed and audited."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from broadcast.domain.models import AuditLog, User
+from broadcast.errors import Conflict, NotFound, ValidationError
+from broadcast.programme import edit
+from broadcast.programme.build import build_day
+
+from .conftest import TableRenderer, next_weekday
+
+
+@pytest.fixture
+def built(session, settings, demo, today):
+    on = next_weekday(today + timedelta(days=1), 1)
+    progs = build_day(session, settings, "MOLAO", on, renderer=TableRenderer(default_ms=30_000), today=today)
+    return progs[0]
+
+
+@pytest.fixture
+def operator(session):
+    return session.scalar(select(User).where(User.username == "vanhanh"))
+
+
+def order(p):
+    return [i.title for i in sorted(p.items, key=lambda i: i.position)]
+
+
+def check_timing(p):
+    items = sorted(p.items, key=lambda i: i.position)
+    assert [i.position for i in items] == list(range(1, len(items) + 1))
+    assert items[0].planned_start == p.starts_at
+    for a, b in zip(items, items[1:]):
+        assert b.planned_start - a.planned_start == timedelta(milliseconds=a.duration_ms)
+
+
+def last_audit(session):
+    return session.scalar(select(AuditLog).order_by(AuditLog.id.desc()))
+
+
+def test_move_up_down_and_to_a_position(session, settings, built, operator):
+    before = order(built)
+    third = next(i for i in built.items if i.position == 3)
+    edit.move_step(session, settings, built.id, third.id, -1, actor=operator)
+    assert order(built)[1] == before[2] and order(built)[2] == before[1]
+    check_timing(built)
+    row = last_audit(session)
+    assert row.action == "programme.item.move" and row.username == "vanhanh" and row.detail["from"] == 3
+    edit.move_item(session, settings, built.id, third.id, 99, actor=operator)   # clamped to the end
+    assert order(built)[-1] == before[2]
+    check_timing(built)
+
+
+def test_remove_and_insert(session, settings, built, operator, make_bulletin):
+    victim = next(i for i in built.items if i.kind == "bulletin")
+    edit.remove_item(session, settings, built.id, victim.id, actor=operator)
+    assert victim.title not in order(built)
+    check_timing(built)
+    assert last_audit(session).action == "programme.item.remove"
+    extra = make_bulletin("Tin chèn tay")
+    edit.insert_bulletin(session, settings, built.id, extra.id, position=3, renderer=TableRenderer(default_ms=45_000),
+                         actor=operator)
+    assert order(built)[2] == "Tin chèn tay"
+    check_timing(built)
+    assert last_audit(session).detail["bulletin_id"] == extra.id
+
+
+@pytest.mark.parametrize("kw, words", [
+    ({"status": "submitted"}, "chưa được duyệt"),
+    ({"valid_until": "past"}, "chỉ phát từ"),
+])
+def test_insert_refuses_what_may_not_air(session, settings, built, make_bulletin, kw, words):
+    if kw.get("valid_until") == "past":
+        kw = {"valid_until": built.on_date - timedelta(days=1)}
+    b = make_bulletin("Không được", **kw)
+    with pytest.raises(ValidationError, match=words):
+        edit.insert_bulletin(session, settings, built.id, b.id, renderer=TableRenderer())
+
+
+def test_insert_refuses_a_duplicate(session, settings, built):
+    present = next(i for i in built.items if i.kind == "bulletin")
+    with pytest.raises(ValidationError, match="đã có trong buổi"):
+        edit.insert_bulletin(session, settings, built.id, present.bulletin_id, renderer=TableRenderer())
+
+
+def test_over_length_after_an_insert_is_warned(session, settings, built, make_bulletin):
+    b = make_bulletin("Rất dài")
+    edit.insert_bulletin(session, settings, built.id, b.id, renderer=TableRenderer(default_ms=20 * 60_000))
+    assert any(w["code"] == "over_length" for w in built.warnings)
+    edit.remove_item(session, settings, built.id, next(i.id for i in built.items if i.bulletin_id == b.id))
+    assert not any(w["code"] == "over_length" for w in built.warnings)
+
+
+def test_locked_refuses_edits_until_unlocked(session, settings, built, operator):
+    edit.set_locked(session, settings, built.id, True, actor=operator)
+    assert last_audit(session).action == "programme.lock"
+    item = built.items[0]
+    for call in (lambda: edit.move_step(session, settings, built.id, item.id, 1),
+                 lambda: edit.remove_item(session, settings, built.id, item.id)):
+        with pytest.raises(Conflict, match="đã khóa"):
+            call()
+    edit.set_locked(session, settings, built.id, False, actor=operator)
+    assert last_audit(session).action == "programme.unlock"
+    edit.move_step(session, settings, built.id, item.id, 1)
+
+
+def test_unknown_programme_or_item(session, settings, built):
+    with pytest.raises(NotFound):
+        edit.remove_item(session, settings, 99999, 1)
+    with pytest.raises(NotFound):
+        edit.remove_item(session, settings, built.id, 99999)
