@@ -46,8 +46,11 @@ class TooLarge(ValidationError):
     http_status = 413
 
 
+RECORDINGS = "recordings"
+
+
 def recordings_dir(settings: Settings) -> Path:
-    return settings.subdir("recordings")
+    return settings.subdir(RECORDINGS)
 
 
 def check_filename(filename: str | None) -> str:
@@ -137,18 +140,20 @@ def attach_recording(session: Session, settings: Settings, actor: User, bulletin
         if tmp.exists():
             tmp.unlink()
     try:
-        recording_changed(session, actor, bulletin, final.name)
+        # Stored relative to the data dir ("recordings/<name>"), as broadcast.speech.store resolves it.
+        recording_changed(session, actor, bulletin, f"{RECORDINGS}/{final.name}")
     except BaseException:
         final.unlink(missing_ok=True)
         raise
-    return {"path": final.name, "format": info["format"], "duration": round(info["duration"], 2), "size": size,
+    return {"path": f"{RECORDINGS}/{final.name}", "format": info["format"], "duration": round(info["duration"], 2), "size": size,
             "original_filename": original}
 
 
 def recording_file(settings: Settings, bulletin: Bulletin) -> Path | None:
     """The stored recording of ``bulletin`` (only file names inside the recordings folder are honoured)."""
-    name = bulletin.recording_path
-    if not name or "/" in name or "\\" in name or name.startswith("."):
+    stored = bulletin.recording_path or ""
+    folder, _, name = stored.rpartition("/")
+    if folder not in ("", RECORDINGS) or not name or "\\" in name or name.startswith("."):
         return None
     path = recordings_dir(settings) / name
     return path if path.is_file() else None

@@ -245,6 +245,7 @@ def test_openapi_lists_every_bulletin_endpoint(client):
     assert {"get", "patch"} <= set(paths["/bulletins/{bulletin_id}"])
     for action in ("submit", "approve", "reject", "withdraw", "recording"):
         assert "post" in paths[f"/bulletins/{{bulletin_id}}/{action}"]
+    assert "get" in paths["/bulletins/{bulletin_id}/audio"]
     assert "Bulletin" in doc["components"]["schemas"]
     refs = json.dumps(doc)
     for name in ("Bulletin", "BulletinInput", "BulletinPatch", "BulletinPage", "Reason", "Error"):
@@ -256,3 +257,11 @@ def test_serialized_bulletin_matches_the_schema(api, client):
     schema = client.get("/api/v1/openapi.json").json["components"]["schemas"]["Bulletin"]
     item = api("admin").get("/bulletins?per_page=1").json["items"][0]
     assert set(schema["required"]) <= set(item) and set(item) <= set(schema["properties"])
+
+
+def test_audio_renders_the_current_version(api, session):
+    bid = api("vanhoa").post("/bulletins", json=payload(body="Xin chào bà con.")).json["id"]
+    r = api("vanhoa").get(f"/bulletins/{bid}/audio")
+    assert r.status_code == 200 and r.mimetype == "audio/mpeg" and r.data[:3] in (b"ID3", b"\xff\xfb", b"\xff\xf3")
+    assert r.headers["X-Bulletin-Version"] == "1"
+    assert_error(api("tuphap").get(f"/bulletins/{bid}/audio"), 404)

@@ -180,6 +180,9 @@ def test_recording_upload_and_preview(login_as, client, tmp_path):
     subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "sine=d=1", str(wav)], check=True)
     page = client.get(f"/bulletins/{bid}").get_data(as_text=True)
     assert 'id="recorder"' in page and "recorder.js" in page
+    assert f"/bulletins/{bid}/preview?v=1" in page  # TTS preview through broadcast.speech.store
+    preview = client.get(f"/bulletins/{bid}/preview?v=1")
+    assert preview.status_code == 200 and preview.mimetype == "audio/mpeg"
     r = client.post(f"/bulletins/{bid}/recording", content_type="multipart/form-data",
                     data={"csrf_token": csrf_from(page), "file": (io.BytesIO(wav.read_bytes()), "doc.wav")})
     assert r.status_code == 302

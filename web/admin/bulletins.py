@@ -329,13 +329,12 @@ def bulletin_preview_audio(bulletin_id: int):
 
     session = db_session()
     try:
-        rendition = store.render_bulletin(session, runtime_of().settings, bulletin)
+        rendition = store.render_bulletin(session, bulletin, runtime_of().settings)
         session.commit()
     except BroadcastError as exc:
         session.rollback()
         return exc.message, exc.http_status if exc.http_status < 500 else 503
-    path = getattr(rendition, "path", rendition)
-    return send_file(str(path), mimetype="audio/mpeg", conditional=True, max_age=0)
+    return send_file(str(rendition.path), mimetype="audio/mpeg", conditional=True, max_age=0)
 
 
 # --- admin: users, departments, stations, approval setting ---------------------------------------

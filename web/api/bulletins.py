@@ -6,7 +6,7 @@ shapes are declared in ``OPENAPI_PATHS`` below and checked by the tests.
 
 from __future__ import annotations
 
-from flask import jsonify, request
+from flask import jsonify, request, send_file
 from werkzeug.exceptions import BadRequest
 
 from broadcast.bulletins import queries, recording, service, workflow
@@ -195,6 +195,22 @@ def bulletin_recording(bulletin_id: int):
     return jsonify(bulletin=serialize(bulletin), recording={k: info[k] for k in ("format", "duration", "size")}), 201
 
 
+@bp.get("/bulletins/<int:bulletin_id>/audio")
+@api_roles_required(*ALL)
+def bulletin_audio(bulletin_id: int):
+    """The bulletin's current audio (TTS, or the uploaded recording) via broadcast.speech.store, as MP3."""
+    from broadcast.speech import store
+
+    session = db_session()
+    bulletin = service.get_visible(session, current_db_user(), bulletin_id)
+    rendition = store.render_bulletin(session, bulletin, runtime_of().settings)
+    session.commit()
+    response = send_file(str(rendition.path), mimetype="audio/mpeg", conditional=True, max_age=0)
+    response.headers["X-Bulletin-Version"] = str(bulletin.version)
+    response.headers["X-Duration-Ms"] = str(rendition.duration_ms)
+    return response
+
+
 # --- the contract --------------------------------------------------------------------------------
 
 _ERR = {"$ref": "#/components/schemas/Error"}
@@ -315,6 +331,10 @@ OPENAPI_PATHS = {
             "400": _err("Dữ liệu không hợp lệ"), "415": _err("Sai kiểu nội dung"), **_ONE},
         body={"application/json": {"schema": {"type": "object", "required": ["body"], "properties": {
             "body": {"type": "string", "minLength": 1, "maxLength": service.MAX_COMMENT}}}}}, params=_ID)},
+    "/bulletins/{bulletin_id}/audio": {"get": _op(
+        "Âm thanh hiện tại của tin (đọc máy hoặc bản ghi âm), MP3 đã chuẩn hóa độ lớn",
+        {"200": {"description": "MP3", "content": {"audio/mpeg": {"schema": {"type": "string", "format": "binary"}}}},
+         **_ONE}, params=_ID)},
     "/bulletins/{bulletin_id}/recording": {"post": _op(
         "Tải lên bản ghi âm (MP3/WAV/M4A/OGG/WebM, tối đa 20 MB)",
         {"201": _json({"type": "object", "required": ["bulletin", "recording"], "properties": {
