@@ -14,6 +14,8 @@ to "SIPAS" does not re-render bulletins that never mention it.
 
 from __future__ import annotations
 
+import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
@@ -22,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from ..config import Settings
 from ..domain.models import AudioRendition, Bulletin, LexiconEntry, Setting
-from ..errors import ValidationError
+from ..errors import NotFound, ValidationError
 from .normalize import normalize
 from .render import Rendition, render_text
 
@@ -75,33 +77,116 @@ def _bump(session: Session) -> int:
     return version
 
 
-def set_lexicon_entry(session: Session, term: str, spoken: str, *, user_id: int | None = None,
-                      note: str | None = None) -> int:
-    """Add or change an entry; returns the new lexicon version."""
-    term, spoken = (term or "").strip(), (spoken or "").strip()
-    if not term or not spoken:
-        raise ValidationError("Cần nhập cả từ viết và cách đọc.", field="term" if not term else "spoken")
+#: Column sizes of ``lexicon_entries`` (term, spoken form) and a cap on notes.
+MAX_TERM_CHARS = 100
+MAX_SPOKEN_CHARS = 300
+MAX_NOTE_CHARS = 500
+
+
+@dataclass(frozen=True)
+class LexiconChange:
+    """What an add/edit/delete did: the new version and how many renditions went stale."""
+
+    term: str
+    spoken: str | None          # None after a delete
+    old_spoken: str | None      # None when the entry is new
+    version: int
+    stale: int
+    changed: bool = True
+
+
+def _has_control(text: str) -> bool:
+    return any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in text)
+
+
+def clean_term(term: str | None) -> str:
+    """The term as stored (inner whitespace collapsed), or ValidationError."""
+    if term is not None and _has_control(term):
+        raise ValidationError("Từ viết không được chứa ký tự điều khiển hoặc xuống dòng.", field="term")
+    term = " ".join((term or "").split())
+    if not term:
+        raise ValidationError("Cần nhập từ viết (ví dụ: SIPAS).", field="term")
+    if len(term) > MAX_TERM_CHARS:
+        raise ValidationError(f"Từ viết quá dài (tối đa {MAX_TERM_CHARS} ký tự).", field="term")
+    if not any(ch.isalpha() for ch in term):
+        raise ValidationError("Từ viết phải có ít nhất một chữ cái.", field="term")
+    return term
+
+
+def check_spoken(spoken: str | None) -> str:
+    """The spoken form as stored (whitespace collapsed), or ValidationError."""
+    if spoken is not None and _has_control(spoken):
+        raise ValidationError("Cách đọc không được chứa ký tự điều khiển hoặc xuống dòng.", field="spoken")
+    spoken = " ".join((spoken or "").split())
+    if not spoken:
+        raise ValidationError("Cần nhập cách đọc (ví dụ: xi-pát).", field="spoken")
+    if len(spoken) > MAX_SPOKEN_CHARS:
+        raise ValidationError(f"Cách đọc quá dài (tối đa {MAX_SPOKEN_CHARS} ký tự).", field="spoken")
     if any(ch.isdigit() for ch in spoken):
         raise ValidationError("Cách đọc phải viết bằng chữ, không có chữ số.", field="spoken")
+    if not any(ch.isalpha() for ch in spoken):
+        raise ValidationError("Cách đọc phải có ít nhất một chữ cái.", field="spoken")
+    return spoken
+
+
+def _clean_entry(term: str | None, spoken: str | None, note: str | None) -> tuple[str, str, str | None]:
+    term, spoken = clean_term(term), check_spoken(spoken)
+    note = (note or "").strip() or None
+    if note is not None and len(note) > MAX_NOTE_CHARS:
+        raise ValidationError(f"Ghi chú quá dài (tối đa {MAX_NOTE_CHARS} ký tự).", field="note")
+    return term, spoken, note
+
+
+def lexicon_entries(session: Session) -> list[LexiconEntry]:
+    """Operator entries, sorted by term."""
+    return list(session.scalars(select(LexiconEntry).order_by(LexiconEntry.term)))
+
+
+def get_lexicon_entry(session: Session, term: str) -> LexiconEntry | None:
+    return session.scalar(select(LexiconEntry).where(LexiconEntry.term == " ".join((term or "").split())))
+
+
+def save_lexicon_entry(session: Session, term: str, spoken: str, *, user_id: int | None = None,
+                       note: str | None = None) -> LexiconChange:
+    """Add or change an entry; bumps the version and invalidates affected audio.
+
+    Saving an entry unchanged (same spoken form and note) changes nothing.
+    """
+    term, spoken, note = _clean_entry(term, spoken, note)
     entry = session.scalar(select(LexiconEntry).where(LexiconEntry.term == term))
+    old = entry.spoken if entry is not None else None
+    if entry is not None and entry.spoken == spoken and entry.note == note:
+        return LexiconChange(term, spoken, old, lexicon_version(session), 0, changed=False)
     if entry is None:
         entry = LexiconEntry(term=term, spoken=spoken)
         session.add(entry)
     entry.spoken, entry.note, entry.updated_by_id = spoken, note, user_id
     session.flush()
     version = _bump(session)
-    invalidate_for_lexicon(session)
-    return version
+    stale = invalidate_for_lexicon(session) if old != spoken else 0
+    return LexiconChange(term, spoken, old, version, stale)
+
+
+def remove_lexicon_entry(session: Session, term: str) -> LexiconChange:
+    """Delete an operator entry (the shipped default, if any, applies again)."""
+    entry = get_lexicon_entry(session, term)
+    if entry is None:
+        raise NotFound("Không có mục từ điển phát âm này.")
+    old = entry.spoken
+    session.delete(entry)
+    session.flush()
+    version = _bump(session)
+    return LexiconChange(entry.term, None, old, version, invalidate_for_lexicon(session))
+
+
+def set_lexicon_entry(session: Session, term: str, spoken: str, *, user_id: int | None = None,
+                      note: str | None = None) -> int:
+    """Add or change an entry; returns the lexicon version."""
+    return save_lexicon_entry(session, term, spoken, user_id=user_id, note=note).version
 
 
 def delete_lexicon_entry(session: Session, term: str) -> int:
-    entry = session.scalar(select(LexiconEntry).where(LexiconEntry.term == term))
-    if entry is not None:
-        session.delete(entry)
-        session.flush()
-    version = _bump(session)
-    invalidate_for_lexicon(session)
-    return version
+    return remove_lexicon_entry(session, term).version
 
 
 def speech_settings(session: Session) -> dict:

@@ -1,0 +1,167 @@
+"""Pages: the pronunciation lexicon (shipped defaults and operator entries).
+
+Everyone logged in may read the lexicon and try the normaliser; operators
+(and admins) add, edit and delete entries.  Every change bumps the lexicon
+version, marks stale only the renditions whose spoken text it changes, and
+is written to the audit log.  The "try it" box calls ``/lexicon/normalize``
+(JSON) and ``/lexicon/speak`` (a short espeak MP3) from ``lexicon.js``.
+"""
+
+from __future__ import annotations
+
+import tempfile
+
+from flask import Response, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from broadcast.errors import BroadcastError, ValidationError
+from broadcast.security import audit
+from broadcast.speech import store
+from broadcast.speech.normalize import normalize, problems
+from broadcast.speech.normalize.abbreviations import default_lexicon
+from broadcast.speech.render import render_text
+
+from .. import db_session, runtime_of
+from ..auth import client_ip, current_db_user, roles_required
+from ..nav import ALL_ROLES, NAV_ITEMS
+from . import bp
+
+EDIT_ROLES = ("operator",)  # admin always passes
+#: The "try it" box is for a word or a sentence, not a bulletin.
+MAX_PREVIEW_CHARS = 500
+#: Rendering to audio costs a few hundred ms of CPU: keep it shorter.
+MAX_SPEAK_CHARS = 300
+
+
+def _can_edit() -> bool:
+    user = current_db_user()
+    return user is not None and (user.role in EDIT_ROLES or user.role == "admin")
+
+
+def _candidate_lexicon(args) -> dict[str, str]:
+    """Operator entries plus the entry being typed (not saved yet), if it is valid."""
+    lexicon = store.operator_lexicon(db_session())
+    term, spoken = (args.get("term") or "").strip(), (args.get("spoken") or "").strip()
+    if term and spoken:
+        try:
+            lexicon[store.clean_term(term)] = " ".join(spoken.split())
+        except BroadcastError:
+            pass
+    return lexicon
+
+
+def _preview_text(args, limit: int) -> str:
+    text = args.get("text") or ""
+    if not text.strip():
+        raise ValidationError(_("Nhập một câu để thử cách đọc."), field="text")
+    if len(text) > limit:
+        raise ValidationError(_("Câu thử quá dài (tối đa %(n)s ký tự).", n=limit), field="text")
+    return text
+
+
+@bp.get("/lexicon")
+@roles_required()
+def lexicon():
+    session = db_session()
+    q = (request.args.get("q") or "").strip()
+    entries = store.lexicon_entries(session)
+    operator_terms = {e.term for e in entries}
+    defaults = sorted(default_lexicon().items(), key=lambda kv: kv[0].casefold())
+    if q:
+        needle = q.casefold()
+        entries = [e for e in entries if needle in e.term.casefold() or needle in e.spoken.casefold()]
+        defaults = [(t, s) for t, s in defaults if needle in t.casefold() or needle in s.casefold()]
+    editing = None
+    if _can_edit() and request.args.get("edit"):
+        editing = store.get_lexicon_entry(session, request.args["edit"])
+        if editing is None:  # a default entry: start an override with its reading
+            term = request.args["edit"]
+            editing = {"term": term, "spoken": default_lexicon().get(term, ""), "note": ""}
+    return render_template("admin/lexicon/index.html", entries=entries, defaults=defaults, q=q,
+                           operator_terms=operator_terms, version=store.lexicon_version(session),
+                           can_edit=_can_edit(), editing=editing, form=None, error=None,
+                           max_term=store.MAX_TERM_CHARS, max_spoken=store.MAX_SPOKEN_CHARS,
+                           max_note=store.MAX_NOTE_CHARS, max_preview=MAX_PREVIEW_CHARS)
+
+
+@bp.post("/lexicon")
+@roles_required(*EDIT_ROLES)
+def lexicon_save():
+    session, user = db_session(), current_db_user()
+    form = {k: request.form.get(k, "") for k in ("term", "spoken", "note")}
+    try:
+        change = store.save_lexicon_entry(session, form["term"], form["spoken"], note=form["note"],
+                                          user_id=user.id)
+        if change.changed:
+            audit(session, "lexicon.create" if change.old_spoken is None else "lexicon.update", user=user,
+                  object_type="lexicon_entries", object_id=change.term, ip=client_ip(),
+                  detail={"term": change.term, "spoken": change.spoken, "old_spoken": change.old_spoken,
+                          "version": change.version, "stale_renditions": change.stale})
+        session.commit()
+    except BroadcastError as exc:
+        session.rollback()
+        entries = store.lexicon_entries(session)
+        return render_template("admin/lexicon/index.html", entries=entries,
+                               defaults=sorted(default_lexicon().items(), key=lambda kv: kv[0].casefold()),
+                               q="", operator_terms={e.term for e in entries},
+                               version=store.lexicon_version(session), can_edit=True, editing=form, form=form,
+                               error=exc, max_term=store.MAX_TERM_CHARS, max_spoken=store.MAX_SPOKEN_CHARS,
+                               max_note=store.MAX_NOTE_CHARS, max_preview=MAX_PREVIEW_CHARS), 400
+    if not change.changed:
+        flash(_("Mục “%(term)s” không thay đổi.", term=change.term), "info")
+    else:
+        flash(_("Đã lưu “%(term)s” → “%(spoken)s” (phiên bản từ điển %(v)s; %(n)s bản âm thanh cần đọc lại).",
+                term=change.term, spoken=change.spoken, v=change.version, n=change.stale), "success")
+    return redirect(url_for("admin.lexicon", q=change.term))
+
+
+@bp.post("/lexicon/delete")
+@roles_required(*EDIT_ROLES)
+def lexicon_delete():
+    session, user = db_session(), current_db_user()
+    try:
+        change = store.remove_lexicon_entry(session, request.form.get("term", ""))
+        audit(session, "lexicon.delete", user=user, object_type="lexicon_entries", object_id=change.term,
+              ip=client_ip(), detail={"term": change.term, "old_spoken": change.old_spoken,
+                                      "version": change.version, "stale_renditions": change.stale})
+        session.commit()
+    except BroadcastError as exc:
+        session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("admin.lexicon"))
+    flash(_("Đã xóa “%(term)s” (phiên bản từ điển %(v)s; %(n)s bản âm thanh cần đọc lại).",
+            term=change.term, v=change.version, n=change.stale), "success")
+    return redirect(url_for("admin.lexicon"))
+
+
+@bp.get("/lexicon/normalize")
+@roles_required()
+def lexicon_normalize():
+    """JSON for the "try it" box: the spoken form with the entry being typed applied."""
+    try:
+        text = _preview_text(request.args, MAX_PREVIEW_CHARS)
+    except BroadcastError as exc:
+        return jsonify(error={"code": exc.code, "message": exc.message, "field": exc.field}), 400
+    return jsonify(text=text, spoken=normalize(text, _candidate_lexicon(request.args)), problems=problems(text))
+
+
+@bp.get("/lexicon/speak")
+@roles_required(*EDIT_ROLES)
+def lexicon_speak():
+    """A short espeak-ng MP3 of the text, read with the entry being typed (never cached)."""
+    try:
+        text = _preview_text(request.args, MAX_SPEAK_CHARS)
+        with tempfile.TemporaryDirectory(prefix="lp-lexicon-", dir=runtime_of().settings.subdir("tmp")) as tmp:
+            rendition = render_text(text, engine_names=("espeak",), lexicon=_candidate_lexicon(request.args),
+                                    settings={"pause_ms": 100}, cache_dir=tmp,
+                                    tags={"title": _("Thử cách đọc"), "station": "Loa Phường"})
+            data = rendition.path.read_bytes()
+    except BroadcastError as exc:
+        return jsonify(error={"code": exc.code, "message": exc.message, "field": exc.field}), exc.http_status
+    response = Response(data, mimetype="audio/mpeg")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+if not any(item[0] == "admin.lexicon" for item in NAV_ITEMS):
+    NAV_ITEMS.append(("admin.lexicon", "Từ điển phát âm", ALL_ROLES))

@@ -1,0 +1,199 @@
+"""Pronunciation lexicon and the normaliser over the API.
+
+``GET /lexicon`` (anyone with a token), ``PUT``/``DELETE /lexicon/{term}``
+(operators; each change bumps the lexicon version, marks stale only the
+renditions it affects and is audited), and ``POST /normalize``: text in,
+spoken form out, with optional extra entries to try before saving them.
+"""
+
+from __future__ import annotations
+
+from flask import jsonify, request
+from werkzeug.exceptions import BadRequest
+
+from broadcast.domain.models import LexiconEntry
+from broadcast.errors import BroadcastError, ValidationError
+from broadcast.security import audit
+from broadcast.speech import store
+from broadcast.speech.normalize import normalize, problems
+from broadcast.speech.normalize.abbreviations import default_lexicon
+
+from .. import db_session
+from ..auth import api_roles_required, client_ip, current_db_user
+from . import bp
+
+EDIT_ROLES = ("operator",)  # admin always passes
+#: The normaliser endpoint takes up to a long bulletin's worth of text.
+MAX_NORMALIZE_CHARS = 20_000
+MAX_EXTRA_ENTRIES = 50
+
+
+class UnsupportedMediaType(BroadcastError):
+    code = "unsupported_media_type"
+    http_status = 415
+
+
+def _body() -> dict:
+    if request.mimetype != "application/json":
+        raise UnsupportedMediaType("Nội dung gửi lên phải là JSON (Content-Type: application/json).")
+    try:
+        data = request.get_json(force=False, silent=False)
+    except BadRequest:
+        raise ValidationError("Dữ liệu JSON không hợp lệ (sai cú pháp hoặc không phải UTF-8).",
+                              code="malformed_json") from None
+    if not isinstance(data, dict):
+        raise ValidationError("Dữ liệu gửi lên phải là một đối tượng JSON ({...}).", code="malformed_json")
+    return data
+
+
+def _string(data: dict, key: str, *, required: bool) -> str | None:
+    value = data.get(key)
+    if value is None:
+        if required:
+            raise ValidationError(f"Thiếu trường “{key}”.", field=key)
+        return None
+    if not isinstance(value, str):
+        raise ValidationError(f"Trường “{key}” phải là chuỗi ký tự.", field=key)
+    return value
+
+
+def _unknown(data: dict, allowed: set[str]) -> None:
+    extra = sorted(k for k in data if k not in allowed)
+    if extra:
+        raise ValidationError(f"Trường không được hỗ trợ: {', '.join(extra)}.", field=extra[0])
+
+
+def _entry(e: LexiconEntry) -> dict:
+    return {"term": e.term, "spoken": e.spoken, "note": e.note,
+            "updated_at": e.updated_at.isoformat() if e.updated_at else None}
+
+
+@bp.get("/lexicon")
+@api_roles_required()
+def lexicon_list():
+    session = db_session()
+    return jsonify(version=store.lexicon_version(session),
+                   entries=[_entry(e) for e in store.lexicon_entries(session)],
+                   defaults=[{"term": t, "spoken": s} for t, s in sorted(default_lexicon().items())])
+
+
+@bp.put("/lexicon/<path:term>")
+@api_roles_required(*EDIT_ROLES)
+def lexicon_put(term):
+    session, user = db_session(), current_db_user()
+    data = _body()
+    _unknown(data, {"spoken", "note"})
+    change = store.save_lexicon_entry(session, term, _string(data, "spoken", required=True),
+                                      note=_string(data, "note", required=False), user_id=user.id)
+    if change.changed:
+        audit(session, "lexicon.create" if change.old_spoken is None else "lexicon.update", user=user,
+              object_type="lexicon_entries", object_id=change.term, ip=client_ip(),
+              detail={"term": change.term, "spoken": change.spoken, "old_spoken": change.old_spoken,
+                      "version": change.version, "stale_renditions": change.stale, "via": "api"})
+    session.commit()
+    entry = store.get_lexicon_entry(session, change.term)
+    return jsonify(entry=_entry(entry), version=change.version, changed=change.changed,
+                   stale_renditions=change.stale)
+
+
+@bp.delete("/lexicon/<path:term>")
+@api_roles_required(*EDIT_ROLES)
+def lexicon_delete(term):
+    session, user = db_session(), current_db_user()
+    change = store.remove_lexicon_entry(session, term)
+    audit(session, "lexicon.delete", user=user, object_type="lexicon_entries", object_id=change.term,
+          ip=client_ip(), detail={"term": change.term, "old_spoken": change.old_spoken, "version": change.version,
+                                  "stale_renditions": change.stale, "via": "api"})
+    session.commit()
+    return jsonify(term=change.term, version=change.version, stale_renditions=change.stale)
+
+
+@bp.post("/normalize")
+@api_roles_required()
+def normalize_text():
+    data = _body()
+    _unknown(data, {"text", "lexicon"})
+    text = _string(data, "text", required=True)
+    if len(text) > MAX_NORMALIZE_CHARS:
+        raise ValidationError(f"Văn bản quá dài (tối đa {MAX_NORMALIZE_CHARS:,} ký tự).".replace(",", "."),
+                              field="text")
+    lexicon = store.operator_lexicon(db_session())
+    extra = data.get("lexicon")
+    if extra is not None:
+        if not isinstance(extra, dict) or not all(isinstance(v, str) for v in extra.values()):
+            raise ValidationError("“lexicon” phải là một đối tượng {từ viết: cách đọc}.", field="lexicon")
+        if len(extra) > MAX_EXTRA_ENTRIES:
+            raise ValidationError(f"Tối đa {MAX_EXTRA_ENTRIES} mục thử trong “lexicon”.", field="lexicon")
+        for term, spoken in extra.items():
+            lexicon[store.clean_term(term)] = store.check_spoken(spoken)
+    return jsonify(spoken=normalize(text, lexicon), problems=problems(text),
+                   lexicon_version=store.lexicon_version(db_session()))
+
+
+def _err(description: str) -> dict:
+    return {"description": description,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+
+
+def _json(schema: dict, description: str = "OK") -> dict:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+_TERM = [{"name": "term", "in": "path", "required": True, "description": "Từ viết, ví dụ SIPAS",
+          "schema": {"type": "string", "minLength": 1, "maxLength": store.MAX_TERM_CHARS}}]
+_COMMON = {"401": _err("Chưa xác thực"), "403": _err("Không có quyền")}
+_BAD = {"400": _err("Dữ liệu không hợp lệ"), "415": _err("Sai kiểu nội dung")}
+
+OPENAPI_SCHEMAS = {
+    "LexiconEntry": {"type": "object", "required": ["term", "spoken", "note", "updated_at"], "properties": {
+        "term": {"type": "string"}, "spoken": {"type": "string"}, "note": {"type": "string", "nullable": True},
+        "updated_at": {"type": "string", "format": "date-time", "nullable": True}}},
+    "LexiconEntryInput": {"type": "object", "required": ["spoken"], "additionalProperties": False, "properties": {
+        "spoken": {"type": "string", "minLength": 1, "maxLength": store.MAX_SPOKEN_CHARS,
+                   "description": "Cách đọc, viết bằng chữ, không có chữ số"},
+        "note": {"type": "string", "maxLength": store.MAX_NOTE_CHARS, "nullable": True}}},
+    "NormalizeInput": {"type": "object", "required": ["text"], "additionalProperties": False, "properties": {
+        "text": {"type": "string", "maxLength": MAX_NORMALIZE_CHARS},
+        "lexicon": {"type": "object", "additionalProperties": {"type": "string"},
+                    "description": "Mục thử thêm (chưa lưu): {từ viết: cách đọc}"}}},
+}
+
+OPENAPI_PATHS = {
+    "/lexicon": {"get": {
+        "summary": "Từ điển phát âm: mục của đài, mục mặc định và phiên bản",
+        "responses": {"200": _json({"type": "object", "required": ["version", "entries", "defaults"], "properties": {
+            "version": {"type": "integer"},
+            "entries": {"type": "array", "items": {"$ref": "#/components/schemas/LexiconEntry"}},
+            "defaults": {"type": "array", "items": {"type": "object", "required": ["term", "spoken"],
+                                                    "properties": {"term": {"type": "string"},
+                                                                   "spoken": {"type": "string"}}}}}}),
+                      **_COMMON}}},
+    "/lexicon/{term}": {
+        "put": {"summary": "Thêm hoặc sửa một mục (cán bộ đài); tăng phiên bản, đánh dấu âm thanh bị ảnh hưởng",
+                "parameters": _TERM,
+                "requestBody": {"required": True, "content": {"application/json": {
+                    "schema": {"$ref": "#/components/schemas/LexiconEntryInput"}}}},
+                "responses": {"200": _json({"type": "object",
+                                            "required": ["entry", "version", "changed", "stale_renditions"],
+                                            "properties": {
+                                                "entry": {"$ref": "#/components/schemas/LexiconEntry"},
+                                                "version": {"type": "integer"}, "changed": {"type": "boolean"},
+                                                "stale_renditions": {"type": "integer"}}}),
+                              **_BAD, **_COMMON, "404": _err("Không tìm thấy")}},
+        "delete": {"summary": "Xóa một mục của đài (cán bộ đài)", "parameters": _TERM,
+                   "responses": {"200": _json({"type": "object", "required": ["term", "version", "stale_renditions"],
+                                               "properties": {"term": {"type": "string"},
+                                                              "version": {"type": "integer"},
+                                                              "stale_renditions": {"type": "integer"}}}),
+                                 "404": _err("Không có mục này"), **_COMMON}},
+    },
+    "/normalize": {"post": {
+        "summary": "Chuẩn hóa văn bản thành lời đọc (số, ngày, số hiệu văn bản, chữ viết tắt...)",
+        "requestBody": {"required": True, "content": {"application/json": {
+            "schema": {"$ref": "#/components/schemas/NormalizeInput"}}}},
+        "responses": {"200": _json({"type": "object", "required": ["spoken", "problems", "lexicon_version"],
+                                    "properties": {"spoken": {"type": "string"},
+                                                   "problems": {"type": "array", "items": {"type": "string"}},
+                                                   "lexicon_version": {"type": "integer"}}}),
+                      **_BAD, **_COMMON}}},
+}
