@@ -9,3 +9,4 @@ from . import bulletins  # noqa: E402,F401
 from . import programmes  # noqa: E402,F401
 from . import reports  # noqa: E402,F401
 from . import playout  # noqa: E402,F401
+from . import lexicon  # noqa: E402,F401

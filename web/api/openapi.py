@@ -14,7 +14,7 @@ from flask import jsonify
 from . import bp
 
 # API modules whose paths go into the document; add yours here.
-API_MODULES = ("views", "bulletins", "programmes", "reports", "playout")
+API_MODULES = ("views", "bulletins", "programmes", "reports", "playout", "lexicon")
 
 ERROR_SCHEMA = {
     "type": "object",
