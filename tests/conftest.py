@@ -37,6 +37,22 @@ def _pg_url(database: str) -> str:
     return url.set(database=database).render_as_string(hide_password=False)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashing():
+    """Argon2 at its lowest cost: the suite hashes thousands of demo passwords.
+
+    Still argon2id with the same code path; production keeps argon2-cffi's
+    defaults (64 MiB, 3 passes)."""
+    from argon2 import PasswordHasher
+
+    import broadcast.security as security
+
+    original = security._hasher
+    security._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    yield
+    security._hasher = original
+
+
 @pytest.fixture(scope="session")
 def db_template(tmp_path_factory):
     """A migrated empty database for the run: a file path (SQLite) or a URL (PostgreSQL)."""
