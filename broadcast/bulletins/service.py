@@ -96,8 +96,8 @@ def _date(data: dict, name: str) -> date:
     except ValueError:
         raise ValidationError(f"{label} «{value[:40]}» không phải ngày hợp lệ (dạng YYYY-MM-DD).",
                               field=name) from None
-    if not 2000 <= parsed.year <= 2100:
-        raise ValidationError(f"{label} phải nằm trong khoảng năm 2000–2100.", field=name)
+    if not 2000 <= parsed.year <= 2099:
+        raise ValidationError(f"{label} phải nằm trong khoảng năm 2000–2099.", field=name)
     return parsed
 
 

@@ -140,12 +140,15 @@ def _check_permission(session: Session, t: Transition, bulletin: Bulletin, actor
 def _run(session: Session, name: str, bulletin: Bulletin, actor: User | None, reason: str | None, *,
          reason_required: bool = False) -> Bulletin:
     t = TRANSITIONS[name]
-    _check_permission(session, t, bulletin, actor)
+    # Order: invisible -> 404; wrong state -> 409 (the actor can see the state anyway); then the role rules -> 403.
+    if actor is not None and not perm.can_view(actor, bulletin):
+        raise NotFound(f"Không có tin số {bulletin.id}.", code="bulletin_not_found")
     if bulletin.status not in t.sources:
         raise Conflict(
             f"Tin đang ở trạng thái «{status_label(bulletin.status)}», không thể {t.label}.",
             code="invalid_state",
         )
+    _check_permission(session, t, bulletin, actor)
     reason = _clean_reason(reason, required=reason_required, what=t.label)
     if name == "submit":
         from .service import check_submittable

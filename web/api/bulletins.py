@@ -10,6 +10,7 @@ from flask import jsonify, request, send_file
 from werkzeug.exceptions import BadRequest
 
 from broadcast.bulletins import queries, recording, service, workflow
+from broadcast.domain.categories import CATEGORY_CODES
 from broadcast.domain.models import Bulletin
 from broadcast.errors import BroadcastError, ValidationError
 
@@ -249,14 +250,17 @@ def _action_doc(summary: str, reason_required: bool = False) -> dict:
 
 
 _DATE = {"type": "string", "format": "date"}
+# Text with at least one visible character and no NUL (what service.validate accepts).
+_TEXT = r"^[^\u0000]*[^\s\u0000][^\u0000]*$"
+_STATUSES = "|".join(workflow.STATUS_LABELS)
 _FIELDS = {
-    "title": {"type": "string", "minLength": 1, "maxLength": service.MAX_TITLE},
-    "body": {"type": "string", "minLength": 1, "maxLength": service.MAX_BODY},
-    "category": {"type": "string"},
+    "title": {"type": "string", "minLength": 1, "maxLength": service.MAX_TITLE, "pattern": _TEXT},
+    "body": {"type": "string", "minLength": 1, "maxLength": service.MAX_BODY, "pattern": _TEXT},
+    "category": {"type": "string", "enum": list(CATEGORY_CODES)},
     "department": {"type": "string"},
     "priority": {"type": "string", "enum": ["normal", "priority", "emergency"]},
-    "valid_from": _DATE,
-    "valid_until": _DATE,
+    "valid_from": {**_DATE, "pattern": r"^20\d\d-"},   # service.validate: years 2000-2099
+    "valid_until": {**_DATE, "pattern": r"^20\d\d-"},
     "airings": {"type": "integer", "minimum": 1, "maximum": service.MAX_AIRINGS},
     "stations": {"type": "array", "items": {"type": "string"}},
 }
@@ -292,13 +296,13 @@ OPENAPI_SCHEMAS = {
 }
 
 _LIST_PARAMS = [
-    {"name": "status", "in": "query", "schema": {"type": "string"},
+    {"name": "status", "in": "query", "schema": {"type": "string", "pattern": f"^({_STATUSES})(,({_STATUSES}))*$"},
      "description": "Một hoặc nhiều trạng thái, phân cách bằng dấu phẩy"},
     {"name": "category", "in": "query", "schema": {"type": "string"}},
     {"name": "department", "in": "query", "schema": {"type": "string"}},
     {"name": "q", "in": "query", "schema": {"type": "string"}, "description": "Tìm trong tiêu đề và nội dung"},
     {"name": "date", "in": "query", "schema": _DATE, "description": "Tin còn trong khung phát vào ngày này"},
-    {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+    {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": queries.MAX_PAGE}},
     {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": queries.MAX_PER_PAGE}},
 ]
 
