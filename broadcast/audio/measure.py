@@ -75,18 +75,33 @@ def _num(text: str) -> float:
     return -200.0 if text == "-inf" else float(text)
 
 
+_SP = re.compile(r"Sample peak:\s*\n\s*Peak:\s*(-?[\d.]+|-inf)\s*dBFS")
+
+
+def parse_ebur128(stderr: str) -> Loudness | None:
+    """The summary the ``ebur128`` filter logs at the end, or None if absent.
+
+    With ``peak=true`` the peak is the true peak (dBTP); with ``peak=sample``
+    it is the sample peak (dBFS), which is cheaper to compute.
+    """
+    summary = stderr[stderr.rfind("Summary:"):]
+    i, lra = _I.search(summary), _LRA.search(summary)
+    tp = _TP.search(summary) or _SP.search(summary)
+    if not (i and tp):
+        return None
+    return Loudness(_num(i.group(1)), _num(tp.group(1)), float(lra.group(1)) if lra else 0.0)
+
+
 def measure_loudness(path: str | Path) -> Loudness:
     """EBU R128 integrated loudness and true peak of a file (ffmpeg ebur128)."""
     try:
         proc = subprocess.run(
             ["ffmpeg", "-hide_banner", "-nostats", "-nostdin", "-i", str(path),
-             "-filter_complex", "ebur128=peak=true", "-f", "null", "-"],
+             "-filter_complex", "ebur128=peak=true:framelog=verbose", "-f", "null", "-"],
             capture_output=True, timeout=600)
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise AudioError(f"Không đo được độ lớn âm thanh của {Path(path).name}.") from exc
-    err = proc.stderr.decode("utf-8", "replace")
-    summary = err[err.rfind("Summary:"):]
-    i, lra, tp = _I.search(summary), _LRA.search(summary), _TP.search(summary)
-    if proc.returncode != 0 or not (i and tp):
+    loud = parse_ebur128(proc.stderr.decode("utf-8", "replace"))
+    if proc.returncode != 0 or loud is None:
         raise AudioError(f"Không đo được độ lớn âm thanh của {Path(path).name}.")
-    return Loudness(_num(i.group(1)), _num(tp.group(1)), float(lra.group(1)) if lra else 0.0)
+    return loud

@@ -1,9 +1,15 @@
 """The post-processing pipeline every rendition goes through.
 
 In the style of LibreTime's analyzer: each step is a plain function
-``step(path, metadata) -> metadata`` in its own module; the metadata dict
-carries the current file under ``"path"`` plus settings (``workdir``,
-``chime``, ``tags``, ``out_path``...) and measurements added by steps.
+``step(samples, metadata) -> (samples, metadata)`` in its own module.
+``samples`` is the segment as house-format PCM in memory (44.1 kHz mono,
+int16 numpy array); ``metadata`` carries settings (``chime``, ``tags``,
+``out_path``...) and what the steps measured or decided.
+
+Cost per rendition: one ffmpeg to decode, resample and meter; trimming,
+pauses and the chime in memory; one ffmpeg to limit and meter (peaky
+material only); one to apply the gain and encode the MP3; one to measure
+the finished file.  No intermediate files.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ import tempfile
 from pathlib import Path
 from typing import Callable, Sequence
 
+from ..measure import AudioError
 from ._ffmpeg import CHANNELS, SAMPLE_RATE
 from .chime import add_chime
 from .decode import decode
@@ -20,7 +27,7 @@ from .loudness import MAX_TRUE_PEAK, TARGET_LUFS, TOLERANCE_LU, normalize_loudne
 from .pauses import add_pauses
 from .trim import trim
 
-Step = Callable[[Path, dict], dict]
+Step = Callable[[object, dict], tuple]
 
 DEFAULT_STEPS: tuple[Step, ...] = (decode, trim, add_pauses, add_chime, normalize_loudness, export_mp3)
 
@@ -30,23 +37,27 @@ __all__ = ["run_pipeline", "DEFAULT_STEPS", "SAMPLE_RATE", "CHANNELS", "TARGET_L
 
 def run_pipeline(path: str | Path, metadata: dict | None = None,
                  steps: Sequence[Step] = DEFAULT_STEPS) -> dict:
-    """Run ``steps`` on ``path``; returns the final metadata (``path`` = MP3).
+    """Run ``steps`` on the audio file ``path``; returns the final metadata (``path`` = MP3).
 
-    Without ``metadata["workdir"]`` a temporary directory is used and removed
-    afterwards, so set ``out_path`` to keep the result.
+    Without ``metadata["out_path"]`` the MP3 goes to a temporary directory
+    that is removed afterwards, so set ``out_path`` to keep the result.
     """
-    metadata = dict(metadata or {})
-    if metadata.get("workdir"):
-        return _run(Path(path), metadata, steps)
+    metadata = dict(metadata or {}, source=Path(path))
+    if metadata.get("out_path"):
+        return _run(metadata, steps)
     with tempfile.TemporaryDirectory(prefix="lp-audio-") as tmp:
-        metadata["workdir"] = tmp
-        result = _run(Path(path), metadata, steps)
-        result.pop("workdir", None)
-        return result
+        metadata["out_path"] = Path(tmp) / "segment.mp3"
+        return _run(metadata, steps)
 
 
-def _run(path: Path, metadata: dict, steps: Sequence[Step]) -> dict:
-    metadata["path"] = path
+def _run(metadata: dict, steps: Sequence[Step]) -> dict:
+    samples = None
     for step in steps:
-        metadata = step(Path(metadata["path"]), metadata)
+        samples, metadata = step(samples, metadata)
+    if metadata.pop("needs_limiter", False):
+        # The finished file showed the audio too peaky for a linear gain: limit it, encode again.
+        samples, metadata = normalize_loudness(samples, {**metadata, "force_limiter": True})
+        samples, metadata = export_mp3(samples, metadata)
+        if metadata.pop("needs_limiter", False):
+            raise AudioError("Không đưa được âm thanh về độ lớn chuẩn của đài.")
     return metadata

@@ -3,35 +3,43 @@
 The chime is joined before loudness normalisation so the finished segment
 as a whole meets the house loudness.  ``metadata["chime_path"]`` names the
 chime (the ward's ``audio_assets/chuong-bao.mp3``); ``chime`` is one of
-"none", "before", "after", "both".
+"none", "before", "after", "both".  The decoded chime is kept in memory:
+a batch of bulletins decodes it once.
 """
 
 from __future__ import annotations
 
+import os
+from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
+
 from ..measure import AudioError
-from ._ffmpeg import CHANNELS, SAMPLE_RATE, pcm_args, run_ffmpeg, work_file
+from .decode import decode_file
 
 
-def add_chime(path: Path, metadata: dict) -> dict:
+@lru_cache(maxsize=4)
+def _chime(path: str, mtime_ns: int, size: int) -> np.ndarray:
+    samples, _ = decode_file(Path(path), meter=False)
+    samples.setflags(write=False)
+    return samples
+
+
+def chime_samples(path: str | Path) -> np.ndarray:
+    if not Path(path).is_file():
+        raise AudioError(f"Không tìm thấy tệp chuông {Path(path).name}.")
+    st = os.stat(path)
+    return _chime(str(Path(path).resolve()), st.st_mtime_ns, st.st_size)
+
+
+def add_chime(samples: np.ndarray, metadata: dict) -> tuple:
     where = str(metadata.get("chime") or "none")
     chime_path = metadata.get("chime_path")
     if where == "none" or not chime_path:
-        return metadata
-    if not Path(chime_path).is_file():
-        raise AudioError(f"Không tìm thấy tệp chuông {Path(chime_path).name}.")
-    fmt = f"aresample={SAMPLE_RATE},aformat=sample_fmts=s16:channel_layouts={'mono' if CHANNELS == 1 else 'stereo'}"
-    inputs = ["-i", str(path), "-i", str(chime_path)]
-    parts, labels = [f"[0:a]{fmt}[s]", f"[1:a]{fmt},asplit=2[c1][c2]"], []
-    if where in ("before", "both"):
-        labels.append("[c1]")
-    labels.append("[s]")
-    if where in ("after", "both"):
-        labels.append("[c2]")
-    # unused split outputs must still be consumed
-    sink = [] if where == "both" else ["[c2]anullsink" if where == "before" else "[c1]anullsink"]
-    graph = ";".join(parts + sink + [f"{''.join(labels)}concat=n={len(labels)}:v=0:a=1[out]"])
-    out = work_file(metadata, "chimed")
-    run_ffmpeg([*inputs, "-filter_complex", graph, "-map", "[out]", *pcm_args(), str(out)], "ghép chuông")
-    return {**metadata, "path": out}
+        return samples, metadata
+    chime = chime_samples(chime_path)
+    parts = ([chime] if where in ("before", "both") else []) + [samples] + \
+            ([chime] if where in ("after", "both") else [])
+    # The decoder's loudness no longer describes the segment.
+    return np.concatenate(parts), {**metadata, "decoded_loudness": None}

@@ -8,18 +8,16 @@ chime or the next item of the programme.
 
 from __future__ import annotations
 
-from pathlib import Path
+import numpy as np
 
-from ._ffmpeg import pcm_args, run_ffmpeg, work_file
+from ._ffmpeg import SAMPLE_RATE
 
 DEFAULT_PAUSE_MS = 250
 
 
-def add_pauses(path: Path, metadata: dict) -> dict:
+def add_pauses(samples: np.ndarray, metadata: dict) -> tuple:
     pause_ms = int(metadata.get("pause_ms", DEFAULT_PAUSE_MS))
     if pause_ms <= 0:
-        return metadata
-    out = work_file(metadata, "padded")
-    delay = f"adelay={pause_ms}:all=1,apad=pad_dur={pause_ms / 1000:.3f}"
-    run_ffmpeg(["-i", str(path), "-af", delay, *pcm_args(), str(out)], "thêm khoảng nghỉ")
-    return {**metadata, "path": out}
+        return samples, metadata
+    pad = np.zeros(SAMPLE_RATE * pause_ms // 1000, dtype=samples.dtype)
+    return np.concatenate([pad, samples, pad]), metadata

@@ -1,27 +1,29 @@
 """Step 2: trim leading and trailing silence.
 
 Engines and microphones leave up to a second of silence at each end; on
-air that is dead air between items.  Silence inside the speech is kept.
-A recording with nothing above the threshold is an error, never a silent
-segment.
+air that is dead air between items.  Silence inside the speech is kept,
+and 50 ms is left before the first and after the last sound so no attack
+is clipped.  A recording with nothing above the threshold is an error,
+never a silent segment.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+import numpy as np
 
-from ..measure import AudioError, probe_audio
-from ._ffmpeg import pcm_args, run_ffmpeg, work_file
+from ..measure import AudioError
+from ._ffmpeg import SAMPLE_RATE
 
 THRESHOLD_DB = -50
-_ONE_END = f"silenceremove=start_periods=1:start_threshold={THRESHOLD_DB}dB:start_silence=0.05"
+KEEP_S = 0.05
+MIN_SPEECH_S = 0.1
 
 
-def trim(path: Path, metadata: dict) -> dict:
-    out = work_file(metadata, "trimmed")
-    chain = f"{_ONE_END},areverse,{_ONE_END},areverse"
-    run_ffmpeg(["-i", str(path), "-af", chain, *pcm_args(), str(out)], "cắt khoảng lặng")
-    info = probe_audio(out)
-    if info is None or info.duration_s < 0.1:
+def trim(samples: np.ndarray, metadata: dict) -> tuple:
+    limit = 32768 * 10 ** (THRESHOLD_DB / 20)
+    loud = np.flatnonzero(np.abs(samples.astype(np.int32)) > limit)
+    if loud.size == 0 or (loud[-1] - loud[0]) / SAMPLE_RATE < MIN_SPEECH_S:
         raise AudioError("Âm thanh chỉ có khoảng lặng, không có tiếng đọc.")
-    return {**metadata, "path": out}
+    keep = int(KEEP_S * SAMPLE_RATE)
+    start, end = max(0, int(loud[0]) - keep), min(samples.size, int(loud[-1]) + 1 + keep)
+    return samples[start:end], metadata
