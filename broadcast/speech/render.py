@@ -27,7 +27,7 @@ from .engines.base import pick_voice
 from .normalize import has_speech, normalize, with_pauses
 
 #: Bump when the pipeline's output changes, so old cache entries are not reused.
-PIPELINE_VERSION = "1"
+PIPELINE_VERSION = "2"
 MAX_TEXT_CHARS = 100_000
 
 # Settings that change how we talk to an engine but not the sound produced.
@@ -137,7 +137,7 @@ def render_text(text: str, *, engine_names: Sequence[str] | None = None, voice: 
         mp3, meta = _paths(cache_dir, digest)
         mp3.parent.mkdir(parents=True, exist_ok=True)
         result = run_pipeline(synth.path, {
-            "workdir": workdir, "stem": "seg", "out_path": mp3, "tags": dict(tags or {}),
+            "out_path": mp3, "tags": dict(tags or {}),
             "chime": settings.get("chime", "none"), "chime_path": settings.get("chime_path"),
             "pause_ms": settings.get("pause_ms", 250), "target_lufs": settings.get("target_lufs", -16.0),
         })
@@ -147,3 +147,43 @@ def render_text(text: str, *, engine_names: Sequence[str] | None = None, voice: 
                           lexicon_version=lexicon_version, failures=tuple(synth.failures))
     _write_sidecar(meta, rendition)
     return rendition
+
+
+def default_workers() -> int:
+    """Parallel renders: one per CPU (each render is mostly ffmpeg/espeak processes)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def render_many(jobs: Sequence[Mapping[str, object]], *, workers: int | None = None,
+                return_errors: bool = False) -> list:
+    """Render a batch in parallel: ``jobs`` are ``render_text`` keyword arguments.
+
+    Results come back in the order of ``jobs``.  The work happens in
+    subprocesses (espeak-ng, ffmpeg), so threads keep every core busy.
+    With ``return_errors`` a failed job's slot holds its exception instead
+    of the first failure being raised after the batch finishes.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    jobs = [dict(job) for job in jobs]
+    if not jobs:
+        return []
+    workers = max(1, min(workers or default_workers(), len(jobs)))
+
+    def one(job: dict):
+        job = dict(job)
+        text = job.pop("text")
+        try:
+            return render_text(str(text), **job)
+        except Exception as exc:  # noqa: BLE001 - reported per job
+            if return_errors:
+                return exc
+            raise
+
+    if workers == 1:
+        return [one(job) for job in jobs]
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="render") as pool:
+        return list(pool.map(one, jobs))

@@ -14,19 +14,19 @@ to "SIPAS" does not re-render bulletins that never mention it.
 
 from __future__ import annotations
 
-import unicodedata
+import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
+from typing import Mapping, Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..config import Settings
 from ..domain.models import AudioRendition, Bulletin, LexiconEntry, Setting
-from ..errors import NotFound, ValidationError
+from ..errors import BroadcastError, NotFound, ValidationError
 from .normalize import normalize
-from .render import Rendition, render_text
+from .render import Rendition, render_many, render_text
 
 LEXICON_VERSION_KEY = "speech.lexicon_version"
 #: Settings table keys for speech (all optional).
@@ -95,8 +95,18 @@ class LexiconChange:
     changed: bool = True
 
 
+#: What the API documents (and the forms check): no control characters or line
+#: separators, at least one letter; a spoken form has no digits either.
+_CONTROL = r"\x00-\x1f\x7f-\x9f\u2028\u2029"
+TERM_PATTERN = rf"^[^{_CONTROL}]*[^\W\d_][^{_CONTROL}]*$"
+SPOKEN_PATTERN = rf"^[^{_CONTROL}\d]*[^\W\d_][^{_CONTROL}\d]*$"
+_CONTROL_RE = re.compile(f"[{_CONTROL}]")
+_LETTER_RE = re.compile(r"[^\W\d_]")
+_DIGIT_RE = re.compile(r"\d")
+
+
 def _has_control(text: str) -> bool:
-    return any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in text)
+    return bool(_CONTROL_RE.search(text))
 
 
 def clean_term(term: str | None) -> str:
@@ -108,7 +118,7 @@ def clean_term(term: str | None) -> str:
         raise ValidationError("Cần nhập từ viết (ví dụ: SIPAS).", field="term")
     if len(term) > MAX_TERM_CHARS:
         raise ValidationError(f"Từ viết quá dài (tối đa {MAX_TERM_CHARS} ký tự).", field="term")
-    if not any(ch.isalpha() for ch in term):
+    if not _LETTER_RE.search(term):
         raise ValidationError("Từ viết phải có ít nhất một chữ cái.", field="term")
     return term
 
@@ -122,9 +132,9 @@ def check_spoken(spoken: str | None) -> str:
         raise ValidationError("Cần nhập cách đọc (ví dụ: xi-pát).", field="spoken")
     if len(spoken) > MAX_SPOKEN_CHARS:
         raise ValidationError(f"Cách đọc quá dài (tối đa {MAX_SPOKEN_CHARS} ký tự).", field="spoken")
-    if any(ch.isdigit() for ch in spoken):
+    if _DIGIT_RE.search(spoken):
         raise ValidationError("Cách đọc phải viết bằng chữ, không có chữ số.", field="spoken")
-    if not any(ch.isalpha() for ch in spoken):
+    if not _LETTER_RE.search(spoken):
         raise ValidationError("Cách đọc phải có ít nhất một chữ cái.", field="spoken")
     return spoken
 
@@ -208,10 +218,9 @@ def _reusable(session: Session, bulletin: Bulletin, spoken: str) -> AudioRenditi
     return None
 
 
-def render_bulletin(session: Session, bulletin: Bulletin, settings: Settings) -> AudioRendition:
-    """The bulletin's current audio, rendering it only if needed; flushes, never commits."""
-    lexicon = operator_lexicon(session)
-    prefs = speech_settings(session)
+def _render_job(session: Session, bulletin: Bulletin, settings: Settings, lexicon: Mapping[str, str],
+                prefs: dict) -> AudioRendition | dict:
+    """The bulletin's reusable rendition, or the ``render_text`` arguments to make one."""
     audio = {k: v for k, v in prefs.items() if k in ("rate", "pitch", "chime")}
     if audio.get("chime", "none") != "none":
         audio["chime_path"] = str(Path(settings.assets_dir) / "chuong-bao.mp3")
@@ -221,19 +230,20 @@ def render_bulletin(session: Session, bulletin: Bulletin, settings: Settings) ->
             recording = Path(settings.data_dir) / recording
         engines: tuple[str, ...] = ("recording",)
         audio["recording_path"] = str(recording)
-        spoken = ""
+        text = ""
     else:
         engines = tuple(settings.tts_engines)
-        spoken = normalize(_bulletin_text(bulletin), lexicon)
-        existing = _reusable(session, bulletin, spoken)
+        text = _bulletin_text(bulletin)
+        existing = _reusable(session, bulletin, normalize(text, lexicon))
         if existing is not None:
             return existing
-    result: Rendition = render_text(
-        _bulletin_text(bulletin) if not bulletin.recording_path else "", engine_names=engines,
-        voice=prefs.get("voice"), settings=audio, lexicon=lexicon, lexicon_version=lexicon_version(session),
-        cache_dir=settings.subdir("renditions"),
-        tags={"title": bulletin.title, "category": bulletin.category.name if bulletin.category else "",
-              "station": "Loa Phường"})
+    return dict(text=text, engine_names=engines, voice=prefs.get("voice"), settings=audio, lexicon=lexicon,
+                lexicon_version=lexicon_version(session), cache_dir=settings.subdir("renditions"),
+                tags={"title": bulletin.title, "category": bulletin.category.name if bulletin.category else "",
+                      "station": "Loa Phường"})
+
+
+def _record(session: Session, bulletin: Bulletin, result: Rendition) -> AudioRendition:
     row = session.scalar(select(AudioRendition).where(AudioRendition.content_hash == result.content_hash))
     if row is None:
         row = AudioRendition(content_hash=result.content_hash)
@@ -244,3 +254,50 @@ def render_bulletin(session: Session, bulletin: Bulletin, settings: Settings) ->
     row.loudness_lufs, row.true_peak_db, row.stale = result.loudness_lufs, result.true_peak_db, False
     session.flush()
     return row
+
+
+def render_bulletin(session: Session, bulletin: Bulletin, settings: Settings) -> AudioRendition:
+    """The bulletin's current audio, rendering it only if needed; flushes, never commits."""
+    job = _render_job(session, bulletin, settings, operator_lexicon(session), speech_settings(session))
+    if isinstance(job, AudioRendition):
+        return job
+    return _record(session, bulletin, render_text(**job))
+
+
+def render_bulletins(session: Session, bulletins: Sequence[Bulletin], settings: Settings, *,
+                     workers: int | None = None) -> list[AudioRendition | BroadcastError]:
+    """``render_bulletin`` for a batch (e.g. a day's programme), rendering in parallel.
+
+    The database is only touched here, in the caller's thread; the renders
+    run on ``workers`` threads (default: one per CPU).  Results are in the
+    order of ``bulletins``; a bulletin that cannot be rendered gets its
+    error (a ``BroadcastError`` with a Vietnamese message) in its slot, so one
+    bad bulletin does not stop the others.  Flushes, never commits.
+    """
+    lexicon, prefs = operator_lexicon(session), speech_settings(session)
+    slots: list = []
+    jobs: list[dict] = []
+    for bulletin in bulletins:
+        try:
+            job = _render_job(session, bulletin, settings, lexicon, prefs)
+        except BroadcastError as exc:
+            job = exc
+        if isinstance(job, dict):
+            slots.append(len(jobs))
+            jobs.append(job)
+        else:
+            slots.append(job)
+    results = render_many(jobs, workers=workers, return_errors=True)
+    out: list = []
+    for bulletin, slot in zip(bulletins, slots):
+        if not isinstance(slot, int):
+            out.append(slot)
+            continue
+        result = results[slot]
+        if isinstance(result, BroadcastError):
+            out.append(result)
+        elif isinstance(result, BaseException):
+            raise result
+        else:
+            out.append(_record(session, bulletin, result))
+    return out
