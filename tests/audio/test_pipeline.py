@@ -54,3 +54,42 @@ def test_corrupt_input_is_an_error(tmp_path):
     bad.write_bytes(b"RIFF\x00\x00\x00\x00WAVEgarbage" * 50)
     with pytest.raises(AudioError):
         run_pipeline(bad, {"out_path": tmp_path / "a.mp3"})
+
+
+def test_peaky_input_is_limited_onto_the_target(tmp_path):
+    # a quiet tone with full-scale clicks: a crest factor no linear gain can bring to -16 LUFS under -1 dBTP
+    src = tmp_path / "peaky.wav"
+    import subprocess
+    subprocess.run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i",
+                    "aevalsrc=0.02*sin(2*PI*300*t)+0.98*lt(mod(n\\,4410)\\,3):s=44100:d=4",
+                    "-c:a", "pcm_s16le", str(src)], check=True)
+    out = tmp_path / "out.mp3"
+    result = run_pipeline(src, {"out_path": out, "pause_ms": 0})
+    assert result["limited"] is True
+    loud = measure_loudness(out)
+    assert abs(loud.integrated_lufs - TARGET_LUFS) <= TOLERANCE_LU
+    assert loud.true_peak_db <= MAX_TRUE_PEAK
+    assert (result["loudness_lufs"], result["true_peak_db"]) == (round(loud.integrated_lufs, 2),
+                                                                 round(loud.true_peak_db, 2))
+
+
+def test_stereo_input_becomes_mono_on_target(tmp_path):
+    import subprocess
+    src = tmp_path / "stereo.wav"
+    subprocess.run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i",
+                    "aevalsrc=0.1*sin(2*PI*440*t)|0.05*sin(2*PI*660*t):s=48000:d=2",
+                    "-c:a", "pcm_s16le", str(src)], check=True)
+    out = tmp_path / "out.mp3"
+    result = run_pipeline(src, {"out_path": out, "pause_ms": 0})
+    info = probe_audio(out)
+    assert (info.sample_rate, info.channels) == (44100, 1)
+    assert result["duration_ms"] == pytest.approx(2000, abs=120)
+    loud = measure_loudness(out)
+    assert abs(loud.integrated_lufs - TARGET_LUFS) <= TOLERANCE_LU and loud.true_peak_db <= MAX_TRUE_PEAK
+
+
+def test_no_work_files_are_left_beside_the_output(tmp_path):
+    src = make_tone(tmp_path / "in.wav", seconds=1.0)
+    out_dir = tmp_path / "out"
+    run_pipeline(src, {"out_path": out_dir / "a.mp3"})
+    assert [p.name for p in out_dir.iterdir()] == ["a.mp3"]

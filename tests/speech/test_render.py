@@ -111,3 +111,29 @@ def test_corrupt_and_silent_recordings_fail_clearly(tmp_path):
 def test_text_too_long_is_refused(tmp_path):
     with pytest.raises(ValidationError):
         render_text("a " * 60_000, engine_names=["espeak"], cache_dir=tmp_path)
+
+
+def test_render_many_renders_in_parallel_in_order(tmp_path):
+    from broadcast.speech.render import render_many
+
+    texts = ["UBND phường thông báo lịch họp.", "Chỉ số SIPAS tăng hai bậc.", "Bà con 17 TDP chú ý."]
+    jobs = [{"text": t, "engine_names": ["espeak"], "cache_dir": tmp_path} for t in texts]
+    results = render_many(jobs, workers=2)
+    assert [r.spoken_text for r in results] == [render_mod.normalize(t) for t in texts]
+    assert len({r.path for r in results}) == 3 and not any(r.cached for r in results)
+    for r in results:
+        loud = measure_loudness(r.path)
+        assert abs(loud.integrated_lufs + 16) <= 1 and loud.true_peak_db <= -1.0
+    assert all(r.cached for r in render_many(jobs, workers=2))
+    assert render_many([]) == []
+
+
+def test_render_many_reports_a_bad_job_without_stopping_the_others(tmp_path):
+    from broadcast.speech.render import render_many
+
+    jobs = [{"text": "Xin chào bà con.", "engine_names": ["espeak"], "cache_dir": tmp_path},
+            {"text": "!!! ???", "engine_names": ["espeak"], "cache_dir": tmp_path}]
+    ok, bad = render_many(jobs, workers=2, return_errors=True)
+    assert ok.duration_ms > 300 and isinstance(bad, ValidationError)
+    with pytest.raises(ValidationError):
+        render_many(jobs, workers=2)

@@ -52,3 +52,16 @@ def test_lexicon_entries_are_validated(session, demo):
     assert store.operator_lexicon(session) == {"ABC": "a bê xê"}
     store.delete_lexicon_entry(session, "ABC")
     assert store.operator_lexicon(session) == {} and store.lexicon_version(session) == 2
+
+
+def test_render_bulletins_batch_records_reuses_and_reports(session, settings, two_bulletins):
+    sipas, ubnd = two_bulletins
+    first = store.render_bulletin(session, sipas, settings)
+    bad = session.scalars(select(Bulletin).order_by(Bulletin.id)).all()[2]
+    bad.body, bad.spoken_text, bad.recording_path = "!!! ???", None, None
+    session.flush()
+    rows = store.render_bulletins(session, [sipas, ubnd, bad], settings, workers=2)
+    assert rows[0].id == first.id  # reused, not rendered again
+    assert isinstance(rows[1], AudioRendition) and rows[1].bulletin_id == ubnd.id and not rows[1].stale
+    assert "ủy ban nhân dân" in rows[1].spoken_text and abs(rows[1].loudness_lufs + 16) <= 1
+    assert isinstance(rows[2], ValidationError)
