@@ -318,6 +318,9 @@ def test_api_normalize(client, api_token, runtime):
     tried = client.post("/api/v1/normalize", json={"text": "Chỉ số SIPAS", "lexicon": {"SIPAS": "xíp pát"}},
                         headers=headers).get_json()
     assert "xíp pát" in tried["spoken"] and _entries(runtime) == {}  # trying saves nothing
+    half = client.post("/api/v1/normalize", json={"text": "Chỉ số SIPAS", "lexicon": {"SIPAS": "xi 2"}},
+                       headers=headers).get_json()
+    assert "không có chữ số" in half["problems"][0] and "xi 2" not in half["spoken"]
     for bad in ({"text": 1}, {}, {"text": "x" * 20_001}, {"text": "a", "lexicon": []},
-                {"text": "a", "lexicon": {"X": "1"}}, {"text": "a", "lexicon": {"": "a"}}):
+                {"text": "a", "lexicon": {str(i): "a" for i in range(51)}}):
         assert client.post("/api/v1/normalize", json=bad, headers=headers).status_code == 400, bad

@@ -118,15 +118,18 @@ def normalize_text():
         raise ValidationError(f"Văn bản quá dài (tối đa {MAX_NORMALIZE_CHARS:,} ký tự).".replace(",", "."),
                               field="text")
     lexicon = store.operator_lexicon(db_session())
-    extra = data.get("lexicon")
+    extra, skipped = data.get("lexicon"), []
     if extra is not None:
         if not isinstance(extra, dict) or not all(isinstance(v, str) for v in extra.values()):
             raise ValidationError("“lexicon” phải là một đối tượng {từ viết: cách đọc}.", field="lexicon")
         if len(extra) > MAX_EXTRA_ENTRIES:
             raise ValidationError(f"Tối đa {MAX_EXTRA_ENTRIES} mục thử trong “lexicon”.", field="lexicon")
         for term, spoken in extra.items():
-            lexicon[store.clean_term(term)] = store.check_spoken(spoken)
-    return jsonify(spoken=normalize(text, lexicon), problems=problems(text),
+            try:
+                lexicon[store.clean_term(term)] = store.check_spoken(spoken)
+            except ValidationError as exc:  # a half-typed entry: say so, read the rest
+                skipped.append(f"Bỏ qua mục thử “{term[:40]}”: {exc.message}")
+    return jsonify(spoken=normalize(text, lexicon), problems=problems(text) + skipped,
                    lexicon_version=store.lexicon_version(db_session()))
 
 
@@ -140,7 +143,8 @@ def _json(schema: dict, description: str = "OK") -> dict:
 
 
 _TERM = [{"name": "term", "in": "path", "required": True, "description": "Từ viết, ví dụ SIPAS",
-          "schema": {"type": "string", "minLength": 1, "maxLength": store.MAX_TERM_CHARS}}]
+          "schema": {"type": "string", "minLength": 1, "maxLength": store.MAX_TERM_CHARS,
+                     "pattern": store.TERM_PATTERN}}]
 _COMMON = {"401": _err("Chưa xác thực"), "403": _err("Không có quyền")}
 _BAD = {"400": _err("Dữ liệu không hợp lệ"), "415": _err("Sai kiểu nội dung")}
 
@@ -150,11 +154,13 @@ OPENAPI_SCHEMAS = {
         "updated_at": {"type": "string", "format": "date-time", "nullable": True}}},
     "LexiconEntryInput": {"type": "object", "required": ["spoken"], "additionalProperties": False, "properties": {
         "spoken": {"type": "string", "minLength": 1, "maxLength": store.MAX_SPOKEN_CHARS,
+                   "pattern": store.SPOKEN_PATTERN,
                    "description": "Cách đọc, viết bằng chữ, không có chữ số"},
         "note": {"type": "string", "maxLength": store.MAX_NOTE_CHARS, "nullable": True}}},
     "NormalizeInput": {"type": "object", "required": ["text"], "additionalProperties": False, "properties": {
         "text": {"type": "string", "maxLength": MAX_NORMALIZE_CHARS},
         "lexicon": {"type": "object", "additionalProperties": {"type": "string"},
+                    "maxProperties": MAX_EXTRA_ENTRIES,
                     "description": "Mục thử thêm (chưa lưu): {từ viết: cách đọc}"}}},
 }
 
