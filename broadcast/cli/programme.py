@@ -42,7 +42,7 @@ def build(station, on_date):
 
     def progress(done, total, title):
         if title:
-            click.echo(f"  tạo âm thanh {done + 1}/{total}: {title}", err=True)
+            click.echo(f"  đang tạo âm thanh: {title} ({done}/{total} xong)", err=True)
 
     with runtime.unit() as session:
         programmes = build_day(session, runtime.settings, station, on, progress=progress)

@@ -369,16 +369,28 @@ def build_day(session: Session, settings: Settings, station_code: str, on_date, 
     todo = list(candidates.values()) if any(spec.code not in locked for spec in specs) else []
     audio_by_id: dict[int, Audio] = {}
     failed: list[dict] = []
-    for n, (b, c) in enumerate(todo, start=1):
+    batch = getattr(renderer, "bulletin_batch", None)
+    if batch is not None and todo:
         if progress:
-            progress(n - 1, len(todo), b.title)
-        try:
-            audio = renderer.bulletin(b)
-        except BroadcastError as exc:  # one unreadable bulletin must not stop the day
-            failed.append(_warning("render_failed", f"Không tạo được âm thanh cho tin «{b.title}»: {exc.message}",
+            progress(0, len(todo), f"{len(todo)} tin (song song)")
+        results = batch([b for b, _ in todo])
+    else:
+        results = []
+        for n, (b, _) in enumerate(todo, start=1):
+            if progress:
+                progress(n - 1, len(todo), b.title)
+            try:
+                results.append(renderer.bulletin(b))
+            except BroadcastError as exc:
+                results.append(exc)
+    for (b, c), audio in zip(todo, results):
+        if isinstance(audio, BroadcastError):  # one unreadable bulletin must not stop the day
+            failed.append(_warning("render_failed", f"Không tạo được âm thanh cho tin «{b.title}»: {audio.message}",
                                    bulletin_id=b.id))
             del candidates[b.id]
             continue
+        if isinstance(audio, Exception):
+            raise audio
         audio_by_id[b.id] = audio
         c.duration_ms = audio.duration_ms
     if progress and todo:

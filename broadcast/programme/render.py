@@ -4,8 +4,9 @@ The builder only needs a file and its duration for each piece: a bulletin,
 an announcement text, a stock asset, a filler of a given length.  Unit tests
 pass a renderer that answers from a table; production uses
 :class:`SpeechRenderer`, which calls the speech layer
-(``broadcast.speech.store.render_bulletin`` when present, else
-``broadcast.speech.render.render_text``) and measures assets with ffprobe.
+(``broadcast.speech.store.render_bulletin(s)`` for bulletins, recorded as
+``AudioRendition`` rows; ``broadcast.speech.render.render_text`` for
+announcements) and measures assets with ffprobe.
 """
 
 from __future__ import annotations
@@ -17,11 +18,10 @@ from datetime import date
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..config import Settings
-from ..domain.models import AudioRendition, Bulletin
+from ..domain.models import Bulletin
 from ..errors import ValidationError
 from .calendar import WEEKDAYS_VI
 
@@ -38,6 +38,90 @@ class Renderer(Protocol):
     def bulletin(self, bulletin: Bulletin) -> Audio: ...
 
     def announcement(self, text: str) -> Audio: ...
+
+    def asset(self, name: str) -> Audio: ...
+
+    def filler(self, name: str, duration_ms: int) -> Audio: ...
+
+    # Optional: ``bulletin_batch(list) -> list[Audio | BroadcastError]`` renders a batch (in parallel).
+
+
+# --- announcement text -------------------------------------------------------
+
+def date_in_words(on: date) -> str:
+    """"ngày hai mươi hai tháng mười một năm hai nghìn không trăm hai mươi sáu"."""
+    try:
+        from ..speech.normalize.dates import day_words, month_words
+        from ..speech.normalize.numbers import number_to_words
+    except ImportError:  # pragma: no cover - the speech package ships with the project
+        return f"ngày {on.day} tháng {on.month} năm {on.year}"
+    return f"ngày {day_words(on.day)} tháng {month_words(on.month)} năm {number_to_words(on.year)}"
+
+
+def fill_placeholders(text: str, *, station_name: str, on_date: date, source: str = "", where: str = "") -> str:
+    values = {"station_name": station_name, "date": date_in_words(on_date),
+              "weekday": WEEKDAYS_VI[on_date.isoweekday() - 1]}
+    try:
+        return text.format(**values)
+    except (KeyError, IndexError, ValueError) as exc:
+        raise ValidationError(
+            f"{source}: {where}: lời dẫn có chỗ thay thế không hợp lệ ({exc}); dùng "
+            "{station_name}, {date}, {weekday}.", field=where or None) from None
+
+
+# --- production renderer -----------------------------------------------------
+
+def _probe_ms(path: Path) -> int | None:
+    from ..audio.measure import probe_audio
+
+    info = probe_audio(path)
+    return int(round(info.duration_s * 1000)) if info and info.duration_s > 0 else None
+
+
+class SpeechRenderer:
+    """Renders with the speech layer; caches asset durations per instance."""
+
+    def __init__(self, session: Session, settings: Settings):
+        self.session = session
+        self.settings = settings
+        self._assets: dict[str, Audio] = {}
+
+    def _speech_prefs(self) -> tuple[dict, dict, int | None]:
+        """Voice/rate/pitch and the operator lexicon, as bulletins get them (so announcements sound alike)."""
+        try:
+            from ..speech.store import lexicon_version, operator_lexicon, speech_settings
+        except ImportError:  # pragma: no cover - the speech package ships with the project
+            return {}, {}, None
+        return speech_settings(self.session), operator_lexicon(self.session), lexicon_version(self.session)
+
+    def _render_text(self, text: str, cache: str, tags: dict | None = None):
+        from ..speech.render import render_text
+
+        prefs, lexicon, version = self._speech_prefs()
+        audio = {k: v for k, v in prefs.items() if k in ("rate", "pitch")}
+        return render_text(text, engine_names=self.settings.tts_engines, voice=prefs.get("voice"), settings=audio,
+                           lexicon=lexicon, lexicon_version=version, cache_dir=self.settings.subdir(cache),
+                           tags=tags or {})
+
+    def bulletin(self, bulletin: Bulletin) -> Audio:
+        """The bulletin's rendition through ``broadcast.speech.store.render_bulletin`` (recorded in the DB)."""
+        from ..speech.store import render_bulletin
+
+        r = render_bulletin(self.session, bulletin, self.settings)
+        return Audio(str(r.path), int(r.duration_ms), r.id)
+
+    def bulletin_batch(self, bulletins: list[Bulletin]) -> list:
+        """A batch, rendered in parallel by ``render_bulletins``: an Audio or a BroadcastError per bulletin."""
+        from ..speech.store import render_bulletins
+
+        out = []
+        for r in render_bulletins(self.session, bulletins, self.settings):
+            out.append(r if isinstance(r, Exception) else Audio(str(r.path), int(r.duration_ms), r.id))
+        return out
+
+    def announcement(self, text: str) -> Audio:
+        r = self._render_text(text, "announcements", {"title": "Lời dẫn", "station": "Loa Phường"})
+        return Audio(str(r.path), int(r.duration_ms))
 
     def asset(self, name: str) -> Audio: ...
 
