@@ -44,6 +44,9 @@ def build(station, on_date):
         if title:
             click.echo(f"  đang tạo âm thanh: {title} ({done}/{total} xong)", err=True)
 
+    from ..domain.types import utcnow
+
+    started = utcnow()
     with runtime.unit() as session:
         programmes = build_day(session, runtime.settings, station, on, progress=progress)
         if not programmes:
@@ -51,7 +54,8 @@ def build(station, on_date):
             return
         for p in programmes:
             total = sum(i.duration_ms for i in p.items)
-            state = " (đã khóa, giữ nguyên)" if p.locked else ""
+            state = (" (đã khóa, giữ nguyên)" if p.locked else
+                     " (đã bắt đầu, giữ nguyên)" if p.built_at < started else "")
             click.echo(f"{p.session_code} {p.starts_at.astimezone(runtime.settings.tz):%H:%M}: "
                        f"{len(p.items)} mục, {total / 60000:.1f}/{p.max_duration_s / 60:.0f} phút{state}")
             for w in p.warnings or []:

@@ -338,7 +338,9 @@ def build_day(session: Session, settings: Settings, station_code: str, on_date, 
               progress: Progress | None = None) -> list[Programme]:
     """Build or rebuild every unlocked session of ``station_code`` on ``on_date``.
 
-    Returns the day's programmes (locked ones included) in start order.  Raises
+    A locked session, or one that has already started, is kept as it is (and
+    its bulletins count as airings).  Returns the day's programmes (kept ones
+    included) in start order.  Raises
     NotFound / ValidationError before writing anything, so a failure leaves the
     previous programme as it was.  The caller commits.
     """
@@ -348,7 +350,9 @@ def build_day(session: Session, settings: Settings, station_code: str, on_date, 
     renderer = renderer or SpeechRenderer(session, settings)
     specs = sessions_on(session, station, on_date)
     existing = {p.session_code: p for p in day_programmes(session, station, on_date)}
-    locked = {code for code, p in existing.items() if p.locked}
+    # Kept as they are: locked sessions, and sessions that have already started (they may have aired).
+    now = utcnow()
+    locked = {code for code, p in existing.items() if p.locked or p.starts_at <= now}
     rebuilt_ids = {p.id for code, p in existing.items() if code not in locked}
     candidates = _candidates(session, station, on_date, today, rebuilt_ids)
 

@@ -269,3 +269,17 @@ def test_day_dict_has_exactly_the_api_shape(session, settings, demo, today):
         assert s["duration_ms"] == sum(i["duration_ms"] for i in s["items"])
         for it in s["items"]:
             assert set(it) == {"position", "kind", "bulletin_id", "title", "category", "planned_start", "duration_ms"}
+
+
+def test_a_session_that_has_started_is_kept(session, settings, demo, today, make_bulletin):
+    from datetime import datetime, timezone
+
+    on = next_weekday(today + timedelta(days=1), 1)
+    progs = build_day(session, settings, "MOLAO", on, renderer=TableRenderer(default_ms=20_000), today=today)
+    sang = progs[0]
+    sang.starts_at = datetime.now(timezone.utc) - timedelta(minutes=1)      # as if it were on air now
+    before = [(i.id, i.title) for i in sang.items]
+    make_bulletin("Tin khẩn mới", priority="emergency")
+    again = build_day(session, settings, "MOLAO", on, renderer=TableRenderer(default_ms=20_000), today=today)
+    assert [(i.id, i.title) for i in again[0].items] == before
+    assert any(i.title == "Tin khẩn mới" for i in again[1].items)
