@@ -38,6 +38,11 @@ USERS = [
     ("vanhoa", "submitter", "VHTT", "Lê Minh Hòa (Văn hóa - Thông tin)"),
     ("tuphap", "submitter", "TP", "Phạm Thu Trang (Tư pháp - Hộ tịch)"),
     ("mttq", "submitter", "MTTQ", "Đỗ Văn Quang (UBMTTQ phường)"),
+    ("vanphong", "submitter", "VP", "Hoàng Thị Mai (Văn phòng HĐND - UBND)"),
+    ("taichinh", "submitter", "TCKT", "Vũ Đức Anh (Tài chính - Kế toán)"),
+    ("diachinh", "submitter", "DCXD", "Ngô Văn Bình (Địa chính - Xây dựng)"),
+    ("yte", "submitter", "YTE", "Bùi Thị Hạnh (Trạm Y tế)"),
+    ("congan", "submitter", "CA", "Đặng Văn Sơn (Công an phường)"),
     ("xem", "viewer", None, "Người xem báo cáo"),
 ]
 
@@ -108,8 +113,9 @@ def load_demo(session: Session, settings: Settings, *, password: str = DEMO_PASS
     today = today or utcnow().astimezone(settings.tz).date()
     categories = {c.code: c for c in session.scalars(select(Category))}
     for title, cat, dept, priority, status, airings, body in BULLETINS:
-        author = next((u for u in users.values() if u.department is depts[dept] and u.role == "submitter"),
-                      users["vanhanh"])
+        # Every department has its own submitter, so no demo bulletin is the
+        # operator's or the approver's own (nobody approves their own bulletin).
+        author = next(u for u in users.values() if u.department is depts[dept] and u.role == "submitter")
         b = Bulletin(title=title, body=body, category=categories[cat], department=depts[dept], author=author,
                      priority=priority, status=status, valid_from=today - timedelta(days=2),
                      valid_until=today + timedelta(days=30), airings_wanted=airings, airings_left=airings,

@@ -75,6 +75,20 @@ def create_app(runtime: Runtime | None = None, *, config: dict | None = None) ->
         except Exception:  # a health check reports, it does not raise
             return jsonify(status="error", error="database"), 503
 
+    @app.context_processor
+    def _locale():
+        from flask_babel import get_locale
+
+        return {"get_locale": lambda: str(get_locale() or "vi")}
+
+    @app.after_request
+    def _remember_language(response):
+        # ?lang=en once, and the choice sticks for the next pages.
+        chosen = request.args.get("lang")
+        if chosen in LANGUAGES and request.cookies.get("lang") != chosen:
+            response.set_cookie("lang", chosen, max_age=365 * 86400, httponly=True, samesite="Lax")
+        return response
+
     @app.teardown_appcontext
     def _close_session(exc):
         session = g.pop("db_session", None)

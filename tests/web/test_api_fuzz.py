@@ -12,7 +12,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
-from schemathesis.checks import ignored_auth
+from schemathesis.checks import ignored_auth, positive_data_acceptance
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "4"))
 
@@ -34,8 +34,12 @@ def test_api_conforms_to_its_schema(app, api_token, username):
         def check(case):
             counted["cases"] += 1
             response = case.call(headers=headers)
-            # Our fixed, valid token stands in for generated credentials.
-            case.validate_response(response, excluded_checks=[ignored_auth])
+            # Our fixed, valid token stands in for generated credentials; and some
+            # rules (valid_until after valid_from, codes that exist in the
+            # database) cannot be written in a static schema, so a documented 400
+            # for schema-valid data is allowed. Every other check stays on:
+            # no 5xx, status codes, content types and bodies as documented.
+            case.validate_response(response, excluded_checks=[ignored_auth, positive_data_acceptance])
 
         try:
             check()

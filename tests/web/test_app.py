@@ -89,3 +89,13 @@ def test_openapi_document_is_public_and_lists_reference_endpoints(client):
     doc = client.get("/api/v1/openapi.json").json
     assert doc["openapi"].startswith("3.")
     assert {"/categories", "/departments", "/stations"} <= set(doc["paths"])
+
+
+def test_language_switch_sticks_and_sets_html_lang(client):
+    english = client.get("/login?lang=en")
+    assert '<html lang="en">' in english.get_data(as_text=True)
+    assert "lang=en" in english.headers.get("Set-Cookie", "")
+    again = client.get("/login")
+    assert '<html lang="en">' in again.get_data(as_text=True)
+    back = client.get("/login?lang=vi")
+    assert '<html lang="vi">' in back.get_data(as_text=True) and "Đăng nhập" in back.get_data(as_text=True)

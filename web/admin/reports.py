@@ -99,23 +99,29 @@ def _scopes():
     return [("", "Tất cả chuyên mục"), (CCHC_GROUP, "Tin CCHC (mọi lĩnh vực)")] + [(c.code, c.name) for c in CATEGORIES]
 
 
-@bp.route("/plans", methods=["GET", "POST"])
+@bp.get("/plans")
 @roles_required(*REPORT_ROLES)
 def plans():
+    return _plans_page(db_session(), current_db_user(), {})
+
+
+@bp.post("/plans")
+@roles_required(*PLAN_EDITORS)
+def plan_create():
     session, user = db_session(), current_db_user()
-    form = {}
-    if request.method == "POST":
-        if user.role not in PLAN_EDITORS + ("admin",):
-            return Response(status=403)
-        form = request.form.to_dict()
-        try:
-            plan = plan_service.create_plan(session, form, user=user)
-            session.commit()
-            flash(_("Đã tạo kế hoạch."), "success")
-            return redirect(url_for("admin.plan_edit", plan_id=plan.id))
-        except BroadcastError as exc:
-            session.rollback()
-            flash(exc.message, "error")
+    form = request.form.to_dict()
+    try:
+        plan = plan_service.create_plan(session, form, user=user)
+        session.commit()
+        flash(_("Đã tạo kế hoạch."), "success")
+        return redirect(url_for("admin.plan_edit", plan_id=plan.id))
+    except BroadcastError as exc:
+        session.rollback()
+        flash(exc.message, "error")
+    return _plans_page(session, user, form)
+
+
+def _plans_page(session, user, form: dict):
     today = _today()
     deadline = plan_service.next_report_deadline(session, today)
     return render_template("reports/plans.html", plans=plan_service.list_plans(session), form=form,

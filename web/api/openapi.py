@@ -7,6 +7,7 @@ collects them, so a new endpoint and its contract live side by side.
 
 from __future__ import annotations
 
+import copy
 from importlib import import_module
 
 from flask import jsonify
@@ -24,13 +25,30 @@ ERROR_SCHEMA = {
 }
 
 
+# Every operation can answer these: the token check and the role check run
+# before any view, so they are declared once here rather than in each module.
+COMMON_RESPONSES = {
+    "401": "Thiếu hoặc sai mã truy cập",
+    "403": "Vai trò không được phép",
+}
+
+
+def _with_common_responses(ops: dict) -> dict:
+    error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    for op in ops.values():
+        responses = op.setdefault("responses", {})
+        for status, description in COMMON_RESPONSES.items():
+            responses.setdefault(status, {"description": description, "content": error})
+    return ops
+
+
 def build_document() -> dict:
     paths: dict = {}
     schemas: dict = {"Error": ERROR_SCHEMA}
     for name in API_MODULES:
         module = import_module(f"{__package__}.{name}")
         for path, ops in getattr(module, "OPENAPI_PATHS", {}).items():
-            paths.setdefault(path, {}).update(ops)
+            paths.setdefault(path, {}).update(_with_common_responses(copy.deepcopy(ops)))
         schemas.update(getattr(module, "OPENAPI_SCHEMAS", {}))
     return {
         "openapi": "3.0.3",
