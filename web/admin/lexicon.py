@@ -21,7 +21,7 @@ from broadcast.speech.normalize import normalize, problems
 from broadcast.speech.normalize.abbreviations import default_lexicon
 from broadcast.speech.render import render_text
 
-from .. import db_session, runtime_of
+from .. import db_session, limiter, runtime_of
 from ..auth import client_ip, current_db_user, roles_required
 from ..nav import ALL_ROLES, NAV_ITEMS
 from . import bp
@@ -146,6 +146,7 @@ def lexicon_normalize():
 
 
 @bp.get("/lexicon/speak")
+@limiter.limit("30 per minute")  # each call runs espeak-ng and ffmpeg
 @roles_required(*EDIT_ROLES)
 def lexicon_speak():
     """A short espeak-ng MP3 of the text, read with the entry being typed (never cached)."""
