@@ -426,6 +426,8 @@ def build_day(session: Session, settings: Settings, station_code: str, on_date, 
 
     if planned and failed:
         planned[0].warnings.extend(failed)
+    if planned:
+        planned[-1].warnings.extend(_unreachable(session, station, on_date))
 
     # Everything is worked out: now write.
     quiet = quiet_hours(session, settings)
@@ -467,6 +469,22 @@ def build_day(session: Session, settings: Settings, station_code: str, on_date, 
           detail={"sessions": [ps.spec.code for ps in planned], "locked": sorted(locked),
                   "items": sum(len(ps.items) for ps in planned)})
     return sorted(result, key=lambda p: p.starts_at)
+
+
+def _unreachable(session: Session, station: Station, on_date: date, horizon_days: int = 31) -> list[dict]:
+    """Approved bulletins whose whole window falls between this day and the station's next session day."""
+    nxt = next_session_dates(session, station, on_date, on_date + timedelta(days=horizon_days))
+    last = (nxt[0] if nxt else on_date + timedelta(days=horizon_days + 1)) - timedelta(days=1)
+    if last <= on_date:
+        return []
+    rows = session.scalars(select(Bulletin).where(
+        Bulletin.status.in_(AIRABLE_STATUSES), Bulletin.airings_left > 0, Bulletin.valid_from > on_date,
+        Bulletin.valid_until <= last,
+        or_(Bulletin.all_stations.is_(True), Bulletin.id.in_(select(bulletin_stations.c.bulletin_id).where(
+            bulletin_stations.c.station_id == station.id)))).order_by(Bulletin.valid_from, Bulletin.id))
+    return [_warning("expiring", f"Tin «{b.title}» chỉ phát từ {b.valid_from:%d/%m/%Y} đến {b.valid_until:%d/%m/%Y}, "
+                                 "không có buổi phát nào trong thời gian đó; hãy chèn vào buổi hôm nay, thêm buổi "
+                                 "phát hoặc sửa thời hạn.", bulletin_id=b.id) for b in rows]
 
 
 def _account(c: Candidate, on_date: date) -> None:

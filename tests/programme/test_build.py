@@ -283,3 +283,15 @@ def test_a_session_that_has_started_is_kept(session, settings, demo, today, make
     again = build_day(session, settings, "MOLAO", on, renderer=TableRenderer(default_ms=20_000), today=today)
     assert [(i.id, i.title) for i in again[0].items] == before
     assert any(i.title == "Tin khẩn mới" for i in again[1].items)
+
+
+def test_a_bulletin_valid_only_over_the_weekend_is_flagged_on_friday(session, settings, demo, today, make_bulletin):
+    friday = next_weekday(today + timedelta(days=1), 5)
+    weekend = make_bulletin("Chỉ cuối tuần", valid_from=friday + timedelta(days=1),
+                            valid_until=friday + timedelta(days=2))
+    progs = build_day(session, settings, "MOLAO", friday, renderer=TableRenderer(default_ms=20_000), today=today)
+    flagged = [w for w in progs[-1].warnings if w["code"] == "expiring"]
+    assert [w["bulletin_id"] for w in flagged] == [weekend.id] and "không có buổi phát" in flagged[0]["message"]
+    monday = friday + timedelta(days=3)
+    progs = build_day(session, settings, "MOLAO", monday, renderer=TableRenderer(default_ms=20_000), today=today)
+    assert not [w for w in progs[-1].warnings if w["code"] == "expiring" and w["bulletin_id"] == weekend.id]
