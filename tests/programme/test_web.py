@@ -104,3 +104,18 @@ def test_dashboard_widget_lists_todays_sessions(login_as, session, settings, tod
         assert "Buổi sáng" in html and "Chưa dựng" in html
     else:
         assert "không có buổi phát" in html
+
+
+def test_move_to_a_position_as_drag_and_drop_posts_it(session, settings, login_as, today):
+    on = next_weekday(today + timedelta(days=1), 4)
+    build_day(session, settings, "MOLAO", on, renderer=TableRenderer(), today=today)
+    session.commit()
+    client = login_as("vanhanh")
+    html = client.get(f"/programmes?station=MOLAO&date={on}").get_data(as_text=True)
+    assert 'draggable="true"' in html and "data-move=" in html
+    p = session.scalar(select(Programme).where(Programme.on_date == on, Programme.session_code == "sang"))
+    first_id = p.items[0].id
+    r = client.post(f"/programmes/{p.id}/items/{first_id}/move", data={"csrf_token": csrf_from(html), "position": "3"})
+    assert r.status_code == 302
+    session.expire_all()
+    assert [i.id for i in session.get(Programme, p.id).items].index(first_id) == 2
