@@ -17,7 +17,7 @@ import traceback
 from datetime import datetime, timezone
 from pathlib import Path
 
-MODULES = ("speech", "export", "reports", "scheduler", "web")
+MODULES = ("speech", "export", "reports", "scheduler", "web", "soak", "fuzz")
 RESULTS = Path(__file__).resolve().parent / "results.json"
 
 

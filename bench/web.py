@@ -87,13 +87,19 @@ def _session_cookie(base: str) -> str:
 def _wrk(url: str, header: str) -> dict:
     out = subprocess.run(["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{DURATION_S}s", "--latency", "--timeout", "5s",
                           "-H", header, url], capture_output=True, text=True, timeout=DURATION_S + 30).stdout
+    return _wrk_parse(out)
+
+
+def _wrk_parse(out: str) -> dict:
+    """Requests/s, p99 latency, request count and errors from wrk's --latency report."""
+    requests = re.search(r"(\d+) requests in", out)
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     p99 = re.search(r"^\s+99%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
     p99_ms = float(p99.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[p99.group(2)]
     non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
     sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
     errors = (int(non2xx.group(1)) if non2xx else 0) + (sum(map(int, sock.groups())) if sock else 0)
-    return {"rps": rps, "p99_ms": p99_ms, "errors": errors}
+    return {"rps": rps, "p99_ms": p99_ms, "errors": errors, "requests": int(requests.group(1)) if requests else None}
 
 
 def run() -> list[dict]:
