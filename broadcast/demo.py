@@ -93,8 +93,12 @@ BULLETINS = [
 
 
 def load_demo(session: Session, settings: Settings, *, password: str = DEMO_PASSWORD,
-              if_empty: bool = False, today: date | None = None) -> dict | None:
-    """Load the demo ward; with ``if_empty`` do nothing when a ward already exists."""
+              if_empty: bool = False, today: date | None = None, history_days: int = 0) -> dict | None:
+    """Load the demo ward; with ``if_empty`` do nothing when a ward already exists.
+
+    ``history_days`` adds that many days of past airtime (as-run rows marked as
+    demo data), so the reports and the dashboard have something to show.
+    """
     if if_empty and session.scalar(select(func.count(Ward.id))):
         return None
     stations = load_schedules(session, settings.schedules_dir, settings.assets_dir, only="MOLAO")
@@ -136,7 +140,48 @@ def load_demo(session: Session, settings: Settings, *, password: str = DEMO_PASS
         PlanTarget(metric="minutes", category_code=None, value=300, label="Tổng số phút phát thanh mỗi tháng"),
     ]
     session.add(plan)
-    audit(session, "demo.load", object_type="wards", object_id=ward.id)
+    session.flush()
+    history = _airtime_history(session, settings, station, today, history_days) if history_days else 0
+    audit(session, "demo.load", object_type="wards", object_id=ward.id, detail={"history_rows": history})
     session.flush()
     return {"ward": ward.name, "bulletins": len(BULLETINS),
             "users": [(u, r) for u, r, _, _ in USERS]}
+
+
+SPOKEN_CHARS_PER_SECOND = 14  # a calm reading pace, as the bulletin form estimates
+
+
+def _airtime_history(session: Session, settings: Settings, station, today: date, days: int) -> int:
+    """Past airings of the approved demo bulletins in the station's sessions, rotating fairly.
+
+    Written as the playout would have logged them (one row per item, local air
+    date, UTC times) and marked "dữ liệu mẫu" in the note.
+    """
+    from datetime import datetime
+
+    from .domain.models import AsRun
+
+    aired = [b for b in session.scalars(select(Bulletin).where(Bulletin.status == "approved").order_by(Bulletin.id))]
+    sessions = [t for t in station.sessions if t.enabled]
+    rows = 0
+    turn = 0
+    for back in range(days, 0, -1):
+        day = today - timedelta(days=back)
+        for tpl in sessions:
+            if str(day.isoweekday()) not in tpl.days:
+                continue
+            start = datetime.combine(day, tpl.start_time, tzinfo=settings.tz)
+            cursor = start + timedelta(seconds=20)  # signature tune and opening
+            for k in range(4):
+                b = aired[turn % len(aired)]
+                turn += 1
+                length_ms = max(15_000, len(b.body) * 1000 // SPOKEN_CHARS_PER_SECOND)
+                session.add(AsRun(
+                    station_id=station.id, session_code=tpl.code, air_date=day, position=k + 2, kind="bulletin",
+                    bulletin_id=b.id, title=b.title, category_code=b.category.code,
+                    department_code=b.department.code, scheduled_start=cursor, actual_start=cursor,
+                    actual_end=cursor + timedelta(milliseconds=length_ms), planned_ms=length_ms, aired_ms=length_ms,
+                    lateness_ms=0, status="aired", source="playout", sink=station.sink, note="dữ liệu mẫu"))
+                cursor += timedelta(milliseconds=length_ms + 1500)
+                rows += 1
+    return rows

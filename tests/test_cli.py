@@ -138,3 +138,16 @@ def test_missing_ffmpeg_is_one_sentence(cli_env, demo, tmp_path):
 def test_bad_timezone(tmp_path):
     proc = _cli({"BROADCAST_DATA_DIR": str(tmp_path), "BROADCAST_TIMEZONE": "Mars/Base"}, "db", "current")
     assert proc.returncode == 1 and "Asia/Ho_Chi_Minh" in proc.stderr
+
+
+def test_demo_history_gives_reports_figures(cli_env, session):
+    from broadcast.domain.models import AsRun
+
+    result = run(cli_env, "demo", "--history-days", "14")
+    assert result.exit_code == 0, result.output
+    rows = session.scalars(select(AsRun)).all()
+    # 14 days back hold 10 weekdays, two sessions a day, four bulletins each
+    assert len(rows) == 10 * 2 * 4
+    assert {r.status for r in rows} == {"aired"} and all(r.note == "dữ liệu mẫu" for r in rows)
+    assert all(r.actual_start.tzinfo is not None and r.aired_ms >= 15_000 for r in rows)
+    assert {r.session_code for r in rows} == {"sang", "chieu"}

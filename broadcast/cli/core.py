@@ -73,13 +73,16 @@ def db_current():
 @click.command()
 @click.option("--if-empty", is_flag=True, help="Chỉ nạp khi cơ sở dữ liệu chưa có phường nào.")
 @click.option("--password", default=None, help="Mật khẩu cho các tài khoản mẫu (mặc định: xem README).")
-def demo(if_empty, password):
+@click.option("--history-days", default=45, show_default=True, type=click.IntRange(0, 400),
+              help="Số ngày nhật ký phát sóng mẫu đã qua (để báo cáo có số liệu).")
+def demo(if_empty, password, history_days):
     """Nạp phường mẫu Mộ Lao: đài, 17 cụm loa, đơn vị, người dùng, tin bài, kế hoạch."""
     from ..demo import DEMO_PASSWORD, load_demo
 
     runtime = open_runtime()
     with runtime.unit() as session:
-        result = load_demo(session, runtime.settings, password=password or DEMO_PASSWORD, if_empty=if_empty)
+        result = load_demo(session, runtime.settings, password=password or DEMO_PASSWORD, if_empty=if_empty,
+                           history_days=history_days)
     if result is None:
         click.echo("Cơ sở dữ liệu đã có dữ liệu; không nạp phường mẫu.")
         from ..demo import USERS
