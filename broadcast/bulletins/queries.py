@@ -42,7 +42,7 @@ class Page:
 
 def _load_options():
     return (selectinload(Bulletin.category), selectinload(Bulletin.department),
-            selectinload(Bulletin.author), selectinload(Bulletin.stations))
+            selectinload(Bulletin.author), selectinload(Bulletin.stations), selectinload(Bulletin.approved_by))
 
 
 def parse_page(value, name: str = "page", *, default: int = 1, maximum: int = MAX_PAGE) -> int:

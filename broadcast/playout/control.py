@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from ..domain.models import AsRun, PlayoutCommand, PlayoutRun, Programme, ProgrammeItem, Station
 from ..domain.types import utcnow
@@ -41,34 +42,63 @@ def parse_day(value, field: str = "date") -> date | None:
         raise ValidationError(f"Ngày {value!r} không hợp lệ: dùng dạng YYYY-MM-DD.", field=field) from None
 
 
+def _public_sink(sink: str) -> str:
+    # never show the Icecast source password
+    return "icecast://" + sink.split("@")[-1] if sink.startswith("icecast://") else sink
+
+
 def now_airing(session, runtime) -> list[dict]:
-    """Per station: what airs now (item, elapsed, next), the last output error, recent commands."""
+    """Per station: what airs now (item, elapsed, next), the last output error.
+
+    A fixed number of queries whatever the number of stations (the dashboard and
+    the operator's page poll this every few seconds)."""
     now = utcnow()
+    stations = list(session.scalars(select(Station).order_by(Station.code)))
+    ids = [s.id for s in stations]
+    runs: dict[int, PlayoutRun] = {}
+    airing: dict[int, AsRun] = {}
+    following: dict[tuple[int, int], str] = {}
+    errors: dict[int, PlayoutRun] = {}
+    if ids:
+        latest_run = (select(func.max(PlayoutRun.id)).where(PlayoutRun.station_id.in_(ids),
+                                                            PlayoutRun.status == "running")
+                      .group_by(PlayoutRun.station_id))
+        runs = {r.station_id: r for r in session.scalars(select(PlayoutRun).where(PlayoutRun.id.in_(latest_run)))}
+        if runs:
+            latest_row = (select(func.max(AsRun.id)).where(AsRun.run_id.in_([r.id for r in runs.values()]),
+                                                           AsRun.status == "airing").group_by(AsRun.run_id))
+            airing = {a.run_id: a for a in session.scalars(select(AsRun).where(AsRun.id.in_(latest_row)))}
+            wanted = {(r.programme_id, airing[r.id].position) for r in runs.values()
+                      if r.id in airing and r.programme_id is not None and airing[r.id].position is not None}
+            if wanted:
+                items = session.execute(select(ProgrammeItem.programme_id, ProgrammeItem.position,
+                                               ProgrammeItem.title)
+                                        .where(ProgrammeItem.programme_id.in_({p for p, _ in wanted}))
+                                        .order_by(ProgrammeItem.programme_id, ProgrammeItem.position)).all()
+                for programme_id, position in wanted:
+                    nxt = next((t for p, pos, t in items if p == programme_id and pos > position), None)
+                    following[(programme_id, position)] = nxt
+        latest_error = (select(func.max(PlayoutRun.id)).where(PlayoutRun.station_id.in_(ids),
+                                                              PlayoutRun.last_error.is_not(None),
+                                                              PlayoutRun.created_at >= now - timedelta(days=1))
+                        .group_by(PlayoutRun.station_id))
+        errors = {r.station_id: r for r in session.scalars(select(PlayoutRun).where(PlayoutRun.id.in_(latest_error)))}
     out = []
-    for station in session.scalars(select(Station).order_by(Station.code)):
-        info = {"code": station.code, "name": station.name, "sink": station.sink if not station.sink.startswith(
-            "icecast://") else "icecast://" + station.sink.split("@")[-1], "live": is_live(station.sink),
-                "run": None, "item": None, "next": None, "last_error": None}
-        run = session.scalar(select(PlayoutRun).where(PlayoutRun.station_id == station.id,
-                                                      PlayoutRun.status == "running").order_by(PlayoutRun.id.desc()))
+    for station in stations:
+        info = {"code": station.code, "name": station.name, "sink": _public_sink(station.sink),
+                "live": is_live(station.sink), "run": None, "item": None, "next": None, "last_error": None}
+        run = runs.get(station.id)
         if run is not None:
             info["run"] = {"id": run.id, "kind": run.kind, "session_code": run.session_code,
                            "started_at": run.started_at, "scheduled_start": run.scheduled_start}
-            row = session.scalar(select(AsRun).where(AsRun.run_id == run.id, AsRun.status == "airing")
-                                 .order_by(AsRun.id.desc()))
+            row = airing.get(run.id)
             if row is not None:
                 info["item"] = {"title": row.title, "position": row.position,
                                 "elapsed_s": max(0, int((now - row.actual_start).total_seconds())),
                                 "planned_s": (row.planned_ms or 0) // 1000, "kind": row.kind}
                 if run.programme_id is not None and row.position is not None:
-                    nxt = session.scalar(select(ProgrammeItem).where(ProgrammeItem.programme_id == run.programme_id,
-                                                                     ProgrammeItem.position > row.position)
-                                         .order_by(ProgrammeItem.position))
-                    info["next"] = nxt.title if nxt else None
-        last = session.scalar(select(PlayoutRun).where(PlayoutRun.station_id == station.id,
-                                                       PlayoutRun.last_error.is_not(None),
-                                                       PlayoutRun.created_at >= now - timedelta(days=1))
-                              .order_by(PlayoutRun.id.desc()))
+                    info["next"] = following.get((run.programme_id, row.position))
+        last = errors.get(station.id)
         if last is not None:
             info["last_error"] = {"run_id": last.id, "message": last.last_error, "at": last.heartbeat_at}
         out.append(info)
@@ -122,7 +152,8 @@ def unconfirmed(session, runtime, days: int = 7) -> list[Programme]:
     confirmed = select(AsRun.programme_id).where(AsRun.source == "manual", AsRun.programme_id.is_not(None))
     return list(session.scalars(select(Programme).where(
         Programme.station_id.in_(stations), Programme.on_date >= today - timedelta(days=days),
-        Programme.starts_at <= now, Programme.id.not_in(confirmed)).order_by(Programme.starts_at)))
+        Programme.starts_at <= now, Programme.id.not_in(confirmed))
+        .options(selectinload(Programme.items)).order_by(Programme.starts_at)))
 
 
 def confirm_manual(session, user, station_code: str, on_date, session_code: str, outcome: str,

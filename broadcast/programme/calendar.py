@@ -63,6 +63,26 @@ def sessions_on(session: Session, station: Station, on_date: date) -> list[Sessi
         select(SessionTemplate).where(SessionTemplate.station_id == station.id, SessionTemplate.enabled.is_(True)))}
     overrides = list(session.scalars(select(DateOverride).where(
         DateOverride.station_id == station.id, DateOverride.on_date == on_date).order_by(DateOverride.id)))
+    return _specs(templates, overrides, on_date)
+
+
+def sessions_on_many(session: Session, stations: list[Station], on_date: date) -> dict[int, list[SessionSpec]]:
+    """``sessions_on`` for several stations in two queries: station id -> its sessions on ``on_date``."""
+    ids = [s.id for s in stations]
+    templates: dict[int, dict[str, SessionTemplate]] = {i: {} for i in ids}
+    overrides: dict[int, list[DateOverride]] = {i: [] for i in ids}
+    if ids:
+        for t in session.scalars(select(SessionTemplate).where(SessionTemplate.station_id.in_(ids),
+                                                               SessionTemplate.enabled.is_(True))):
+            templates[t.station_id][t.code] = t
+        for o in session.scalars(select(DateOverride).where(DateOverride.station_id.in_(ids),
+                                                            DateOverride.on_date == on_date)
+                                 .order_by(DateOverride.id)):
+            overrides[o.station_id].append(o)
+    return {i: _specs(templates[i], overrides[i], on_date) for i in ids}
+
+
+def _specs(templates: dict[str, SessionTemplate], overrides: list[DateOverride], on_date: date) -> list[SessionSpec]:
     off_all = any(o.kind == "holiday" and not o.session_code for o in overrides)
     off = {o.session_code for o in overrides if o.kind == "holiday" and o.session_code}
     specs: list[SessionSpec] = []

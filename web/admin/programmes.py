@@ -15,7 +15,7 @@ from broadcast.domain.types import utcnow
 from broadcast.errors import BroadcastError
 from broadcast.programme import edit
 from broadcast.programme.build import build_day, day_programmes
-from broadcast.programme.calendar import WEEKDAYS_VI, get_station, parse_date, sessions_on
+from broadcast.programme.calendar import WEEKDAYS_VI, get_station, parse_date, sessions_on, sessions_on_many
 from broadcast.programme.export import export_day, session_preview
 from broadcast.programme.fill import AIRABLE_STATUSES, fmt_ms
 
@@ -252,10 +252,18 @@ def _today_widget(user):
     session = db_session()
     on = _today()
     rows = []
-    for station in _stations():
-        built = {p.session_code: p for p in day_programmes(session, station, on)}
-        for spec in sessions_on(session, station, on):
-            p = built.get(spec.code)
+    stations = _stations()
+    # three queries whatever the number of stations: sessions, overrides, programmes with their items
+    specs = sessions_on_many(session, stations, on)
+    built: dict[tuple[int, str], Programme] = {}
+    if stations:
+        for p in session.scalars(select(Programme).where(Programme.station_id.in_([s.id for s in stations]),
+                                                         Programme.on_date == on)
+                                 .options(selectinload(Programme.items))):
+            built[(p.station_id, p.session_code)] = p
+    for station in stations:
+        for spec in specs[station.id]:
+            p = built.get((station.id, spec.code))
             rows.append({"station": station, "code": spec.code, "name": spec.name, "start": spec.start, "p": p,
                          "total": sum(i.duration_ms for i in p.items) if p else 0,
                          "max": spec.max_duration_s * 1000,
