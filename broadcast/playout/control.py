@@ -105,6 +105,21 @@ def now_airing(session, runtime) -> list[dict]:
     return out
 
 
+def _iso(value):
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def now_airing_json(session, runtime) -> dict:
+    """``now_airing`` as JSON-ready data (timestamps ISO 8601), with the scheduler's state and the time."""
+    stations = now_airing(session, runtime)
+    for s in stations:
+        if s["run"]:
+            s["run"] = {k: _iso(v) for k, v in s["run"].items()}
+        if s["last_error"]:
+            s["last_error"] = {k: _iso(v) for k, v in s["last_error"].items()}
+    return {"scheduler_running": scheduler_state(runtime), "now": utcnow().isoformat(), "stations": stations}
+
+
 def scheduler_state(runtime) -> bool:
     return scheduler_running(runtime)
 

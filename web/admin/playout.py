@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -93,6 +93,15 @@ def playout_confirm():
         session.rollback()
         flash(exc.message, "error")
     return redirect(url_for("admin.playout"))
+
+
+@bp.get("/playout/status.json")
+@roles_required(*OPERATORS, "approver")
+def playout_status_json():
+    """What the operator's page and the dashboard panel poll (static/live.js) every few seconds."""
+    response = jsonify(control.now_airing_json(db_session(), runtime_of()))
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _airing_widget(user):

@@ -26,14 +26,7 @@ def airtime():
 @bp.get("/playout/status")
 @api_roles_required(*OPERATORS, "approver")
 def playout_status():
-    session = db_session()
-    stations = control.now_airing(session, runtime_of())
-    for s in stations:
-        if s["run"]:
-            s["run"] = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in s["run"].items()}
-        if s["last_error"]:
-            s["last_error"] = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in s["last_error"].items()}
-    return jsonify(scheduler_running=control.scheduler_state(runtime_of()), stations=stations)
+    return jsonify(control.now_airing_json(db_session(), runtime_of()))
 
 
 def _body() -> dict:
