@@ -27,6 +27,7 @@ from sqlalchemy import (
     Text,
     Time,
     UniqueConstraint,
+    text as sql_text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -322,6 +323,8 @@ class DateOverride(Base):
     start_time: Mapped[time | None] = mapped_column(Time)
     max_duration_s: Mapped[int | None] = mapped_column(Integer)
     note: Mapped[str | None] = mapped_column(Text)
+    # "file": from the station's TOML, replaced on reload; "web": added in the web admin, kept on reload
+    source: Mapped[str] = mapped_column(String(20), default="file", server_default="file")
 
 
 class Programme(Base):
@@ -365,6 +368,12 @@ class ProgrammeItem(Base):
     bulletin: Mapped[Bulletin | None] = relationship()
 
 
+# The airtime report's partial indexes (and its queries, which repeat these literals so the planner can
+# match them): aired time, and rows that did not air.
+AS_RUN_AIRED = "status IN ('aired', 'interrupted')"
+AS_RUN_NOT_AIRED = "status IN ('failed', 'skipped', 'missed')"
+
+
 class AsRun(Base):
     """One item as it actually aired (the airtime log). Never deleted.
 
@@ -377,11 +386,15 @@ class AsRun(Base):
         Index("ix_as_run_date_station", "air_date", "station_id"),
         Index("ix_as_run_station_start", "station_id", "actual_start"),
         Index("ix_as_run_status", "status"),
-        # Covering indexes for the airtime report (broadcast/reports/airtime.py), migration 0004.
-        Index("ix_as_run_report_station", "air_date", "station_id", "session_code", "category_code", "status",
-              "source", "aired_ms", "planned_ms"),
-        Index("ix_as_run_report_item", "air_date", "bulletin_id", "title", "category_code", "department_code",
-              "status", "source", "aired_ms", "planned_ms", "actual_start", "station_id"),
+        # Partial covering indexes for the airtime report (broadcast/reports/airtime.py), migration 0006.
+        Index("ix_as_run_aired_station", "air_date", "station_id", "session_code", "category_code", "status",
+              "aired_ms", "planned_ms",
+              sqlite_where=sql_text(AS_RUN_AIRED), postgresql_where=sql_text(AS_RUN_AIRED)),
+        Index("ix_as_run_aired_item", "air_date", "bulletin_id", "title", "category_code", "department_code",
+              "status", "source", "aired_ms", "planned_ms", "actual_start",
+              sqlite_where=sql_text(AS_RUN_AIRED), postgresql_where=sql_text(AS_RUN_AIRED)),
+        Index("ix_as_run_not_aired", "air_date", "station_id", "session_code", "category_code",
+              sqlite_where=sql_text(AS_RUN_NOT_AIRED), postgresql_where=sql_text(AS_RUN_NOT_AIRED)),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     station_id: Mapped[int] = mapped_column(ForeignKey("stations.id"))

@@ -264,7 +264,9 @@ def apply_station_def(session: Session, sdef: StationDef) -> Station:
     for stale in existing.values():  # removed from the file: keep history, stop airing
         stale.enabled = False
     session.flush()
-    for old in session.scalars(select(DateOverride).where(DateOverride.station_id == station.id)):
+    # The file's own holidays and extra sessions are replaced; those added in the web admin are kept.
+    for old in session.scalars(select(DateOverride).where(DateOverride.station_id == station.id,
+                                                          DateOverride.source == "file")):
         session.delete(old)
     for o in sdef.overrides:
         session.add(DateOverride(station_id=station.id, on_date=o.on_date, kind=o.kind, session_code=o.session_code,
