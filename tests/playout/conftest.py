@@ -33,6 +33,7 @@ def tones(tmp_path_factory):
         "a": make_tone(d / "a.mp3", 1.0, 440),
         "b": make_tone(d / "b.mp3", 1.0, 660),
         "c": make_tone(d / "c.mp3", 1.0, 880),
+        "four": make_tone(d / "four.mp3", 4.0, 550),
         "short": make_tone(d / "short.mp3", 0.3, 500),
         "long": make_tone(d / "long.mp3", 4.0, 330, silence_every=1.0),
         "dir": d,

@@ -64,7 +64,8 @@ def service_factory(runtime):
 
 
 def test_session_starts_on_time_from_a_built_programme(runtime, tones, service_factory):
-    start = utcnow() + timedelta(seconds=2)
+    # Enough lead for the service to start, derive its jobs and pre-roll even on a busy machine.
+    start = utcnow() + timedelta(seconds=4)
     with runtime.unit() as s:
         st = make_station(s)
         make_programme(s, st, [tones["short"], tones["short"]], starts_at=start)
@@ -94,13 +95,16 @@ def test_late_within_grace_joins_where_it_would_be_now(runtime, tones, service_f
     start = utcnow() - timedelta(seconds=1.5)
     with runtime.unit() as s:
         st = make_station(s)
-        p = make_programme(s, st, [tones["a"], tones["b"], tones["c"]], starts_at=start)
+        # The middle item is 4 s long, so the join lands inside it even when the
+        # service takes a few seconds to start on a busy machine.
+        p = make_programme(s, st, [tones["a"], tones["four"], tones["c"]], starts_at=start)
         pid = p.id
     svc = service_factory()
-    wait_for(lambda: [r for r in runs(runtime) if r.status == "done"], timeout=10)
+    wait_for(lambda: [r for r in runs(runtime) if r.status == "done"], timeout=15)
     got = rows(runtime, programme_id=pid)
     assert [(r.position, r.status) for r in got] == [(0, "missed"), (1, "aired"), (2, "aired")]
-    assert got[1].aired_ms < 800 and got[1].lateness_ms >= 300
+    # joined half a second or more into the 4 s item: only what was left aired
+    assert got[1].aired_ms < 3500 and got[1].lateness_ms >= 300
     assert svc.config.grace_s == 30
 
 
