@@ -88,3 +88,18 @@ def test_role_matrix(app, demo, api_token, role):
         if response.status_code >= 500:
             problems.append(f"{role} caused {response.status_code} at {method} {rule.rule}")
     assert problems == []
+
+
+def test_every_state_changing_page_route_requires_a_csrf_token(app, demo):
+    """Logged in as admin (who passes every role check), a form post without its token is refused."""
+    client = app.test_client()
+    assert login(client, "admin", demo["password"]).status_code == 302
+    app.config["WTF_CSRF_ENABLED"] = True
+    checked = []
+    for rule, method in _routes(app):
+        if rule.endpoint.startswith("api.") or method in ("GET",):
+            continue
+        response = client.open(_fill(rule), method=method, data={"x": "1"})
+        assert response.status_code == 400, (method, rule.rule, response.status_code)
+        checked.append(rule.rule)
+    assert len(checked) >= 10  # the admin pages have many forms; an empty list would prove nothing
