@@ -10,3 +10,5 @@ from . import programmes  # noqa: E402,F401
 from . import reports  # noqa: E402,F401
 from . import playout  # noqa: E402,F401
 from . import lexicon  # noqa: E402,F401
+from . import stations  # noqa: E402,F401
+from . import audit  # noqa: E402,F401
