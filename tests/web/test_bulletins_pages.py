@@ -224,7 +224,8 @@ def test_navigation_per_role_and_dashboard_widget(login_as, username):
 ROUTES = [("/bulletins", {"admin", "operator", "approver", "submitter", "viewer"}),
           ("/bulletins/new", {"admin", "operator", "approver", "submitter"}),
           ("/bulletins/queue", {"admin", "operator", "approver"}),
-          ("/admin/users", {"admin"}), ("/admin/departments", {"admin"}), ("/admin/stations", {"admin"})]
+          ("/admin/users", {"admin"}), ("/admin/departments", {"admin"}),
+          ("/admin/stations", {"admin", "operator"})]
 USERS = {"admin": "admin", "operator": "vanhanh", "approver": "lanhdao", "submitter": "vanhoa", "viewer": "xem"}
 
 

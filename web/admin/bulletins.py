@@ -55,7 +55,7 @@ NAV_ITEMS.extend([
     ("admin.bulletin_queue", N_("Duyệt tin"), REVIEWERS),
     ("admin.users", N_("Người dùng"), ("admin",)),
     ("admin.departments", N_("Đơn vị"), ("admin",)),
-    ("admin.stations", N_("Đài"), ("admin",)),
+    ("admin.stations", N_("Đài"), ("admin", "operator")),  # web/admin/stations.py
 ])
 
 
@@ -445,31 +445,3 @@ def departments():
     page = _paginate(select(Department).order_by(Department.code), select(func.count(Department.id)))
     return render_template("bulletins/admin_departments.html", page=page,
                            operator_may_approve=bool(perm.get_setting(session, perm.OPERATOR_MAY_APPROVE_NORMAL)))
-
-
-@bp.route("/admin/stations", methods=["GET", "POST"])
-@roles_required("admin")
-def stations():
-    session = db_session()
-    if request.method == "POST":
-        form = request.form
-        try:
-            station = session.get(Station, int(form.get("station_id") or 0))
-            if station is None:
-                abort(404)
-            name = (form.get("name") or "").strip()
-            if not name or len(name) > 200:
-                raise ValidationError(_("Tên đài không được để trống (tối đa 200 ký tự)."), field="name")
-            station.name = name
-            station.enabled = form.get("enabled") == "1"
-            station.description = (form.get("description") or "").strip()[:2000] or None
-            audit(session, "station.update", user=current_db_user(), obj=station, ip=client_ip(),
-                  detail={"name": name, "enabled": station.enabled})
-            session.commit()
-            flash(_("Đã lưu đài %(code)s.", code=station.code), "success")
-        except BroadcastError as exc:
-            _fail(exc)
-        return redirect(url_for("admin.stations"))
-    page = _paginate(select(Station).options(selectinload(Station.clusters)).order_by(Station.code),
-                     select(func.count(Station.id)))
-    return render_template("bulletins/admin_stations.html", page=page)
