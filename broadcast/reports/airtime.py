@@ -1,14 +1,22 @@
 """The airtime report: what the ward radio aired in a period, against the plan.
 
 Every figure is aggregated in the database (GROUP BY): memory and Python work
-grow with the number of categories, departments, stations, days and bulletins,
-never with the number of as-run rows.  Three scans of the period's as-run rows:
+grow with the number of days, stations, sessions, categories and bulletins,
+never with the number of as-run rows.  The period's rows are read by:
 
-1. a compact "cube" (day × station × category × department × source), kept as
-   a MATERIALIZED common table expression from which one statement derives the
-   figures by category, department, station and day;
-2. sessions (station × day × session code): aired, missed, with CCHC items;
-3. bulletins (id, title, category, department) with first and last airing.
+1. aired rows by (day, station, session): airings, airtime, CCHC airtime and
+   the per-category "column session" flags the plan's targets need — one
+   streaming GROUP BY over the partial index ``ix_as_run_aired_station``;
+   rolled up in Python into the figures by station and by day and the
+   session counts;
+2. aired rows by item (bulletin, title, category, department) — over
+   ``ix_as_run_aired_item`` — rolled up into the figures by category and by
+   department and listed by bulletin;
+3. rows that did not air (a few per cent of the log) by session and by
+   category, from the partial index ``ix_as_run_not_aired`` alone.
+
+The status filters are written into the SQL as literals, exactly as the
+partial indexes' WHERE clauses say them, so both planners can use them.
 
 Counting rules (what the ward reports upward):
 - only ``aired`` and ``interrupted`` rows are airings; ``interrupted`` counts
@@ -27,7 +35,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Date, Integer, String, and_, case, cast, func, literal, null, select, union_all
+from sqlalchemy import and_, case, func, literal_column, select
 from sqlalchemy.orm import Session
 
 from ..domain.categories import CATEGORIES, CCHC_CODES, CCHC_GROUP
@@ -64,14 +72,6 @@ def resolve_station(session: Session, code: str | None) -> Station | None:
     return station
 
 
-def _ms_expr():
-    return case(
-        (AsRun.status == "aired", func.coalesce(func.nullif(AsRun.aired_ms, 0), AsRun.planned_ms, 0)),
-        (AsRun.status == "interrupted", AsRun.aired_ms),
-        else_=0,
-    )
-
-
 def _flag(condition):
     return case((condition, 1), else_=0)
 
@@ -88,100 +88,72 @@ def _cchc(col):
     return col.in_(CCHC_CODES)
 
 
-def _cube_rows(session: Session, scope: Scope):
-    """One scan of the period's rows into a compact cube (day × station × session × category), kept
-    MATERIALIZED; one statement then derives from it the figures by category, station and day, and the
-    session counts (per station, and per station and category).
+def _status_in(values: tuple[str, ...]):
+    """``status IN ('a', 'b')`` with the values written into the SQL, exactly as the partial indexes say it
+    (a bound parameter would keep SQLite from matching the index's WHERE clause)."""
+    return AsRun.status.in_([literal_column(f"'{v}'") for v in values])
 
-    Result rows: ``dim`` names the grouping; ``k_text``/``k_int``/``k_date`` hold its key.  For ``sess``
-    rows the figure columns mean: ``n`` sessions with any row, ``ms`` sessions aired, ``cn`` sessions
-    missed, ``cms`` sessions with a CCHC item aired; for ``sesscat`` rows ``n`` is the number of sessions
-    in which an item of category ``k_text`` aired.
+
+def _aired_ms():
+    """Airtime of one aired row (the rows are already filtered to aired/interrupted): an interrupted row
+    counts what actually aired; an aired row with no measured time (manual) its planned duration."""
+    return case((AsRun.status == literal_column("'interrupted'"), AsRun.aired_ms),
+                else_=func.coalesce(func.nullif(AsRun.aired_ms, 0), AsRun.planned_ms, 0))
+
+
+def _session_rows(session: Session, scope: Scope, session_codes: tuple[str, ...]):
+    """Aired rows by (day, station, session): airings, airtime, CCHC airings and airtime, and for each code in
+    ``session_codes`` a 0/1 flag "an item of this category aired in the session".
+
+    One streaming GROUP BY in the order of ``ix_as_run_aired_station`` (SQLite: no sort); at most
+    days × stations × sessions rows, which the caller rolls up by station and by day.
     """
-    aired = AsRun.status.in_(AIRED)
-    ms = _ms_expr()
-    cube = (
-        select(
-            AsRun.air_date.label("d"), AsRun.station_id.label("s"), AsRun.session_code.label("q"),
-            AsRun.category_code.label("c"),
-            func.sum(_flag(aired)).label("n"),
-            func.sum(ms).label("ms"),
-            func.sum(_flag(AsRun.status.in_(NOT_AIRED))).label("na"),
-        )
-        .where(_where(scope))
-        # In the order of ix_as_run_report_station: SQLite aggregates while it scans, with no sort.
-        .group_by(AsRun.air_date, AsRun.station_id, AsRun.session_code, AsRun.category_code)
-        .cte("cube")
-        .prefix_with("MATERIALIZED")
+    ms = _aired_ms()
+    cchc = _cchc(AsRun.category_code)
+    flags = [func.max(_flag(AsRun.category_code == code)).label(f"t{i}") for i, code in enumerate(session_codes)]
+    stmt = (
+        select(AsRun.air_date.label("d"), AsRun.station_id.label("s"), AsRun.session_code.label("q"),
+               func.count().label("n"), func.sum(ms).label("ms"),
+               func.sum(_flag(cchc)).label("cn"), func.sum(case((cchc, ms), else_=0)).label("cms"), *flags)
+        .where(_where(scope), _status_in(AIRED))
+        .group_by(AsRun.air_date, AsRun.station_id, AsRun.session_code)
     )
-    c = cube.c
-    cchc = _cchc(c.c)
-    none_text, none_int, none_date = cast(null(), String), cast(null(), Integer), cast(null(), Date)
+    return session.execute(stmt).all()
 
-    def part(dim, k_text=None, k_int=None, k_date=None, group=()):
-        return (
-            select(
-                literal(dim, String).label("dim"),
-                (k_text if k_text is not None else none_text).label("k_text"),
-                (k_int if k_int is not None else none_int).label("k_int"),
-                (k_date if k_date is not None else none_date).label("k_date"),
-                func.sum(c.n).label("n"), func.sum(c.ms).label("ms"),
-                func.sum(case((cchc, c.n), else_=0)).label("cn"),
-                func.sum(case((cchc, c.ms), else_=0)).label("cms"),
-                func.sum(c.na).label("na"),
-            )
-            .group_by(*group)
-        )
 
-    per_session = (
-        select(
-            c.s,
-            func.max(_flag(c.n > 0)).label("a"),
-            func.max(_flag(c.na > 0)).label("f"),
-            func.max(_flag(and_(c.n > 0, cchc))).label("cc"),
-        )
-        .where(c.q.is_not(None))
-        .group_by(c.d, c.s, c.q)
-        .subquery()
-    )
-    zero = literal(0, Integer)
-    sess = select(
-        literal("sess", String), none_text, per_session.c.s, none_date,
-        func.count(), func.sum(per_session.c.a), func.sum(_flag(and_(per_session.c.a == 0, per_session.c.f == 1))),
-        func.sum(per_session.c.cc), zero,
-    ).group_by(per_session.c.s)
-    sesscat = (
-        select(literal("sesscat", String), c.c, c.s, none_date, func.count(), zero, zero, zero, zero)
-        .where(c.q.is_not(None), c.n > 0, c.c.is_not(None))
-        .group_by(c.s, c.c)
-    )
-    stmt = union_all(
-        part("cat", k_text=c.c, group=(c.c,)),
-        part("station", k_int=c.s, group=(c.s,)),
-        part("day", k_date=c.d, group=(c.d,)),
-        sess,
-        sesscat,
-    )
-    return session.execute(stmt).mappings().all()
+def _not_aired_rows(session: Session, scope: Scope):
+    """Rows that did not air (a few per cent of the log, from ``ix_as_run_not_aired`` alone): by (day,
+    station, session), and by category."""
+    where = and_(_where(scope), _status_in(NOT_AIRED))
+    by_session = session.execute(
+        select(AsRun.air_date, AsRun.station_id, AsRun.session_code, func.count())
+        .where(where).group_by(AsRun.air_date, AsRun.station_id, AsRun.session_code)).all()
+    by_category = session.execute(
+        select(AsRun.category_code, func.count()).where(where).group_by(AsRun.category_code)).all()
+    return by_session, by_category
 
 
 def _bulletin_rows(session: Session, scope: Scope):
-    """Aired items by (bulletin, title, category, department): per day first, in the order of
-    ix_as_run_report_item (no sort of the period's rows), then over the period."""
-    ms = _ms_expr()
-    per_day = (
-        select(
-            AsRun.air_date, AsRun.bulletin_id, AsRun.title, AsRun.category_code, AsRun.department_code,
-            func.count().label("n"), func.sum(ms).label("ms"),
-            func.sum(_flag(AsRun.source == "manual")).label("mn"),
-            func.sum(case((AsRun.source == "manual", ms), else_=0)).label("mms"),
-            func.sum(_flag(AsRun.status == "interrupted")).label("intr"),
-            func.min(AsRun.actual_start).label("first"), func.max(AsRun.actual_start).label("last"),
-        )
-        .where(_where(scope), AsRun.status.in_(AIRED))
-        .group_by(AsRun.air_date, AsRun.bulletin_id, AsRun.title, AsRun.category_code, AsRun.department_code)
-        .subquery()
+    """Aired items by (bulletin, title, category, department): airings, airtime, manual airings and airtime,
+    interrupted airings, first and last airing.
+
+    PostgreSQL: one parallel hash aggregate (the ``st_as_run_item`` statistics tell the planner the key has a
+    few hundred values).  SQLite (no hash aggregate: a GROUP BY out of index order sorts every row): per day
+    first, streaming in the order of ``ix_as_run_aired_item``, then the few rows per bulletin over the period.
+    """
+    ms = _aired_ms()
+    manual = AsRun.source == literal_column("'manual'")
+    figures = (
+        func.count().label("n"), func.sum(ms).label("ms"),
+        func.sum(_flag(manual)).label("mn"), func.sum(case((manual, ms), else_=0)).label("mms"),
+        func.sum(_flag(AsRun.status == literal_column("'interrupted'"))).label("intr"),
+        func.min(AsRun.actual_start).label("first"), func.max(AsRun.actual_start).label("last"),
     )
+    item = (AsRun.bulletin_id, AsRun.title, AsRun.category_code, AsRun.department_code)
+    where = and_(_where(scope), _status_in(AIRED))
+    if session.get_bind().dialect.name != "sqlite":
+        return session.execute(select(*item, *figures).where(where).group_by(*item)).mappings().all()
+    per_day = select(AsRun.air_date, *item, *figures).where(where).group_by(AsRun.air_date, *item).subquery()
     d = per_day.c
     stmt = (
         select(d.bulletin_id, d.title, d.category_code, d.department_code,
@@ -194,16 +166,15 @@ def _bulletin_rows(session: Session, scope: Scope):
 
 
 def _period_totals(session: Session, scope: Scope, period: Period) -> dict:
-    aired = AsRun.status.in_(AIRED)
-    ms = _ms_expr()
+    ms = _aired_ms()
     cchc = _cchc(AsRun.category_code)
     row = session.execute(
         select(
-            func.coalesce(func.sum(_flag(aired)), 0).label("n"),
+            func.count().label("n"),
             func.coalesce(func.sum(ms), 0).label("ms"),
-            func.coalesce(func.sum(_flag(and_(aired, cchc))), 0).label("cn"),
+            func.coalesce(func.sum(_flag(cchc)), 0).label("cn"),
             func.coalesce(func.sum(case((cchc, ms), else_=0)), 0).label("cms"),
-        ).where(_where(scope, period))
+        ).where(_where(scope, period), _status_in(AIRED))
     ).mappings().one()
     return {"airings": int(row["n"]), "duration_s": _s(row["ms"]), "cchc_airings": int(row["cn"]),
             "cchc_duration_s": _s(row["cms"])}
@@ -312,38 +283,59 @@ def airtime_report(session: Session, period: Period, *, station: str | Station |
     departments = {d.code: d.name for d in session.scalars(select(Department))}
     stations = {s.id: s for s in session.scalars(select(Station).order_by(Station.code))}
 
-    cube = {"cat": {}, "station": {}, "day": {}, "sess": {}}
+    # Column-session targets for one category need to know, per session, whether it aired that category.
+    session_codes = tuple(dict.fromkeys(
+        t.category_code for t in (plan.targets if plan is not None else ())
+        if t.metric == "column_sessions" and t.category_code not in (None, CCHC_GROUP)))
+
+    # Roll the small grouped results up (bounded by days × stations × sessions and by bulletins, never by
+    # the number of as-run rows).
+    cube: dict[str, dict] = {"station": {}, "day": {}}
+    sessions: dict[int, dict] = {}
+    aired_sessions: set = set()
     sessions_by_category: dict[str, int] = {}
-    for row in _cube_rows(session, scope):
-        dim = row["dim"]
-        if dim == "sesscat":
-            sessions_by_category[row["k_text"]] = sessions_by_category.get(row["k_text"], 0) + int(row["n"] or 0)
+    for row in _session_rows(session, scope, session_codes):
+        d = date.fromisoformat(row.d) if isinstance(row.d, str) else row.d
+        figures = {"n": int(row.n), "ms": int(row.ms or 0), "cn": int(row.cn or 0), "cms": int(row.cms or 0)}
+        for key, acc in ((row.s, cube["station"]), (d, cube["day"])):
+            into = acc.setdefault(key, dict(ZERO))
+            for k, v in figures.items():
+                into[k] += v
+        if row.q is None:
             continue
-        key = {"cat": row["k_text"], "station": row["k_int"], "sess": row["k_int"], "day": row["k_date"]}[dim]
-        if dim == "day" and isinstance(key, str):
-            key = date.fromisoformat(key)
-        cube[dim][key] = row
-    sessions = {sid: {"sessions": int(r["n"] or 0), "aired": int(r["ms"] or 0), "missed": int(r["cn"] or 0),
-                      "cchc": int(r["cms"] or 0)} for sid, r in cube["sess"].items()}
+        aired_sessions.add((d, row.s, row.q))
+        srow = sessions.setdefault(row.s, {"aired": 0, "missed": 0, "cchc": 0})
+        srow["aired"] += 1
+        srow["cchc"] += figures["cn"] > 0
+        for i, code in enumerate(session_codes):
+            sessions_by_category[code] = sessions_by_category.get(code, 0) + int(getattr(row, f"t{i}") or 0)
+    not_aired_by_session, not_aired_by_category = _not_aired_rows(session, scope)
+    for d, sid, q, n in not_aired_by_session:
+        cube["station"].setdefault(sid, dict(ZERO))["na"] += int(n)
+        d = date.fromisoformat(d) if isinstance(d, str) else d
+        if q is not None and (d, sid, q) not in aired_sessions:
+            sessions.setdefault(sid, {"aired": 0, "missed": 0, "cchc": 0})["missed"] += 1
+    not_aired = {code: int(n) for code, n in not_aired_by_category}
     bulletins = _bulletin_rows(session, scope)
 
-    # Manual and interrupted airings per category and per department: from the aired items (a few rows
-    # per bulletin), never from the log itself.
+    # By category and by department: from the aired items (a few rows per bulletin), never the log itself.
     item_cat: dict[str, dict] = {}
     dept_rows: dict[str, dict] = {}
     for row in bulletins:
         is_cchc = (row["category_code"] or "") in CCHC_CODES
-        for acc in (item_cat.setdefault(row["category_code"] or "", {"mn": 0, "mms": 0, "intr": 0}),
+        for acc in (item_cat.setdefault(row["category_code"], dict(ZERO)),
                     dept_rows.setdefault(row["department_code"] or "", dict(ZERO))):
-            for key in ("mn", "mms", "intr") + (("n", "ms") if "n" in acc else ()):
+            for key in ("n", "ms", "mn", "mms", "intr"):
                 acc[key] += int(row[key] or 0)
-            if "n" in acc and is_cchc:
+            if is_cchc:
                 acc["cn"] += int(row["n"] or 0)
                 acc["cms"] += int(row["ms"] or 0)
+    for code, n in not_aired.items():
+        item_cat.setdefault(code, dict(ZERO))["na"] = n
+    cube["cat"] = item_cat
 
     def cat_figures(code):
-        row = {**dict(cube["cat"].get(code, ZERO)), **item_cat.get(code or "", {"mn": 0, "mms": 0, "intr": 0})}
-        return _figures(row)
+        return _figures(cube["cat"].get(code, ZERO))
 
     # --- by category: every known category, CCHC areas first, plus codes only the log knows.
     by_category = []
