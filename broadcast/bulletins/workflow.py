@@ -18,8 +18,12 @@ scheduler polls for approved emergency bulletins and breaks in.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+from datetime import date
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..domain.models import Bulletin, BulletinStatus, Role, User
@@ -154,6 +158,8 @@ def _run(session: Session, name: str, bulletin: Bulletin, actor: User | None, re
         from .service import check_submittable
 
         check_submittable(session, bulletin)
+    if name in ("submit", "approve"):
+        check_window_open(bulletin, name)
     old = bulletin.status
     now = utcnow()
     bulletin.status = t.target
@@ -173,6 +179,38 @@ def _run(session: Session, name: str, bulletin: Bulletin, actor: User | None, re
         "from": old, "to": t.target, "reason": reason, "version": bulletin.version})
     session.flush()
     return bulletin
+
+
+def local_today(tz_name: str | None = None) -> date:
+    """Today in the ward's time zone (the one ``valid_until`` is written in): the setting
+    ``BROADCAST_TIMEZONE`` as ``broadcast.config`` reads it, else Asia/Ho_Chi_Minh."""
+    name = tz_name or os.environ.get("BROADCAST_TIMEZONE") or "Asia/Ho_Chi_Minh"
+    try:
+        tz = ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        tz = ZoneInfo("Asia/Ho_Chi_Minh")
+    return utcnow().astimezone(tz).date()
+
+
+def check_window_open(bulletin: Bulletin, action: str = "submit", today: date | None = None) -> None:
+    """Nobody submits or approves a bulletin whose airing window has already ended (409)."""
+    today = today or local_today()
+    if bulletin.valid_until is not None and bulletin.valid_until < today:
+        what = "gửi duyệt" if action == "submit" else "duyệt"
+        raise Conflict(f"Thời hạn phát của tin đã hết (đến ngày {bulletin.valid_until:%d/%m/%Y}), không thể {what}: "
+                       "sửa ngày phát rồi gửi lại.", code="window_ended", field="valid_until")
+
+
+def expire_overdue(session: Session, today: date | None = None) -> list[Bulletin]:
+    """Approved or scheduled bulletins whose airing window ended before ``today`` become ``expired``
+    (audited as the system). Run once a day by the scheduler and before each programme build."""
+    today = today or local_today()
+    overdue = session.scalars(select(Bulletin).where(
+        Bulletin.status.in_((S.approved.value, S.scheduled.value)), Bulletin.valid_until < today)
+        .order_by(Bulletin.id)).all()
+    for bulletin in overdue:
+        _run(session, "expire", bulletin, None, f"Hết thời hạn phát (đến ngày {bulletin.valid_until:%d/%m/%Y}).")
+    return list(overdue)
 
 
 def submit(session: Session, bulletin: Bulletin, actor: User | None, reason: str | None = None) -> Bulletin:

@@ -172,6 +172,9 @@ def build_programme(runtime, station_code: str, on_date: date, session_code: str
             return False
     try:
         with runtime.unit() as session:
+            from ..bulletins.workflow import expire_overdue
+
+            expire_overdue(session, utcnow().astimezone(runtime.settings.tz).date())
             builder(session, runtime.settings, station_code, on_date)
         return True
     except Exception as exc:  # the session job still runs with what exists

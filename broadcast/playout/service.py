@@ -173,7 +173,25 @@ class PlayoutService:
             except Exception:  # a database hiccup: next round
                 log.exception("playout control loop")
 
+    def expire_bulletins(self) -> int:
+        """Once per local day: approved bulletins whose airing window has ended become ``expired``."""
+        today = self.clock().astimezone(self.runtime.settings.tz).date()
+        if getattr(self, "_expired_on", None) == today:
+            return 0
+        from ..bulletins.workflow import expire_overdue
+
+        with self.runtime.unit() as session:
+            expired = expire_overdue(session, today)
+        self._expired_on = today
+        if expired:
+            log.info("%d bulletins expired (airing window ended)", len(expired))
+        return len(expired)
+
     def derive(self, force: bool = False) -> dict | None:
+        try:
+            self.expire_bulletins()
+        except Exception:  # housekeeping must never stop the jobs from being derived
+            log.exception("expiring bulletins")
         with self.runtime.unit() as session:
             fp = fingerprint(session, self.clock().astimezone(self.runtime.settings.tz).date())
         if not force and fp == self._fingerprint:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 import subprocess
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -13,14 +14,16 @@ from broadcast.domain.models import AuditLog, Bulletin, Department, Setting, Use
 from tests.bulletins.fast import fast_hashing  # noqa: F401  (autouse)
 from tests.conftest import csrf_from, login
 
+# an airing window that is still open whenever the suite runs (nobody submits an ended one)
+_START = date.today() + timedelta(days=1)
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
 
 def form_data(page_html: str, **over) -> dict:
     data = {"csrf_token": csrf_from(page_html), "title": "Thông báo thu gom rác",
             "body": "Từ ngày 1/12, xe thu gom rác đến các tổ dân phố lúc 18h00 hằng ngày.",
-            "category": "thong-bao", "priority": "normal", "valid_from": "2025-12-01",
-            "valid_until": "2025-12-31", "airings": "4", "action": "save"}
+            "category": "thong-bao", "priority": "normal", "valid_from": _START.isoformat(),
+            "valid_until": (_START + timedelta(days=30)).isoformat(), "airings": "4", "action": "save"}
     data.update(over)
     return data
 
@@ -62,7 +65,7 @@ def test_form_errors_are_shown_and_nothing_saved(login_as, session):
     before = session.scalar(select(func.count(Bulletin.id)))
     page = client.get("/bulletins/new").get_data(as_text=True)
     for over, text in [({"body": "   "}, "Nội dung không được để trống"),
-                       ({"valid_until": "2025-11-01"}, "không được trước ngày bắt đầu"),
+                       ({"valid_until": (_START - timedelta(days=1)).isoformat()}, "không được trước ngày bắt đầu"),
                        ({"airings": "0"}, "Số lượt phát phải từ 1"),
                        ({"body": "x" * 10001}, "vượt giới hạn 10.000"),
                        ({"valid_from": "2025-02-30"}, "không phải ngày hợp lệ")]:

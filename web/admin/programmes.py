@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from broadcast.bulletins.workflow import expire_overdue
 from broadcast.domain.models import Bulletin, Category, Programme, ProgrammeItem, Station, bulletin_stations
 from broadcast.domain.types import utcnow
 from broadcast.errors import BroadcastError
@@ -124,6 +125,7 @@ def programmes_build():
     session, settings = db_session(), _settings()
     _stations_list, station, on = _station_and_date()
     try:
+        expire_overdue(session, _today())  # bulletins whose window has ended leave the approved pool first
         result = build_day(session, settings, station.code, on, actor=current_db_user())
         session.commit()
         flash(_("Đã dựng chương trình: %(n)s buổi.", n=len(result)) if result
