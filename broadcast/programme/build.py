@@ -8,7 +8,6 @@ built programme's items in position order.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Callable
@@ -17,13 +16,13 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..config import Settings
-from ..domain.models import (AsRun, Bulletin, Category, Plan, PlanTarget, Programme, ProgrammeItem, Setting,
-                             Station, User, bulletin_stations)
+from ..domain.models import AsRun, Bulletin, Programme, ProgrammeItem, Setting, Station, User, bulletin_stations
 from ..domain.types import utcnow
 from ..errors import BroadcastError, NotFound, ValidationError
 from ..security import audit
 from .calendar import SessionSpec, get_station, next_session_dates, parse_date, session_codes, sessions_on
 from .fill import AIRABLE_STATUSES, Block, Candidate, FillResult, fill_session, fmt_ms
+from .quotas import DayQuotas, column_active, day_quotas
 from .render import Audio, Renderer, SpeechRenderer, fill_placeholders
 
 DEFAULT_QUIET_HOURS = "21:00-06:00"
@@ -133,59 +132,6 @@ def _candidates(session: Session, station: Station, on_date: date, today: date,
     return result
 
 
-# --- plan quotas ---------------------------------------------------------------
-
-def _column_active(slot: dict, on_date: date) -> bool:
-    days = slot.get("weekdays")
-    return not days or on_date.isoweekday() in [int(d) for d in days]
-
-
-def _accepts_cchc(slot: dict) -> bool:
-    cats = slot.get("categories") or []
-    return not cats or "cchc-*" in cats or any(str(c).startswith("cchc-") for c in cats)
-
-
-def cchc_reserve_ms(session: Session, station: Station, on_date: date, slot: dict) -> int:
-    """Time to hold for a CCHC column today so the active plan's monthly minutes target is met.
-
-    (target minutes this month - CCHC minutes already programmed or aired this month) spread over the
-    column's remaining occurrences this month, today included.
-    """
-    if not _accepts_cchc(slot):
-        return 0
-    plan = session.scalar(select(Plan).where(Plan.ward_id == station.ward_id, Plan.active.is_(True),
-                                             Plan.period_start <= on_date, Plan.period_end >= on_date)
-                          .order_by(Plan.id.desc()))
-    if plan is None:
-        return 0
-    target = session.scalar(select(PlanTarget.value).where(
-        PlanTarget.plan_id == plan.id, PlanTarget.metric == "minutes", PlanTarget.category_code == "cchc",
-        PlanTarget.per == "month"))
-    if not target:
-        return 0
-    first = on_date.replace(day=1)
-    cchc = select(Category.code).where(Category.is_cchc.is_(True))
-    done_ms = session.scalar(
-        select(func.coalesce(func.sum(ProgrammeItem.duration_ms), 0))
-        .join(Programme, Programme.id == ProgrammeItem.programme_id)
-        .where(Programme.station_id == station.id, Programme.on_date >= first, Programme.on_date < on_date,
-               ProgrammeItem.kind == "bulletin", ProgrammeItem.category_code.in_(cchc))) or 0
-    done_ms += session.scalar(
-        select(func.coalesce(func.sum(AsRun.aired_ms), 0)).where(
-            AsRun.station_id == station.id, AsRun.air_date >= first, AsRun.air_date < on_date,
-            AsRun.status == "aired", AsRun.programme_item_id.is_(None), AsRun.category_code.in_(cchc))) or 0
-    remaining = int(target * 60_000) - int(done_ms)
-    if remaining <= 0:
-        return 0
-    occurrences, day = 0, on_date
-    while day.month == on_date.month:
-        for spec in sessions_on(session, station, day):
-            occurrences += sum(1 for s in spec.slots if s.get("kind") == "column" and _accepts_cchc(s)
-                               and _column_active(s, day))
-        day += timedelta(days=1)
-    return math.ceil(remaining / max(1, occurrences))
-
-
 # --- one session ---------------------------------------------------------------
 
 @dataclass
@@ -214,8 +160,11 @@ def _slot_where(spec: SessionSpec, slot: dict) -> str:
 
 def plan_session(session: Session, settings: Settings, station: Station, spec: SessionSpec, on_date: date,
                  candidates: dict[int, tuple[Bulletin, Candidate]], renderer: Renderer,
-                 audio_by_id: dict[int, Audio]) -> PlannedSession:
+                 audio_by_id: dict[int, Audio], quotas: DayQuotas | None = None) -> PlannedSession:
+    quotas = quotas if quotas is not None else DayQuotas()
     source = spec.source
+    quota_warnings: list[dict] = []
+    wanted_columns: list[tuple[dict, Block]] = []   # columns the plan counts on today
     fixed_ms = 0
     pieces: list[tuple[dict, object]] = []   # (slot, Audio | Block | None)
     blocks: list[Block] = []
@@ -237,18 +186,26 @@ def plan_session(session: Session, settings: Settings, station: Station, spec: S
             fixed_ms += audio.duration_ms
             pieces.append((dict(slot, text=text), audio))
         elif kind in ("bulletins", "column"):
-            if kind == "column" and not _column_active(slot, on_date):
+            if kind == "column" and not quotas.is_active(spec, idx, slot, on_date):
                 continue
+            added = kind == "column" and not column_active(slot, on_date)
             intro_audio, intro_text = None, None
             if kind == "column" and slot.get("intro"):
                 intro_text = fill_placeholders(slot["intro"], station_name=station.name, on_date=on_date,
                                                source=source, where=where + ".intro")
                 intro_audio = renderer.announcement(intro_text)
-            reserve = cchc_reserve_ms(session, station, on_date, slot) if kind == "column" else 0
+            reserve = quotas.reserve_ms(slot) if kind == "column" else 0
             cap = int(float(slot.get("max_share", 1.0)) * max_ms)
             block = Block(slot=idx, kind=kind, cap_ms=cap, categories=tuple(slot.get("categories") or ()),
-                          reserve_ms=min(reserve, cap), intro_ms=intro_audio.duration_ms if intro_audio else 0)
+                          reserve_ms=min(reserve, cap), intro_ms=intro_audio.duration_ms if intro_audio else 0,
+                          area_quota_ms=quotas.area_quota_ms(slot) if kind == "column" else {})
             blocks.append(block)
+            if added:
+                quota_warnings.append(_warning(
+                    "plan_quota", f"Thêm chuyên mục «{slot.get('title') or 'chuyên mục'}» vào buổi này (ngoài các "
+                                  "ngày thường lệ) để đạt chỉ tiêu số buổi có chuyên mục trong tháng."))
+            if added or block.reserve_ms or block.area_quota_ms:
+                wanted_columns.append((slot, block))
             pieces.append((dict(slot, intro_text=intro_text, intro_audio=intro_audio), block))
         elif kind == "filler":
             pieces.append((slot, None))
@@ -291,6 +248,12 @@ def plan_session(session: Session, settings: Settings, station: Station, spec: S
             items.append(PlannedItem("announcement", title, piece, text=slot["text"]))
     warnings = [_warning("waiting", f"Tin «{w.candidate.title}» chờ buổi sau: {w.reason}.",
                          bulletin_id=w.candidate.id) for w in fill.waiting]
+    for slot, block in wanted_columns:
+        if not block.items:
+            quota_warnings.append(_warning(
+                "plan_quota", f"Chuyên mục «{slot.get('title') or 'chuyên mục'}» trống: không có tin nào phát được "
+                              "cho chỉ tiêu của kế hoạch (cần tin đã duyệt thuộc chuyên mục này)."))
+    warnings.extend(quota_warnings)
     return PlannedSession(spec, items, warnings, fill, total, [w.candidate.id for w in fill.waiting])
 
 
@@ -355,6 +318,7 @@ def build_day(session: Session, settings: Settings, station_code: str, on_date, 
     locked = {code for code, p in existing.items() if p.locked or p.starts_at <= now}
     rebuilt_ids = {p.id for code, p in existing.items() if code not in locked}
     candidates = _candidates(session, station, on_date, today, rebuilt_ids)
+    quotas = day_quotas(session, station, on_date, specs, kept=locked)
 
     # Fail fast on a missing asset, before any rendering.
     for spec in specs:
@@ -407,7 +371,7 @@ def build_day(session: Session, settings: Settings, station_code: str, on_date, 
                 if item.bulletin_id in candidates:
                     _account(candidates[item.bulletin_id][1], on_date)
             continue
-        ps = plan_session(session, settings, station, spec, on_date, candidates, renderer, audio_by_id)
+        ps = plan_session(session, settings, station, spec, on_date, candidates, renderer, audio_by_id, quotas)
         for bid in ps.fill.placed_ids:
             _account(candidates[bid][1], on_date)
         planned.append(ps)
@@ -426,6 +390,8 @@ def build_day(session: Session, settings: Settings, station_code: str, on_date, 
 
     if planned and failed:
         planned[0].warnings.extend(failed)
+    if planned:
+        planned[0].warnings.extend(quotas.warnings)
     if planned:
         planned[-1].warnings.extend(_unreachable(session, station, on_date))
 

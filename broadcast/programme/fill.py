@@ -12,6 +12,11 @@ tested from a table.  In order:
 4. A block takes a bulletin only within its categories and its share of the
    session; a themed column (e.g. CCHC) takes its categories first, and time a
    plan quota reserves for a column is held back from the other blocks.
+   Within a column, normal bulletins of an area the plan says is behind
+   (``Block.area_quota_ms``: time still owed to the area in this column today)
+   go first, the most-owed area first, until the area's time is covered; then
+   the usual rotation order.  Emergency and ``priority`` bulletins still go
+   before them.
 5. The session never exceeds its maximum: a bulletin that does not fit waits,
    with the reason the operator sees.  Emergencies ignore block shares and
    reservations, never the session maximum.
@@ -58,6 +63,7 @@ class Block:
     cap_ms: int                   # max_share of the session maximum
     categories: tuple[str, ...] = ()
     reserve_ms: int = 0           # time a plan quota holds for this column
+    area_quota_ms: dict[str, int] = field(default_factory=dict)  # area -> time owed to it here today
     intro_ms: int = 0             # the column's spoken introduction, aired only if it has items
     items: list[Candidate] = field(default_factory=list)
 
@@ -76,6 +82,13 @@ class Block:
 
     def cost(self, c: Candidate) -> int:
         return c.duration_ms + (0 if self.items else self.intro_ms)
+
+    def area_ms(self, area: str) -> int:
+        return sum(c.duration_ms for c in self.items if c.category == area)
+
+    def owed_ms(self, area: str) -> int:
+        """Time the plan still wants for ``area`` in this column today (0 when covered)."""
+        return max(0, self.area_quota_ms.get(area, 0) - self.area_ms(area))
 
 
 @dataclass
@@ -134,7 +147,29 @@ def fill_session(candidates: list[Candidate], blocks: list[Block], *, max_ms: in
             continue
         seen.add(c.id)
         eligible.append(c)
-    for c in sorted(eligible, key=rotation_key):
+    ranked = sorted(eligible, key=rotation_key)
+    urgent = [c for c in ranked if PRIORITY_RANK.get(c.priority, 2) < 2]
+    normal = [c for c in ranked if PRIORITY_RANK.get(c.priority, 2) >= 2]
+    for c in urgent:
+        reason = _place(c, blocks, result, max_ms)
+        if reason:
+            result.waiting.append(Waiting(c, reason))
+    # Plan quotas: areas behind their target first, within the columns that owe them time.
+    placed: set[int] = set()
+    for block in blocks:
+        if block.kind != "column" or not block.area_quota_ms:
+            continue
+        for area in sorted(block.area_quota_ms, key=lambda a: (-block.owed_ms(a), a)):
+            for c in normal:
+                if not block.owed_ms(area):
+                    break
+                if c.id in placed or c.category != area or not block.accepts(c):
+                    continue
+                if _place(c, blocks, result, max_ms, only=block) is None:
+                    placed.add(c.id)
+    for c in normal:
+        if c.id in placed:
+            continue
         reason = _place(c, blocks, result, max_ms)
         if reason:
             result.waiting.append(Waiting(c, reason))
@@ -146,8 +181,11 @@ def _held_back(blocks: list[Block], target: Block) -> int:
     return sum(max(0, b.reserve_ms - b.used_ms) for b in blocks if b is not target)
 
 
-def _place(c: Candidate, blocks: list[Block], result: FillResult, max_ms: int) -> str | None:
-    if c.emergency:
+def _place(c: Candidate, blocks: list[Block], result: FillResult, max_ms: int, *,
+           only: Block | None = None) -> str | None:
+    if only is not None:
+        order = [only]
+    elif c.emergency:
         order = [b for b in blocks if b.kind == "bulletins"] + [b for b in blocks if b.kind == "column"]
     else:
         order = [b for b in blocks if b.kind == "column" and b.accepts(c)] + \

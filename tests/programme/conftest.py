@@ -49,6 +49,15 @@ def next_weekday(start: date, iso: int) -> date:
     return start + timedelta(days=(iso - start.isoweekday()) % 7)
 
 
+def weekdays_left_in_month(day: date) -> int:
+    """Monday-to-Friday dates from ``day`` to the end of its month, ``day`` included."""
+    n, d = 0, day
+    while d.month == day.month:
+        n += d.isoweekday() <= 5
+        d += timedelta(days=1)
+    return n
+
+
 @pytest.fixture
 def today(settings) -> date:
     return utcnow().astimezone(settings.tz).date()

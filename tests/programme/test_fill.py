@@ -177,3 +177,44 @@ def test_rotation_respects_airings_left_over_a_month():
         counts.update(result.placed_ids)
     assert counts[1] == 3 and counts[3] == 1     # never more than their airings
     assert counts[2] >= 19                       # the rest of the time goes to the one with airings left
+
+
+def tthc(id, dur_s=60, **kw):
+    return cand(id, dur_s, category="cchc-tthc", is_cchc=True, **kw)
+
+
+def chung(id, dur_s=60, **kw):
+    return cand(id, dur_s, category="cchc-chung", is_cchc=True, **kw)
+
+
+@pytest.mark.parametrize("name, cands, quota_s, column_ids", [
+    # Three general CCHC items aired less than the TTHC one fill the 180 s column by rotation ...
+    ("no quota: rotation", [chung(1), chung(2), chung(3), tthc(9, aired_count=5)], {}, [1, 2, 3]),
+    # ... an area behind its target goes first, until what it is owed today is covered
+    ("owed one bulletin", [chung(1), chung(2), chung(3), tthc(9, aired_count=5)], {"cchc-tthc": 60}, [9, 1, 2]),
+    ("owed two", [chung(1), chung(2), chung(3), tthc(8, aired_count=4), tthc(9, aired_count=5)],
+     {"cchc-tthc": 61}, [8, 9, 1]),
+    ("owed more than there is", [chung(1), chung(2), tthc(9, aired_count=5)], {"cchc-tthc": 600}, [9, 1, 2]),
+    # two areas owed: the most-owed first
+    ("most owed first", [chung(1, aired_count=3), chung(2, aired_count=3), tthc(9, aired_count=5),
+                         cand(7, 60, category="cchc-bo-may", is_cchc=True, aired_count=6)],
+     {"cchc-tthc": 30, "cchc-bo-may": 90}, [7, 9, 1]),
+    # a priority bulletin still goes before the quota
+    ("priority first", [chung(1, priority="priority", aired_count=9), chung(2), tthc(9, aired_count=5)],
+     {"cchc-tthc": 60}, [1, 9, 2]),
+    # an area the column does not take is not owed anything there
+    ("other column", [chung(1), chung(2), chung(3), tthc(9, aired_count=5)], {"cchc-bo-may": 60}, [1, 2, 3]),
+])
+def test_area_quota_gives_preference_within_the_column(name, cands, quota_s, column_ids):
+    column = Block(slot=0, kind="column", cap_ms=180_000, categories=("cchc-*",),
+                   area_quota_ms={k: v * 1000 for k, v in quota_s.items()})
+    result = run(cands, [Block(slot=1, kind="bulletins", cap_ms=600_000, categories=("thong-bao",)), column])
+    assert [c.id for c in column.items] == column_ids, name
+    assert result.total_ms <= 600_000
+
+
+def test_area_quota_never_breaks_the_column_share_or_the_session():
+    column = Block(slot=0, kind="column", cap_ms=100_000, categories=("cchc-*",), area_quota_ms={"cchc-tthc": 300_000})
+    result = run([tthc(1, 90), tthc(2, 90), chung(3, 10)], [column], max_s=120)
+    assert [c.id for c in column.items] == [1, 3] and result.total_ms <= 100_000
+    assert [w.candidate.id for w in result.waiting] == [2]
