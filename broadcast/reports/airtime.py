@@ -290,31 +290,36 @@ def airtime_report(session: Session, period: Period, *, station: str | Station |
 
     # Roll the small grouped results up (bounded by days × stations × sessions and by bulletins, never by
     # the number of as-run rows).
-    cube: dict[str, dict] = {"station": {}, "day": {}}
-    sessions: dict[int, dict] = {}
+    by_station_acc: dict[int, list[int]] = {}    # station -> [airings, ms, CCHC airings, CCHC ms, not aired]
+    by_day_acc: dict[date, list[int]] = {}
+    sessions: dict[int, list[int]] = {}           # station -> [aired, missed, with CCHC]
     aired_sessions: set = set()
-    sessions_by_category: dict[str, int] = {}
-    for row in _session_rows(session, scope, session_codes):
-        d = date.fromisoformat(row.d) if isinstance(row.d, str) else row.d
-        figures = {"n": int(row.n), "ms": int(row.ms or 0), "cn": int(row.cn or 0), "cms": int(row.cms or 0)}
-        for key, acc in ((row.s, cube["station"]), (d, cube["day"])):
-            into = acc.setdefault(key, dict(ZERO))
-            for k, v in figures.items():
-                into[k] += v
-        if row.q is None:
+    flags = [0] * len(session_codes)
+    for d, sid, q, n, ms, cn, cms, *t in _session_rows(session, scope, session_codes):
+        n, ms, cn, cms = int(n), int(ms or 0), int(cn or 0), int(cms or 0)
+        for acc in (by_station_acc.setdefault(sid, [0, 0, 0, 0, 0]), by_day_acc.setdefault(d, [0, 0, 0, 0, 0])):
+            acc[0] += n
+            acc[1] += ms
+            acc[2] += cn
+            acc[3] += cms
+        if q is None:
             continue
-        aired_sessions.add((d, row.s, row.q))
-        srow = sessions.setdefault(row.s, {"aired": 0, "missed": 0, "cchc": 0})
-        srow["aired"] += 1
-        srow["cchc"] += figures["cn"] > 0
-        for i, code in enumerate(session_codes):
-            sessions_by_category[code] = sessions_by_category.get(code, 0) + int(getattr(row, f"t{i}") or 0)
+        aired_sessions.add((d, sid, q))
+        srow = sessions.setdefault(sid, [0, 0, 0])
+        srow[0] += 1
+        srow[2] += cn > 0
+        for i, flag in enumerate(t):
+            flags[i] += int(flag or 0)
+    sessions_by_category = dict(zip(session_codes, flags))
     not_aired_by_session, not_aired_by_category = _not_aired_rows(session, scope)
     for d, sid, q, n in not_aired_by_session:
-        cube["station"].setdefault(sid, dict(ZERO))["na"] += int(n)
-        d = date.fromisoformat(d) if isinstance(d, str) else d
+        by_station_acc.setdefault(sid, [0, 0, 0, 0, 0])[4] += int(n)
         if q is not None and (d, sid, q) not in aired_sessions:
-            sessions.setdefault(sid, {"aired": 0, "missed": 0, "cchc": 0})["missed"] += 1
+            sessions.setdefault(sid, [0, 0, 0])[1] += 1
+    keys = ("n", "ms", "cn", "cms", "na")
+    cube: dict[str, dict] = {"station": {k: {**ZERO, **dict(zip(keys, v))} for k, v in by_station_acc.items()},
+                             "day": {k: {**ZERO, **dict(zip(keys, v))} for k, v in by_day_acc.items()}}
+    sessions = {sid: {"aired": a, "missed": m, "cchc": c} for sid, (a, m, c) in sessions.items()}
     not_aired = {code: int(n) for code, n in not_aired_by_category}
     bulletins = _bulletin_rows(session, scope)
 
