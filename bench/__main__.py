@@ -66,7 +66,7 @@ def run_module(name: str) -> list[dict]:
         raise
     try:
         rows = module.run()
-    except Exception as exc:  # a broken benchmark is reported, not fatal
+    except (Exception, BaseExceptionGroup) as exc:  # a broken benchmark is reported, not fatal
         traceback.print_exc()
         return [{"name": f"{name}.*", "value": None, "unit": "", "limit": None, "target": None,
                  "note": f"failed: {exc.__class__.__name__}: {exc}"}]
@@ -99,11 +99,13 @@ def print_table(rows: list[dict]) -> None:
 def main(argv: list[str]) -> int:
     names = argv or list(MODULES)
     rows = []
+    info = machine()
     for name in names:
         print(f"running bench.{name} ...", file=sys.stderr)
         rows.extend(with_ratio(r) for r in run_module(name))
+        # Written after every module, so a long run interrupted late keeps what it measured.
+        RESULTS.write_text(json.dumps({"machine": info, "benchmarks": rows}, ensure_ascii=False, indent=2))
     print_table(rows)
-    RESULTS.write_text(json.dumps({"machine": machine(), "benchmarks": rows}, ensure_ascii=False, indent=2))
     print(f"\nwritten: {RESULTS}")
     return 0
 

@@ -44,7 +44,7 @@ def fuzz_api(app, token: str, examples: int) -> tuple[int, list[str]]:
 
         try:
             check()
-        except Exception as exc:  # collect every operation's failure, then report them together
+        except (Exception, BaseExceptionGroup) as exc:  # schemathesis raises a group; collect them all
             failures.append(f"{operation.label}: {exc}")
     return cases, failures
 
@@ -64,7 +64,7 @@ def _property(fn, strategy, examples: int) -> tuple[int, list[str]]:
 
     try:
         check()
-    except Exception as exc:
+    except (Exception, BaseExceptionGroup) as exc:
         failures.append(str(exc)[:500])
     return count["n"], failures
 

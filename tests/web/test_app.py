@@ -99,3 +99,15 @@ def test_language_switch_sticks_and_sets_html_lang(client):
     assert '<html lang="en">' in again.get_data(as_text=True)
     back = client.get("/login?lang=vi")
     assert '<html lang="vi">' in back.get_data(as_text=True) and "Đăng nhập" in back.get_data(as_text=True)
+
+
+def test_api_routing_errors_are_json(client, api_token):
+    headers = {"Authorization": f"Bearer {api_token('vanhanh')}"}
+    for path in ("/api/v1/no-such-thing", "/api/v1/playout/commands/-5", "/api/v1/bulletins/abc"):
+        response = client.get(path, headers=headers)
+        assert response.status_code == 404 and response.is_json, path
+        assert response.json["error"]["code"] == "not_found"
+    wrong_method = client.delete("/api/v1/categories", headers=headers)
+    assert wrong_method.status_code == 405 and wrong_method.json["error"]["code"] == "method_not_allowed"
+    page = client.get("/no-such-page")
+    assert page.status_code == 404 and not page.is_json

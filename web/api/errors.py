@@ -59,3 +59,17 @@ def _broadcast_error(exc: BroadcastError):
 def _http_error(exc: HTTPException):
     code, message = HTTP_MESSAGES.get(exc.code, ("error", exc.description or "Lỗi."))
     return error_response(exc.code or 500, code, message)
+
+
+def init_app(app) -> None:
+    """Routing errors never reach a blueprint's handlers (no endpoint matched),
+    so an unknown /api/ path, a method the path lacks, or an id that is not a
+    number would answer with Flask's HTML page; answer JSON there too."""
+
+    def _api_aware(exc: HTTPException):
+        if request.path.startswith("/api/"):
+            return _http_error(exc)
+        return exc
+
+    for status in (404, 405):
+        app.register_error_handler(status, _api_aware)
