@@ -100,6 +100,10 @@ def main(argv: list[str]) -> int:
     names = argv or list(MODULES)
     rows = []
     info = machine()
+    if argv and RESULTS.exists():
+        # A partial run (python -m bench web) refreshes its own rows and keeps the others.
+        previous = json.loads(RESULTS.read_text()).get("benchmarks", [])
+        rows = [r for r in previous if r["name"].split(".")[0] not in names]
     for name in names:
         print(f"running bench.{name} ...", file=sys.stderr)
         rows.extend(with_ratio(r) for r in run_module(name))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -17,6 +18,7 @@ from .errors import NotFound, ValidationError
 _hasher = PasswordHasher()
 MIN_PASSWORD_LENGTH = 8
 TOKEN_PREFIX = "lp_"
+TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
 
 
 def hash_password(password: str) -> str:
@@ -68,7 +70,11 @@ def user_for_token(session: Session, token: str) -> User | None:
     )
     if row is None or not row.user.active:
         return None
-    row.last_used_at = utcnow()
+    now = utcnow()
+    # Recorded to the minute: writing it on every request would turn each API
+    # read into a write and serialise readers on SQLite's single writer lock.
+    if row.last_used_at is None or now - row.last_used_at > TOKEN_TOUCH_INTERVAL:
+        row.last_used_at = now
     return row.user
 
 

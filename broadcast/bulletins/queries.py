@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import case, func, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from ..domain.models import AuditLog, Bulletin, BulletinComment, BulletinStatus, Category, Department, User
 from ..errors import ValidationError
@@ -41,8 +41,10 @@ class Page:
 
 
 def _load_options():
-    return (selectinload(Bulletin.category), selectinload(Bulletin.department),
-            selectinload(Bulletin.author), selectinload(Bulletin.stations), selectinload(Bulletin.approved_by))
+    # Many-to-one references come in the same statement (they never multiply
+    # rows, so LIMIT stays right); only the station list needs a second one.
+    return (joinedload(Bulletin.category), joinedload(Bulletin.department),
+            joinedload(Bulletin.author), joinedload(Bulletin.approved_by), selectinload(Bulletin.stations))
 
 
 def parse_page(value, name: str = "page", *, default: int = 1, maximum: int = MAX_PAGE) -> int:

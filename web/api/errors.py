@@ -45,7 +45,8 @@ def authenticate_token():
     user = user_for_token(session, header[7:].strip())
     if user is None:
         return error_response(401, "invalid_token", "Mã truy cập không đúng hoặc đã bị thu hồi.")
-    session.commit()  # last_used_at
+    if session.dirty:
+        session.commit()  # last_used_at, at most once a minute per token
     g.api_user = user
 
 
