@@ -7,24 +7,21 @@ shapes are declared in ``OPENAPI_PATHS`` below and checked by the tests.
 from __future__ import annotations
 
 from flask import jsonify, request, send_file
-from werkzeug.exceptions import BadRequest
 
 from broadcast.bulletins import queries, recording, service, workflow
 from broadcast.domain.categories import CATEGORY_CODES
 from broadcast.domain.models import Bulletin
-from broadcast.errors import BroadcastError, ValidationError
+from broadcast.errors import ValidationError
 
 from .. import db_session, runtime_of
 from ..auth import api_roles_required, current_db_user
 from . import bp
+from .body import UnsupportedMediaType, json_body
 
 ALL = ("admin", "operator", "approver", "submitter", "viewer")
 WRITERS = ("operator", "approver", "submitter")
 
 
-class UnsupportedMediaType(BroadcastError):
-    code = "unsupported_media_type"
-    http_status = 415
 
 
 def _iso(value):
@@ -59,23 +56,6 @@ def serialize(b: Bulletin) -> dict:
         "approved_at": _iso(b.approved_at),
         "approved_by": b.approved_by.username if b.approved_by is not None else None,
     }
-
-
-def json_body(*, optional: bool = False) -> dict:
-    """The request's JSON object, or a 415/400 with a Vietnamese message."""
-    has_body = bool(request.content_length) or bool(request.get_data(cache=True))
-    if optional and not has_body:
-        return {}
-    if request.mimetype != "application/json":
-        raise UnsupportedMediaType("Nội dung gửi lên phải là JSON (Content-Type: application/json).")
-    try:
-        data = request.get_json(force=False, silent=False)
-    except BadRequest:
-        raise ValidationError("Dữ liệu JSON không hợp lệ (sai cú pháp hoặc không phải UTF-8).",
-                              code="malformed_json") from None
-    if not isinstance(data, dict):
-        raise ValidationError("Dữ liệu gửi lên phải là một đối tượng JSON ({...}).", code="malformed_json")
-    return data
 
 
 def _reason(data: dict) -> str | None:

@@ -9,10 +9,9 @@ spoken form out, with optional extra entries to try before saving them.
 from __future__ import annotations
 
 from flask import jsonify, request
-from werkzeug.exceptions import BadRequest
 
 from broadcast.domain.models import LexiconEntry
-from broadcast.errors import BroadcastError, ValidationError
+from broadcast.errors import ValidationError
 from broadcast.security import audit
 from broadcast.speech import store
 from broadcast.speech.normalize import normalize, problems
@@ -21,6 +20,7 @@ from broadcast.speech.normalize.abbreviations import default_lexicon
 from .. import db_session
 from ..auth import api_roles_required, client_ip, current_db_user
 from . import bp
+from .body import json_body
 
 EDIT_ROLES = ("operator",)  # admin always passes
 #: The normaliser endpoint takes up to a long bulletin's worth of text.
@@ -28,22 +28,6 @@ MAX_NORMALIZE_CHARS = 20_000
 MAX_EXTRA_ENTRIES = 50
 
 
-class UnsupportedMediaType(BroadcastError):
-    code = "unsupported_media_type"
-    http_status = 415
-
-
-def _body() -> dict:
-    if request.mimetype != "application/json":
-        raise UnsupportedMediaType("Nội dung gửi lên phải là JSON (Content-Type: application/json).")
-    try:
-        data = request.get_json(force=False, silent=False)
-    except BadRequest:
-        raise ValidationError("Dữ liệu JSON không hợp lệ (sai cú pháp hoặc không phải UTF-8).",
-                              code="malformed_json") from None
-    if not isinstance(data, dict):
-        raise ValidationError("Dữ liệu gửi lên phải là một đối tượng JSON ({...}).", code="malformed_json")
-    return data
 
 
 def _string(data: dict, key: str, *, required: bool) -> str | None:
@@ -81,7 +65,7 @@ def lexicon_list():
 @api_roles_required(*EDIT_ROLES)
 def lexicon_put(term):
     session, user = db_session(), current_db_user()
-    data = _body()
+    data = json_body()
     _unknown(data, {"spoken", "note"})
     change = store.save_lexicon_entry(session, term, _string(data, "spoken", required=True),
                                       note=_string(data, "note", required=False), user_id=user.id)
@@ -111,7 +95,7 @@ def lexicon_delete(term):
 @bp.post("/normalize")
 @api_roles_required()
 def normalize_text():
-    data = _body()
+    data = json_body()
     _unknown(data, {"text", "lexicon"})
     text = _string(data, "text", required=True)
     if len(text) > MAX_NORMALIZE_CHARS:
