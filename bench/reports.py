@@ -174,6 +174,7 @@ def _time(fn) -> float:
 def _measure(url: str) -> tuple[float, float, dict]:
     from sqlalchemy import text
 
+    from broadcast.config import Settings
     from broadcast.db import make_engine
     from broadcast.reports.airtime import airtime_report
     from broadcast.reports.periods import parse_period
@@ -181,11 +182,12 @@ def _measure(url: str) -> tuple[float, float, dict]:
 
     engine = make_engine(url)
     period = parse_period(f"{YEAR}-{MONTH:02d}")
+    tz = Settings(database_url=url, data_dir=Path(tempfile.gettempdir()), secret_key="bench").tz  # the default zone
     holder = {}
     try:
         def report():
             with Session(engine) as session:
-                holder["report"] = airtime_report(session, period)
+                holder["report"] = airtime_report(session, period, tz=tz)
 
         def handwritten():
             with engine.connect() as conn:

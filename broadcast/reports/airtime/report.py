@@ -1,0 +1,90 @@
+"""``airtime_report``: the queries, the roll-ups and the section builders put together."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ...domain.models import Category, Department, Plan, Station
+from ...domain.types import utcnow
+from ..narrative import narrative
+from ..periods import Period
+from ..plans import plan_for_period
+from . import queries, sections
+from .figures import Figures, roll_items, roll_sessions
+from .scope import Scope, make_scope
+from .targets import achievements, column_session_codes, target_rows
+
+
+@dataclass(frozen=True)
+class Reference:
+    """The rows the sections name things by (small tables, read once per report)."""
+
+    categories: list[Category]
+    departments: dict[str, str]      # code -> name
+    stations: list[Station]          # by code
+
+    @classmethod
+    def load(cls, session: Session) -> "Reference":
+        return cls(list(session.scalars(select(Category).order_by(Category.sort_order, Category.id))),
+                   {d.code: d.name for d in session.scalars(select(Department))},
+                   list(session.scalars(select(Station).order_by(Station.code))))
+
+
+def airtime_report(session: Session, period: Period, *, tz, station: str | Station | None = None,
+                   plan: Plan | None = None, include_previous: bool = True) -> dict:
+    """The airtime report for ``period`` and one station (code or row) or all stations, as a JSON-ready dict.
+
+    ``tz`` is the configured station time zone (``settings.tz``): the local times of first and last airings
+    and ``generated_at`` are written in it.  ``plan`` defaults to the ward's plan covering the period.
+    """
+    scope = make_scope(session, period, station)
+    if plan is None and scope.ward is not None:
+        plan = plan_for_period(session, scope.ward.id, period)
+    ref = Reference.load(session)
+    body, sessions_by_category = _figure_sections(session, scope, plan, ref, tz)
+    totals = sections.totals(body["by_category"], body["by_station"], body["by_bulletin"])
+    targets = target_rows(plan, period, achievements(totals, body["by_category"], sessions_by_category))
+    change = None
+    if include_previous:
+        previous = period.previous()
+        change = sections.change_section(
+            totals, previous, Figures.of_totals(queries.period_totals(session, scope, previous)))
+    report = {
+        "report": "airtime",
+        "generated_at": utcnow().astimezone(tz).isoformat(timespec="seconds"),
+        "timezone": str(tz),
+        "ward": sections.ward_section(scope.ward),
+        "station": sections.station_section(scope.station),
+        "period": period.as_dict(),
+        "plan": sections.plan_section(plan),
+        "totals": totals,
+        **body,
+        "targets": targets,
+        "change": change,
+    }
+    report["narrative"] = narrative(report)
+    return report
+
+
+def _figure_sections(session: Session, scope: Scope, plan: Plan | None, ref: Reference, tz
+                     ) -> tuple[dict, dict[str, int]]:
+    """Run the queries, roll them up and build the sections that come straight from the figures (in the
+    report's key order), and the sessions per category the column-session targets need."""
+    codes = column_session_codes(plan)
+    not_aired_by_session, not_aired_by_category = queries.not_aired_rows(session, scope)
+    rolled = roll_sessions(queries.session_rows(session, scope, codes), codes, not_aired_by_session)
+    items = queries.bulletin_rows(session, scope)
+    cat_figures, dept_figures = roll_items(items, not_aired_by_category)
+    by_category = sections.category_rows(ref.categories, cat_figures)
+    return {
+        "category_groups": sections.category_groups(by_category),
+        "by_category": by_category,
+        "by_department": sections.department_rows(dept_figures, ref.departments),
+        "by_station": sections.station_rows(ref.stations, scope.station_ids, rolled.by_station, rolled.sessions),
+        "by_bulletin": sections.bulletin_rows(items, {c.code: c.name for c in ref.categories}, ref.departments,
+                                              tz),
+        "by_day": sections.day_rows(scope.period.dates(), rolled.by_day),
+    }, rolled.sessions_by_category
