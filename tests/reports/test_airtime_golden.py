@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -54,7 +54,7 @@ def golden_log(runtime):
             s.add(AsRun(station_id=station.id, air_date=at.date(), session_code=session_code, category_code=cat,
                         department_code=dept, status=status, aired_ms=aired_ms, planned_ms=planned_ms or aired_ms,
                         source=source, title=f"{cat or 'không rõ'} {at:%d/%m %H:%M}",
-                        actual_start=at.astimezone(timezone.utc), kind="bulletin"))
+                        actual_start=at.astimezone(UTC), kind="bulletin"))
 
         row(molao, datetime(2025, 10, 1, 6, 2, tzinfo=LOCAL), "sang", "cchc-chinh-quyen-so", "CA", "interrupted",
             60_000, 90_000)

@@ -7,9 +7,9 @@ whole seconds, so each section rounds once, as the ward's report always has.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Iterable, Mapping
 
 from ...domain.categories import CCHC_CODES
 
@@ -56,7 +56,7 @@ class Figures:
             self.cchc_ms += ms
 
     @classmethod
-    def of_totals(cls, row: Mapping) -> "Figures":
+    def of_totals(cls, row: Mapping) -> Figures:
         """From one ``n, ms, cn, cms`` mapping (``queries.period_totals``)."""
         return cls(airings=int(row["n"] or 0), ms=int(row["ms"] or 0), cchc_airings=int(row["cn"] or 0),
                    cchc_ms=int(row["cms"] or 0))

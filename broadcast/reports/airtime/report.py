@@ -27,7 +27,7 @@ class Reference:
     stations: list[Station]          # by code
 
     @classmethod
-    def load(cls, session: Session) -> "Reference":
+    def load(cls, session: Session) -> Reference:
         return cls(list(session.scalars(select(Category).order_by(Category.sort_order, Category.id))),
                    {d.code: d.name for d in session.scalars(select(Department))},
                    list(session.scalars(select(Station).order_by(Station.code))))

@@ -6,8 +6,8 @@ the section's list or dict out, keys in the order the API has always sent them.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
-from typing import Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from datetime import UTC, date, datetime
 
 from ...domain.categories import CCHC_CODES, CCHC_GROUP
 from ..periods import Period
@@ -90,7 +90,7 @@ def local_minute(ts: datetime | str | None, tz) -> str | None:
     if ts is None:
         return None
     if ts.tzinfo is None:
-        ts = ts.replace(tzinfo=timezone.utc)
+        ts = ts.replace(tzinfo=UTC)
     return ts.astimezone(tz).isoformat(timespec="minutes")
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 from ...domain.categories import CATEGORIES, CCHC_GROUP
 from ..periods import Period
