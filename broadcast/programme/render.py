@@ -1,9 +1,11 @@
 """Audio for programme items behind one small interface.
 
 The builder only needs a file and its duration for each piece: a bulletin,
-an announcement text, a stock asset, a filler of a given length.  Unit tests
-pass a renderer that answers from a table; production uses
-:class:`SpeechRenderer`, which calls the speech layer
+an announcement text, a stock asset, a filler of a given length
+(:class:`Renderer`).  A renderer that can also render many bulletins at once,
+in parallel, is a :class:`BatchRenderer`; the builder uses the batch when it
+has one.  Unit tests pass a renderer that answers from a table; production
+uses :class:`SpeechRenderer` (a batch renderer), which calls the speech layer
 (``broadcast.speech.store.render_bulletin(s)`` for bulletins, recorded as
 ``AudioRendition`` rows; ``broadcast.speech.render.render_text`` for
 announcements) and measures assets with ffprobe.
@@ -20,9 +22,14 @@ from typing import Protocol, runtime_checkable
 
 from sqlalchemy.orm import Session
 
+from ..audio.measure import probe_audio
 from ..config import Settings
 from ..domain.models import Bulletin
-from ..errors import ValidationError
+from ..errors import BroadcastError, ValidationError
+from ..speech import store as speech_store
+from ..speech.normalize.dates import day_words, month_words
+from ..speech.normalize.numbers import number_to_words
+from ..speech.render import render_text
 from .calendar import WEEKDAYS_VI
 
 
@@ -35,6 +42,9 @@ class Audio:
 
 @runtime_checkable
 class Renderer(Protocol):
+    """Every renderer: one bulletin, an announcement text, a stock asset, a filler cut or looped to a length.
+    Each raises a BroadcastError (with a Vietnamese message) when it cannot."""
+
     def bulletin(self, bulletin: Bulletin) -> Audio: ...
 
     def announcement(self, text: str) -> Audio: ...
@@ -43,18 +53,21 @@ class Renderer(Protocol):
 
     def filler(self, name: str, duration_ms: int) -> Audio: ...
 
-    # Optional: ``bulletin_batch(list) -> list[Audio | BroadcastError]`` renders a batch (in parallel).
+
+@runtime_checkable
+class BatchRenderer(Renderer, Protocol):
+    """A renderer that also renders many bulletins at once (in parallel)."""
+
+    def bulletin_batch(self, bulletins: list[Bulletin]) -> list[Audio | BroadcastError]:
+        """One result per bulletin, in order: its Audio, or the BroadcastError that kept it from rendering (one
+        unreadable bulletin must not stop the others)."""
+        ...
 
 
 # --- announcement text -------------------------------------------------------
 
 def date_in_words(on: date) -> str:
     """"ngày hai mươi hai tháng mười một năm hai nghìn không trăm hai mươi sáu"."""
-    try:
-        from ..speech.normalize.dates import day_words, month_words
-        from ..speech.normalize.numbers import number_to_words
-    except ImportError:  # pragma: no cover - the speech package ships with the project
-        return f"ngày {on.day} tháng {on.month} năm {on.year}"
     return f"ngày {day_words(on.day)} tháng {month_words(on.month)} năm {number_to_words(on.year)}"
 
 
@@ -72,8 +85,6 @@ def fill_placeholders(text: str, *, station_name: str, on_date: date, source: st
 # --- production renderer -----------------------------------------------------
 
 def _probe_ms(path: Path) -> int | None:
-    from ..audio.measure import probe_audio
-
     info = probe_audio(path)
     return int(round(info.duration_s * 1000)) if info and info.duration_s > 0 else None
 
@@ -88,15 +99,10 @@ class SpeechRenderer:
 
     def _speech_prefs(self) -> tuple[dict, dict, int | None]:
         """Voice/rate/pitch and the operator lexicon, as bulletins get them (so announcements sound alike)."""
-        try:
-            from ..speech.store import lexicon_version, operator_lexicon, speech_settings
-        except ImportError:  # pragma: no cover - the speech package ships with the project
-            return {}, {}, None
-        return speech_settings(self.session), operator_lexicon(self.session), lexicon_version(self.session)
+        return (speech_store.speech_settings(self.session), speech_store.operator_lexicon(self.session),
+                speech_store.lexicon_version(self.session))
 
     def _render_text(self, text: str, cache: str, tags: dict | None = None):
-        from ..speech.render import render_text
-
         prefs, lexicon, version = self._speech_prefs()
         audio = {k: v for k, v in prefs.items() if k in ("rate", "pitch")}
         return render_text(text, engine_names=self.settings.tts_engines, voice=prefs.get("voice"), settings=audio,
@@ -105,17 +111,13 @@ class SpeechRenderer:
 
     def bulletin(self, bulletin: Bulletin) -> Audio:
         """The bulletin's rendition through ``broadcast.speech.store.render_bulletin`` (recorded in the DB)."""
-        from ..speech.store import render_bulletin
-
-        r = render_bulletin(self.session, bulletin, self.settings)
+        r = speech_store.render_bulletin(self.session, bulletin, self.settings)
         return Audio(str(r.path), int(r.duration_ms), r.id)
 
-    def bulletin_batch(self, bulletins: list[Bulletin]) -> list:
+    def bulletin_batch(self, bulletins: list[Bulletin]) -> list[Audio | BroadcastError]:
         """A batch, rendered in parallel by ``render_bulletins``: an Audio or a BroadcastError per bulletin."""
-        from ..speech.store import render_bulletins
-
         out = []
-        for r in render_bulletins(self.session, bulletins, self.settings):
+        for r in speech_store.render_bulletins(self.session, bulletins, self.settings):
             out.append(r if isinstance(r, Exception) else Audio(str(r.path), int(r.duration_ms), r.id))
         return out
 
