@@ -14,7 +14,7 @@ from ..config import Settings
 from ..domain.models import Bulletin, Programme, ProgrammeItem, User
 from ..errors import Conflict, NotFound, ValidationError
 from ..security import audit
-from .build import quiet_hours, refresh_warnings, retime
+from .timing import quiet_hours, refresh_warnings, retime
 from .fill import AIRABLE_STATUSES
 from .render import Renderer, SpeechRenderer
 
