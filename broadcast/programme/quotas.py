@@ -133,6 +133,25 @@ def day_quotas(session: Session, station: Station, on_date: date, specs: list[Se
     plan = _plan(session, station, on_date)
     if plan is None:
         return q
+    _read_targets(session, plan, q)
+    if q.empty:
+        return q
+    codes = set(q.minutes_ms) | set(q.sessions)
+    _count_done(session, station, on_date, codes, q)
+    left = column_calendar(session, station, on_date, specs, kept, codes)
+    q.occurrences.update(left.occurrences)
+    _place_extra_columns(q, on_date, left)
+    # An added column is one more occurrence for every target it can carry.
+    slots = {(spec.code, i): slot for spec in specs for i, slot in _columns(spec)}
+    for key in q.activate:
+        for code in codes:
+            if slot_accepts(slots[key], code):
+                q.occurrences[code] = q.occurrences.get(code, 0) + 1
+    return q
+
+
+def _read_targets(session: Session, plan: Plan, q: DayQuotas) -> None:
+    """The plan's monthly ``minutes`` and ``column_sessions`` targets of CCHC and its areas."""
     wanted = set(CCHC_CODES) | {CCHC_GROUP}
     for t in session.scalars(select(PlanTarget).where(PlanTarget.plan_id == plan.id, PlanTarget.per == "month")):
         if t.category_code not in wanted or not t.value:
@@ -141,12 +160,12 @@ def day_quotas(session: Session, station: Station, on_date: date, specs: list[Se
             q.minutes_ms[t.category_code] = int(float(t.value) * 60_000)
         elif t.metric == "column_sessions":
             q.sessions[t.category_code] = int(math.ceil(float(t.value)))
-    if q.empty:
-        return q
 
+
+def _count_done(session: Session, station: Station, on_date: date, codes: set[str], q: DayQuotas) -> None:
+    """Done this month before today: programmed bulletin items, and airings logged without an item (each
+    session counted once per code, whatever it carried of it)."""
     first = on_date.replace(day=1)
-    codes = set(q.minutes_ms) | set(q.sessions)
-    # Done this month before today: programmed bulletin items, and airings logged without an item.
     items = session.execute(
         select(Programme.id, ProgrammeItem.category_code, func.sum(ProgrammeItem.duration_ms))
         .join(Programme, Programme.id == ProgrammeItem.programme_id)
@@ -170,10 +189,22 @@ def day_quotas(session: Session, station: Station, on_date: date, specs: list[Se
         q.done_ms[code] = sum(ms for cats in per_session.values() for cat, ms in cats.items() if cat in members)
         q.done_sessions[code] = sum(1 for cats in per_session.values() if any(c in members for c in cats))
 
-    # Column occurrences from today to the end of the month: on their weekdays, and the others.
-    offday: dict[str, int] = {}
-    on_weekdays: dict[str, int] = {}
-    today_offday: dict[str, list[tuple[str, int]]] = {}
+
+@dataclass
+class ColumnCalendar:
+    """Column occurrences from a day to the end of its month, per target code."""
+
+    occurrences: dict[str, int] = field(default_factory=dict)   # column slots airing on their weekdays
+    on_weekdays: dict[str, int] = field(default_factory=dict)   # sessions whose column airs on its weekday
+    offday: dict[str, int] = field(default_factory=dict)        # sessions with a column slot for it, not airing
+    today_offday: dict[str, list[tuple[str, int]]] = field(default_factory=dict)  # today's: (session, slot)
+
+
+def column_calendar(session: Session, station: Station, on_date: date, specs: list[SessionSpec],
+                    kept: set[str], codes: set[str]) -> ColumnCalendar:
+    """Count, from ``on_date`` (whose sessions are ``specs``) to the end of the month, the columns that can
+    carry each code: on their weekdays, and the sessions where one could be added (never a kept session)."""
+    out = ColumnCalendar()
     day = on_date
     while day.month == on_date.month:
         day_specs = specs if day == on_date else sessions_on(session, station, day)
@@ -184,38 +215,37 @@ def day_quotas(session: Session, station: Station, on_date: date, specs: list[Se
                 if not mine:
                     continue
                 active = [(i, s) for i, s in mine if column_active(s, day)]
-                q.occurrences[code] = q.occurrences.get(code, 0) + len(active)
+                out.occurrences[code] = out.occurrences.get(code, 0) + len(active)
                 if active:
-                    on_weekdays[code] = on_weekdays.get(code, 0) + 1
+                    out.on_weekdays[code] = out.on_weekdays.get(code, 0) + 1
                 elif day == on_date and spec.code in kept:
                     continue
                 else:
-                    offday[code] = offday.get(code, 0) + 1
+                    out.offday[code] = out.offday.get(code, 0) + 1
                     if day == on_date:
-                        today_offday.setdefault(code, []).append((spec.code, mine[0][0]))
+                        out.today_offday.setdefault(code, []).append((spec.code, mine[0][0]))
         day += timedelta(days=1)
+    return out
 
+
+def _place_extra_columns(q: DayQuotas, on_date: date, left: ColumnCalendar) -> None:
+    """Columns beyond their weekdays where a sessions target needs them, as late as possible; a warning when
+    even every remaining session cannot reach the target."""
     for code, target in sorted(q.sessions.items()):
         needed = target - q.done_sessions.get(code, 0)
-        left = on_weekdays.get(code, 0)      # sessions (not slots) whose column airs on its weekday
-        if needed <= left:
+        on_weekdays = left.on_weekdays.get(code, 0)
+        if needed <= on_weekdays:
             continue
-        extra = needed - left
+        extra = needed - on_weekdays
         q.extra[code] = extra
+        today = left.today_offday.get(code, [])
         # As late as possible: today only what the sessions after today could no longer carry.
-        later = offday.get(code, 0) - len(today_offday.get(code, []))
-        q.activate.update(today_offday.get(code, [])[:max(0, extra - later)])
-        if extra > offday.get(code, 0):
+        later = left.offday.get(code, 0) - len(today)
+        q.activate.update(today[:max(0, extra - later)])
+        if extra > left.offday.get(code, 0):
             q.warnings.append({
                 "code": "plan_quota",
                 "message": (f"Chỉ tiêu {target} buổi có chuyên mục {target_label(code)} tháng "
                             f"{on_date:%m/%Y} không thể đạt: đã có {q.done_sessions.get(code, 0)} buổi, "
-                            f"từ hôm nay chỉ còn {left + offday.get(code, 0)} buổi phát có thể mang "
+                            f"từ hôm nay chỉ còn {on_weekdays + left.offday.get(code, 0)} buổi phát có thể mang "
                             "chuyên mục; hãy thêm buổi phát hoặc điều chỉnh kế hoạch.")})
-    # An added column is one more occurrence for every target it can carry.
-    slots = {(spec.code, i): slot for spec in specs for i, slot in _columns(spec)}
-    for key in q.activate:
-        for code in codes:
-            if slot_accepts(slots[key], code):
-                q.occurrences[code] = q.occurrences.get(code, 0) + 1
-    return q
