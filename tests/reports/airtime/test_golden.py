@@ -5,7 +5,7 @@ ordering.  The data: the demo ward with 120 days of airtime history up to 20/10/
 counting rule (interrupted, manual, not aired, a second station, unknown and empty categories, no department)
 and targets per day, week, month, quarter and year.  ``generated_at`` is the only field left out (it is the
 clock).  After a deliberate change of the report, regenerate the copy with
-``LP_UPDATE_GOLDEN=1 .venv/bin/pytest tests/reports/test_airtime_golden.py`` and review the diff.
+``LP_UPDATE_GOLDEN=1 .venv/bin/pytest tests/reports/airtime/test_golden.py`` and review the diff.
 """
 
 from __future__ import annotations
