@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, timedelta
+from datetime import UTC, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
-from broadcast.domain.models import AuditLog, Plan, Programme, ProgrammeItem, Setting, SessionTemplate, Station
+from broadcast.domain.models import (
+    AuditLog,
+    Plan,
+    Programme,
+    ProgrammeItem,
+    SessionTemplate,
+    Setting,
+    Station,
+)
 from broadcast.errors import NotFound, ValidationError
 from broadcast.programme.build import build_day, day_dict, programme_for
 from broadcast.programme.edit import set_locked
@@ -170,7 +178,7 @@ def test_plan_quota_reserves_time_for_the_cchc_column(session, settings, demo, t
     for n in range(20):
         make_bulletin(f"Tin thường {n}")
     cchc = make_bulletin("Tin CCHC", "cchc-tthc")
-    cchc_item = lambda progs: [i for i in progs[0].items if i.bulletin_id == cchc.id]  # noqa: E731
+    cchc_item = lambda progs: [i for i in progs[0].items if i.bulletin_id == cchc.id]
     session.execute(Plan.__table__.update().values(active=False))
     renderer = TableRenderer(default_ms=60_000)
     progs = build_day(session, settings, "MOLAO", on, renderer=renderer, today=today)
@@ -276,12 +284,12 @@ def test_day_dict_has_exactly_the_api_shape(session, settings, demo, today):
 
 
 def test_a_session_that_has_started_is_kept(session, settings, demo, today, make_bulletin):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     on = next_weekday(today + timedelta(days=1), 1)
     progs = build_day(session, settings, "MOLAO", on, renderer=TableRenderer(default_ms=20_000), today=today)
     sang = progs[0]
-    sang.starts_at = datetime.now(timezone.utc) - timedelta(minutes=1)      # as if it were on air now
+    sang.starts_at = datetime.now(UTC) - timedelta(minutes=1)      # as if it were on air now
     before = [(i.id, i.title) for i in sang.items]
     make_bulletin("Tin khẩn mới", priority="emergency")
     again = build_day(session, settings, "MOLAO", on, renderer=TableRenderer(default_ms=20_000), today=today)
@@ -299,3 +307,76 @@ def test_a_bulletin_valid_only_over_the_weekend_is_flagged_on_friday(session, se
     monday = friday + timedelta(days=3)
     progs = build_day(session, settings, "MOLAO", monday, renderer=TableRenderer(default_ms=20_000), today=today)
     assert not [w for w in progs[-1].warnings if w["code"] == "expiring" and w["bulletin_id"] == weekend.id]
+
+
+# --- the phases of build_day ---------------------------------------------------
+
+class BatchTable(TableRenderer):
+    """A table renderer with a batch (as SpeechRenderer has): one call for every bulletin."""
+
+    def __init__(self, *a, fail: set[str] = frozenset(), **kw):
+        super().__init__(*a, **kw)
+        self.fail = fail
+        self.batches: list[int] = []
+
+    def bulletin_batch(self, bulletins):
+        from broadcast.errors import ValidationError as VE
+
+        self.batches.append(len(bulletins))
+        return [VE("không đọc được") if b.title in self.fail else self.bulletin(b) for b in bulletins]
+
+
+class FailingTable(TableRenderer):
+    def __init__(self, *a, fail: set[str] = frozenset(), **kw):
+        super().__init__(*a, **kw)
+        self.fail = fail
+
+    def bulletin(self, bulletin):
+        if bulletin.title in self.fail:
+            raise ValidationError("không đọc được")
+        return super().bulletin(bulletin)
+
+
+@pytest.mark.parametrize("renderer, first_progress", [
+    (BatchTable(by_title={"Hai": 45_000}, fail={"Ba"}), (0, 3, "3 tin (song song)")),
+    (FailingTable(by_title={"Hai": 45_000}, fail={"Ba"}), (0, 3, "Một")),
+])
+def test_render_candidates_batch_or_one_by_one(session, clear_demo_bulletins, make_bulletin, today, renderer,
+                                               first_progress):
+    from broadcast.programme.build import render_candidates
+    from broadcast.programme.candidates import day_candidates
+
+    station = session.scalar(select(Station).where(Station.code == "MOLAO"))
+    one, two, three = (make_bulletin(t) for t in ("Một", "Hai", "Ba"))
+    candidates = day_candidates(session, station, today, today, set())
+    calls = []
+    audio, failed = render_candidates(renderer, candidates, lambda *a: calls.append(a))
+    assert set(audio) == {one.id, two.id} and set(candidates) == {one.id, two.id}
+    assert candidates[two.id][1].duration_ms == 45_000
+    assert [(w["code"], w["bulletin_id"]) for w in failed] == [("render_failed", three.id)]
+    assert "«Ba»: không đọc được" in failed[0]["message"]
+    assert calls[0] == first_progress and calls[-1] == (3, 3, "")
+    assert render_candidates(renderer, {}, lambda *a: calls.append(a)) == ({}, []) and calls[-1] == (3, 3, "")
+
+
+def test_build_day_uses_the_batch(session, settings, clear_demo_bulletins, make_bulletin, today):
+    make_bulletin("Một")
+    renderer = BatchTable()
+    build_day(session, settings, "MOLAO", next_weekday(today + timedelta(days=1), 3), renderer=renderer, today=today)
+    assert renderer.batches == [1]
+
+
+def test_check_assets_names_the_file_and_slot(session, settings, demo, today):
+    from broadcast.programme.build import check_assets
+    from broadcast.programme.calendar import sessions_on
+
+    class NoAssets(TableRenderer):
+        def asset(self, name):
+            raise ValidationError(f"Không thấy audio_assets/{name}.", field="file")
+
+    station = session.scalar(select(Station).where(Station.code == "MOLAO"))
+    specs = sessions_on(session, station, next_weekday(today + timedelta(days=1), 3))
+    with pytest.raises(ValidationError) as err:
+        check_assets(NoAssets(), specs, set())
+    assert err.value.message.startswith("MOLAO.toml: session 'sang' session[0].slot[0]: Không thấy audio_assets/")
+    check_assets(NoAssets(), specs, {s.code for s in specs})   # kept sessions are not checked

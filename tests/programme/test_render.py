@@ -1,0 +1,57 @@
+"""The renderer interface and the announcement text."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from broadcast.errors import ValidationError
+from broadcast.programme.render import (
+    BatchRenderer,
+    Renderer,
+    SpeechRenderer,
+    date_in_words,
+    fill_placeholders,
+)
+
+from .conftest import TableRenderer
+
+
+def test_protocols():
+    table = TableRenderer()
+    assert isinstance(table, Renderer) and not isinstance(table, BatchRenderer)
+    speech = SpeechRenderer(None, None)
+    assert isinstance(speech, Renderer) and isinstance(speech, BatchRenderer)
+
+    class NoFiller:
+        def bulletin(self, b): ...
+        def announcement(self, text): ...
+        def asset(self, name): ...
+
+    assert not isinstance(NoFiller(), Renderer)   # a filler is part of the interface, not an option
+
+
+@pytest.mark.parametrize("on, words", [
+    (date(2026, 11, 22), "ngày hai mươi hai tháng mười một năm hai nghìn không trăm hai mươi sáu"),
+    (date(2025, 1, 5), "ngày mồng năm tháng một năm hai nghìn không trăm hai mươi lăm"),
+])
+def test_date_in_words(on, words):
+    assert date_in_words(on) == words
+
+
+@pytest.mark.parametrize("text, out", [
+    ("Đây là {station_name}", "Đây là Đài Mộ Lao"),
+    ("Hôm nay {weekday}, {date}.", "Hôm nay thứ Tư, ngày mồng một tháng mười năm hai nghìn không trăm hai mươi lăm."),
+    ("Không có chỗ thay thế", "Không có chỗ thay thế"),
+])
+def test_fill_placeholders(text, out):
+    assert fill_placeholders(text, station_name="Đài Mộ Lao", on_date=date(2025, 10, 1)) == out
+
+
+@pytest.mark.parametrize("text", ["{ten_dai}", "{0}", "{station_name"])
+def test_fill_placeholders_refuses_unknown(text):
+    with pytest.raises(ValidationError) as err:
+        fill_placeholders(text, station_name="X", on_date=date(2025, 10, 1), source="MOLAO.toml", where="slot[1]")
+    assert err.value.message.startswith("MOLAO.toml: slot[1]: lời dẫn có chỗ thay thế không hợp lệ")
+    assert err.value.field == "slot[1]"
