@@ -12,10 +12,16 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import delete, func, select
 
-from broadcast.domain.models import Plan, PlanTarget, Programme, ProgrammeItem, SessionTemplate
+from broadcast.domain.models import (
+    Plan,
+    PlanTarget,
+    Programme,
+    ProgrammeItem,
+    SessionTemplate,
+)
 from broadcast.programme.build import build_day
 
-from .conftest import TableRenderer
+from .conftest import TableRenderer, weekdays_left_in_month
 
 
 def next_month(today: date) -> date:
@@ -155,3 +161,49 @@ def test_an_empty_column_the_plan_counts_on_is_flagged(session, settings, demo, 
     day = first + timedelta(days=(1 - first.isoweekday()) % 7)      # the month's first Monday
     progs = build_day(session, settings, "MOLAO", day, renderer=TableRenderer(), today=today)
     assert any(w["code"] == "plan_quota" and "trống" in w["message"] for p in progs for w in p.warnings)
+
+
+# --- the phases, directly ------------------------------------------------------
+
+def test_column_calendar_counts_the_rest_of_the_month(session, demo, today):
+    from broadcast.domain.models import Station
+    from broadcast.programme.calendar import sessions_on
+    from broadcast.programme.quotas import column_calendar
+
+    station = session.scalar(select(Station).where(Station.code == "MOLAO"))
+    first = next_month(today)
+    monday = first + timedelta(days=(1 - first.isoweekday()) % 7)
+    specs = sessions_on(session, station, monday)
+    cal = column_calendar(session, station, monday, specs, set(), {"cchc", "cchc-tthc"})
+    weekdays = weekdays_left_in_month(monday)
+    # one column session per weekday, and on each weekday the other session could carry one more
+    assert cal.occurrences == {"cchc": weekdays, "cchc-tthc": weekdays}
+    assert cal.on_weekdays["cchc"] == weekdays and cal.offday["cchc"] == weekdays
+    assert cal.today_offday["cchc"] == [("sang", next(i for i, s in enumerate(specs[0].slots)
+                                                      if s.get("kind") == "column"))]
+    kept = column_calendar(session, station, monday, specs, {"sang"}, {"cchc"})
+    assert kept.offday["cchc"] == weekdays - 1 and "cchc" not in kept.today_offday   # a kept session gets none
+
+
+@pytest.mark.parametrize("target, done, on_weekdays, offday, today_offday, extra, activate, warned", [
+    (4, 0, 5, 5, 1, None, 0, False),     # the weekdays reach it: nothing added
+    (8, 0, 5, 5, 1, 3, 0, False),        # three more, later sessions can carry them: not today
+    (10, 0, 5, 5, 1, 5, 1, False),       # five more, only four later: today too
+    (12, 0, 5, 5, 1, 7, 1, True),        # beyond every remaining session: warned
+    (12, 6, 5, 5, 1, 1, 0, False),       # done earlier this month counts
+])
+def test_place_extra_columns(target, done, on_weekdays, offday, today_offday, extra, activate, warned):
+    from broadcast.programme.quotas import (
+        ColumnCalendar,
+        DayQuotas,
+        _place_extra_columns,
+    )
+
+    q = DayQuotas(sessions={"cchc": target}, done_sessions={"cchc": done})
+    cal = ColumnCalendar(on_weekdays={"cchc": on_weekdays}, offday={"cchc": offday},
+                         today_offday={"cchc": [("sang", 3)] * today_offday})
+    _place_extra_columns(q, date(2025, 10, 6), cal)
+    assert q.extra.get("cchc") == extra and len(q.activate) == activate
+    assert bool(q.warnings) is warned
+    if warned:
+        assert q.warnings[0]["message"].startswith("Chỉ tiêu 12 buổi có chuyên mục CCHC tháng 10/2025 không thể đạt")
