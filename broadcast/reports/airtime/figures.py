@@ -37,12 +37,6 @@ class Figures:
     interrupted: int = 0
     not_aired: int = 0
 
-    def add_session_row(self, n: int, ms: int, cn: int, cms: int) -> None:
-        self.airings += n
-        self.ms += ms
-        self.cchc_airings += cn
-        self.cchc_ms += cms
-
     def add_item_row(self, row: Mapping) -> None:
         """One aired item row (``n, ms, mn, mms, intr`` and its ``category_code``)."""
         n, ms = int(row["n"] or 0), int(row["ms"] or 0)
@@ -101,8 +95,16 @@ def roll_sessions(rows: Iterable, session_codes: tuple[str, ...], not_aired_by_s
     flags = [0] * len(session_codes)
     for d, sid, q, n, ms, cn, cms, *t in rows:
         n, ms, cn, cms = int(n), int(ms or 0), int(cn or 0), int(cms or 0)
-        out.by_station.setdefault(sid, Figures()).add_session_row(n, ms, cn, cms)
-        out.by_day.setdefault(d, Figures()).add_session_row(n, ms, cn, cms)
+        # Get-or-create without setdefault's throwaway Figures(), adds inlined: this loop sees days × stations ×
+        # sessions rows (12,400 for a month of 100 stations).
+        for groups, key in ((out.by_station, sid), (out.by_day, d)):
+            f = groups.get(key)
+            if f is None:
+                f = groups[key] = Figures()
+            f.airings += n
+            f.ms += ms
+            f.cchc_airings += cn
+            f.cchc_ms += cms
         if q is None:
             continue
         aired.add((d, sid, q))
