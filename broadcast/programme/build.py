@@ -154,8 +154,7 @@ def render_candidates(renderer: Renderer, candidates: Candidates, progress: Prog
     return audio_by_id, failed
 
 
-def plan_day(session: Session, settings: Settings, work: DayWork, renderer: Renderer,
-             audio_by_id: dict[int, Audio]) -> list[PlannedSession]:
+def plan_day(work: DayWork, renderer: Renderer, audio_by_id: dict[int, Audio]) -> list[PlannedSession]:
     """Every session to build, in order; each placed bulletin (and each kept session's) counts as an airing
     for the sessions after it."""
     planned: list[PlannedSession] = []
@@ -165,8 +164,7 @@ def plan_day(session: Session, settings: Settings, work: DayWork, renderer: Rend
                 if item.bulletin_id in work.candidates:
                     account(work.candidates[item.bulletin_id][1], work.on_date)
             continue
-        ps = plan_session(session, settings, work.station, spec, work.on_date, work.candidates, renderer,
-                          audio_by_id, work.quotas)
+        ps = plan_session(work.station, spec, work.on_date, work.candidates, renderer, audio_by_id, work.quotas)
         for bid in ps.fill.placed_ids:
             account(work.candidates[bid][1], work.on_date)
         planned.append(ps)
@@ -260,7 +258,7 @@ def build_day(session: Session, settings: Settings, station_code: str, on_date, 
     # Nothing to render on a day without a session to build.
     audio_by_id, failed = ({}, []) if all(spec.code in work.kept for spec in work.specs) else (
         render_candidates(renderer, work.candidates, progress))
-    planned = plan_day(session, settings, work, renderer, audio_by_id)
+    planned = plan_day(work, renderer, audio_by_id)
     add_day_warnings(session, work, planned, failed)
     return write_day(session, settings, work, planned, actor)
 

@@ -11,9 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy.orm import Session
-
-from ..config import Settings
 from ..domain.models import Station
 from ..errors import ValidationError
 from .calendar import SessionSpec
@@ -177,9 +174,8 @@ def session_warnings(layout: Layout, fill: FillResult) -> list[dict]:
     return warnings
 
 
-def plan_session(session: Session, settings: Settings, station: Station, spec: SessionSpec, on_date: date,
-                 candidates: Candidates, renderer: Renderer, audio_by_id: dict[int, Audio],
-                 quotas: DayQuotas | None = None) -> PlannedSession:
+def plan_session(station: Station, spec: SessionSpec, on_date: date, candidates: Candidates, renderer: Renderer,
+                 audio_by_id: dict[int, Audio], quotas: DayQuotas | None = None) -> PlannedSession:
     """One session of ``on_date`` filled from ``candidates`` (whose durations are known), nothing written."""
     layout = lay_out(spec, station, on_date, renderer, quotas if quotas is not None else DayQuotas())
     check_fixed_length(spec, layout)

@@ -130,8 +130,7 @@ def test_session_warnings_order():
 def test_plan_session_end_to_end():
     s = spec(TUNE, HELLO, NEWS, COLUMN, FILLER)
     candidates = _bulletins(("thoi-su", 30_000), ("cchc-tthc", 40_000))
-    ps = plan_session(None, None, STATION, s, WED, candidates, TableRenderer(), {1: Audio(None, 30_000),
-                                                                                 2: Audio(None, 40_000)})
+    ps = plan_session(STATION, s, WED, candidates, TableRenderer(), {1: Audio(None, 30_000), 2: Audio(None, 40_000)})
     assert [i.kind for i in ps.items] == ["asset", "announcement", "bulletin", "announcement", "bulletin",
                                           "filler"]
     assert ps.total_ms == 300_000 and ps.fill.placed_ids and ps.waiting_ids == [] and ps.warnings == []
