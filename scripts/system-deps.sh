@@ -6,6 +6,7 @@
 #   poppler-utils       pdftoppm, to check generated PDF reports in tests
 #   fonts-dejavu-core   a font with Vietnamese glyphs for PDF reports and charts
 #   wrk                 the web load benchmark in `make bench`
+#   mosquitto           MQTT broker between the server and station agents (the network tests start their own)
 set -euo pipefail
 
 declare -A probe=(
@@ -16,6 +17,7 @@ declare -A probe=(
   [poppler-utils]=/usr/bin/pdftoppm
   [fonts-dejavu-core]=/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
   [wrk]=/usr/bin/wrk
+  [mosquitto]=/usr/sbin/mosquitto
 )
 missing=()
 for pkg in "${!probe[@]}"; do
