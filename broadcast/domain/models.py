@@ -14,6 +14,7 @@ import enum
 from datetime import date, datetime, time
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     Date,
@@ -395,6 +396,7 @@ class AsRun(Base):
               sqlite_where=sql_text(AS_RUN_AIRED), postgresql_where=sql_text(AS_RUN_AIRED)),
         Index("ix_as_run_not_aired", "air_date", "station_id", "session_code", "category_code",
               sqlite_where=sql_text(AS_RUN_NOT_AIRED), postgresql_where=sql_text(AS_RUN_NOT_AIRED)),
+        Index("ux_as_run_uid", "uid", unique=True),  # an agent's row is stored once (migration 0007)
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     station_id: Mapped[int] = mapped_column(ForeignKey("stations.id"))
@@ -422,6 +424,11 @@ class AsRun(Base):
     sink: Mapped[str | None] = mapped_column(String(200))
     note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The station agent (Device.id) that aired and delivered this row, and the row's stable id on the
+    # agent, which makes delivery idempotent (migration 0007). No FK, like run_id: adding one on SQLite
+    # would copy the table and drop the append-only triggers.
+    device_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    uid: Mapped[str | None] = mapped_column(String(64))
 
     station: Mapped[Station] = relationship()
     bulletin: Mapped[Bulletin | None] = relationship()
@@ -556,3 +563,65 @@ apscheduler_jobs = Table(
     Column("next_run_time", Float(25), index=True),
     Column("job_state", LargeBinary, nullable=False),
 )
+
+
+class Device(Base):
+    """A station agent (ward office PC, IP loudspeaker unit) that airs its station's programme itself.
+
+    Only the SHA-256 of its token is stored (like ``ApiToken``); the health columns are the last
+    heartbeat's values."""
+
+    __tablename__ = "devices"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    station_id: Mapped[int] = mapped_column(ForeignKey("stations.id"), index=True)
+    # Cluster codes this device serves; empty = the whole station.
+    clusters: Mapped[list] = mapped_column(JSONText, default=list)
+    token_prefix: Mapped[str] = mapped_column(String(12))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    online: Mapped[bool] = mapped_column(Boolean, default=False)
+    last_seen: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    now_playing: Mapped[str | None] = mapped_column(String(300))
+    version: Mapped[str | None] = mapped_column(String(40))
+    last_sync: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    disk_free: Mapped[int | None] = mapped_column(BigInteger)  # bytes
+    temperature: Mapped[float | None] = mapped_column(Float)  # °C, where the platform exposes it
+    volume: Mapped[int | None] = mapped_column(Integer)
+    clock_offset_ms: Mapped[int | None] = mapped_column(Integer)  # device clock minus server clock
+
+    station: Mapped[Station] = relationship()
+
+
+class DeviceEvent(Base):
+    """A device's history: connect, disconnect, reboot, command, refused."""
+
+    __tablename__ = "device_events"
+    __table_args__ = (Index("ix_device_events_device_at", "device_id", "at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    device_id: Mapped[int] = mapped_column(ForeignKey("devices.id"))
+    kind: Mapped[str] = mapped_column(String(20))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    detail: Mapped[dict | None] = mapped_column(JSONText)
+
+    device: Mapped[Device] = relationship()
+
+
+class DeviceCommand(Base):
+    """A command for one device (play, stop, skip, volume, resync, emergency), sent over MQTT (QoS 1)
+    or picked up by HTTP polling; ``acked_at``/``result`` come from the device's acknowledgement."""
+
+    __tablename__ = "device_commands"
+    __table_args__ = (Index("ix_device_commands_device_status", "device_id", "status"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    device_id: Mapped[int] = mapped_column(ForeignKey("devices.id"))
+    action: Mapped[str] = mapped_column(String(20))
+    args: Mapped[dict | None] = mapped_column(JSONText)
+    status: Mapped[str] = mapped_column(String(20), default="pending")  # pending | done | failed
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    acked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    result: Mapped[str | None] = mapped_column(Text)
+
+    device: Mapped[Device] = relationship()
