@@ -42,7 +42,7 @@ def check_sink(spec: str, settings: Settings) -> str:
     spec = (spec or "").strip()
     if len(spec) > 500:
         raise ValidationError("Đích phát quá dài (tối đa 500 ký tự).", field="sink")
-    if spec == "export":
+    if spec in ("export", "agent"):  # no live sink on the server: USB export, or the station's own agents
         return spec
     open_sink(spec)  # parses (no side effect); raises ValidationError with the reason
     if spec.startswith("file:"):

@@ -1,7 +1,8 @@
 """Sinks: ``open_sink(spec)`` parses a station's ``sink`` column.
 
 ``device`` / ``device:ALSA_NAME``, ``icecast://source:PW@HOST:PORT/MOUNT``,
-``file:PATH``, ``null``; ``export`` (USB-fed stations) has no live sink.
+``file:PATH``, ``null``; ``export`` (USB-fed stations) and ``agent`` (aired by the station's own
+agents, broadcast/agent) have no live sink on the server.
 """
 
 from __future__ import annotations
@@ -11,8 +12,9 @@ from .base import BYTES_PER_SECOND, SAMPLE_RATE, Sink, SinkError, bytes_to_ms, m
 
 
 def is_live(spec: str | None) -> bool:
-    """False for ``export`` stations: the operator confirms their airings by hand."""
-    return bool(spec) and spec.strip() != "export"
+    """False for ``export`` stations (the operator confirms their airings by hand) and ``agent``
+    stations (their devices air them and deliver the as-run rows)."""
+    return bool(spec) and spec.strip() not in ("export", "agent")
 
 
 def open_sink(spec: str) -> Sink:
@@ -42,7 +44,10 @@ def open_sink(spec: str) -> Sink:
     if spec == "export":
         raise ValidationError("Đài này nhận chương trình bằng tệp xuất (USB), không phát trực tiếp: "
                               "hãy xác nhận đã phát trong trang Phát sóng.", field="sink")
-    raise ValidationError(f"Đích phát {spec!r} không hợp lệ: dùng device, icecast://..., file:ĐƯỜNG_DẪN, null hoặc export.",
+    if spec == "agent":
+        raise ValidationError("Đài này do thiết bị phát tại đài (agent) tự phát, máy chủ không phát trực tiếp.",
+                              field="sink")
+    raise ValidationError(f"Đích phát {spec!r} không hợp lệ: dùng device, icecast://..., file:ĐƯỜNG_DẪN, null, export hoặc agent.",
                           field="sink")
 
 
