@@ -10,6 +10,7 @@ from broadcast.playout import control
 from .. import db_session, runtime_of
 from ..auth import api_roles_required, client_ip, current_db_user
 from . import bp
+from .body import json_body
 
 OPERATORS = ("operator",)
 
@@ -29,17 +30,10 @@ def playout_status():
     return jsonify(control.now_airing_json(db_session(), runtime_of()))
 
 
-def _body() -> dict:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise ValidationError("Thân yêu cầu phải là một đối tượng JSON.")
-    return body
-
-
 @bp.post("/playout/commands")
 @api_roles_required(*OPERATORS)
 def playout_command():
-    body = _body()
+    body = json_body()
     session = db_session()
     cmd = control.queue_command(session, current_db_user(), str(body.get("station", "")), str(body.get("action", "")),
                                 session_code=body.get("session"), air_date=body.get("date"), ip=client_ip())
@@ -62,7 +56,7 @@ def playout_command_status(command_id: int):
 @bp.post("/playout/confirm")
 @api_roles_required(*OPERATORS)
 def playout_confirm():
-    body = _body()
+    body = json_body()
     session = db_session()
     items = body.get("items") or []
     if not isinstance(items, list) or not all(isinstance(i, int) for i in items):
@@ -120,7 +114,8 @@ OPENAPI_PATHS = {
         "responses": {"202": {"description": "Đã nhận lệnh", **_json({"type": "object", "required": ["id", "status"]})},
                       "400": {"description": "Lệnh sai", **_ERR}, "401": {"description": "Chưa xác thực", **_ERR},
                       "403": {"description": "Không có quyền", **_ERR}, "404": {"description": "Không có", **_ERR},
-                      "409": {"description": "Đài phát bằng tệp xuất", **_ERR}}}},
+                      "409": {"description": "Đài phát bằng tệp xuất", **_ERR},
+                      "415": {"description": "Sai kiểu nội dung", **_ERR}}}},
     "/playout/commands/{command_id}": {"get": {
         "summary": "Kết quả một lệnh",
         "parameters": [{"name": "command_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
@@ -138,5 +133,6 @@ OPENAPI_PATHS = {
             "items": {"type": "array", "items": {"$ref": "#/components/schemas/AsRun"}}}})},
                       "400": {"description": "Sai", **_ERR}, "401": {"description": "Chưa xác thực", **_ERR},
                       "403": {"description": "Không có quyền", **_ERR}, "404": {"description": "Không có", **_ERR},
-                      "409": {"description": "Đã xác nhận", **_ERR}}}},
+                      "409": {"description": "Đã xác nhận", **_ERR},
+                      "415": {"description": "Sai kiểu nội dung", **_ERR}}}},
 }

@@ -1,0 +1,77 @@
+"""Every JSON-reading API endpoint reads its body through web.api.body.json_body: an over-deep body is a
+Vietnamese 400 (never a RecursionError 500), a wrong Content-Type a 415, and nothing is written."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from broadcast.domain.models import AuditLog, Bulletin, User
+from web.api.body import MAX_JSON_DEPTH, json_depth_exceeds
+
+# (method, path, user): one row per endpoint that reads a JSON body.
+JSON_ENDPOINTS = [
+    ("post", "/bulletins", "vanhoa"),
+    ("patch", "/bulletins/{id}", "tuphap"),
+    ("post", "/bulletins/{id}/submit", "tuphap"),
+    ("post", "/bulletins/{id}/approve", "lanhdao"),
+    ("post", "/bulletins/{id}/reject", "lanhdao"),
+    ("post", "/bulletins/{id}/withdraw", "tuphap"),
+    ("post", "/bulletins/{id}/comments", "tuphap"),
+    ("put", "/lexicon/UBND", "vanhanh"),
+    ("post", "/normalize", "vanhoa"),
+    ("post", "/playout/commands", "vanhanh"),
+    ("post", "/playout/confirm", "vanhanh"),
+]
+
+
+def _deep(levels: int) -> str:
+    return '{"a": ' * levels + "1" + "}" * levels
+
+
+@pytest.fixture
+def call(client, api_token, demo, session):
+    own = session.scalar(select(Bulletin.id).join(Bulletin.author).where(User.username == "tuphap")
+                         .order_by(Bulletin.id))
+
+    def _call(method, path, user, body, content_type="application/json"):
+        headers = {"Authorization": f"Bearer {api_token(user)}", "Content-Type": content_type}
+        return getattr(client, method)("/api/v1" + path.format(id=own), data=body, headers=headers)
+
+    return _call
+
+
+def _writes(session) -> tuple[int, int]:
+    session.expire_all()
+    return session.scalar(select(func.count(AuditLog.id))), session.scalar(select(func.max(Bulletin.version)))
+
+
+@pytest.mark.parametrize(("method", "path", "user"), JSON_ENDPOINTS)
+@pytest.mark.parametrize("levels", [MAX_JSON_DEPTH + 1, 100_000])
+def test_over_deep_json_is_a_vietnamese_400(call, session, method, path, user, levels):
+    before = _writes(session)
+    response = call(method, path, user, _deep(levels))
+    assert response.status_code == 400, response.get_data(as_text=True)[:300]
+    assert response.json["error"]["code"] == "malformed_json"
+    assert "lồng nhau quá sâu" in response.json["error"]["message"]
+    assert _writes(session) == before
+
+
+@pytest.mark.parametrize(("method", "path", "user"), JSON_ENDPOINTS)
+def test_json_endpoints_want_json(call, method, path, user):
+    response = call(method, path, user, "station=MOLAO", content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 415
+    assert response.json["error"]["code"] == "unsupported_media_type"
+
+
+def test_depth_is_counted_outside_strings():
+    assert not json_depth_exceeds(b'{"t": "' + b"[{" * 100 + b'\\" ]"}')
+    assert json_depth_exceeds(b'{"t\\\\": ' + b"[" * (MAX_JSON_DEPTH + 1))
+    assert not json_depth_exceeds(b"[" * MAX_JSON_DEPTH + b"]" * MAX_JSON_DEPTH)
+
+
+def test_a_body_at_the_limit_still_reaches_the_endpoint(call):
+    body = '{"text": "UBND", "lexicon": ' + _deep(MAX_JSON_DEPTH - 1) + "}"
+    response = call("post", "/normalize", "vanhoa", body)
+    assert response.status_code == 400
+    assert response.json["error"]["field"] == "lexicon"  # the endpoint's own check, not the reader's
