@@ -8,18 +8,15 @@ ourselves.
 
 from __future__ import annotations
 
-import json
 import re
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import BroadcastError
+from . import ffmpeg
+from .errors import AudioError
 
-
-class AudioError(BroadcastError):
-    code = "audio_error"
-    http_status = 422
+__all__ = ["AudioError", "AudioInfo", "Loudness", "probe_audio", "probe_duration", "parse_ebur128",
+           "measure_loudness", "measure_pcm"]
 
 
 @dataclass(frozen=True)
@@ -40,21 +37,17 @@ class Loudness:
 def probe_audio(path: str | Path) -> AudioInfo | None:
     """Duration and format of the first audio stream, or None if unreadable."""
     try:
-        proc = subprocess.run(
-            ["ffprobe", "-v", "error", "-select_streams", "a:0", "-show_entries",
-             "stream=codec_name,sample_rate,channels:format=duration", "-of", "json", str(path)],
-            capture_output=True, timeout=30)
-    except (OSError, subprocess.TimeoutExpired):
+        data = ffmpeg.probe(path)
+    except OSError:
         return None
-    if proc.returncode != 0:
+    if data is None:
         return None
     try:
-        data = json.loads(proc.stdout or b"{}")
-        stream = data["streams"][0]
+        stream = next(s for s in data.get("streams") or [] if s.get("codec_type") == "audio")
         duration = float(data.get("format", {}).get("duration") or 0.0)
         return AudioInfo(duration, int(stream.get("sample_rate") or 0), int(stream.get("channels") or 0),
                          str(stream.get("codec_name") or ""))
-    except (KeyError, IndexError, ValueError, TypeError):
+    except (StopIteration, KeyError, IndexError, ValueError, TypeError, AttributeError):
         return None
 
 
@@ -94,14 +87,23 @@ def parse_ebur128(stderr: str) -> Loudness | None:
 
 def measure_loudness(path: str | Path) -> Loudness:
     """EBU R128 integrated loudness and true peak of a file (ffmpeg ebur128)."""
+    failed = f"Không đo được độ lớn âm thanh của {Path(path).name}."
     try:
-        proc = subprocess.run(
-            ["ffmpeg", "-hide_banner", "-nostats", "-nostdin", "-i", str(path),
-             "-filter_complex", "ebur128=peak=true:framelog=verbose", "-f", "null", "-"],
-            capture_output=True, timeout=600)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise AudioError(f"Không đo được độ lớn âm thanh của {Path(path).name}.") from exc
-    loud = parse_ebur128(proc.stderr.decode("utf-8", "replace"))
-    if proc.returncode != 0 or loud is None:
-        raise AudioError(f"Không đo được độ lớn âm thanh của {Path(path).name}.")
+        _, err = ffmpeg.run(["-i", str(path), "-filter_complex", "ebur128=peak=true:framelog=verbose",
+                             "-f", "null", "-"], "đo độ lớn âm thanh")
+    except AudioError as exc:
+        raise AudioError(failed) from exc
+    loud = parse_ebur128(err)
+    if loud is None:
+        raise AudioError(failed)
+    return loud
+
+
+def measure_pcm(samples) -> Loudness:
+    """Integrated loudness and sample peak of house PCM (an int16 array), with ffmpeg's ebur128."""
+    _, err = ffmpeg.run([*ffmpeg.RAW, "-i", "pipe:0", "-af", ffmpeg.METER, "-f", "null", "-"], "đo độ lớn âm thanh",
+                        stdin=samples.astype("<i2", copy=False).tobytes())
+    loud = parse_ebur128(err)
+    if loud is None:
+        raise AudioError("Không đo được độ lớn âm thanh.")
     return loud

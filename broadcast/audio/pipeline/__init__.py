@@ -18,8 +18,8 @@ import tempfile
 from pathlib import Path
 from typing import Callable, Sequence
 
+from ..ffmpeg import CHANNELS, SAMPLE_RATE
 from ..measure import AudioError
-from ._ffmpeg import CHANNELS, SAMPLE_RATE
 from .chime import add_chime
 from .decode import decode
 from .export import export_mp3

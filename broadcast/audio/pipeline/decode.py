@@ -9,17 +9,25 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+
+from .. import ffmpeg
+from ..ffmpeg import CHANNELS, METER, RAW, SAMPLE_RATE
 from ..measure import AudioError, parse_ebur128
-from ._ffmpeg import CHANNELS, METER, RAW, SAMPLE_RATE, run_ffmpeg, to_pcm
 
 _FORMAT = f"aresample={SAMPLE_RATE},aformat=sample_fmts=s16:channel_layouts={'mono' if CHANNELS == 1 else 'stereo'}"
 _CORRUPT = "Tệp âm thanh bị hỏng hoặc không có tiếng; không thể xử lý."
 
 
+def to_pcm(data: bytes) -> np.ndarray:
+    """Raw house PCM from a pipe as an int16 array (no copy)."""
+    return np.frombuffer(data, dtype="<i2")
+
+
 def decode_file(path: Path, *, meter: bool = True):
     """(samples, loudness or None) of ``path`` in the house format."""
     try:
-        out, err = run_ffmpeg(["-i", str(path), "-vn", "-map", "0:a:0",
+        out, err = ffmpeg.run(["-i", str(path), "-vn", "-map", "0:a:0",
                                "-af", f"{_FORMAT},{METER}" if meter else _FORMAT,
                                *RAW, "-c:a", "pcm_s16le", "pipe:1"], "giải mã âm thanh")
     except AudioError as exc:

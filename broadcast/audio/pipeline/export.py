@@ -16,8 +16,8 @@ from pathlib import Path
 import numpy as np
 from mutagen.mp3 import MP3, HeaderNotFoundError
 
+from .. import ffmpeg
 from ..measure import AudioError, measure_loudness, probe_duration
-from ._ffmpeg import RAW, run_ffmpeg
 from .loudness import MAX_TRUE_PEAK, TARGET_LUFS, TOLERANCE_LU
 
 BITRATE = "128k"
@@ -47,10 +47,10 @@ def _encode(samples: np.ndarray, gain_db: float, out: Path, tags: dict) -> None:
             meta += ["-metadata", f"{frame}={value}"]
     tmp = out.with_name(f".{out.name}.{os.getpid()}.{id(samples)}.tmp.mp3")
     try:
-        run_ffmpeg([*RAW, "-i", "pipe:0", "-af", f"volume={gain_db:.2f}dB", "-map_metadata", "-1",
-                    "-c:a", "libmp3lame", "-b:a", BITRATE, "-compression_level", str(LAME_QUALITY),
-                    "-id3v2_version", "3", *meta, "-f", "mp3", str(tmp)], "xuất tệp MP3",
-                   stdin=samples.astype("<i2", copy=False).tobytes())
+        ffmpeg.encode(samples.astype("<i2", copy=False).tobytes(), tmp, "xuất tệp MP3",
+                      args=["-af", f"volume={gain_db:.2f}dB", "-map_metadata", "-1", "-c:a", "libmp3lame",
+                            "-b:a", BITRATE, "-compression_level", str(LAME_QUALITY), "-id3v2_version", "3", *meta,
+                            "-f", "mp3"])
         os.replace(tmp, out)  # readers never see a half-written MP3
     finally:
         tmp.unlink(missing_ok=True)

@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..measure import AudioError
-from ._ffmpeg import filter_pcm, measure_pcm
+from .. import ffmpeg
+from ..ffmpeg import METER, RAW
+from ..measure import AudioError, Loudness, measure_pcm, parse_ebur128
+from .decode import to_pcm
 
 TARGET_LUFS = -16.0
 TOLERANCE_LU = 1.0
@@ -36,6 +38,16 @@ _LIMIT_DBFS = -3.0
 def limiter_chain(gain_db: float) -> str:
     limit = 10 ** (_LIMIT_DBFS / 20)
     return f"volume={gain_db + _HOT_DB:.2f}dB,alimiter=limit={limit:.4f}:attack=1:release=50:level=0"
+
+
+def filter_pcm(samples: np.ndarray, chain: str, what: str) -> tuple[np.ndarray, Loudness]:
+    """Run an ffmpeg filter chain over PCM, metering the result in the same pass."""
+    out, err = ffmpeg.run([*RAW, "-i", "pipe:0", "-af", f"{chain},{METER}", *RAW, "-c:a", "pcm_s16le", "pipe:1"],
+                          what, stdin=samples.astype("<i2", copy=False).tobytes())
+    loud = parse_ebur128(err)
+    if loud is None:
+        raise AudioError(f"Không đo được độ lớn âm thanh khi {what}.")
+    return to_pcm(out), loud
 
 
 def normalize_loudness(samples: np.ndarray, metadata: dict) -> tuple:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._ffmpeg import SAMPLE_RATE
+from ..ffmpeg import SAMPLE_RATE
 
 DEFAULT_PAUSE_MS = 250
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..ffmpeg import SAMPLE_RATE
 from ..measure import AudioError
-from ._ffmpeg import SAMPLE_RATE
 
 THRESHOLD_DB = -50
 KEEP_S = 0.05
