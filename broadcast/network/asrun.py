@@ -1,0 +1,157 @@
+"""As-run rows delivered by devices: each stored once, whatever how often it arrives.
+
+Each row carries the agent's stable ``uid``; ``as_run.uid`` is unique, so a redelivered row (a lost
+answer, an outbox replayed after the server's database was restored from backup) is answered
+``already_stored`` and not stored again, even when two deliveries race. A row that can never be stored
+(a session the device's station does not have, a malformed field) is answered ``rejected`` with the
+reason, so the agent stops retrying it; nothing else in the batch is affected.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from ..domain.models import AsRun, AsRunStatus, Device, Programme
+from ..errors import ValidationError
+from .devices import record_event
+
+log = logging.getLogger(__name__)
+MAX_BATCH = 1000
+MAX_UID = 64
+DELIVERABLE = {s.value for s in AsRunStatus} - {AsRunStatus.airing.value}
+
+
+class RowRefused(Exception):
+    pass
+
+
+def _when(row: dict, key: str, required: bool = False) -> datetime | None:
+    value = row.get(key)
+    if value in (None, "") and not required:
+        return None
+    try:
+        parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        raise RowRefused(f"{key} không phải thời điểm ISO 8601.") from None
+    if parsed.tzinfo is None:
+        raise RowRefused(f"{key} phải có múi giờ (ví dụ ...Z).")
+    return parsed
+
+
+def _ms(row: dict, key: str, required: bool = False) -> int | None:
+    value = row.get(key)
+    if value is None and not required:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise RowRefused(f"{key} phải là số mili giây không âm.")
+    return value
+
+
+def _build(row: dict, device: Device, programmes: dict) -> AsRun:
+    try:
+        day = date.fromisoformat(str(row.get("date", "")))
+    except ValueError:
+        raise RowRefused("date phải có dạng YYYY-MM-DD.") from None
+    code = str(row.get("session") or "")
+    programme = programmes.get((day, code))
+    if programme is None:
+        raise RowRefused(f"Đài {device.station.code} không có buổi {code or '?'} ngày {day:%d/%m/%Y}.")
+    status = row.get("status")
+    if status not in DELIVERABLE:
+        raise RowRefused(f"status {status!r} không hợp lệ: chọn một trong {', '.join(sorted(DELIVERABLE))}.")
+    position = row.get("position")
+    item = next((i for i in programme.items if i.position == position), None)
+    if item is None:
+        raise RowRefused(f"Buổi {code} ngày {day:%d/%m/%Y} không có mục thứ {position!r}.")
+    start = _when(row, "actual_start", required=True)
+    scheduled = _when(row, "scheduled_start") or item.planned_start
+    # Category, department and title come from the server's programme, as on the server's own rows.
+    bulletin = item.bulletin
+    return AsRun(
+        station_id=device.station_id, programme_id=programme.id, programme_item_id=item.id, session_code=code,
+        air_date=day, position=position, kind=item.kind, bulletin_id=item.bulletin_id, title=item.title,
+        category_code=item.category_code,
+        department_code=bulletin.department.code if bulletin is not None else None,
+        scheduled_start=scheduled, actual_start=start, actual_end=_when(row, "actual_end"),
+        planned_ms=_ms(row, "planned_ms") or item.duration_ms, aired_ms=_ms(row, "aired_ms", required=True),
+        lateness_ms=int((start - scheduled).total_seconds() * 1000) if scheduled else None,
+        status=status, source="agent", sink=f"agent:{device.code}",
+        note=(str(row["note"])[:500] if row.get("note") else None), device_id=device.id, uid=row["uid"])
+
+
+def _programmes(session: Session, device: Device, rows: list[dict]) -> dict:
+    days = set()
+    for row in rows:
+        try:
+            days.add(date.fromisoformat(str(row.get("date", ""))))
+        except ValueError:
+            pass
+    if not days:
+        return {}
+    found = session.scalars(select(Programme).options(selectinload(Programme.items))
+                            .where(Programme.station_id == device.station_id, Programme.on_date.in_(days)))
+    return {(p.on_date, p.session_code): p for p in found}
+
+
+def ingest(session: Session, device: Device, rows) -> dict:
+    """Store a batch; returns ``{"stored": [uid], "already_stored": [uid], "rejected": [{"uid", "reason"}]}``.
+    Commits (row by row only when a concurrent delivery raced this one)."""
+    if not isinstance(rows, list) or len(rows) > MAX_BATCH:
+        raise ValidationError(f"rows phải là danh sách tối đa {MAX_BATCH} dòng.", field="rows")
+    result = {"stored": [], "already_stored": [], "rejected": []}
+    fresh, seen = [], set()
+    for row in rows:
+        uid = row.get("uid") if isinstance(row, dict) else None
+        if not isinstance(uid, str) or not 0 < len(uid) <= MAX_UID:
+            result["rejected"].append({"uid": uid if isinstance(uid, str) else None,
+                                       "reason": f"Mỗi dòng cần uid là chuỗi 1–{MAX_UID} ký tự."})
+            continue
+        if uid in seen:
+            result["already_stored"].append(uid)
+            continue
+        seen.add(uid)
+        fresh.append(row)
+    known = set()
+    for chunk in range(0, len(fresh), 500):
+        uids = [r["uid"] for r in fresh[chunk:chunk + 500]]
+        known |= set(session.scalars(select(AsRun.uid).where(AsRun.uid.in_(uids))))
+    programmes = _programmes(session, device, fresh)
+    built = []
+    for row in fresh:
+        if row["uid"] in known:
+            result["already_stored"].append(row["uid"])
+            continue
+        try:
+            built.append(_build(row, device, programmes))
+        except RowRefused as exc:
+            result["rejected"].append({"uid": row["uid"], "reason": str(exc)})
+    _store(session, built, result)
+    if result["rejected"]:
+        log.warning("device %s: %d as-run rows rejected", device.code, len(result["rejected"]))
+        record_event(session, device, "refused", {"as_run": result["rejected"][:20]})
+        session.commit()
+    return result
+
+
+def _store(session: Session, built: list[AsRun], result: dict) -> None:
+    session.add_all(built)
+    try:
+        session.commit()
+        result["stored"].extend(r.uid for r in built)
+        return
+    except IntegrityError:
+        session.rollback()
+    # Another delivery of the same rows won the race: store one by one, each in its own savepoint.
+    for row in built:
+        try:
+            with session.begin_nested():
+                session.add(row)
+            result["stored"].append(row.uid)
+        except IntegrityError:
+            result["already_stored"].append(row.uid)
+    session.commit()

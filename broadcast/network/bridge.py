@@ -1,0 +1,114 @@
+"""The server's side of MQTT: devices' online state, heartbeats and command acknowledgements into the
+database; commands and "programme changed" notices out.
+
+A message naming an unknown device, a device of another station or a revoked device, or one that is
+not a JSON object, is logged and ignored (a known device gets a ``refused`` event); nothing else
+changes. The broker's own access control (per-device credentials and ACLs) is the deployment's job.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+import paho.mqtt.client as mqtt
+from sqlalchemy import select
+
+from ..domain.models import Device, DeviceCommand
+from ..domain.types import utcnow
+from ..runtime import Runtime
+from . import commands as device_commands
+from .devices import iso, record_event, set_online, apply_status
+from .topics import ROOT, device_topic, dumps, parse_mqtt_url, parse_payload, parse_topic, programme_topic
+
+log = logging.getLogger(__name__)
+
+
+class ServerBridge:
+    def __init__(self, runtime: Runtime, url: str, client_id: str = "loaphuong-server"):
+        self.runtime = runtime
+        self.host, self.port = parse_mqtt_url(url)
+        self.client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id)
+        self.client.on_connect = self._on_connect
+        self.client.on_message = self._on_message
+        self.client.reconnect_delay_set(1, 30)
+        self.connected = threading.Event()
+        self.handled = 0  # messages processed (tests wait on it)
+
+    def start(self) -> "ServerBridge":
+        self.client.connect_async(self.host, self.port, keepalive=30)
+        self.client.loop_start()
+        return self
+
+    def stop(self) -> None:
+        self.client.disconnect()
+        self.client.loop_stop()
+
+    def _on_connect(self, client, userdata, flags, reason_code, properties):
+        if reason_code.is_failure:
+            log.warning("MQTT: broker refused the server bridge: %s", reason_code)
+            return
+        for kind in ("state", "heartbeat", "ack"):
+            client.subscribe(f"{ROOT}/+/+/{kind}", qos=1)
+        self.connected.set()
+
+    def _on_message(self, client, userdata, message):
+        try:
+            self.handle(message.topic, message.payload)
+        except Exception:  # a bad message must never stop the network loop
+            log.exception("MQTT: message on %s not handled", message.topic)
+        finally:
+            self.handled += 1
+
+    def handle(self, topic: str, payload: bytes) -> str:
+        """Apply one message; returns what happened (``ok`` or why it was ignored)."""
+        parsed = parse_topic(topic)
+        if parsed is None or parsed[1] is None:
+            return "ignored"
+        station_code, device_code, kind = parsed
+        body = parse_payload(payload)
+        with self.runtime.unit() as session:
+            device = session.scalar(select(Device).where(Device.code == device_code))
+            if device is None or device.revoked_at is not None:
+                log.warning("MQTT: %s from unknown or revoked device %s ignored", kind, device_code)
+                return "unknown-device"
+            if device.station.code != station_code:
+                record_event(session, device, "refused", {"topic": topic, "reason": "station"})
+                log.warning("MQTT: device %s wrote under station %s, ignored", device_code, station_code)
+                return "wrong-station"
+            if body is None:
+                log.warning("MQTT: malformed %s from %s ignored", kind, device_code)
+                return "malformed"
+            if kind == "state":
+                came_online = body.get("online") is True
+                if set_online(session, device, came_online, {"via": "mqtt", "boot_id": body.get("boot_id")}) \
+                        and came_online:
+                    session.flush()
+                    self._resend_pending(session, device)
+            elif kind == "heartbeat":
+                apply_status(session, device, body | {"via": "mqtt"})
+            elif kind == "ack":
+                try:
+                    device_commands.acknowledge(session, device, body.get("id"), body.get("ok") is True,
+                                                body.get("result"))
+                except Exception as exc:  # unknown id: logged, nothing changes
+                    log.warning("MQTT: ack from %s refused: %s", device_code, exc)
+                    return "bad-ack"
+            return "ok"
+
+    def _resend_pending(self, session, device: Device) -> None:
+        # Commands queued while the device was away; the agent ignores an id it has already carried out.
+        for cmd in device_commands.pending(session, device):
+            self._publish_command(device.station.code, device.code, cmd)
+
+    def _publish_command(self, station: str, device: str, cmd: DeviceCommand):
+        return self.client.publish(device_topic(station, device, "cmd"),
+                                   dumps(device_commands.command_json(cmd)), qos=1)
+
+    def send(self, cmd: DeviceCommand):
+        """Publish a queued command (QoS 1); HTTP polling offers it too until it is acknowledged."""
+        return self._publish_command(cmd.device.station.code, cmd.device.code, cmd)
+
+    def programme_changed(self, station_code: str, version: str | None = None):
+        return self.client.publish(programme_topic(station_code),
+                                   dumps({"version": version, "at": iso(utcnow())}), qos=1, retain=True)

@@ -1,0 +1,108 @@
+"""What a device keeps locally: its station's programmes for the next days, each item's audio named by
+the SHA-256 of its bytes (content-addressed, so the agent verifies what it downloaded)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from ..config import Settings
+from ..domain.models import Device, Programme
+from ..domain.types import utcnow
+from ..errors import NotFound, ValidationError
+from .devices import iso
+
+DEFAULT_DAYS = 3
+MAX_DAYS = 7
+MEDIA_URL = "/api/v1/agent/media/{sha256}"
+
+_digests: dict[tuple, str] = {}
+_digests_lock = threading.Lock()
+_MAX_CACHED = 10_000
+
+
+def file_sha256(path: str | Path) -> str | None:
+    """The file's SHA-256, cached by (path, size, mtime): the manifest is asked for often, files change rarely."""
+    p = Path(path)
+    try:
+        st = p.stat()
+    except OSError:
+        return None
+    key = (str(p), st.st_size, st.st_mtime_ns)
+    with _digests_lock:
+        if key in _digests:
+            return _digests[key]
+    h = hashlib.sha256()
+    with p.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    digest = h.hexdigest()
+    with _digests_lock:
+        if len(_digests) >= _MAX_CACHED:
+            _digests.clear()
+        _digests[key] = digest
+    return digest
+
+
+def parse_days(value) -> int:
+    if value in (None, ""):
+        return DEFAULT_DAYS
+    try:
+        days = int(value)
+    except (TypeError, ValueError):
+        days = 0
+    if not 1 <= days <= MAX_DAYS:
+        raise ValidationError(f"Số ngày phải từ 1 đến {MAX_DAYS}.", field="days")
+    return days
+
+
+def _programmes(session: Session, settings: Settings, device: Device, days: int) -> list[Programme]:
+    today = utcnow().astimezone(settings.tz).date()
+    return list(session.scalars(
+        select(Programme).options(selectinload(Programme.items))
+        .where(Programme.station_id == device.station_id, Programme.on_date >= today,
+               Programme.on_date < today + timedelta(days=days))
+        .order_by(Programme.starts_at, Programme.id)))
+
+
+def _item_json(item) -> dict:
+    digest = file_sha256(item.audio_path) if item.audio_path else None
+    return {"position": item.position, "kind": item.kind, "bulletin_id": item.bulletin_id, "title": item.title,
+            "category": item.category_code, "duration_ms": item.duration_ms, "sha256": digest,
+            "clusters": [],  # cluster targeting of items is not built yet: [] = every cluster
+            "media": MEDIA_URL.format(sha256=digest) if digest else None}
+
+
+def build_manifest(session: Session, settings: Settings, device: Device, days: int = DEFAULT_DAYS) -> dict:
+    sessions = []
+    for p in _programmes(session, settings, device, days):
+        sessions.append({"programme_id": p.id, "date": p.on_date.isoformat(), "session": p.session_code,
+                         "starts_at": iso(p.starts_at), "max_duration_s": p.max_duration_s, "locked": p.locked,
+                         "items": [_item_json(i) for i in p.items]})
+    # The fingerprint covers the programme only (not server_time), so an unchanged programme keeps it.
+    version = hashlib.sha256(json.dumps(sessions, sort_keys=True).encode()).hexdigest()[:16]
+    missing = [f"{s['date']} {s['session']} #{i['position']}" for s in sessions for i in s["items"]
+               if i["sha256"] is None]
+    return {"station": device.station.code, "device": device.code, "clusters": list(device.clusters or []),
+            "server_time": iso(utcnow()), "days": days, "version": version, "sessions": sessions,
+            "missing": missing}
+
+
+def media_path(session: Session, settings: Settings, device: Device, sha256: str) -> Path:
+    """The file with this digest, if one of the device's station programmes (yesterday on) uses it."""
+    sha256 = (sha256 or "").lower()
+    if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
+        raise NotFound("Không có tệp âm thanh này.")
+    since = utcnow().astimezone(settings.tz).date() - timedelta(days=1)
+    for p in session.scalars(select(Programme).options(selectinload(Programme.items))
+                             .where(Programme.station_id == device.station_id, Programme.on_date >= since)):
+        for item in p.items:
+            if item.audio_path and file_sha256(item.audio_path) == sha256:
+                return Path(item.audio_path)
+    raise NotFound("Không có tệp âm thanh này trong chương trình của đài.")

@@ -1,0 +1,57 @@
+"""MQTT topic names and payload parsing, shared by the server bridge and the agent (docs/network.md)."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import urlsplit
+
+from ..errors import ValidationError
+
+ROOT = "loaphuong"
+DEVICE_KINDS = ("state", "heartbeat", "cmd", "ack")
+MAX_PAYLOAD = 64 * 1024
+
+
+def device_topic(station: str, device: str, kind: str) -> str:
+    assert kind in DEVICE_KINDS, kind
+    return f"{ROOT}/{station}/{device}/{kind}"
+
+
+def programme_topic(station: str) -> str:
+    return f"{ROOT}/{station}/programme"
+
+
+def parse_topic(topic: str) -> tuple[str, str | None, str] | None:
+    """``(station, device, kind)`` for a device topic, ``(station, None, "programme")``, else None."""
+    parts = topic.split("/")
+    if len(parts) == 4 and parts[0] == ROOT and parts[3] in DEVICE_KINDS and parts[1] and parts[2]:
+        return parts[1], parts[2], parts[3]
+    if len(parts) == 3 and parts[0] == ROOT and parts[2] == "programme" and parts[1]:
+        return parts[1], None, "programme"
+    return None
+
+
+def parse_payload(payload: bytes) -> dict | None:
+    """A JSON object, or None for anything else (malformed messages are logged and ignored by callers)."""
+    if len(payload) > MAX_PAYLOAD:
+        return None
+    try:
+        value = json.loads(payload.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def dumps(value: dict) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def parse_mqtt_url(url: str) -> tuple[str, int]:
+    """``mqtt://HOST[:PORT]`` -> (host, port); port 1883 by default."""
+    parts = urlsplit((url or "").strip())
+    if parts.scheme != "mqtt" or not parts.hostname:
+        raise ValidationError(f"Địa chỉ MQTT {url!r} không hợp lệ: dùng mqtt://MÁY:CỔNG.", field="mqtt")
+    try:
+        return parts.hostname, parts.port or 1883
+    except ValueError:
+        raise ValidationError(f"Cổng trong địa chỉ MQTT {url!r} không hợp lệ.", field="mqtt") from None
