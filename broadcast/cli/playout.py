@@ -66,7 +66,10 @@ def playout_run(station, on_date, session_code, sink, speed):
     from ..playout import recovery
     from ..playout.config import PlayoutConfig
     from ..playout.lease import process_holder
-    from ..playout.player import Control, air_run, claim_run, load_programme
+    from ..playout.channels import Control
+    from ..playout.claims import claim_key, claim_run
+    from ..playout.items import load_programme
+    from ..playout.player import air_run
     from ..playout.scheduler import build_programme
     from ..playout.sinks import SinkError, open_sink
     from ..runtime import open_runtime
@@ -99,9 +102,9 @@ def playout_run(station, on_date, session_code, sink, speed):
                               "hãy dựng chương trình trước.")
     out = open_sink(spec)
     holder = process_holder()
-    run_id = claim_run(runtime, station_id=st.id, claim_key=f"manual:{st.id}:cli:{uuid.uuid4().hex}", kind="manual",
-                       air_date=day, session_code=session_code, programme_id=programme.id, scheduled_start=utcnow(),
-                       holder=holder, sink=out.label[:200], note="Phát thử từ dòng lệnh.")
+    run_id = claim_run(runtime, station_id=st.id, claim_key=claim_key("manual", st.id, "cli", uuid.uuid4().hex),
+                       kind="manual", air_date=day, session_code=session_code, programme_id=programme.id,
+                       scheduled_start=utcnow(), holder=holder, sink=out.label[:200], note="Phát thử từ dòng lệnh.")
     control = Control()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: control.stop.set())

@@ -7,7 +7,7 @@ target station.  On a station that is airing, the current item is cut
 (``emergency_break``: at the next pause, immediately, or at the item's end)
 and logged ``interrupted``; the chime and the bulletin air; then the session
 resumes (the cut item from its start) or ends (``emergency_after``).  On an
-idle station it airs alone.  Quiet hours do not apply.
+idle station it airs alone (``dispatch``).  Quiet hours do not apply.
 """
 
 from __future__ import annotations
@@ -21,16 +21,16 @@ from sqlalchemy.orm import selectinload
 
 from ..domain.models import AudioRendition, Bulletin, PlayoutRun, Station
 from ..domain.types import utcnow
-from .player import EmergencyRequest, Item, claim_run, probe_ms
-from .sinks import is_live
+from ..errors import BroadcastError
+from .channels import Channel, EmergencyRequest
+from .claims import claim_key, claim_run
+from .items import Item, probe_ms
+from .player import Player
+from .sinks import SinkError, is_live, open_sink
 
 log = logging.getLogger("broadcast.playout")
 
 ACTIVE_STATUSES = ("approved", "scheduled", "airing")
-
-
-def claim_key(bulletin_id: int, station_id: int) -> str:
-    return f"emergency:{bulletin_id}:{station_id}"
 
 
 def bulletin_audio(runtime, bulletin: Bulletin, session) -> str:
@@ -85,7 +85,7 @@ def pending(runtime, config, now=None) -> list[tuple[Bulletin, list[Station]]]:
         live = [s for s in session.scalars(select(Station).where(Station.enabled.is_(True))) if is_live(s.sink)]
         for b in bulletins:
             targets = live if b.all_stations else [s for s in b.stations if s.enabled and is_live(s.sink)]
-            targets = [s for s in targets if claim_key(b.id, s.id) not in claimed]
+            targets = [s for s in targets if claim_key("emergency", b.id, s.id) not in claimed]
             if targets:
                 found.append((b, targets))
         session.expunge_all()
@@ -105,22 +105,62 @@ def poll(service) -> int:
         except Exception as exc:
             log.error("emergency bulletin %s has no audio: %s", bulletin.id, exc)
             for station in stations:
-                claim_run(runtime, station_id=station.id, claim_key=claim_key(bulletin.id, station.id),
+                claim_run(runtime, station_id=station.id, claim_key=claim_key("emergency", bulletin.id, station.id),
                           kind="emergency", air_date=utcnow().astimezone(runtime.settings.tz).date(),
                           session_code=None, programme_id=None, scheduled_start=utcnow(), holder=service.holder,
                           sink=station.sink[:200], bulletin_id=bulletin.id, status="failed",
                           note=f"Không tạo được âm thanh cho tin khẩn cấp: {exc}"[:2000])
             continue
         for station in stations:
-            run_id = claim_run(runtime, station_id=station.id, claim_key=claim_key(bulletin.id, station.id),
-                               kind="emergency", air_date=utcnow().astimezone(runtime.settings.tz).date(),
-                               session_code=None, programme_id=None, scheduled_start=utcnow(),
-                               holder=service.holder, sink=None, bulletin_id=bulletin.id, status="pending")
+            key = claim_key("emergency", bulletin.id, station.id)
+            run_id = claim_run(runtime, station_id=station.id, claim_key=key, kind="emergency",
+                               air_date=utcnow().astimezone(runtime.settings.tz).date(), session_code=None,
+                               programme_id=None, scheduled_start=utcnow(), holder=service.holder, sink=None,
+                               bulletin_id=bulletin.id, status="pending")
             if run_id is None:
                 continue
             request = EmergencyRequest(run_id=run_id, items=items, break_mode=config.emergency_break,
                                        after=config.emergency_after, bulletin_id=bulletin.id)
-            service.dispatch_emergency(station, request)
+            dispatch(service, station, request)
             started += 1
             log.warning("emergency bulletin %s dispatched to %s (run %s)", bulletin.id, station.code, run_id)
     return started
+
+
+# ---------------------------------------------------------------- airing
+
+def dispatch(service, station, request: EmergencyRequest) -> None:
+    """Break into what airs on the station, or air alone on an idle one (in its own thread)."""
+    channel = service.channel(station)
+    if channel.queue_emergency(request):
+        return
+
+    def alone_then_release():
+        try:
+            air_alone(service, channel, request)
+        finally:
+            service.release(channel)
+
+    service.spawn(alone_then_release, name=f"emergency-{request.run_id}")
+
+
+def air_alone(service, channel: Channel, request: EmergencyRequest) -> None:
+    """Air ``request`` on a channel the caller holds and nothing else airs on."""
+    with service.runtime.unit() as session:
+        spec = session.get(Station, channel.station_id).sink
+    try:
+        sink = open_sink(spec)
+        sink.open(title=f"{channel.code} khẩn cấp")
+    except (BroadcastError, SinkError) as exc:
+        service.close_run(request.run_id, "failed", getattr(exc, "message", str(exc)))
+        request.done.set()
+        return
+    player = Player(service.runtime, {"id": channel.station_id, "code": channel.code}, sink, config=service.config,
+                    writer=service.writer, control=channel.control, holder=service.holder)
+    channel.player = player
+    try:
+        player.air_emergency(request)
+    finally:
+        sink.close()
+        player.close()
+        service.writer.flush(30)

@@ -16,6 +16,7 @@ from sqlalchemy import select, update
 
 from ..domain.models import AsRun, PlayoutRun, Programme
 from ..domain.types import utcnow
+from .items import programme_items, total_ms
 from .lease import holder_alive
 
 log = logging.getLogger("broadcast.playout")
@@ -74,8 +75,6 @@ def recover(runtime, *, stale_s: float = 15, me: str | None = None) -> list[int]
 
 def resumable_runs(runtime, *, grace_s: float, now: datetime | None = None) -> list[tuple[int, int]]:
     """(run id, join_ms) for interrupted runs that can still join their programme."""
-    from .player import programme_items, total_ms
-
     now = now or utcnow()
     found = []
     with runtime.unit() as session:

@@ -23,8 +23,11 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 
+from ..bulletins.workflow import expire_overdue
 from ..domain.models import DateOverride, PlayoutRun, Programme, SessionTemplate, Station
 from ..domain.types import utcnow
+from ..programme.build import build_day
+from .claims import claim_key
 from .sinks import is_live
 
 log = logging.getLogger("broadcast.playout")
@@ -50,10 +53,6 @@ def prerender_job(station_code: str, date_iso: str, session_code: str) -> None:
     if _SERVICE is None:
         return
     _SERVICE.prerender(station_code, date.fromisoformat(date_iso), session_code)
-
-
-def claim_key(station_id: int, on_date: date, session_code: str) -> str:
-    return f"sched:{station_id}:{on_date.isoformat()}:{session_code}"
 
 
 def fingerprint(session, today: date) -> str:
@@ -122,7 +121,7 @@ def derive_jobs(scheduler, runtime, config, *, now: datetime | None = None, jobs
         tag = f"{plan['station']}:{plan['date'].isoformat()}:{plan['code']}"
         session_id, prerender_id = f"session:{tag}", f"prerender:{tag}"
         wanted.update((session_id, prerender_id))
-        key = claim_key(plan["station_id"], plan["date"], plan["code"])
+        key = claim_key("scheduled", plan["station_id"], plan["date"], plan["code"])
         args = [plan["station"], plan["date"].isoformat(), plan["code"], start.isoformat()]
         if key not in claimed and start > now - timedelta(seconds=config.grace_s):
             run_at = start - timedelta(seconds=config.preroll_s)
@@ -149,18 +148,7 @@ def derive_jobs(scheduler, runtime, config, *, now: datetime | None = None, jobs
 
 
 def build_programme(runtime, station_code: str, on_date: date, session_code: str) -> bool:
-    """Ask the programme engine to build the day if it offers ``build_day``; True when something was built."""
-    builder = None
-    for module_name in ("broadcast.programme.build", "broadcast.programme.builder", "broadcast.programme"):
-        try:
-            module = __import__(module_name, fromlist=["build_day"])
-        except ImportError:
-            continue
-        builder = getattr(module, "build_day", None)
-        if builder is not None:
-            break
-    if builder is None:
-        return False
+    """Build the day's programmes with the programme engine; True when something was built."""
     # build_day rebuilds every unlocked session of the day: never while one of them is airing or about to.
     with runtime.unit() as session:
         station = session.scalar(select(Station).where(Station.code == station_code))
@@ -172,10 +160,8 @@ def build_programme(runtime, station_code: str, on_date: date, session_code: str
             return False
     try:
         with runtime.unit() as session:
-            from ..bulletins.workflow import expire_overdue
-
             expire_overdue(session, utcnow().astimezone(runtime.settings.tz).date())
-            builder(session, runtime.settings, station_code, on_date)
+            build_day(session, runtime.settings, station_code, on_date)
         return True
     except Exception as exc:  # the session job still runs with what exists
         log.warning("could not build the programme of %s %s %s: %s", station_code, on_date, session_code, exc)

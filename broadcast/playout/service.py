@@ -5,7 +5,9 @@ airing, resumes runs interrupted within the grace period, derives the jobs
 and starts APScheduler's ``BackgroundScheduler`` on a SQLAlchemy job store in
 the project's database.  A control thread renews the lease, re-derives jobs
 when sessions or programmes change, carries out operator commands
-(``playout_commands``) and dispatches emergencies.
+(``commands``) and dispatches emergencies (``emergency``).  Each session
+job (``fire_session``) claims its run (``claims``) and airs it on the
+station's channel (``channels``) through the player.
 """
 
 from __future__ import annotations
@@ -18,46 +20,23 @@ from datetime import date, datetime, timedelta
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
-from sqlalchemy import select, update
+from sqlalchemy import select
 
-from ..domain.models import AsRun, PlayoutCommand, PlayoutRun, Programme, Station
+from ..domain.models import PlayoutRun, Programme, Station
 from ..domain.types import utcnow
 from ..errors import BroadcastError
-from . import emergency, lease, recovery
+from . import commands, emergency, lease, recovery
+from .asrun import AsRunLog, run_update
+from .channels import Channel
+from .claims import claim_key, claim_run, reclaim_run
 from .config import PlayoutConfig
-from .player import (Control, EmergencyRequest, Player, air_run, claim_run, load_programme, programme_items,
-                     reclaim_run)
-from .scheduler import build_programme, claim_key, derive_jobs, fingerprint, set_service
+from .items import load_programme, programme_items
+from .player import air_run
+from .scheduler import build_programme, derive_jobs, fingerprint, set_service
 from .sinks import SinkError, is_live, open_sink
 from .writer import LogWriter
 
 log = logging.getLogger("broadcast.playout")
-
-
-class Channel:
-    """One station's output: at most one airing at a time."""
-
-    def __init__(self, station_id: int, code: str):
-        self.station_id = station_id
-        self.code = code
-        self.cond = threading.Condition()
-        self.active = False
-        self.control = Control()
-        self.player: Player | None = None
-        self.run_id: int | None = None
-
-    def acquire(self, timeout: float) -> bool:
-        deadline = time.monotonic() + max(0.0, timeout)
-        with self.cond:
-            while self.active:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    return False
-                self.cond.wait(remaining)
-            self.active = True
-            self.control.stop.clear()
-            self.control.skip.clear()
-            return True
 
 
 class PlayoutService:
@@ -92,7 +71,7 @@ class PlayoutService:
             self.scheduler.start()
             self.derive(force=True)
             for run_id, _join in recovery.resumable_runs(self.runtime, grace_s=cfg.grace_s, now=self.clock()):
-                self._spawn(self.resume_run, run_id, name=f"resume-{run_id}")
+                self.spawn(self.resume_run, run_id, name=f"resume-{run_id}")
             control = threading.Thread(target=self._control_loop, name="playout-control", daemon=True)
             control.start()
             self._threads.append(control)
@@ -113,9 +92,7 @@ class PlayoutService:
         if wait:
             deadline = time.monotonic() + timeout
             for channel in list(self.channels.values()):
-                with channel.cond:
-                    while channel.active and time.monotonic() < deadline:
-                        channel.cond.wait(0.1)
+                channel.wait_idle(deadline)
         self._teardown()
 
     def _teardown(self) -> None:
@@ -131,7 +108,8 @@ class PlayoutService:
             log.warning("could not release the scheduler lease")
         set_service(None)
 
-    def _spawn(self, fn, *args, name: str) -> threading.Thread:
+    def spawn(self, fn, *args, name: str) -> threading.Thread:
+        """Run ``fn(*args)`` in a daemon thread that logs, never raises."""
         thread = threading.Thread(target=self._guard, args=(fn, *args), name=name, daemon=True)
         thread.start()
         return thread
@@ -162,7 +140,7 @@ class PlayoutService:
                         continue
                 if self.lost_lease:
                     continue
-                self.process_commands()
+                commands.process(self)
                 emergency.poll(self)
                 if now - last_derive >= cfg.derive_s:
                     last_derive = now
@@ -209,17 +187,10 @@ class PlayoutService:
                 channel = self.channels[station.id] = Channel(station.id, station.code)
             return channel
 
-    def _release(self, channel: Channel) -> None:
-        while True:
-            with channel.cond:
-                leftover = channel.control.take_emergency()
-                if leftover is None:
-                    channel.active = False
-                    channel.player = None
-                    channel.run_id = None
-                    channel.cond.notify_all()
-                    return
-            self._air_emergency_alone(channel, leftover)
+    def release(self, channel: Channel) -> None:
+        """Free the channel; an emergency that arrived as the airing ended airs first."""
+        while (leftover := channel.release_or_take_emergency()) is not None:
+            emergency.air_alone(self, channel, leftover)
 
     def _air(self, channel: Channel, station_sink: str, run_id: int, *, join_ms: int = 0,
              start_at: datetime | None = None) -> str:
@@ -228,7 +199,7 @@ class PlayoutService:
         try:
             sink = open_sink(station_sink)
         except BroadcastError as exc:
-            self._close_run(run_id, "failed", exc.message)
+            self.close_run(run_id, "failed", exc.message)
             return "failed"
         try:
             result = air_run(self.runtime, run_id, sink=sink, config=self.config, writer=self.writer,
@@ -236,17 +207,14 @@ class PlayoutService:
                              on_player=lambda p: setattr(channel, "player", p))
             return result.status
         except SinkError as exc:
-            self._close_run(run_id, "failed", str(exc))
+            self.close_run(run_id, "failed", str(exc))
             return "failed"
         finally:
             sink.close()
 
-    def _close_run(self, run_id: int, status: str, error: str | None = None) -> None:
-        def op(session, ids):
-            session.execute(update(PlayoutRun).where(PlayoutRun.id == run_id).values(
-                status=status, ended_at=utcnow(), last_error=error[:2000] if error else None))
-
-        self.writer.submit(op)
+    def close_run(self, run_id: int, status: str, error: str | None = None) -> None:
+        """Close a run that could not air (no sink, sink failed), waiting for the row to be written."""
+        run_update(self.writer, run_id, status=status, ended_at=utcnow(), last_error=error[:2000] if error else None)
         self.writer.flush(30)
 
     # ------------------------------------------------------------ sessions
@@ -271,7 +239,7 @@ class PlayoutService:
                 session.expunge_all()
         if programme is not None:
             start = programme.starts_at
-        key = claim_key(station.id, on_date, session_code)
+        key = claim_key("scheduled", station.id, on_date, session_code)
         common = dict(station_id=station.id, claim_key=key, kind="scheduled", air_date=on_date,
                       session_code=session_code, programme_id=programme.id if programme else None,
                       scheduled_start=start, holder=self.holder, sink=station.sink[:200])
@@ -299,17 +267,12 @@ class PlayoutService:
             start_at = start if late_ms < 0 else None
             return self._air(channel, station.sink, run_id, join_ms=join_ms, start_at=start_at)
         finally:
-            self._release(channel)
+            self.release(channel)
 
     def _session_row(self, station, common: dict, run_id: int, status: str, note: str) -> None:
-        def op(session, ids):
-            session.add(AsRun(station_id=station.id, run_id=run_id, programme_id=common["programme_id"],
-                              session_code=common["session_code"], air_date=common["air_date"], kind="session",
-                              title=f"Buổi phát {common['session_code']}", scheduled_start=common["scheduled_start"],
-                              actual_start=utcnow(), actual_end=utcnow(), aired_ms=0, status=status,
-                              sink=station.sink[:200], note=note, source="playout"))
-
-        self.writer.submit(op)
+        AsRunLog(self.writer, station.id, station.sink).session_row(
+            run_id=run_id, programme_id=common["programme_id"], session_code=common["session_code"],
+            air_date=common["air_date"], scheduled_start=common["scheduled_start"], status=status, note=note)
         self.writer.flush(30)
 
     def _log_missed(self, station, programme, common: dict, lateness_s: float, reason: str | None = None) -> str:
@@ -323,15 +286,14 @@ class PlayoutService:
             return "missed"
         with self.runtime.unit() as session:
             items = programme_items(session, session.get(Programme, programme.id))
-        player = Player(self.runtime, {"id": station.id, "code": station.code}, open_sink("null"),
-                        config=self.config, writer=self.writer)
+        # The rows name the station's own output: nothing was opened.
+        asrun = AsRunLog(self.writer, station.id, station.sink)
         for item in items:
             scheduled = common["scheduled_start"] + timedelta(milliseconds=item.offset_ms)
-            values = player._row_values(item, run_id=run_id, programme_id=programme.id,
-                                        session_code=common["session_code"], air_date=common["air_date"],
-                                        scheduled=scheduled)
-            values["sink"] = station.sink[:200]
-            player._log_final(values, status="missed", start=utcnow(), note=f"Lỡ giờ phát: {why}.")
+            values = asrun.row_values(item, run_id=run_id, programme_id=programme.id,
+                                      session_code=common["session_code"], air_date=common["air_date"],
+                                      scheduled=scheduled)
+            asrun.final(values, status="missed", start=utcnow(), note=f"Lỡ giờ phát: {why}.")
         self.writer.flush(30)
         log.warning("%s %s %s missed: %s", station.code, common["air_date"], common["session_code"], why)
         return "missed"
@@ -353,7 +315,7 @@ class PlayoutService:
             log.warning("resuming run %s on %s, joining at %.1f s", run_id, station.code, join_ms / 1000)
             return self._air(channel, station.sink, run_id, join_ms=join_ms)
         finally:
-            self._release(channel)
+            self.release(channel)
 
     def play_now(self, station_id: int, on_date: date, session_code: str, *, command_id: int | None = None) -> int:
         """Operator's "play now": claims a manual run and airs it in a thread; returns the run id."""
@@ -371,110 +333,24 @@ class PlayoutService:
         try:
             now = utcnow()
             run_id = claim_run(self.runtime, station_id=station.id, kind="manual", air_date=on_date,
-                               claim_key=f"manual:{station.id}:{command_id or now.timestamp()}",
+                               claim_key=claim_key("manual", station.id, command_id or now.timestamp()),
                                session_code=session_code, programme_id=programme.id, scheduled_start=now,
                                holder=self.holder, sink=station.sink[:200], note="Phát ngay theo lệnh cán bộ đài.")
         except BaseException:
-            self._release(channel)
+            self.release(channel)
             raise
         if run_id is None:
-            self._release(channel)
+            self.release(channel)
             raise BroadcastError("Lệnh phát này đã được thực hiện.")
 
         def go():
             try:
                 self._air(channel, station.sink, run_id)
             finally:
-                self._release(channel)
+                self.release(channel)
 
-        self._spawn(go, name=f"play-{run_id}")
+        self.spawn(go, name=f"play-{run_id}")
         return run_id
-
-    # ------------------------------------------------------------ emergencies
-    def dispatch_emergency(self, station, request: EmergencyRequest) -> None:
-        channel = self.channel(station)
-        with channel.cond:
-            if channel.active:
-                channel.control.request_emergency(request)
-                return
-            channel.active = True  # reserved for the emergency
-        self._spawn(self._emergency_then_release, channel, request, name=f"emergency-{request.run_id}")
-
-    def _emergency_then_release(self, channel: Channel, request: EmergencyRequest) -> None:
-        try:
-            self._air_emergency_alone(channel, request)
-        finally:
-            self._release(channel)
-
-    def _air_emergency_alone(self, channel: Channel, request: EmergencyRequest) -> None:
-        with self.runtime.unit() as session:
-            station = session.get(Station, channel.station_id)
-            spec = station.sink
-        try:
-            sink = open_sink(spec)
-            sink.open(title=f"{channel.code} khẩn cấp")
-        except (BroadcastError, SinkError) as exc:
-            self._close_run(request.run_id, "failed", getattr(exc, "message", str(exc)))
-            request.done.set()
-            return
-        player = Player(self.runtime, {"id": channel.station_id, "code": channel.code}, sink, config=self.config,
-                        writer=self.writer, control=channel.control, holder=self.holder)
-        channel.player = player
-        try:
-            player._air_emergency(request)
-        finally:
-            sink.close()
-            player.close()
-            self.writer.flush(30)
-
-    # ------------------------------------------------------------ operator commands
-    def process_commands(self) -> int:
-        now = utcnow()
-        with self.runtime.unit() as session:
-            pending = session.scalars(select(PlayoutCommand).where(PlayoutCommand.status == "pending")
-                                      .order_by(PlayoutCommand.id)).all()
-            session.expunge_all()
-        for cmd in pending:
-            with self.runtime.unit() as session:
-                taken = session.execute(update(PlayoutCommand).where(PlayoutCommand.id == cmd.id,
-                                                                     PlayoutCommand.status == "pending")
-                                        .values(status="taken")).rowcount
-            if not taken:
-                continue
-            if cmd.created_at < now - timedelta(seconds=self.config.command_ttl_s):
-                self._finish_command(cmd.id, "expired", "Lệnh quá hạn, không thực hiện.")
-                continue
-            try:
-                result = self._carry_out(cmd)
-                self._finish_command(cmd.id, "done", result)
-            except BroadcastError as exc:
-                self._finish_command(cmd.id, "failed", exc.message)
-            except Exception as exc:  # report it to the operator rather than crash the loop
-                log.exception("command %s", cmd.id)
-                self._finish_command(cmd.id, "failed", f"Lỗi: {exc}")
-        return len(pending)
-
-    def _carry_out(self, cmd: PlayoutCommand) -> str:
-        with self.runtime.unit() as session:
-            station = session.get(Station, cmd.station_id)
-            session.expunge(station)
-        channel = self.channel(station)
-        if cmd.action == "play":
-            on_date = cmd.air_date or utcnow().astimezone(self.runtime.settings.tz).date()
-            run_id = self.play_now(station.id, on_date, cmd.session_code, command_id=cmd.id)
-            return f"Đang phát buổi {cmd.session_code} (lượt phát #{run_id})."
-        if cmd.action in ("stop", "skip"):
-            with channel.cond:
-                if not channel.active:
-                    raise BroadcastError(f"Đài {station.code} không có buổi phát nào đang chạy.")
-                (channel.control.stop if cmd.action == "stop" else channel.control.skip).set()
-            return "Đã dừng buổi phát." if cmd.action == "stop" else "Đã bỏ qua mục đang phát."
-        raise BroadcastError(f"Lệnh {cmd.action!r} không hợp lệ.")
-
-    def _finish_command(self, command_id: int, status: str, result: str) -> None:
-        with self.runtime.unit() as session:
-            session.execute(update(PlayoutCommand).where(PlayoutCommand.id == command_id)
-                            .values(status=status, result=result[:2000], done_at=utcnow()))
 
 
 def start_scheduler(runtime, config: PlayoutConfig | None = None, **overrides) -> PlayoutService:

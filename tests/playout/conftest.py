@@ -54,7 +54,7 @@ def make_station(session, code="MOLAO", sink="null") -> Station:
 def make_programme(session, station: Station, files: list, *, on_date: date | None = None, session_code="sang",
                    starts_at: datetime | None = None, bulletin_ids: list | None = None) -> Programme:
     """A programme of the given files (durations probed from the real audio)."""
-    from broadcast.playout.player import probe_ms
+    from broadcast.playout.items import probe_ms
 
     starts_at = starts_at or utcnow()
     on_date = on_date or starts_at.astimezone(timezone(timedelta(hours=7))).date()

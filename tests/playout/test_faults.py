@@ -16,7 +16,8 @@ from sqlalchemy import select
 from broadcast.domain.models import AsRun, PlayoutRun
 from broadcast.domain.types import utcnow
 from broadcast.playout.config import PlayoutConfig
-from broadcast.playout.player import air_run, claim_run
+from broadcast.playout.claims import claim_run
+from broadcast.playout.player import air_run
 from broadcast.playout.service import PlayoutService
 from broadcast.playout.sinks import open_sink
 from tests.conftest import PG_BASE_URL

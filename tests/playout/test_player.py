@@ -10,7 +10,8 @@ from sqlalchemy import select
 from broadcast.domain.models import AsRun, Bulletin, PlayoutRun
 from broadcast.domain.types import utcnow
 from broadcast.playout.config import PlayoutConfig
-from broadcast.playout.player import air_run, claim_run
+from broadcast.playout.claims import claim_run
+from broadcast.playout.player import air_run
 from broadcast.playout.sinks import open_sink
 from tests.playout.conftest import make_programme, make_station
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from broadcast.domain.models import AsRun, Programme, SessionTemplate, Station
 from broadcast.domain.types import utcnow
 from broadcast.errors import BroadcastError
-from broadcast.playout import control
+from broadcast.playout import commands, confirm, status
 
 from .. import db_session, runtime_of
 from ..auth import client_ip, current_db_user, roles_required
@@ -40,17 +40,17 @@ def playout():
     runtime = runtime_of()
     tz = runtime.settings.tz
     today = _today()
-    stations = control.now_airing(session, runtime)
+    stations = status.now_airing(session, runtime)
     sessions = session.execute(select(Station.code, SessionTemplate.code, SessionTemplate.name)
                                .join(SessionTemplate, SessionTemplate.station_id == Station.id)
                                .order_by(Station.code, SessionTemplate.start_time)).all()
     rows = session.execute(select(AsRun, Station.code).join(Station, Station.id == AsRun.station_id)
                            .where(AsRun.air_date >= today - timedelta(days=1))
                            .order_by(AsRun.id.desc()).limit(100)).all()
-    pending = control.unconfirmed(session, runtime)
+    pending = confirm.unconfirmed(session, runtime)
     return render_template("playout/index.html", stations=stations, sessions=sessions, rows=rows, tz=tz,
-                           today=today, commands=control.recent_commands(session),
-                           scheduler_running=control.scheduler_state(runtime), unconfirmed=pending,
+                           today=today, commands=commands.recent_commands(session),
+                           scheduler_running=status.scheduler_state(runtime), unconfirmed=pending,
                            station_codes={s.id: s.code for s in session.scalars(select(Station))})
 
 
@@ -63,9 +63,9 @@ def playout_command():
     if form.get("station_session"):
         station, _sep, session_code = form["station_session"].partition("|")
     try:
-        cmd = control.queue_command(session, current_db_user(), station, form.get("action", ""),
-                                    session_code=session_code, air_date=form.get("date") or _today(),
-                                    ip=client_ip())
+        cmd = commands.queue_command(session, current_db_user(), station, form.get("action", ""),
+                                     session_code=session_code, air_date=form.get("date") or _today(),
+                                     ip=client_ip())
         session.commit()
         flash(_("Đã gửi lệnh #%(id)d tới bộ lập lịch phát sóng.", id=cmd.id), "success")
     except BroadcastError as exc:
@@ -84,7 +84,7 @@ def playout_confirm():
         if programme is None:
             raise BroadcastError(_("Không có chương trình này."))
         item_ids = [int(v) for v in form.getlist("items") if v.isdigit()]
-        rows = control.confirm_manual(session, current_db_user(), programme.station.code, programme.on_date,
+        rows = confirm.confirm_manual(session, current_db_user(), programme.station.code, programme.on_date,
                                       programme.session_code, form.get("outcome", ""), item_ids,
                                       note=form.get("note"), ip=client_ip())
         session.commit()
@@ -99,15 +99,15 @@ def playout_confirm():
 @roles_required(*OPERATORS, "approver")
 def playout_status_json():
     """What the operator's page and the dashboard panel poll (static/live.js) every few seconds."""
-    response = jsonify(control.now_airing_json(db_session(), runtime_of()))
+    response = jsonify(status.now_airing_json(db_session(), runtime_of()))
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
 def _airing_widget(user):
     session = db_session()
-    stations = control.now_airing(session, runtime_of())
-    return {"stations": stations, "scheduler_running": control.scheduler_state(runtime_of())}
+    stations = status.now_airing(session, runtime_of())
+    return {"stations": stations, "scheduler_running": status.scheduler_state(runtime_of())}
 
 
 if not any(item[0] == "admin.playout" for item in NAV_ITEMS):

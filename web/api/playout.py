@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import jsonify, request
 
 from broadcast.errors import ValidationError
-from broadcast.playout import control
+from broadcast.playout import asrun_list, commands, confirm, status
 
 from .. import db_session, runtime_of
 from ..auth import api_roles_required, client_ip, current_db_user
@@ -19,15 +19,15 @@ OPERATORS = ("operator",)
 @api_roles_required()
 def airtime():
     args = request.args
-    items = control.airtime(db_session(), station=args.get("station") or None, date_from=args.get("from"),
-                            date_to=args.get("to"))
+    items = asrun_list.airtime(db_session(), station=args.get("station") or None, date_from=args.get("from"),
+                               date_to=args.get("to"))
     return jsonify(items=items)
 
 
 @bp.get("/playout/status")
 @api_roles_required(*OPERATORS, "approver")
 def playout_status():
-    return jsonify(control.now_airing_json(db_session(), runtime_of()))
+    return jsonify(status.now_airing_json(db_session(), runtime_of()))
 
 
 @bp.post("/playout/commands")
@@ -35,8 +35,8 @@ def playout_status():
 def playout_command():
     body = json_body()
     session = db_session()
-    cmd = control.queue_command(session, current_db_user(), str(body.get("station", "")), str(body.get("action", "")),
-                                session_code=body.get("session"), air_date=body.get("date"), ip=client_ip())
+    cmd = commands.queue_command(session, current_db_user(), str(body.get("station", "")), str(body.get("action", "")),
+                                 session_code=body.get("session"), air_date=body.get("date"), ip=client_ip())
     session.commit()
     return jsonify(id=cmd.id, status=cmd.status, action=cmd.action), 202
 
@@ -61,11 +61,11 @@ def playout_confirm():
     items = body.get("items") or []
     if not isinstance(items, list) or not all(isinstance(i, int) for i in items):
         raise ValidationError("items phải là danh sách mã mục (số nguyên).", field="items")
-    rows = control.confirm_manual(session, current_db_user(), str(body.get("station", "")), body.get("date"),
+    rows = confirm.confirm_manual(session, current_db_user(), str(body.get("station", "")), body.get("date"),
                                   str(body.get("session", "")), str(body.get("outcome", "")), items,
                                   note=body.get("note"), ip=client_ip())
     session.commit()
-    return jsonify(items=[control.as_run_dict(r, str(body.get("station", "")).upper()) for r in rows]), 201
+    return jsonify(items=[asrun_list.as_run_dict(r, str(body.get("station", "")).upper()) for r in rows]), 201
 
 
 _ERR = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}

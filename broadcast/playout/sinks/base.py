@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-SAMPLE_RATE = 44100
-CHANNELS = 1
-SAMPLE_WIDTH = 2
-BYTES_PER_SECOND = SAMPLE_RATE * CHANNELS * SAMPLE_WIDTH
+# The house format is declared once, in the ffmpeg module; re-exported here for the sinks.
+from ...audio.ffmpeg import BYTES_PER_SECOND, CHANNELS, SAMPLE_RATE, SAMPLE_WIDTH
+
+__all__ = ["SAMPLE_RATE", "CHANNELS", "SAMPLE_WIDTH", "BYTES_PER_SECOND", "ms_to_bytes", "bytes_to_ms", "SinkError",
+           "SinkStatus", "Sink"]
 
 
 def ms_to_bytes(ms: float) -> int:

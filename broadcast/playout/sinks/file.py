@@ -8,12 +8,15 @@ ends with ``/``) gets one WAV file per airing, named after the airing.
 from __future__ import annotations
 
 import re
-import subprocess
 import wave
 from datetime import datetime
 from pathlib import Path
 
+from ...audio import ffmpeg
 from .base import CHANNELS, SAMPLE_RATE, SAMPLE_WIDTH, Sink, SinkError
+
+#: seconds ffmpeg gets to finish encoding the archive file on close before it is killed
+CLOSE_TIMEOUT_S = 30
 
 
 class FileSink(Sink):
@@ -43,10 +46,8 @@ class FileSink(Sink):
                 self._wav.setsampwidth(SAMPLE_WIDTH)
                 self._wav.setframerate(SAMPLE_RATE)
             else:
-                self._proc = subprocess.Popen(
-                    ["ffmpeg", "-hide_banner", "-v", "error", "-y", "-f", "s16le", "-ar", str(SAMPLE_RATE),
-                     "-ac", str(CHANNELS), "-i", "-", str(self.path)],
-                    stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                self._proc = ffmpeg.PcmPipe([str(self.path)], overwrite=True)
+                self._proc.start()
         except OSError as exc:
             raise SinkError(f"Không ghi được tệp {self.path} ({exc.strerror or exc}).") from None
 
@@ -55,7 +56,7 @@ class FileSink(Sink):
             if self._wav is not None:
                 self._wav.writeframes(pcm)
             elif self._proc is not None:
-                self._proc.stdin.write(pcm)
+                self._proc.write(pcm, flush=False)
             return True
         except (OSError, ValueError) as exc:
             self.status.ok = False
@@ -67,9 +68,5 @@ class FileSink(Sink):
             self._wav.close()
             self._wav = None
         if self._proc is not None:
-            try:
-                self._proc.stdin.close()
-            except OSError:
-                pass
-            self._proc.wait(timeout=30)
+            self._proc.close(CLOSE_TIMEOUT_S)
             self._proc = None

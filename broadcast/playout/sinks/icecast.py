@@ -8,12 +8,16 @@ to ``max_backoff_s``) and resumes the stream when the server is back.
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 import time
 from urllib.parse import urlsplit
 
-from .base import CHANNELS, SAMPLE_RATE, Sink, SinkError, bytes_to_ms
+from ...audio import ffmpeg
+from .base import Sink, SinkError, bytes_to_ms
+
+#: seconds ffmpeg gets to send the stream's tail on close before it is killed
+CLOSE_TIMEOUT_S = 15
+#: a dead connection is dropped quickly: the next attempt is what matters
+KILL_TIMEOUT_S = 2
 
 
 class IcecastSink(Sink):
@@ -32,7 +36,7 @@ class IcecastSink(Sink):
         self._backoff = first_backoff_s
         self._next_try = 0.0
         self._up_since = 0.0
-        self._proc: subprocess.Popen | None = None
+        self._proc: ffmpeg.PcmPipe | None = None
         self.title = ""
         self.reconnects = 0
         self.failures = 0
@@ -42,15 +46,13 @@ class IcecastSink(Sink):
         return f"icecast://{self.host}:{self.port}{self.mount}"
 
     def _spawn(self) -> None:
-        cmd = ["ffmpeg", "-hide_banner", "-v", "error", "-f", "s16le", "-ar", str(SAMPLE_RATE), "-ac", str(CHANNELS),
-               "-i", "-", "-c:a", "libmp3lame", "-b:a", self.bitrate, "-content_type", "audio/mpeg",
-               "-ice_name", self.title or "Loa Phường", "-f", "mp3", self.spec]
-        self._proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
-                                      stderr=subprocess.DEVNULL)
+        self._proc = ffmpeg.PcmPipe(["-c:a", "libmp3lame", "-b:a", self.bitrate, "-content_type", "audio/mpeg",
+                                     "-ice_name", self.title or "Loa Phường", "-f", "mp3", self.spec])
+        self._proc.start()
         self._up_since = time.monotonic()
 
     def _open(self, *, title: str = "") -> None:
-        if shutil.which("ffmpeg") is None:
+        if not ffmpeg.available():
             raise SinkError("Thiếu ffmpeg để phát lên Icecast: cài bằng `sudo apt-get install ffmpeg`.")
         self.title = title
         self._spawn()
@@ -61,8 +63,8 @@ class IcecastSink(Sink):
             self._kill()
             self.failures += 1
             self.status.ok = False
-            self.status.errors.append(
-                f"Mất kết nối tới máy chủ Icecast {self.host}:{self.port}{self.mount}; thử lại sau {self._backoff:.1f} giây.")
+            self.status.errors.append(f"Mất kết nối tới máy chủ Icecast {self.host}:{self.port}{self.mount}; "
+                                      f"thử lại sau {self._backoff:.1f} giây.")
             self._next_try = now + self._backoff
             self._backoff = min(self._backoff * 2, self.max_backoff_s)
         self.status.lost_ms += bytes_to_ms(pcm_len)
@@ -75,12 +77,11 @@ class IcecastSink(Sink):
                 return False
             self.reconnects += 1
             self._spawn()
-        if self._proc.poll() is not None:
+        if not self._proc.alive:
             self._down(len(pcm))
             return False
         try:
-            self._proc.stdin.write(pcm)
-            self._proc.stdin.flush()
+            self._proc.write(pcm)
         except (BrokenPipeError, OSError):
             self._down(len(pcm))
             return False
@@ -93,27 +94,10 @@ class IcecastSink(Sink):
 
     def _kill(self) -> None:
         proc, self._proc = self._proc, None
-        if proc is None:
-            return
-        try:
-            proc.stdin.close()
-        except OSError:
-            pass
-        try:
-            proc.wait(timeout=2)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        if proc is not None:
+            proc.close(KILL_TIMEOUT_S)
 
     def _close(self) -> None:
-        if self._proc is not None:
-            try:
-                self._proc.stdin.close()
-            except OSError:
-                pass
-            try:
-                self._proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self._proc.kill()
-                self._proc.wait()
-            self._proc = None
+        proc, self._proc = self._proc, None
+        if proc is not None:
+            proc.close(CLOSE_TIMEOUT_S)
