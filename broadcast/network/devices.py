@@ -20,6 +20,7 @@ from ..security import _token_digest, audit
 
 DEVICE_TOKEN_PREFIX = "lpd_"
 CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{0,39}$")
+INT32_MAX = 2 ** 31 - 1
 EVENT_KINDS = ("connect", "disconnect", "reboot", "command", "refused")
 
 
@@ -138,14 +139,16 @@ def apply_status(session: Session, device: Device, status: dict, *, received_at:
     device.now_playing = str(playing)[:300] if playing else None
     if isinstance(status.get("version"), str):
         device.version = status["version"][:40]
-    device.disk_free = _int(status.get("disk_free"), 0)
+    device.disk_free = _int(status.get("disk_free"), 0, 2 ** 62)
     temp = status.get("temperature")
     device.temperature = float(temp) if isinstance(temp, (int, float)) and not isinstance(temp, bool) else None
     device.volume = _int(status.get("volume"), 0, 100)
     device.last_sync = _time(status.get("last_sync")) or device.last_sync
     clock = _time(status.get("clock"))
     if clock is not None:
-        device.clock_offset_ms = int((clock - now).total_seconds() * 1000)
+        # Clamped to the column's range: a device whose clock is months off still reports "very far off".
+        offset = int((clock - now).total_seconds() * 1000)
+        device.clock_offset_ms = max(-INT32_MAX, min(INT32_MAX, offset))
 
 
 def iso(value: datetime | None) -> str | None:

@@ -75,3 +75,42 @@ def broker(tmp_path):
     b.start()
     yield b
     b.stop()
+
+
+@pytest.fixture
+def network(runtime, demo):
+    """The demo ward with device LOA01 (clusters TDP01, TDP02), another station KHAC with device KHAC01, and a
+    programme for MOLAO today ("thu", in an hour) whose three items have small audio files.
+    Returns a dict: tokens, programme date and code, the audio files by SHA-256."""
+    import hashlib
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from broadcast.domain.models import Programme, ProgrammeItem, Station
+    from broadcast.domain.types import utcnow
+    from broadcast.network.devices import add_device
+
+    media = runtime.settings.data_dir / "audio"
+    media.mkdir()
+    now = utcnow().replace(microsecond=0)
+    today = now.astimezone(runtime.settings.tz).date()
+    files = {}
+    with runtime.unit() as s:
+        molao = s.scalar(select(Station).where(Station.code == "MOLAO"))
+        molao.sink = "agent"
+        s.add(Station(code="KHAC", name="Đài khác", ward=molao.ward, sink="agent"))
+        s.flush()
+        _, token = add_device(s, "LOA01", "MOLAO", "TDP01,TDP02")
+        _, other = add_device(s, "KHAC01", "KHAC")
+        programme = Programme(station_id=molao.id, on_date=today, session_code="thu",
+                              starts_at=now + timedelta(hours=1), max_duration_s=900, locked=True)
+        for pos in range(3):
+            path = media / f"item{pos}.wav"
+            path.write_bytes(f"audio {pos} ".encode() * 1000)
+            files[hashlib.sha256(path.read_bytes()).hexdigest()] = path
+            programme.items.append(ProgrammeItem(position=pos, kind="asset", title=f"Mục {pos}",
+                                                 audio_path=str(path), duration_ms=1000 * (pos + 1),
+                                                 planned_start=programme.starts_at + timedelta(seconds=pos)))
+        s.add(programme)
+    return {"token": token, "other_token": other, "date": today.isoformat(), "session": "thu", "files": files}

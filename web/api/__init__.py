@@ -10,3 +10,4 @@ from . import programmes  # noqa: E402,F401
 from . import reports  # noqa: E402,F401
 from . import playout  # noqa: E402,F401
 from . import lexicon  # noqa: E402,F401
+from . import agent, devices  # noqa: E402,F401  (station devices, docs/network.md)

@@ -15,7 +15,7 @@ from flask import jsonify
 from . import bp
 
 # API modules whose paths go into the document; add yours here.
-API_MODULES = ("views", "bulletins", "programmes", "reports", "playout", "lexicon")
+API_MODULES = ("views", "bulletins", "programmes", "reports", "playout", "lexicon", "agent", "devices")
 
 ERROR_SCHEMA = {
     "type": "object",
