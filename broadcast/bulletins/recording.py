@@ -7,15 +7,14 @@ type are not trusted), capped in size, and stored under a generated name in
 
 from __future__ import annotations
 
-import json
 import os
 import secrets
-import subprocess
 from pathlib import Path
 from typing import BinaryIO
 
 from sqlalchemy.orm import Session
 
+from ..audio import ffmpeg
 from ..config import Settings
 from ..domain.models import Bulletin, User
 from ..errors import ConfigError, Conflict, NotFound, PermissionDenied, ValidationError
@@ -69,18 +68,10 @@ def check_filename(filename: str | None) -> str:
 def probe(path: Path) -> dict | None:
     """ffprobe's view of ``path``: {"format", "duration"} for an audio file, else None."""
     try:
-        result = subprocess.run(
-            ["ffprobe", "-v", "error", "-print_format", "json", "-show_format", "-show_streams", str(path)],
-            capture_output=True, timeout=FFPROBE_TIMEOUT_S, check=False)
+        info = ffmpeg.probe(path, timeout=FFPROBE_TIMEOUT_S)
     except FileNotFoundError:
         raise ConfigError("Thiếu chương trình ffprobe: cài bằng `sudo apt-get install ffmpeg`.") from None
-    except subprocess.TimeoutExpired:
-        return None
-    if result.returncode != 0:
-        return None
-    try:
-        info = json.loads(result.stdout or b"{}")
-    except ValueError:
+    if info is None:
         return None
     fmt = (info.get("format") or {}).get("format_name", "")
     streams = info.get("streams") or []

@@ -24,7 +24,6 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
@@ -33,13 +32,15 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from ..audio import ffmpeg
+from ..audio.errors import AudioError
 from ..config import Settings
 from ..domain.models import Programme, ProgrammeItem, Station
 from ..errors import ValidationError
 from .build import day_programmes
 from .calendar import get_station, parse_date
 
-SAMPLE_RATE = 44100
+SAMPLE_RATE = ffmpeg.SAMPLE_RATE
 CUE_FIELDS = ("session", "position", "planned_start", "duration_ms", "duration", "offset_ms", "kind", "title",
               "category", "department", "bulletin_id", "file")
 
@@ -71,13 +72,9 @@ def _is_house_mp3(path: Path) -> bool:
 
 def _ffmpeg(args: list[str], what: str) -> None:
     try:
-        proc = subprocess.run(["ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "error", "-y", *args],
-                              capture_output=True, timeout=3600)
-    except FileNotFoundError:
-        raise ValidationError("Chưa cài ffmpeg: chạy `sudo apt-get install ffmpeg`.") from None
-    if proc.returncode != 0:
-        detail = proc.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
-        raise ValidationError(f"ffmpeg lỗi khi {what} ({detail[0][:200]}).")
+        ffmpeg.run(args, what, timeout=3600, loglevel="error", detail=True)
+    except AudioError as exc:
+        raise ValidationError(exc.message) from None
 
 
 def place_item(src: Path, dest: Path) -> None:
