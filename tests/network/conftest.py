@@ -114,3 +114,57 @@ def network(runtime, demo):
                                                  planned_start=programme.starts_at + timedelta(seconds=pos)))
         s.add(programme)
     return {"token": token, "other_token": other, "date": today.isoformat(), "session": "thu", "files": files}
+
+
+class LiveServer:
+    """The real Flask app behind werkzeug's server on a free loopback port; stop() and start() again on the
+    same port simulate an outage."""
+
+    def __init__(self, app):
+        self.app, self.port, self.server, self.thread = app, free_port(), None, None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        import threading
+
+        from werkzeug.serving import make_server
+
+        self.server = make_server("127.0.0.1", self.port, self.app, threaded=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.shutdown()
+            self.server.server_close()
+            self.thread.join(5)
+            self.server = None
+
+
+@pytest.fixture
+def live_server(app):
+    server = LiveServer(app)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def make_agent(tmp_path, live_server, network):
+    """make_agent(mqtt_url=None, token=None) -> a broadcast.agent.runner.Agent (stopped at the end)."""
+    from broadcast.agent.runner import Agent, AgentConfig
+
+    agents = []
+
+    def _make(mqtt_url=None, token=None, name="agent"):
+        agent = Agent(AgentConfig(server=live_server.url, token=token or network["token"],
+                                  data_dir=tmp_path / name, mqtt_url=mqtt_url))
+        agents.append(agent)
+        return agent
+
+    yield _make
+    for agent in agents:
+        agent.stop()

@@ -1,0 +1,99 @@
+"""The agent's MQTT side: a retained online state with a last will, heartbeats, and commands (QoS 1)
+acknowledged on the ack topic. Malformed messages are logged and ignored; a command id already carried
+out is acknowledged again but not run twice (QoS 1 may deliver a message more than once)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+from datetime import datetime, timezone
+from typing import Callable
+
+import paho.mqtt.client as mqtt
+
+from ..network.topics import device_topic, dumps, parse_mqtt_url, parse_payload, programme_topic
+from . import AGENT_VERSION
+
+log = logging.getLogger(__name__)
+DONE_IDS_KEPT = 500
+
+
+class AgentMqtt:
+    """``on_command(cmd) -> (ok, result)`` runs commands; ``on_programme(body)`` asks for a re-sync."""
+
+    def __init__(self, url: str, station: str, device: str, *,
+                 on_command: Callable[[dict], tuple[bool, str | None]],
+                 on_programme: Callable[[dict], None] = lambda body: None, keepalive: int = 30):
+        self.host, self.port = parse_mqtt_url(url)
+        self.station, self.device = station, device
+        self.on_command, self.on_programme = on_command, on_programme
+        self.boot_id = uuid.uuid4().hex[:12]
+        self.keepalive = keepalive
+        self.done: dict[int, tuple[bool, str | None]] = {}
+        self.connected = threading.Event()
+        self.ignored = 0  # malformed or foreign messages (tests read it)
+        self.client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"agent-{station}-{device}")
+        self.client.will_set(self.topic("state"), dumps({"online": False}), qos=1, retain=True)
+        self.client.reconnect_delay_set(1, 30)
+        self.client.on_connect = self._on_connect
+        self.client.on_disconnect = lambda *a: self.connected.clear()
+        self.client.on_message = self._on_message
+
+    def topic(self, kind: str) -> str:
+        return device_topic(self.station, self.device, kind)
+
+    def start(self) -> "AgentMqtt":
+        self.client.connect_async(self.host, self.port, keepalive=self.keepalive)
+        self.client.loop_start()
+        return self
+
+    def stop(self, clean: bool = True) -> None:
+        """A clean stop says offline itself; otherwise the broker's last will does, after the keepalive."""
+        if clean and self.connected.is_set():
+            self.client.publish(self.topic("state"), dumps({"online": False}), qos=1, retain=True).wait_for_publish(5)
+        self.client.disconnect()
+        self.client.loop_stop()
+
+    def _on_connect(self, client, userdata, flags, reason_code, properties):
+        if reason_code.is_failure:
+            log.warning("MQTT: broker refused the agent: %s", reason_code)
+            return
+        client.subscribe(self.topic("cmd"), qos=1)
+        client.subscribe(programme_topic(self.station), qos=1)
+        client.publish(self.topic("state"), dumps({"online": True, "boot_id": self.boot_id, "version": AGENT_VERSION,
+                                                   "at": datetime.now(timezone.utc).isoformat()}),
+                       qos=1, retain=True)
+        self.connected.set()
+
+    def heartbeat(self, status: dict):
+        return self.client.publish(self.topic("heartbeat"), dumps(status), qos=0)
+
+    def _on_message(self, client, userdata, message):
+        body = parse_payload(message.payload)
+        if body is None:
+            self.ignored += 1
+            log.warning("MQTT: malformed message on %s ignored", message.topic)
+            return
+        try:
+            if message.topic == programme_topic(self.station):
+                self.on_programme(body)
+            elif message.topic == self.topic("cmd"):
+                self._command(body)
+            else:
+                self.ignored += 1
+        except Exception:  # a bad command must never stop the network loop
+            log.exception("MQTT: message on %s not handled", message.topic)
+
+    def _command(self, body: dict) -> None:
+        cmd_id = body.get("id")
+        if isinstance(cmd_id, bool) or not isinstance(cmd_id, int) or not isinstance(body.get("action"), str):
+            self.ignored += 1
+            log.warning("MQTT: command without id or action ignored")
+            return
+        if cmd_id not in self.done:
+            self.done[cmd_id] = self.on_command(body)
+            while len(self.done) > DONE_IDS_KEPT:
+                self.done.pop(next(iter(self.done)))
+        ok, result = self.done[cmd_id]
+        self.client.publish(self.topic("ack"), dumps({"id": cmd_id, "ok": ok, "result": result}), qos=1)

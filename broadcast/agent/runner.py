@@ -1,0 +1,176 @@
+"""The agent's loops: sync (at start, on a "programme changed" notice, on a timer), outbox delivery with
+capped backoff, status (MQTT heartbeat, or HTTP status and command polling without MQTT), and the seam
+where airing goes (``air_due``)."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from . import AGENT_VERSION
+from .client import AgentClient, ServerError
+from .mqtt import AgentMqtt
+from .outbox import Backoff, Outbox
+from .sync import MediaStore, load_manifest, sync
+
+log = logging.getLogger(__name__)
+THERMAL = Path("/sys/class/thermal/thermal_zone0/temp")
+
+
+@dataclass
+class AgentConfig:
+    server: str
+    token: str
+    data_dir: Path
+    mqtt_url: str | None = None
+    sink: str = "null"
+    days: int = 3
+    sync_interval: float = 600.0
+    heartbeat_interval: float = 30.0
+    delivery_interval: float = 5.0
+
+
+def air_due(agent: "Agent") -> None:
+    """NEXT (issue #12): air the sessions whose time has come from ``agent.manifest`` and
+    ``agent.media`` (``media.verified(sha)`` before each item, never a file that fails its hash) through the
+    playout core's Player on ``agent.config.sink``, and write each as-run row with ``agent.record(row)``.
+    Called by the agent's main loop about once a second; airing is not built in this version."""
+
+
+def _temperature() -> float | None:
+    try:
+        return int(THERMAL.read_text().strip()) / 1000
+    except (OSError, ValueError):
+        return None
+
+
+class Agent:
+    def __init__(self, config: AgentConfig):
+        self.config = config
+        config.data_dir.mkdir(parents=True, exist_ok=True)
+        self.client = AgentClient(config.server, config.token)
+        self.outbox = Outbox(config.data_dir / "outbox.db")
+        self.media = MediaStore(config.data_dir)
+        self.manifest = load_manifest(config.data_dir)
+        self.last_sync: datetime | None = None
+        self.volume = 100
+        self.now_playing: str | None = None
+        self.mqtt: AgentMqtt | None = None
+        self.stopping = threading.Event()
+        self.resync = threading.Event()
+        self.deliver_now = threading.Event()
+        self.backoff = Backoff()
+        self._threads: list[threading.Thread] = []
+
+    # --- what the loops do, one step each (tests call them directly) ---------------------------
+
+    def sync_once(self) -> bool:
+        try:
+            result = sync(self.client, self.media, self.config.data_dir, self.config.days)
+        except ServerError as exc:
+            log.warning("sync failed, working from the local programme: %s", exc)
+            return False
+        self.manifest = load_manifest(self.config.data_dir)
+        self.last_sync = datetime.now(timezone.utc)
+        for line in result.missing:
+            log.warning("the server has no audio for %s: that item will not air", line)
+        self._start_mqtt()
+        return not result.failed
+
+    def deliver_once(self) -> bool:
+        """Deliver everything pending; False (rows kept) when the server cannot be reached."""
+        try:
+            self.outbox.deliver(self.client.deliver)
+        except (ServerError, RuntimeError) as exc:
+            log.warning("as-run delivery postponed: %s", exc)
+            return False
+        return True
+
+    def record(self, row: dict) -> str:
+        """Keep an as-run row in the outbox (first, always), then wake the delivery loop."""
+        uid = self.outbox.add(row)
+        self.deliver_now.set()
+        return uid
+
+    def status(self) -> dict:
+        return {"now_playing": self.now_playing, "volume": self.volume,
+                "disk_free": shutil.disk_usage(self.config.data_dir).free,
+                "last_sync": self.last_sync.isoformat() if self.last_sync else None,
+                "clock": datetime.now(timezone.utc).isoformat(), "version": AGENT_VERSION,
+                "temperature": _temperature(), **self.outbox.stats()}
+
+    def report_once(self) -> None:
+        if self.mqtt is not None and self.mqtt.connected.is_set():
+            self.mqtt.heartbeat(self.status())
+            return
+        try:  # no broker: HTTP heartbeat and command polling
+            if self.client.status(self.status()).get("commands"):
+                for cmd in self.client.commands():
+                    ok, result = self.run_command(cmd)
+                    self.client.ack(cmd["id"], ok, result)
+        except ServerError as exc:
+            log.warning("status not sent: %s", exc)
+
+    def run_command(self, cmd: dict) -> tuple[bool, str | None]:
+        action, args = cmd.get("action"), cmd.get("args") or {}
+        if action == "resync":
+            self.resync.set()
+            return True, None
+        if action == "volume" and isinstance(args.get("level"), int) and 0 <= args["level"] <= 100:
+            self.volume = args["level"]
+            return True, None
+        # play/stop/skip/emergency need the player (air_due): refused, with the reason, until it exists.
+        return False, "Thiết bị chưa hỗ trợ lệnh này."
+
+    # --- threads -------------------------------------------------------------------------------
+
+    def _start_mqtt(self) -> None:
+        if self.mqtt is None and self.config.mqtt_url and self.manifest:
+            self.mqtt = AgentMqtt(self.config.mqtt_url, self.manifest["station"], self.manifest["device"],
+                                  on_command=self.run_command, on_programme=lambda body: self.resync.set()).start()
+
+    def _sync_loop(self) -> None:
+        while not self.stopping.is_set():
+            self.sync_once()
+            self.resync.wait(self.config.sync_interval)
+            self.resync.clear()
+
+    def _delivery_loop(self) -> None:
+        while not self.stopping.is_set():
+            if self.deliver_once():
+                self.backoff.succeeded()
+                wait = self.config.delivery_interval
+            else:
+                wait = self.backoff.failed()
+            self.deliver_now.wait(wait)
+            self.deliver_now.clear()
+
+    def _status_loop(self) -> None:
+        while not self.stopping.wait(self.config.heartbeat_interval):
+            self.report_once()
+
+    def start(self) -> "Agent":
+        self._start_mqtt()  # from the local manifest, before the server answers
+        for target in (self._sync_loop, self._delivery_loop, self._status_loop):
+            thread = threading.Thread(target=target, name=f"agent-{target.__name__}", daemon=True)
+            thread.start()
+            self._threads.append(thread)
+        return self
+
+    def run_forever(self) -> None:
+        while not self.stopping.wait(1.0):
+            air_due(self)
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.resync.set()
+        self.deliver_now.set()
+        for thread in self._threads:
+            thread.join(timeout=5)
+        if self.mqtt is not None:
+            self.mqtt.stop()
+        self.outbox.close()

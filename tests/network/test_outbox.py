@@ -1,0 +1,74 @@
+"""The outbox: rows kept until the server names them, delivered in order after an outage, stored once."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from sqlalchemy import func, select
+
+from broadcast.agent.outbox import Backoff, Outbox
+from broadcast.domain.models import AsRun
+
+
+def as_run(network, position, **over):
+    return {"date": network["date"], "session": network["session"], "position": position,
+            "actual_start": f"2026-11-28T01:00:0{position}Z", "aired_ms": 1000, "status": "aired"} | over
+
+
+def test_backoff_doubles_and_is_capped_at_30_seconds():
+    backoff = Backoff()
+    assert [backoff.failed() for _ in range(8)] == [1, 2, 4, 8, 16, 30, 30, 30]
+    backoff.succeeded()
+    assert backoff.failed() == 1
+
+
+def test_only_rows_the_server_names_are_marked(tmp_path):
+    box = Outbox(tmp_path / "outbox.db")
+    a, b, c = (box.add({"n": n}) for n in range(3))
+    assert box.mark({"stored": [a], "already_stored": ["someone-else"], "rejected": [{"uid": c, "reason": "x"}]}) == 2
+    assert [r["uid"] for r in box.pending()] == [b]
+    assert box.rejected() == [(c, "rejected: x")]
+    box.close()
+    reopened = Outbox(tmp_path / "outbox.db")  # survives a restart
+    assert [r["uid"] for r in reopened.pending()] == [b]
+    reopened.close()
+
+
+def test_outage_keeps_rows_then_delivers_them_in_order_once(make_agent, live_server, network, runtime):
+    agent = make_agent()
+    live_server.stop()
+    uids = [agent.record(as_run(network, p)) for p in range(3)]
+    assert agent.deliver_once() is False
+    assert [r["uid"] for r in agent.outbox.pending()] == uids
+    live_server.start()
+    assert agent.deliver_once() is True
+    assert agent.outbox.pending() == []
+    with runtime.unit() as s:
+        rows = s.scalars(select(AsRun).where(AsRun.source == "agent").order_by(AsRun.id)).all()
+        assert [r.uid for r in rows] == uids and [r.position for r in rows] == [0, 1, 2]
+    # The answer was lost (or the server restored from a backup): the agent sends the rows again.
+    with sqlite3.connect(agent.config.data_dir / "outbox.db") as db:
+        db.execute("UPDATE outbox SET delivered_at = NULL")
+    assert agent.deliver_once() is True
+    with runtime.unit() as s:
+        assert s.scalar(select(func.count(AsRun.id)).where(AsRun.source == "agent")) == 3
+    assert {r[1] for r in sqlite3.connect(agent.config.data_dir / "outbox.db").execute(
+        "SELECT uid, result FROM outbox")} == {"already_stored"}
+
+
+def test_rejected_rows_leave_the_queue_with_their_reason(make_agent, network):
+    agent = make_agent()
+    good = agent.record(as_run(network, 1))
+    bad = agent.record(as_run(network, 1, session="toi"))
+    assert agent.deliver_once()
+    assert agent.outbox.pending() == []
+    assert [uid for uid, _ in agent.outbox.rejected()] == [bad] and good != bad
+
+
+def test_large_backlog_goes_in_batches(make_agent, network, runtime):
+    agent = make_agent()
+    for n in range(1200):
+        agent.outbox.add(as_run(network, n % 3))
+    assert agent.deliver_once()
+    with runtime.unit() as s:
+        assert s.scalar(select(func.count(AsRun.id)).where(AsRun.source == "agent")) == 1200
