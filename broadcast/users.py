@@ -1,4 +1,8 @@
-"""User accounts."""
+"""User accounts: who exists, with which role and department, and who may change them.
+
+The rules live here so the admin page, the CLI and the demo loader apply the same ones; the web layer
+only reads the form and shows the outcome.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +11,38 @@ import re
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .bulletins import permissions as bulletin_permissions
 from .domain.models import Department, Role, User
-from .errors import Conflict, NotFound, ValidationError
-from .security import check_password_strength, hash_password, parse_role
+from .errors import (
+    BroadcastError,
+    Conflict,
+    NotFound,
+    PermissionDenied,
+    ValidationError,
+)
+from .security import audit, check_password_strength, hash_password, parse_role
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,79}$")
+
+
+def N_(message: str) -> str:
+    """Marks a sentence for the web's English catalogue (pybabel extract reads this file too);
+    the core itself never translates."""
+    return message
+
+
+def error(cls: type[BroadcastError], template: str, *, field: str | None = None, **params) -> BroadcastError:
+    """``cls(template % params)`` that also keeps the template and its values, so a page can look the
+    sentence up in its catalogue before filling it in."""
+    exc = cls(template % params if params else template, field=field)
+    exc.template, exc.params = template, params
+    return exc
+
+
+def require_admin(actor: User | None) -> None:
+    """Only an admin manages accounts, departments and who may approve."""
+    if actor is None or actor.role != Role.admin.value:
+        raise error(PermissionDenied, N_("Chỉ quản trị viên được quản lý người dùng và đơn vị."))
 
 
 def find_department(session: Session, code: str) -> Department:
@@ -41,3 +72,52 @@ def add_user(session: Session, username: str, role: str, password: str, *,
     session.add(user)
     session.flush()
     return user
+
+
+def create_user(session: Session, actor: User, username: str, role: str, password: str, *,
+                department: str | None = None, full_name: str = "", ip: str | None = None) -> User:
+    """An admin adds an account (the rules of ``add_user``), written to the audit log."""
+    require_admin(actor)
+    user = add_user(session, username, role, password, department=department, full_name=full_name.strip())
+    audit(session, "user.create", user=actor, obj=user, ip=ip, detail={"role": user.role})
+    return user
+
+
+def update_user(session: Session, actor: User, user: User, *, role: str | None, department: str | None,
+                active: bool, password: str | None = None, ip: str | None = None) -> User:
+    """An admin changes a user's role, department, active flag and, when given, password.
+
+    A submitter must keep a department, and an admin may not lock themself out or drop their own admin
+    role (the ward would be left without anyone able to undo it)."""
+    require_admin(actor)
+    role_value = parse_role(role if role is not None else user.role).value
+    dept = None
+    if department:
+        dept = session.scalar(select(Department).where(Department.code == department))
+        if dept is None:
+            raise error(ValidationError, N_("Không có đơn vị này."), field="department")
+    if role_value == Role.submitter.value and dept is None:
+        raise error(ValidationError, N_("Người gửi tin phải thuộc một đơn vị."), field="department")
+    if user.id == actor.id and (not active or role_value != Role.admin.value):
+        raise error(Conflict, N_("Không thể tự khóa hoặc tự bỏ quyền quản trị của mình."))
+    user.role, user.department, user.active = role_value, dept, active
+    if password:
+        check_password_strength(password)
+        user.password_hash = hash_password(password)
+    audit(session, "user.update", user=actor, obj=user, ip=ip,
+          detail={"role": role_value, "department": department or None, "active": active,
+                  "password_reset": bool(password)})
+    return user
+
+
+def operator_may_approve(session: Session) -> bool:
+    """Whether operators may approve normal-priority bulletins (a ward-wide setting)."""
+    return bool(bulletin_permissions.get_setting(session, bulletin_permissions.OPERATOR_MAY_APPROVE_NORMAL))
+
+
+def set_operator_may_approve(session: Session, actor: User, value: bool, *, ip: str | None = None) -> None:
+    require_admin(actor)
+    key = bulletin_permissions.OPERATOR_MAY_APPROVE_NORMAL
+    bulletin_permissions.set_setting(session, key, value)
+    audit(session, "setting.update", user=actor, object_type="settings", object_id=key, detail={"value": value},
+          ip=ip)

@@ -6,16 +6,27 @@ from dataclasses import dataclass
 from typing import Callable
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+
+
+def N_(message: str) -> str:
+    """Marks a string for extraction; base.html translates menu labels at render time."""
+    return message
+
 
 ROLE_LABELS = {
-    "admin": "Quản trị",
-    "operator": "Cán bộ đài",
-    "approver": "Lãnh đạo duyệt tin",
-    "submitter": "Người gửi tin",
-    "viewer": "Người xem",
+    "admin": N_("Quản trị"),
+    "operator": N_("Cán bộ đài"),
+    "approver": N_("Lãnh đạo duyệt tin"),
+    "submitter": N_("Người gửi tin"),
+    "viewer": N_("Người xem"),
 }
 
 ALL_ROLES = ("admin", "operator", "approver", "submitter", "viewer")
+
+# The same labels in the page's language (role pickers on the users page).
+ROLE_TEXT = {role: _l(label) for role, label in ROLE_LABELS.items()}
 
 # (endpoint, label, roles that see it), in menu order. A feature appends its pages.
 NAV_ITEMS: list[tuple[str, str, tuple[str, ...]]] = [

@@ -1,4 +1,5 @@
-"""Bulletin desk pages: list, form, detail, queue, admin pages, escaping, per-role navigation, English."""
+"""Bulletin desk pages: list, form, detail, queue, escaping, per-role navigation, English.
+(Users and departments: test_users.py, test_departments.py.)"""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from broadcast.domain.models import AuditLog, Bulletin, Department, Setting, User
+from broadcast.domain.models import Bulletin
 from tests.bulletins.fast import fast_hashing  # noqa: F401  (autouse)
 from tests.conftest import csrf_from, login
 
@@ -242,38 +243,6 @@ def test_route_permissions(login_as, role):
 def test_pages_require_login(client):
     for path, _ in ROUTES:
         assert client.get(path).status_code == 302
-
-
-def test_admin_manages_users_departments_stations_and_setting(login_as, client, session):
-    login_as("admin")
-    page = client.get("/admin/users").get_data(as_text=True)
-    token = csrf_from(page)
-    r = client.post("/admin/users", data={"csrf_token": token, "username": "ytetest", "full_name": "Y tế",
-                                          "role": "submitter", "department": "YTE", "password": "matkhau123"})
-    assert r.status_code == 302
-    assert session.scalar(select(User).where(User.username == "ytetest")).department.code == "YTE"
-    r = client.post("/admin/users", data={"csrf_token": token, "username": "bad user", "role": "submitter",
-                                          "password": "x"})
-    assert "Tên đăng nhập chỉ gồm" in client.get("/admin/users").get_data(as_text=True)
-    client.post("/admin/departments", data={"csrf_token": token, "code": "DTN", "name": "Đoàn Thanh niên"})
-    assert session.scalar(select(Department).where(Department.code == "DTN")).name == "Đoàn Thanh niên"
-    client.post("/admin/departments", data={"csrf_token": token, "setting": "operator_may_approve_normal",
-                                            "value": "1"})
-    session.expire_all()
-    assert session.get(Setting, "operator_may_approve_normal").value is True
-    stations = client.get("/admin/stations").get_data(as_text=True)
-    assert "MOLAO" in stations and "17 cụm loa" in stations
-    actions = set(session.scalars(select(AuditLog.action)))
-    assert {"user.create", "department.create", "setting.update"} <= actions
-
-
-def test_admin_cannot_lock_themselves(login_as, client, session):
-    login_as("admin")
-    admin = session.scalar(select(User).where(User.username == "admin"))
-    token = csrf_from(client.get("/admin/users").get_data(as_text=True))
-    client.post("/admin/users", data={"csrf_token": token, "user_id": admin.id, "role": "admin", "active": "0"})
-    session.expire_all()
-    assert session.get(User, admin.id).active
 
 
 def test_english_locale(login_as):

@@ -4,11 +4,14 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, template_folder="../templates")
 
+# Import order is menu order (each module appends its entries to web.nav.NAV_ITEMS).
 from . import views  # noqa: E402,F401
 from . import bulletins  # noqa: E402,F401
+from . import users  # noqa: E402,F401
+from . import departments  # noqa: E402,F401
+from . import stations  # noqa: E402,F401
 from . import programmes  # noqa: E402,F401
 from . import reports  # noqa: E402,F401
 from . import playout  # noqa: E402,F401
 from . import lexicon  # noqa: E402,F401
-from . import stations  # noqa: E402,F401
 from . import audit  # noqa: E402,F401

@@ -1,24 +1,31 @@
-"""Bulletin desk pages: list, form, detail (history, comments, audio), approval queue,
-plus the admin pages for users, departments and stations."""
+"""Bulletin desk pages: list, form, detail (history, comments, audio), approval queue.
+(Users and departments: web/admin/users.py and departments.py.)"""
 
 from __future__ import annotations
 
-from flask import abort, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask import (
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import select
 
 from broadcast.bulletins import permissions as perm
 from broadcast.bulletins import queries, recording, service, workflow
 from broadcast.domain.models import Bulletin, Category, Department, Station, User
-from broadcast.errors import BroadcastError, Conflict, ValidationError
-from broadcast.security import audit, check_password_strength, hash_password, parse_role
-from broadcast.users import add_user
+from broadcast.errors import BroadcastError, ValidationError
 
 from .. import db_session, runtime_of
-from ..auth import client_ip, current_db_user, roles_required
-from ..nav import ALL_ROLES, DASHBOARD_WIDGETS, NAV_ITEMS, Widget
+from ..auth import current_db_user, roles_required
+from ..forms import commit_or_flash
+from ..nav import ALL_ROLES, DASHBOARD_WIDGETS, N_, NAV_ITEMS, Widget
 from . import bp
 
 WRITERS = ("submitter", "operator", "approver")
@@ -39,13 +46,6 @@ HISTORY_TEXT = {
     "bulletin.start_airing": _l("Bắt đầu phát"), "bulletin.complete": _l("Phát xong"),
     "bulletin.expire": _l("Hết hạn"),
 }
-ROLE_TEXT = {"admin": _l("Quản trị"), "operator": _l("Cán bộ đài"), "approver": _l("Lãnh đạo duyệt tin"),
-             "submitter": _l("Người gửi tin"), "viewer": _l("Người xem")}
-ADMIN_PER_PAGE = 25
-
-def N_(message: str) -> str:
-    """Marks a string for extraction; base.html translates menu labels at render time."""
-    return message
 
 
 N_("Tổng quan")  # the dashboard's menu label (web/nav.py)
@@ -53,9 +53,6 @@ NAV_ITEMS.extend([
     ("admin.bulletin_list", N_("Tin bài"), ALL_ROLES),
     ("admin.bulletin_new", N_("Viết tin"), WRITERS),
     ("admin.bulletin_queue", N_("Duyệt tin"), REVIEWERS),
-    ("admin.users", N_("Người dùng"), ("admin",)),
-    ("admin.departments", N_("Đơn vị"), ("admin",)),
-    ("admin.stations", N_("Đài"), ("admin", "operator")),  # web/admin/stations.py
 ])
 
 
@@ -78,11 +75,6 @@ def _queue_widget(user):
 
 
 DASHBOARD_WIDGETS.append(Widget("bulletins/_widget.html", _queue_widget, ALL_ROLES, order=20))
-
-
-def _fail(exc: BroadcastError):
-    db_session().rollback()
-    flash(exc.message, "error")
 
 
 # --- list, queue ---------------------------------------------------------------------------------
@@ -160,13 +152,12 @@ def bulletin_new():
     session = db_session()
     if request.method == "POST":
         data = _form_data(user, None)
-        try:
+        with commit_or_flash(flash_error=False) as outcome:
             bulletin = service.create_bulletin(session, user, data, submit_now=request.form.get("action") == "submit")
-            session.commit()
-        except BroadcastError as exc:
-            session.rollback()
-            return _form_page(None, request.form, exc, 400 if exc.http_status < 500 else exc.http_status)
-        flash(_("Đã gửi tin để duyệt.") if bulletin.status == "submitted" else _("Đã lưu bản nháp."), "success")
+            outcome.message = _("Đã gửi tin để duyệt.") if bulletin.status == "submitted" else _("Đã lưu bản nháp.")
+        if outcome.error:
+            status = outcome.error.http_status
+            return _form_page(None, request.form, outcome.error, status if status >= 500 else 400)
         return redirect(url_for("admin.bulletin_detail", bulletin_id=bulletin.id))
     from datetime import timedelta
 
@@ -192,15 +183,12 @@ def bulletin_edit(bulletin_id: int):
         data = _form_data(user, bulletin)
         if not perm.can_edit_text(user, bulletin):
             data = {"spoken_text": data.get("spoken_text", "")}
-        try:
+        with commit_or_flash(_("Đã lưu thay đổi."), flash_error=False) as outcome:
             service.update_bulletin(session, user, bulletin, data)
             if request.form.get("action") == "submit" and workflow.allowed(session, "submit", bulletin, user):
                 workflow.submit(session, bulletin, user)
-            session.commit()
-        except BroadcastError as exc:
-            session.rollback()
-            return _form_page(bulletin, request.form, exc, exc.http_status)
-        flash(_("Đã lưu thay đổi."), "success")
+        if outcome.error:
+            return _form_page(bulletin, request.form, outcome.error, outcome.error.http_status)
         return redirect(url_for("admin.bulletin_detail", bulletin_id=bulletin.id))
     values = {"title": bulletin.title, "body": bulletin.body, "spoken_text": bulletin.spoken_text or "",
               "category": bulletin.category.code, "department": bulletin.department.code,
@@ -252,12 +240,8 @@ def bulletin_action(bulletin_id: int, name: str):
         abort(404)
     session = db_session()
     bulletin = _visible_or_404(bulletin_id)
-    try:
+    with commit_or_flash(_("Đã thực hiện: %(action)s.", action=ACTION_TEXT[name])):
         workflow.perform(session, name, bulletin, current_db_user(), request.form.get("reason"))
-        session.commit()
-        flash(_("Đã thực hiện: %(action)s.", action=ACTION_TEXT[name]), "success")
-    except BroadcastError as exc:
-        _fail(exc)
     if name == "approve" or name == "reject":
         return redirect(url_for("admin.bulletin_queue") if request.form.get("back") == "queue"
                         else url_for("admin.bulletin_detail", bulletin_id=bulletin_id))
@@ -269,12 +253,8 @@ def bulletin_action(bulletin_id: int, name: str):
 def bulletin_comment(bulletin_id: int):
     session = db_session()
     bulletin = _visible_or_404(bulletin_id)
-    try:
+    with commit_or_flash(_("Đã thêm bình luận.")):
         service.add_comment(session, current_db_user(), bulletin, request.form.get("comment", ""))
-        session.commit()
-        flash(_("Đã thêm bình luận."), "success")
-    except BroadcastError as exc:
-        _fail(exc)
     return redirect(url_for("admin.bulletin_detail", bulletin_id=bulletin_id) + "#comments")
 
 
@@ -288,24 +268,19 @@ def bulletin_recording_upload(bulletin_id: int):
     session = db_session()
     bulletin = _visible_or_404(bulletin_id)
     upload = request.files.get("file")
-    try:
+    wants_json = _wants_json()  # recording.js: it shows the message itself, nothing is flashed
+    message = _("Đã lưu bản ghi âm.")
+    with commit_or_flash(None if wants_json else message, flash_error=not wants_json) as outcome:
         if upload is None or not upload.filename and not upload.mimetype.startswith("audio/"):
             raise ValidationError(_("Chưa chọn tệp ghi âm."), field="file")
         recording.attach_recording(session, runtime_of().settings, current_db_user(), bulletin, upload.stream,
                                    upload.filename or "ghi-am")
-        session.commit()
-    except BroadcastError as exc:
-        session.rollback()
-        if _wants_json():
-            return jsonify(error={"code": exc.code, "message": exc.message}), exc.http_status
-        flash(exc.message, "error")
-        return redirect(url_for("admin.bulletin_detail", bulletin_id=bulletin_id))
-    message = _("Đã lưu bản ghi âm.")
-    if _wants_json():
-        return jsonify(ok=True, message=message,
-                       redirect=url_for("admin.bulletin_detail", bulletin_id=bulletin_id)), 201
-    flash(message, "success")
-    return redirect(url_for("admin.bulletin_detail", bulletin_id=bulletin_id))
+    detail = url_for("admin.bulletin_detail", bulletin_id=bulletin_id)
+    if wants_json and outcome.error:
+        return jsonify(error={"code": outcome.error.code, "message": outcome.error_message}), outcome.error.http_status
+    if wants_json:
+        return jsonify(ok=True, message=message, redirect=detail), 201
+    return redirect(detail)
 
 
 @bp.get("/bulletins/<int:bulletin_id>/recording")
@@ -327,121 +302,8 @@ def bulletin_preview_audio(bulletin_id: int):
         abort(404)
     from broadcast.speech import store
 
-    session = db_session()
-    try:
-        rendition = store.render_bulletin(session, bulletin, runtime_of().settings)
-        session.commit()
-    except BroadcastError as exc:
-        session.rollback()
-        return exc.message, exc.http_status if exc.http_status < 500 else 503
+    with commit_or_flash(flash_error=False) as outcome:  # the <audio> element shows no flash
+        rendition = store.render_bulletin(db_session(), bulletin, runtime_of().settings)
+    if outcome.error:
+        return outcome.error_message, outcome.error.http_status if outcome.error.http_status < 500 else 503
     return send_file(str(rendition.path), mimetype="audio/mpeg", conditional=True, max_age=0)
-
-
-# --- admin: users, departments, stations, approval setting ---------------------------------------
-
-def _page_arg() -> int:
-    try:
-        return queries.parse_page(request.args.get("page"))
-    except ValidationError:
-        abort(400)
-
-
-def _paginate(stmt, count_stmt) -> queries.Page:
-    page = _page_arg()
-    session = db_session()
-    total = session.scalar(count_stmt) or 0
-    items = session.scalars(stmt.limit(ADMIN_PER_PAGE).offset((page - 1) * ADMIN_PER_PAGE)).all()
-    return queries.Page(list(items), total, page, ADMIN_PER_PAGE)
-
-
-@bp.route("/admin/users", methods=["GET", "POST"])
-@roles_required("admin")
-def users():
-    session = db_session()
-    actor = current_db_user()
-    if request.method == "POST":
-        form = request.form
-        try:
-            if form.get("user_id"):
-                user = session.get(User, int(form["user_id"]))
-                if user is None:
-                    abort(404)
-                role = parse_role(form.get("role", user.role)).value
-                dept = form.get("department") or None
-                department = session.scalar(select(Department).where(Department.code == dept)) if dept else None
-                if dept and department is None:
-                    raise ValidationError(_("Không có đơn vị này."), field="department")
-                if role == "submitter" and department is None:
-                    raise ValidationError(_("Người gửi tin phải thuộc một đơn vị."), field="department")
-                active = form.get("active") == "1"
-                if user.id == actor.id and (not active or role != "admin"):
-                    raise Conflict(_("Không thể tự khóa hoặc tự bỏ quyền quản trị của mình."))
-                user.role, user.department, user.active = role, department, active
-                if form.get("password"):
-                    check_password_strength(form["password"])
-                    user.password_hash = hash_password(form["password"])
-                audit(session, "user.update", user=actor, obj=user, ip=client_ip(),
-                      detail={"role": role, "department": dept, "active": active,
-                              "password_reset": bool(form.get("password"))})
-                flash(_("Đã cập nhật người dùng %(name)s.", name=user.username), "success")
-            else:
-                user = add_user(session, form.get("username", ""), form.get("role", ""), form.get("password", ""),
-                                department=form.get("department") or None, full_name=form.get("full_name", "").strip())
-                audit(session, "user.create", user=actor, obj=user, ip=client_ip(), detail={"role": user.role})
-                flash(_("Đã tạo người dùng %(name)s.", name=user.username), "success")
-            session.commit()
-        except BroadcastError as exc:
-            _fail(exc)
-        return redirect(url_for("admin.users", page=request.args.get("page")))
-    page = _paginate(select(User).options(selectinload(User.department)).order_by(User.username),
-                     select(func.count(User.id)))
-    return render_template("bulletins/admin_users.html", page=page, roles=ROLE_TEXT,
-                           departments=_choices()["departments"])
-
-
-@bp.route("/admin/departments", methods=["GET", "POST"])
-@roles_required("admin")
-def departments():
-    session = db_session()
-    actor = current_db_user()
-    if request.method == "POST":
-        form = request.form
-        try:
-            if form.get("setting") == perm.OPERATOR_MAY_APPROVE_NORMAL:
-                value = form.get("value") == "1"
-                perm.set_setting(session, perm.OPERATOR_MAY_APPROVE_NORMAL, value)
-                audit(session, "setting.update", user=actor, object_type="settings",
-                      object_id=perm.OPERATOR_MAY_APPROVE_NORMAL, detail={"value": value}, ip=client_ip())
-                flash(_("Đã lưu cài đặt duyệt tin."), "success")
-            else:
-                name = (form.get("name") or "").strip()
-                if not name or len(name) > 200:
-                    raise ValidationError(_("Tên đơn vị không được để trống (tối đa 200 ký tự)."), field="name")
-                if form.get("department_id"):
-                    dept = session.get(Department, int(form["department_id"]))
-                    if dept is None:
-                        abort(404)
-                    dept.name = name
-                    audit(session, "department.update", user=actor, obj=dept, detail={"name": name}, ip=client_ip())
-                else:
-                    code = (form.get("code") or "").strip().upper()
-                    if not code or len(code) > 40 or not code.replace("-", "").replace("_", "").isalnum():
-                        raise ValidationError(_("Mã đơn vị chỉ gồm chữ, số, gạch ngang (tối đa 40 ký tự)."),
-                                              field="code")
-                    if session.scalar(select(Department.id).where(Department.code == code)):
-                        raise Conflict(_("Mã đơn vị %(code)s đã có.", code=code), field="code")
-                    station = session.scalar(select(Station).order_by(Station.id))
-                    if station is None:
-                        raise Conflict(_("Chưa có phường nào: hãy nạp lịch đài trước."))
-                    dept = Department(code=code, name=name, ward_id=station.ward_id)
-                    session.add(dept)
-                    session.flush()
-                    audit(session, "department.create", user=actor, obj=dept, detail={"code": code}, ip=client_ip())
-                flash(_("Đã lưu đơn vị."), "success")
-            session.commit()
-        except BroadcastError as exc:
-            _fail(exc)
-        return redirect(url_for("admin.departments"))
-    page = _paginate(select(Department).order_by(Department.code), select(func.count(Department.id)))
-    return render_template("bulletins/admin_departments.html", page=page,
-                           operator_may_approve=bool(perm.get_setting(session, perm.OPERATOR_MAY_APPROVE_NORMAL)))

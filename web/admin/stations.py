@@ -1,5 +1,5 @@
 """Đài: stations for the operator (output, clusters, holidays and extra sessions, quiet hours) and the
-admin (name, description, on/off). Users and departments stay admin-only (web/admin/bulletins.py)."""
+admin (name, description, on/off). Users and departments: web/admin/users.py, departments.py."""
 
 from __future__ import annotations
 
@@ -18,9 +18,11 @@ from broadcast.security import audit
 
 from .. import db_session, runtime_of
 from ..auth import client_ip, current_db_user, roles_required
+from ..nav import N_, NAV_ITEMS
 from . import bp
 
 OPERATORS = ("operator",)  # admin always passes
+NAV_ITEMS.append(("admin.stations", N_("Đài"), ("admin",) + OPERATORS))
 PER_PAGE = 10
 
 

@@ -1,0 +1,48 @@
+"""Người dùng: the admin's list of accounts, adding one and changing role, department, lock or password.
+The rules (who may, what is valid) are in broadcast.users."""
+
+from __future__ import annotations
+
+from flask import abort, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from broadcast import users as service
+from broadcast.domain.models import Department, User
+
+from .. import db_session
+from ..auth import client_ip, current_db_user, roles_required
+from ..forms import commit_or_flash
+from ..nav import N_, NAV_ITEMS, ROLE_TEXT
+from . import bp
+from .paging import paginate
+
+NAV_ITEMS.append(("admin.users", N_("Người dùng"), ("admin",)))
+
+
+@bp.get("/admin/users")
+@roles_required("admin")
+def users():
+    page = paginate(select(User).options(selectinload(User.department)).order_by(User.username),
+                    select(func.count(User.id)))
+    departments = db_session().scalars(select(Department).order_by(Department.name)).all()
+    return render_template("admin/users.html", page=page, roles=ROLE_TEXT, departments=departments)
+
+
+@bp.post("/admin/users")
+@roles_required("admin")
+def user_save():
+    form, session, actor = request.form, db_session(), current_db_user()
+    with commit_or_flash() as outcome:
+        if form.get("user_id"):
+            user = session.get(User, int(form["user_id"])) or abort(404)
+            service.update_user(session, actor, user, role=form.get("role"), department=form.get("department"),
+                                active=form.get("active") == "1", password=form.get("password"), ip=client_ip())
+            outcome.message = _("Đã cập nhật người dùng %(name)s.", name=user.username)
+        else:
+            user = service.create_user(session, actor, form.get("username", ""), form.get("role", ""),
+                                       form.get("password", ""), department=form.get("department") or None,
+                                       full_name=form.get("full_name", ""), ip=client_ip())
+            outcome.message = _("Đã tạo người dùng %(name)s.", name=user.username)
+    return redirect(url_for("admin.users", page=request.args.get("page")))
