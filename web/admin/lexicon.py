@@ -23,6 +23,7 @@ from broadcast.speech.render import render_text
 
 from .. import db_session, limiter, runtime_of
 from ..auth import client_ip, current_db_user, roles_required
+from ..forms import commit_or_flash
 from ..nav import ALL_ROLES, NAV_ITEMS
 from . import bp
 
@@ -89,7 +90,7 @@ def lexicon():
 def lexicon_save():
     session, user = db_session(), current_db_user()
     form = {k: request.form.get(k, "") for k in ("term", "spoken", "note")}
-    try:
+    with commit_or_flash(flash_error=False) as outcome:  # the error is shown in the form
         change = store.save_lexicon_entry(session, form["term"], form["spoken"], note=form["note"],
                                           user_id=user.id)
         if change.changed:
@@ -97,15 +98,13 @@ def lexicon_save():
                   object_type="lexicon_entries", object_id=change.term, ip=client_ip(),
                   detail={"term": change.term, "spoken": change.spoken, "old_spoken": change.old_spoken,
                           "version": change.version, "stale_renditions": change.stale})
-        session.commit()
-    except BroadcastError as exc:
-        session.rollback()
+    if outcome.error:
         entries = store.lexicon_entries(session)
         return render_template("admin/lexicon/index.html", entries=entries,
                                defaults=sorted(default_lexicon().items(), key=lambda kv: kv[0].casefold()),
                                q="", operator_terms={e.term for e in entries},
                                version=store.lexicon_version(session), can_edit=True, editing=form, form=form,
-                               error=exc, max_term=store.MAX_TERM_CHARS, max_spoken=store.MAX_SPOKEN_CHARS,
+                               error=outcome.error, max_term=store.MAX_TERM_CHARS, max_spoken=store.MAX_SPOKEN_CHARS,
                                max_note=store.MAX_NOTE_CHARS, max_preview=MAX_PREVIEW_CHARS), 400
     if not change.changed:
         flash(_("Mục “%(term)s” không thay đổi.", term=change.term), "info")
@@ -119,18 +118,13 @@ def lexicon_save():
 @roles_required(*EDIT_ROLES)
 def lexicon_delete():
     session, user = db_session(), current_db_user()
-    try:
+    with commit_or_flash() as outcome:
         change = store.remove_lexicon_entry(session, request.form.get("term", ""))
         audit(session, "lexicon.delete", user=user, object_type="lexicon_entries", object_id=change.term,
               ip=client_ip(), detail={"term": change.term, "old_spoken": change.old_spoken,
                                       "version": change.version, "stale_renditions": change.stale})
-        session.commit()
-    except BroadcastError as exc:
-        session.rollback()
-        flash(exc.message, "error")
-        return redirect(url_for("admin.lexicon"))
-    flash(_("Đã xóa “%(term)s” (phiên bản từ điển %(v)s; %(n)s bản âm thanh cần đọc lại).",
-            term=change.term, v=change.version, n=change.stale), "success")
+        outcome.message = _("Đã xóa “%(term)s” (phiên bản từ điển %(v)s; %(n)s bản âm thanh cần đọc lại).",
+                            term=change.term, v=change.version, n=change.stale)
     return redirect(url_for("admin.lexicon"))
 
 

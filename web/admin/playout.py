@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import flash, jsonify, redirect, render_template, request, url_for
+from flask import jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -15,6 +15,7 @@ from broadcast.playout import commands, confirm, status
 
 from .. import db_session, runtime_of
 from ..auth import client_ip, current_db_user, roles_required
+from ..forms import commit_or_flash
 from ..nav import DASHBOARD_WIDGETS, NAV_ITEMS, Widget
 from . import bp
 
@@ -62,15 +63,11 @@ def playout_command():
     station, session_code = form.get("station", ""), form.get("session") or None
     if form.get("station_session"):
         station, _sep, session_code = form["station_session"].partition("|")
-    try:
+    with commit_or_flash() as outcome:
         cmd = commands.queue_command(session, current_db_user(), station, form.get("action", ""),
                                      session_code=session_code, air_date=form.get("date") or _today(),
                                      ip=client_ip())
-        session.commit()
-        flash(_("Đã gửi lệnh #%(id)d tới bộ lập lịch phát sóng.", id=cmd.id), "success")
-    except BroadcastError as exc:
-        session.rollback()
-        flash(exc.message, "error")
+        outcome.message = _("Đã gửi lệnh #%(id)d tới bộ lập lịch phát sóng.", id=cmd.id)
     return redirect(url_for("admin.playout"))
 
 
@@ -79,7 +76,7 @@ def playout_command():
 def playout_confirm():
     session = db_session()
     form = request.form
-    try:
+    with commit_or_flash() as outcome:
         programme = session.get(Programme, int(form.get("programme", "0") or 0))
         if programme is None:
             raise BroadcastError(_("Không có chương trình này."))
@@ -87,11 +84,7 @@ def playout_confirm():
         rows = confirm.confirm_manual(session, current_db_user(), programme.station.code, programme.on_date,
                                       programme.session_code, form.get("outcome", ""), item_ids,
                                       note=form.get("note"), ip=client_ip())
-        session.commit()
-        flash(_("Đã ghi %(n)d dòng vào nhật ký phát sóng.", n=len(rows)), "success")
-    except BroadcastError as exc:
-        session.rollback()
-        flash(exc.message, "error")
+        outcome.message = _("Đã ghi %(n)d dòng vào nhật ký phát sóng.", n=len(rows))
     return redirect(url_for("admin.playout"))
 
 

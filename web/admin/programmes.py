@@ -22,6 +22,7 @@ from broadcast.programme.fill import AIRABLE_STATUSES, fmt_ms
 
 from .. import db_session, runtime_of
 from ..auth import current_db_user, roles_required
+from ..forms import commit_or_flash
 from ..nav import ALL_ROLES, DASHBOARD_WIDGETS, NAV_ITEMS, Widget
 from . import bp
 
@@ -124,15 +125,11 @@ def programmes_week():
 def programmes_build():
     session, settings = db_session(), _settings()
     _stations_list, station, on = _station_and_date()
-    try:
+    with commit_or_flash() as outcome:
         expire_overdue(session, _today())  # bulletins whose window has ended leave the approved pool first
         result = build_day(session, settings, station.code, on, actor=current_db_user())
-        session.commit()
-        flash(_("Đã dựng chương trình: %(n)s buổi.", n=len(result)) if result
-              else _("Ngày này không có buổi phát nào."), "success")
-    except BroadcastError as exc:
-        session.rollback()
-        flash(exc.message, "error")
+        outcome.message = (_("Đã dựng chương trình: %(n)s buổi.", n=len(result)) if result
+                           else _("Ngày này không có buổi phát nào."))
     return _back(station.code, on)
 
 
@@ -148,13 +145,8 @@ def _edit(programme_id: int, fn, ok: str):
     session, settings = db_session(), _settings()
     p = _programme_or_404(programme_id)
     code, on = p.station.code, p.on_date
-    try:
+    with commit_or_flash(ok):
         fn(session, settings, p)
-        session.commit()
-        flash(ok, "success")
-    except BroadcastError as exc:
-        session.rollback()
-        flash(exc.message, "error")
     return redirect(url_for("admin.programmes", station=code, date=on.isoformat()) + f"#s-{programme_id}")
 
 

@@ -19,6 +19,7 @@ from broadcast.reports.periods import month_period, parse_period
 from .. import db_session, runtime_of
 from ..api.reports import file_response
 from ..auth import current_db_user, roles_required
+from ..forms import commit_or_flash
 from ..nav import DASHBOARD_WIDGETS, NAV_ITEMS, Widget
 from . import bp
 
@@ -110,14 +111,10 @@ def plans():
 def plan_create():
     session, user = db_session(), current_db_user()
     form = request.form.to_dict()
-    try:
+    with commit_or_flash(_("Đã tạo kế hoạch.")) as outcome:
         plan = plan_service.create_plan(session, form, user=user)
-        session.commit()
-        flash(_("Đã tạo kế hoạch."), "success")
+    if outcome.ok:
         return redirect(url_for("admin.plan_edit", plan_id=plan.id))
-    except BroadcastError as exc:
-        session.rollback()
-        flash(exc.message, "error")
     return _plans_page(session, user, form)
 
 
@@ -129,6 +126,32 @@ def _plans_page(session, user, form: dict):
                            deadlines=plan_service.reporting_deadlines)
 
 
+def _save_plan(session, plan, form, user):
+    plan_service.update_plan(session, plan, form, user=user)
+    return _("Đã lưu kế hoạch.")
+
+
+def _add_target(session, plan, form, user):
+    plan_service.add_target(session, plan, form, user=user)
+    return _("Đã thêm chỉ tiêu.")
+
+
+def _delete_target(session, plan, form, user):
+    target = plan_service.get_target(session, plan, int(form.get("target_id") or 0))
+    plan_service.delete_target(session, target, user=user)
+    return _("Đã xóa chỉ tiêu.")
+
+
+def _delete_plan(session, plan, form, user):
+    plan_service.delete_plan(session, plan, user=user)
+    return _("Đã xóa kế hoạch.")
+
+
+# what the plan page's buttons ask for (action=...), each returning its success message
+PLAN_ACTIONS = {"save": _save_plan, "add_target": _add_target, "delete_target": _delete_target,
+                "delete_plan": _delete_plan}
+
+
 @bp.route("/plans/<int:plan_id>", methods=["GET", "POST"])
 @roles_required(*PLAN_EDITORS)
 def plan_edit(plan_id):
@@ -137,33 +160,17 @@ def plan_edit(plan_id):
     if plan is None:
         flash(_("Không có kế hoạch này."), "error")
         return redirect(url_for("admin.plans"))
+    action = request.form.get("action", "save")
+    if request.method == "POST" and action not in PLAN_ACTIONS:
+        return Response(status=400)
     if request.method == "POST":
-        try:
-            action = request.form.get("action", "save")
-            if action == "save":
-                plan_service.update_plan(session, plan, request.form.to_dict(), user=user)
-                message = _("Đã lưu kế hoạch.")
-            elif action == "add_target":
-                plan_service.add_target(session, plan, request.form.to_dict(), user=user)
-                message = _("Đã thêm chỉ tiêu.")
-            elif action == "delete_target":
-                target = plan_service.get_target(session, plan, int(request.form.get("target_id") or 0))
-                plan_service.delete_target(session, target, user=user)
-                message = _("Đã xóa chỉ tiêu.")
-            elif action == "delete_plan":
-                plan_service.delete_plan(session, plan, user=user)
-                session.commit()
-                flash(_("Đã xóa kế hoạch."), "success")
-                return redirect(url_for("admin.plans"))
-            else:
-                return Response(status=400)
-            session.commit()
-            flash(message, "success")
-            return redirect(url_for("admin.plan_edit", plan_id=plan.id))
-        except BroadcastError as exc:
-            session.rollback()
-            flash(exc.message, "error")
-            plan = plan_service.get_plan(session, plan_id)
+        form = request.form.to_dict()
+        with commit_or_flash() as outcome:
+            outcome.message = PLAN_ACTIONS[action](session, plan, form, user)
+        if outcome.ok:
+            return redirect(url_for("admin.plans") if action == "delete_plan"
+                            else url_for("admin.plan_edit", plan_id=plan.id))
+        plan = plan_service.get_plan(session, plan_id)
     return render_template("reports/plan_edit.html", plan=plan, scopes=_scopes(), metrics=plan_service.METRICS,
                            pers=plan_service.PERS, deadlines=plan_service.reporting_deadlines(plan))
 

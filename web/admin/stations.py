@@ -13,11 +13,12 @@ from sqlalchemy.orm import selectinload
 from broadcast import stations as service
 from broadcast.domain.models import DateOverride, Station
 from broadcast.domain.types import utcnow
-from broadcast.errors import BroadcastError, ValidationError
+from broadcast.errors import ValidationError
 from broadcast.security import audit
 
 from .. import db_session, runtime_of
 from ..auth import client_ip, current_db_user, roles_required
+from ..forms import commit_or_flash
 from ..nav import N_, NAV_ITEMS
 from . import bp
 
@@ -81,7 +82,7 @@ def station_update():
     session = db_session()
     form = request.form
     station = None
-    try:
+    with commit_or_flash(also=(ValueError,)) as outcome:  # ValueError: a station_id that is not a number
         station = _station_or_404(int(form.get("station_id") or 0))
         name = (form.get("name") or "").strip()
         if not name or len(name) > 200:
@@ -91,11 +92,7 @@ def station_update():
         station.description = (form.get("description") or "").strip()[:2000] or None
         audit(session, "station.update", user=current_db_user(), obj=station, ip=client_ip(),
               detail={"name": name, "enabled": station.enabled})
-        session.commit()
-        flash(_("Đã lưu đài %(code)s.", code=station.code), "success")
-    except (BroadcastError, ValueError) as exc:
-        session.rollback()
-        flash(getattr(exc, "message", _("Dữ liệu không hợp lệ.")), "error")
+        outcome.message = _("Đã lưu đài %(code)s.", code=station.code)
     return _back(station)
 
 
@@ -104,15 +101,11 @@ def station_update():
 def station_sink(station_id: int):
     session = db_session()
     station = _station_or_404(station_id)
-    try:
+    with commit_or_flash() as outcome:
         changed = service.set_sink(session, runtime_of().settings, current_db_user(), station,
                                    request.form.get("sink", ""), ip=client_ip())
-        session.commit()
-        flash(_("Đã đổi đầu ra của đài %(code)s.", code=station.code) if changed
-              else _("Đầu ra không đổi."), "success")
-    except BroadcastError as exc:
-        session.rollback()
-        flash(exc.message, "error")
+        outcome.message = (_("Đã đổi đầu ra của đài %(code)s.", code=station.code) if changed
+                           else _("Đầu ra không đổi."))
     return _back(station)
 
 
@@ -122,21 +115,16 @@ def station_override_add(station_id: int):
     session = db_session()
     station = _station_or_404(station_id)
     form = request.form
-    try:
+    with commit_or_flash() as outcome:
         row, kept = service.add_override(session, current_db_user(), station, on_date=form.get("date"),
                                          kind=form.get("kind", ""), session_code=form.get("session"),
                                          start=form.get("start"), max_minutes=form.get("max_minutes"),
                                          note=form.get("note"), today=_today(), ip=client_ip())
-        session.commit()
-        if row.kind == "holiday":
-            flash(_("Đã đánh dấu nghỉ ngày %(date)s.", date=row.on_date.strftime("%d/%m/%Y")), "success")
-        else:
-            flash(_("Đã thêm buổi phát ngày %(date)s: vào trang Chương trình để dựng buổi này.",
-                    date=row.on_date.strftime("%d/%m/%Y")), "success")
+        day = row.on_date.strftime("%d/%m/%Y")
+        outcome.message = (_("Đã đánh dấu nghỉ ngày %(date)s.", date=day) if row.kind == "holiday" else
+                           _("Đã thêm buổi phát ngày %(date)s: vào trang Chương trình để dựng buổi này.", date=day))
+    if outcome.ok:
         _kept_message(kept)
-    except BroadcastError as exc:
-        session.rollback()
-        flash(exc.message, "error")
     return _back(station)
 
 
@@ -145,14 +133,10 @@ def station_override_add(station_id: int):
 def station_override_delete(station_id: int, override_id: int):
     session = db_session()
     station = _station_or_404(station_id)
-    try:
+    with commit_or_flash(_("Đã xóa.")) as outcome:
         _row, kept = service.delete_override(session, current_db_user(), station, override_id, ip=client_ip())
-        session.commit()
-        flash(_("Đã xóa."), "success")
+    if outcome.ok:
         _kept_message(kept)
-    except BroadcastError as exc:
-        session.rollback()
-        flash(exc.message, "error")
     return _back(station)
 
 
@@ -160,12 +144,8 @@ def station_override_delete(station_id: int, override_id: int):
 @roles_required(*OPERATORS)
 def quiet_hours_save():
     session = db_session()
-    try:
+    with commit_or_flash() as outcome:
         value = service.set_quiet_hours(session, current_db_user(), request.form.get("start", ""),
                                         request.form.get("end", ""), ip=client_ip())
-        session.commit()
-        flash(_("Đã lưu giờ yên tĩnh %(value)s (áp dụng khi dựng chương trình).", value=value), "success")
-    except BroadcastError as exc:
-        session.rollback()
-        flash(exc.message, "error")
+        outcome.message = _("Đã lưu giờ yên tĩnh %(value)s (áp dụng khi dựng chương trình).", value=value)
     return _back()
