@@ -9,7 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..audio.ffmpeg import probe_duration_ms
-from ..domain.models import Bulletin, Programme, ProgrammeItem, Station
+from ..domain.models import Bulletin, Programme, ProgrammeItem
+from .lookups import find_station
 
 
 @dataclass
@@ -58,7 +59,7 @@ def total_ms(items: list[Item]) -> int:
 
 
 def load_programme(session, station_code: str, on_date: date, session_code: str) -> Programme | None:
-    station = session.scalar(select(Station).where(Station.code == station_code))
+    station = find_station(session, station_code)
     if station is None:
         return None
     return session.scalar(select(Programme).where(Programme.station_id == station.id, Programme.on_date == on_date,

@@ -10,9 +10,14 @@ from ..domain.models import Station
 from ..errors import NotFound, ValidationError
 
 
+def find_station(session, code: str) -> Station | None:
+    """The station with this code (case and spaces forgiven), or None."""
+    return session.scalar(select(Station).where(Station.code == (code or "").strip().upper()))
+
+
 def station_by_code(session, code: str) -> Station:
     """The station with this code (case and spaces forgiven); ``NotFound`` naming the field otherwise."""
-    station = session.scalar(select(Station).where(Station.code == (code or "").strip().upper()))
+    station = find_station(session, code)
     if station is None:
         raise NotFound(f"Không có đài {code!r}.", field="station")
     return station

@@ -20,7 +20,6 @@ from datetime import date, datetime, timedelta
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
-from sqlalchemy import select
 
 from ..domain.models import PlayoutRun, Programme, Station
 from ..domain.types import utcnow
@@ -31,6 +30,7 @@ from .channels import Channel
 from .claims import claim_key, claim_run, reclaim_run
 from .config import PlayoutConfig
 from .items import load_programme, programme_items
+from .lookups import find_station
 from .player import air_run
 from .scheduler import build_programme, derive_jobs, fingerprint, set_service
 from .sinks import SinkError, is_live, open_sink
@@ -228,7 +228,7 @@ class PlayoutService:
         """The session job: start on time, join late within grace, else log missed. Returns what happened."""
         cfg = self.config
         with self.runtime.unit() as session:
-            station = session.scalar(select(Station).where(Station.code == station_code))
+            station = find_station(session, station_code)
             if station is None or not station.enabled or not is_live(station.sink):
                 return "no-station"
             programme = load_programme(session, station_code, on_date, session_code)

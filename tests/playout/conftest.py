@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import subprocess
+import time
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
-from broadcast.domain.models import Bulletin, Programme, ProgrammeItem, SessionTemplate, Station, Ward
+from broadcast.domain.models import (AsRun, Bulletin, PlayoutRun, Programme, ProgrammeItem, SessionTemplate,
+                                     Station, Ward)
 from broadcast.domain.types import utcnow
 
 
@@ -91,3 +93,88 @@ def add_template(session, station, code, start, days="1234567", max_s=900):
     session.add(t)
     session.flush()
     return t
+
+
+# ---------------------------------------------------------------- airing
+
+def air_programme(runtime, programme_id, station_id, *, sink="null", speed=0.0, join_ms=0, scheduled=None, **cfg):
+    """Claim a manual run of the programme and air it on ``sink`` (speed 0 = as fast as possible)."""
+    from broadcast.playout.claims import claim_run
+    from broadcast.playout.config import PlayoutConfig
+    from broadcast.playout.player import air_run
+    from broadcast.playout.sinks import open_sink
+
+    now = utcnow()
+    with runtime.unit() as s:
+        p = s.get(Programme, programme_id)
+        day, code = p.on_date, p.session_code
+    run_id = claim_run(runtime, station_id=station_id, claim_key=f"test:{now.timestamp()}", kind="manual",
+                       air_date=day, session_code=code, programme_id=programme_id,
+                       scheduled_start=scheduled or now, holder="test", sink=sink)
+    out = open_sink(sink)
+    try:
+        return air_run(runtime, run_id, sink=out, config=PlayoutConfig(speed=speed, heartbeat_s=0.2, **cfg),
+                       join_ms=join_ms)
+    finally:
+        out.close()
+
+
+def run_rows(runtime, run_id):
+    with runtime.unit() as s:
+        rows = s.scalars(select(AsRun).where(AsRun.run_id == run_id).order_by(AsRun.id)).all()
+        s.expunge_all()
+        return rows
+
+
+# ---------------------------------------------------------------- the service
+
+FAST = dict(speed=1.0, heartbeat_s=0.2, poll_s=0.1, derive_s=0.5, preroll_s=0.5, grace_s=30, lease_ttl_s=5,
+            lease_renew_s=1, stale_s=2)
+
+
+def wait_for(predicate, timeout=15.0, step=0.05):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(step)
+    raise AssertionError("timed out waiting")
+
+
+def runs(runtime, **where):
+    with runtime.unit() as s:
+        q = select(PlayoutRun).order_by(PlayoutRun.id)
+        for k, v in where.items():
+            q = q.where(getattr(PlayoutRun, k) == v)
+        out = s.scalars(q).all()
+        s.expunge_all()
+        return out
+
+
+def rows(runtime, **where):
+    with runtime.unit() as s:
+        q = select(AsRun).order_by(AsRun.id)
+        for k, v in where.items():
+            q = q.where(getattr(AsRun, k) == v)
+        out = s.scalars(q).all()
+        s.expunge_all()
+        return out
+
+
+@pytest.fixture
+def service_factory(runtime):
+    """Start playout services with the fast test settings; each is shut down after the test."""
+    from broadcast.playout.config import PlayoutConfig
+    from broadcast.playout.service import PlayoutService
+
+    started = []
+
+    def make(**overrides):
+        svc = PlayoutService(runtime, PlayoutConfig(**{**FAST, **overrides})).start()
+        started.append(svc)
+        return svc
+
+    yield make
+    for svc in started:
+        svc.shutdown(timeout=5)

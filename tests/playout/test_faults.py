@@ -11,9 +11,7 @@ import time
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
 
-from broadcast.domain.models import AsRun, PlayoutRun
 from broadcast.domain.types import utcnow
 from broadcast.playout.config import PlayoutConfig
 from broadcast.playout.claims import claim_run
@@ -22,7 +20,7 @@ from broadcast.playout.service import PlayoutService
 from broadcast.playout.sinks import open_sink
 from tests.conftest import PG_BASE_URL
 from tests.playout.conftest import make_programme, make_station
-from tests.playout.test_service import FAST, rows, runs, wait_for
+from tests.playout.conftest import FAST, rows, runs, wait_for
 
 
 def test_sigkill_mid_session_then_restart_inside_grace_joins(runtime, tones, cli_env, project_root):

@@ -1,44 +1,18 @@
-"""The player: as-run rows per item, bulletins counted, bad files skipped, late joins, sinks."""
+"""The player: as-run rows per item, bulletins counted, bad files skipped, late joins, stop, pacing."""
 
 from __future__ import annotations
 
-import wave
 from datetime import timedelta
 
 from sqlalchemy import select
 
-from broadcast.domain.models import AsRun, Bulletin, PlayoutRun
+from broadcast.domain.models import Bulletin, PlayoutRun
 from broadcast.domain.types import utcnow
-from broadcast.playout.config import PlayoutConfig
 from broadcast.playout.claims import claim_run
+from broadcast.playout.config import PlayoutConfig
 from broadcast.playout.player import air_run
 from broadcast.playout.sinks import open_sink
-from tests.playout.conftest import make_programme, make_station
-
-
-def _run(runtime, programme_id, station_id, *, sink="null", speed=0.0, join_ms=0, scheduled=None, **cfg):
-    now = utcnow()
-    with runtime.unit() as s:
-        from broadcast.domain.models import Programme
-
-        p = s.get(Programme, programme_id)
-        day, code = p.on_date, p.session_code
-    run_id = claim_run(runtime, station_id=station_id, claim_key=f"test:{now.timestamp()}", kind="manual",
-                       air_date=day, session_code=code, programme_id=programme_id,
-                       scheduled_start=scheduled or now, holder="test", sink=sink)
-    out = open_sink(sink)
-    try:
-        return air_run(runtime, run_id, sink=out, config=PlayoutConfig(speed=speed, heartbeat_s=0.2, **cfg),
-                       join_ms=join_ms)
-    finally:
-        out.close()
-
-
-def _rows(runtime, run_id):
-    with runtime.unit() as s:
-        rows = s.scalars(select(AsRun).where(AsRun.run_id == run_id).order_by(AsRun.id)).all()
-        s.expunge_all()
-        return rows
+from tests.playout.conftest import air_programme, make_programme, make_station, run_rows
 
 
 def test_airs_each_item_and_logs_it(runtime, demo, tones):
@@ -48,8 +22,8 @@ def test_airs_each_item_and_logs_it(runtime, demo, tones):
         left = b.airings_left
         p = make_programme(s, st, [tones["a"], tones["b"]], bulletin_ids=[None, b.id])
         ids = (p.id, st.id, b.id)
-    result = _run(runtime, ids[0], ids[1])
-    rows = _rows(runtime, result.run_id)
+    result = air_programme(runtime, ids[0], ids[1])
+    rows = run_rows(runtime, result.run_id)
     assert [r.status for r in rows] == ["aired", "aired"]
     assert all(900 <= r.aired_ms <= 1100 for r in rows)
     assert rows[1].bulletin_id == ids[2] and rows[1].category_code and rows[1].department_code
@@ -67,7 +41,7 @@ def test_last_airing_completes_the_bulletin(runtime, demo, tones):
         b.airings_left = 1
         p = make_programme(s, st, [tones["short"]], bulletin_ids=[b.id])
         ids = (p.id, st.id, b.id)
-    _run(runtime, ids[0], ids[1])
+    air_programme(runtime, ids[0], ids[1])
     with runtime.unit() as s:
         b = s.get(Bulletin, ids[2])
         assert (b.airings_left, b.status) == (0, "completed")
@@ -80,8 +54,8 @@ def test_missing_and_corrupt_files_are_skipped_with_reason(runtime, tones, tmp_p
         st = make_station(s)
         p = make_programme(s, st, [tones["short"], tmp_path / "missing.mp3", corrupt, tones["short"]])
         ids = (p.id, st.id)
-    result = _run(runtime, *ids)
-    rows = _rows(runtime, result.run_id)
+    result = air_programme(runtime, *ids)
+    rows = run_rows(runtime, result.run_id)
     assert [r.status for r in rows] == ["aired", "skipped", "skipped", "aired"]
     assert "không tìm thấy" in rows[1].note and "hỏng" in rows[2].note
     assert result.status == "done"
@@ -92,8 +66,8 @@ def test_late_start_joins_where_the_programme_would_be(runtime, tones):
         st = make_station(s)
         p = make_programme(s, st, [tones["a"], tones["b"], tones["c"]])
         ids = (p.id, st.id)
-    result = _run(runtime, *ids, join_ms=1500, scheduled=utcnow() - timedelta(milliseconds=1500))
-    rows = _rows(runtime, result.run_id)
+    result = air_programme(runtime, *ids, join_ms=1500, scheduled=utcnow() - timedelta(milliseconds=1500))
+    rows = run_rows(runtime, result.run_id)
     assert [(r.position, r.status) for r in rows] == [(0, "missed"), (1, "aired"), (2, "aired")]
     assert 400 <= rows[1].aired_ms <= 600, rows[1].aired_ms  # joined half-way through item 1
     assert "giữa chừng" in rows[1].note
@@ -108,44 +82,33 @@ def test_real_time_speed_takes_real_time(runtime, tones):
         p = make_programme(s, st, [tones["a"]])
         ids = (p.id, st.id)
     t0 = time.monotonic()
-    _run(runtime, *ids, speed=1.0)
+    air_programme(runtime, *ids, speed=1.0)
     assert 0.9 <= time.monotonic() - t0 < 2.0
 
 
-def test_file_sink_writes_what_aired(runtime, tones, tmp_path):
-    target = tmp_path / "archive.wav"
+def test_rms_tells_silence_from_sound():
+    import array
+
+    from broadcast.playout.player import SILENCE_RMS, rms
+
+    assert rms(b"") == 0.0
+    assert rms(bytes(8820)) < SILENCE_RMS
+    loud = array.array("h", [8000, -8000] * 2205).tobytes()
+    assert rms(loud) == 8000
+
+
+def test_stop_before_the_first_item_skips_everything(runtime, tones):
+    from broadcast.playout.channels import Control
+
     with runtime.unit() as s:
         st = make_station(s)
-        p = make_programme(s, st, [tones["a"], tones["short"]])
-        ids = (p.id, st.id)
-    result = _run(runtime, *ids, sink=f"file:{target}")
-    with wave.open(str(target)) as w:
-        seconds = w.getnframes() / w.getframerate()
-    assert 1.2 <= seconds <= 1.4
-    assert _rows(runtime, result.run_id)[0].sink == f"file:{target}"
-
-
-def test_sink_specs_are_checked():
-    import pytest
-
-    from broadcast.errors import ValidationError
-
-    assert open_sink("icecast://source:pw@127.0.0.1:8000/live").label == "icecast://127.0.0.1:8000/live"
-    for bad in ("export", "nowhere", "icecast://x", "file:"):
-        with pytest.raises(ValidationError):
-            open_sink(bad)
-
-
-def test_device_sink_on_alsa_null(runtime, tones):
-    import pytest
-
-    from broadcast.playout.sinks.device import alsa_device_works
-
-    if not alsa_device_works("null"):
-        pytest.skip("ALSA không có thiết bị null trên máy này: bỏ qua phép thử card âm thanh.")
-    with runtime.unit() as s:
-        st = make_station(s)
-        p = make_programme(s, st, [tones["short"]])
-        ids = (p.id, st.id)
-    result = _run(runtime, *ids, sink="device:null", speed=1.0)
-    assert [r.status for r in _rows(runtime, result.run_id)] == ["aired"]
+        p = make_programme(s, st, [tones["short"], tones["short"]])
+        day, ids = p.on_date, (p.id, st.id)
+    run_id = claim_run(runtime, station_id=ids[1], claim_key=f"test:{utcnow().timestamp()}", kind="manual",
+                       air_date=day, session_code="sang", programme_id=ids[0], scheduled_start=utcnow(), holder="t",
+                       sink="null")
+    control = Control()
+    control.stop.set()
+    result = air_run(runtime, run_id, sink=open_sink("null"), config=PlayoutConfig(speed=0), control=control)
+    assert result.status == "stopped"
+    assert [r.status for r in run_rows(runtime, run_id)] == ["skipped", "skipped"]

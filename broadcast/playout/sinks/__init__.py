@@ -47,8 +47,8 @@ def open_sink(spec: str) -> Sink:
     if spec == "agent":
         raise ValidationError("Đài này do thiết bị phát tại đài (agent) tự phát, máy chủ không phát trực tiếp.",
                               field="sink")
-    raise ValidationError(f"Đích phát {spec!r} không hợp lệ: dùng device, icecast://..., file:ĐƯỜNG_DẪN, null, export hoặc agent.",
-                          field="sink")
+    raise ValidationError(f"Đích phát {spec!r} không hợp lệ: dùng device, icecast://..., file:ĐƯỜNG_DẪN, null, "
+                          "export hoặc agent.", field="sink")
 
 
 __all__ = ["open_sink", "is_live", "Sink", "SinkError", "SAMPLE_RATE", "BYTES_PER_SECOND", "ms_to_bytes",
