@@ -68,10 +68,14 @@ def _format_duration(seconds: int) -> str:
 
 
 def _queue_widget(user):
+    """The headline is the same "Chờ duyệt" number as the counts under it (every submitted bulletin the
+    user can see); how many of those the user may approve (never their own; an operator only normal
+    ones, and only when allowed) is a second line, so the two never look like a contradiction."""
     session = db_session()
     counts = queries.status_counts(session, user)
-    return {"queue": queries.queue_count(session, user) if user.role in REVIEWERS + ("admin",) else None,
-            "counts": counts, "can_review": user.role in REVIEWERS + ("admin",)}
+    can_review = user.role in REVIEWERS + ("admin",)
+    return {"waiting": counts["submitted"], "queue": queries.queue_count(session, user) if can_review else None,
+            "counts": counts, "can_review": can_review}
 
 
 DASHBOARD_WIDGETS.append(Widget("bulletins/_widget.html", _queue_widget, ALL_ROLES, order=20))

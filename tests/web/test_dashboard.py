@@ -1,0 +1,74 @@
+"""The dashboard (web/admin/views.py) and its bulletin panel: the "tin chờ duyệt" headline and the status
+counts under it tell the same story for every role."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from broadcast.bulletins import queries
+from broadcast.bulletins.permissions import OPERATOR_MAY_APPROVE_NORMAL, set_setting
+from broadcast.domain.models import User
+from tests.bulletins.fast import fast_hashing  # noqa: F401  (autouse)
+
+ONE_PER_ROLE = {"admin": "admin", "operator": "vanhanh", "approver": "lanhdao", "submitter": "mttq",
+                "viewer": "xem"}
+
+
+def _panel(html: str) -> str:
+    return html.split('data-widget="bulletins"')[1].split("</section>")[0]
+
+
+def _numbers(panel: str) -> tuple[int | None, int, int | None]:
+    headline = re.search(r"(\d+) tin chờ duyệt", panel)
+    counted = re.search(r"Chờ duyệt</a>: <strong>(\d+)</strong>", panel)
+    reviewable = re.search(r'data-reviewable="(\d+)"', panel)
+    return (int(headline.group(1)) if headline else None, int(counted.group(1)),
+            int(reviewable.group(1)) if reviewable else None)
+
+
+def _check(client, session, username: str, role: str) -> None:
+    headline, counted, reviewable = _numbers(_panel(client.get("/").get_data(as_text=True)))
+    user = session.scalar(select(User).where(User.username == username))
+    may_approve = queries.queue_count(session, user)
+    if role in ("admin", "operator", "approver"):
+        assert headline == counted, (role, headline, counted)
+        # the queue's own number is named as such whenever it differs from the headline
+        assert (reviewable if reviewable is not None else headline) == may_approve
+        assert reviewable is None or f"Trong đó bạn được duyệt {reviewable} tin." in client.get("/").get_data(
+            as_text=True)
+    else:
+        assert headline is None and reviewable is None
+    assert counted == queries.status_counts(session, user)["submitted"]
+
+
+@pytest.mark.parametrize("role", list(ONE_PER_ROLE))
+def test_headline_and_counts_agree(login_as, session, role):
+    client = login_as(ONE_PER_ROLE[role])
+    _check(client, session, ONE_PER_ROLE[role], role)
+
+
+@pytest.mark.parametrize("role", ["operator", "approver", "admin"])
+def test_headline_and_counts_agree_when_operators_may_approve(login_as, session, role):
+    set_setting(session, OPERATOR_MAY_APPROVE_NORMAL, True)
+    session.commit()
+    client = login_as(ONE_PER_ROLE[role])
+    _check(client, session, ONE_PER_ROLE[role], role)
+
+
+def test_an_approver_who_submitted_sees_the_queue_without_their_own(login_as, client, session):
+    """An approver's own submission waits for someone else: counted, but not theirs to approve."""
+    from tests.web.test_bulletins_pages import create, post_action
+
+    login_as("lanhdao")
+    post_action(client, create(client), "submit")
+    headline, counted, reviewable = _numbers(_panel(client.get("/").get_data(as_text=True)))
+    assert headline == counted == 3 and reviewable == 2
+
+
+def test_operator_with_nothing_to_approve(login_as, session):
+    client = login_as("vanhanh")
+    html = client.get("/").get_data(as_text=True)
+    assert "2 tin chờ duyệt" in html and "Trong đó bạn được duyệt 0 tin." in html
