@@ -33,12 +33,15 @@ class AgentMqtt:
         self.done: dict[int, tuple[bool, str | None]] = {}
         self.connected = threading.Event()
         self.ignored = 0  # malformed or foreign messages (tests read it)
-        self.client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"agent-{station}-{device}")
+        # A persistent session: QoS 1 commands sent while the link was down are queued by the broker.
+        self.client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"agent-{station}-{device}",
+                                  clean_session=False)
         self.client.will_set(self.topic("state"), dumps({"online": False}), qos=1, retain=True)
         self.client.reconnect_delay_set(1, 30)
         self.client.on_connect = self._on_connect
         self.client.on_disconnect = lambda *a: self.connected.clear()
         self.client.on_message = self._on_message
+        self.client.on_subscribe = self._on_subscribe
 
     def topic(self, kind: str) -> str:
         return device_topic(self.station, self.device, kind)
@@ -59,11 +62,14 @@ class AgentMqtt:
         if reason_code.is_failure:
             log.warning("MQTT: broker refused the agent: %s", reason_code)
             return
-        client.subscribe(self.topic("cmd"), qos=1)
-        client.subscribe(programme_topic(self.station), qos=1)
+        client.subscribe([(self.topic("cmd"), 1), (programme_topic(self.station), 1)])
+        # Published after SUBSCRIBE on the same connection: by the time the server sees "online" and
+        # re-sends pending commands, the broker has the subscription.
         client.publish(self.topic("state"), dumps({"online": True, "boot_id": self.boot_id, "version": AGENT_VERSION,
                                                    "at": datetime.now(timezone.utc).isoformat()}),
                        qos=1, retain=True)
+
+    def _on_subscribe(self, client, userdata, mid, reason_codes, properties):
         self.connected.set()
 
     def heartbeat(self, status: dict):

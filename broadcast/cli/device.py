@@ -75,18 +75,18 @@ def device_command(code, action, session_code, level, bulletin, mqtt_url):
     args = {k: v for k, v in (("session", session_code), ("level", level), ("bulletin_id", bulletin)) if v is not None}
     runtime = open_runtime()
     with runtime.unit() as session:
-        cmd = queue_command(session, code, action, args)
-        session.flush()
-        if mqtt_url:
-            from ..network.bridge import ServerBridge
+        cmd_id = queue_command(session, code, action, args).id
+    if mqtt_url:  # after the commit: the device's acknowledgement must find the command
+        from ..domain.models import DeviceCommand
+        from ..network.bridge import ServerBridge
 
-            bridge = ServerBridge(runtime, mqtt_url, client_id=f"loaphuong-cli-{cmd.id}").start()
-            try:
-                bridge.connected.wait(5)
-                bridge.send(cmd).wait_for_publish(5)
-            finally:
-                bridge.stop()
-        cmd_id = cmd.id
+        bridge = ServerBridge(runtime, mqtt_url, client_id=f"loaphuong-cli-{cmd_id}").start()
+        try:
+            bridge.connected.wait(5)
+            with runtime.unit() as session:
+                bridge.send(session.get(DeviceCommand, cmd_id)).wait_for_publish(5)
+        finally:
+            bridge.stop()
     click.echo(f"Đã gửi lệnh {action} (số {cmd_id}) cho thiết bị {code.upper()}.")
 
 

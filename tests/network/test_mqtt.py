@@ -1,0 +1,135 @@
+"""Agent and server over the suite's own Mosquitto: online state with last will, heartbeats, commands
+acknowledged once, malformed and foreign messages ignored."""
+
+from __future__ import annotations
+
+import time
+
+import paho.mqtt.client as mqtt
+import pytest
+from sqlalchemy import select
+
+from broadcast.domain.models import Device, DeviceCommand, DeviceEvent
+from broadcast.network.bridge import ServerBridge
+from broadcast.network.commands import queue_command
+
+
+def wait_for(predicate, timeout=5.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError("condition not met in time")
+
+
+@pytest.fixture
+def bridge(runtime, broker):
+    b = ServerBridge(runtime, broker.url).start()
+    assert b.connected.wait(5)
+    yield b
+    b.stop()
+
+
+def device(runtime, code="LOA01"):
+    with runtime.unit() as s:
+        d = s.scalar(select(Device).where(Device.code == code))
+        s.expunge(d)
+        return d
+
+
+def command(runtime, cmd_id):
+    with runtime.unit() as s:
+        c = s.get(DeviceCommand, cmd_id)
+        s.expunge(c)
+        return c
+
+
+def online_agent(make_agent, broker):
+    agent = make_agent(mqtt_url=broker.url)
+    assert agent.sync_once()
+    assert agent.mqtt.connected.wait(5)
+    return agent
+
+
+def test_online_heartbeat_and_last_will(make_agent, broker, bridge, runtime):
+    agent = online_agent(make_agent, broker)
+    wait_for(lambda: device(runtime).online)
+    agent.now_playing = "Mục 1"
+    agent.report_once()  # over MQTT, since the broker is there
+    wait_for(lambda: device(runtime).now_playing == "Mục 1")
+    d = device(runtime)
+    assert d.version and d.disk_free > 0 and abs(d.clock_offset_ms) < 5000
+    # The link dies without a goodbye: the broker publishes the last will.
+    agent.mqtt.client.loop_stop()
+    agent.mqtt.client.socket().close()
+    wait_for(lambda: not device(runtime).online)
+    with runtime.unit() as s:
+        kinds = list(s.scalars(select(DeviceEvent.kind).order_by(DeviceEvent.id)))
+    assert kinds == ["connect", "disconnect"]
+    agent.mqtt = None  # already gone
+
+
+def test_command_is_carried_out_once_and_acknowledged(make_agent, broker, bridge, runtime):
+    agent = online_agent(make_agent, broker)
+    wait_for(lambda: device(runtime).online)
+    with runtime.unit() as s:  # committed before it is sent, as the API does
+        cmd_id = queue_command(s, "LOA01", "volume", {"level": 35}).id
+    with runtime.unit() as s:
+        cmd = s.get(DeviceCommand, cmd_id)
+        bridge.send(cmd).wait_for_publish(5)
+        bridge.send(cmd).wait_for_publish(5)  # delivered twice: run once, acknowledged again
+    wait_for(lambda: command(runtime, cmd_id).status == "done")
+    assert agent.volume == 35 and list(agent.mqtt.done) == [cmd_id]
+    with runtime.unit() as s:
+        stop_id = queue_command(s, "LOA01", "stop").id
+    with runtime.unit() as s:
+        bridge.send(s.get(DeviceCommand, stop_id)).wait_for_publish(5)
+    failed = wait_for(lambda: (c := command(runtime, stop_id)).status == "failed" and c)
+    assert failed.result  # the agent says why (no player yet), in Vietnamese
+
+
+def test_malformed_and_foreign_messages_are_ignored(make_agent, broker, bridge, runtime):
+    agent = online_agent(make_agent, broker)
+    wait_for(lambda: device(runtime).online)
+    raw = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="intruder")
+    raw.connect("127.0.0.1", broker.port)
+    raw.loop_start()
+    try:
+        for payload in (b"\xff\xfe", b"[1, 2]", b'{"action": "stop"}', b"{" * 100):
+            raw.publish(agent.mqtt.topic("cmd"), payload, qos=1).wait_for_publish(5)
+        wait_for(lambda: agent.mqtt.ignored >= 4)
+        before = bridge.handled
+        raw.publish("loaphuong/MOLAO/KHONGCO/heartbeat", b'{"now_playing": "x"}', qos=1).wait_for_publish(5)
+        raw.publish("loaphuong/KHAC/LOA01/heartbeat", b'{"now_playing": "gia mao"}', qos=1).wait_for_publish(5)
+        raw.publish("loaphuong/MOLAO/LOA01/heartbeat", b"not json", qos=1).wait_for_publish(5)
+        wait_for(lambda: bridge.handled >= before + 3)
+    finally:
+        raw.loop_stop()
+        raw.disconnect()
+    assert device(runtime).now_playing is None
+    with runtime.unit() as s:
+        assert s.scalar(select(Device.id).where(Device.code == "KHONGCO")) is None
+        refused = s.scalars(select(DeviceEvent).where(DeviceEvent.kind == "refused")).all()
+        assert [e.detail["reason"] for e in refused] == ["station"]
+    assert bridge.handle("loaphuong/MOLAO/KHONGCO/ack", b'{"id": 1}') == "unknown-device"
+    # still working afterwards
+    agent.report_once()
+    wait_for(lambda: device(runtime).version is not None)
+
+
+def test_programme_notice_asks_for_a_resync(make_agent, broker, bridge):
+    agent = online_agent(make_agent, broker)
+    agent.resync.clear()
+    bridge.programme_changed("MOLAO", "v2").wait_for_publish(5)
+    assert agent.resync.wait(5)
+
+
+def test_without_a_broker_commands_arrive_by_polling(make_agent, runtime):
+    agent = make_agent()
+    assert agent.sync_once() and agent.mqtt is None
+    with runtime.unit() as s:
+        cmd_id = queue_command(s, "LOA01", "resync").id
+    agent.report_once()
+    assert command(runtime, cmd_id).status == "done" and agent.resync.is_set()
