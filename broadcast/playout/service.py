@@ -21,6 +21,7 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from ..bulletins.workflow import expire_overdue
 from ..domain.models import PlayoutRun, Programme, Station
 from ..domain.types import utcnow
 from ..errors import BroadcastError
@@ -52,6 +53,7 @@ class PlayoutService:
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self._fingerprint = None
+        self._expired_on: date | None = None  # the local day bulletins were last expired
         self.lost_lease = False
         self.started = False
 
@@ -154,10 +156,8 @@ class PlayoutService:
     def expire_bulletins(self) -> int:
         """Once per local day: approved bulletins whose airing window has ended become ``expired``."""
         today = self.clock().astimezone(self.runtime.settings.tz).date()
-        if getattr(self, "_expired_on", None) == today:
+        if self._expired_on == today:
             return 0
-        from ..bulletins.workflow import expire_overdue
-
         with self.runtime.unit() as session:
             expired = expire_overdue(session, today)
         self._expired_on = today
