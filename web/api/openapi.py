@@ -1,8 +1,8 @@
-"""The OpenAPI 3 document, assembled from the paths each API module declares.
+"""The OpenAPI 3 document, assembled from the contract of each API area.
 
-An API module defines ``OPENAPI_PATHS = {"/bulletins": {"get": {...}}, ...}``
-(paths relative to /api/v1) and may add ``OPENAPI_SCHEMAS``; this module
-collects them, so a new endpoint and its contract live side by side.
+The contract lives in ``web/api/contract/<area>.py`` (``PATHS``, paths relative to /api/v1, and
+``SCHEMAS``), apart from the views; this module adds what every operation shares (the bearer token's
+401, the role check's 403, the Error schema) and serves /api/v1/openapi.json.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from flask import jsonify
 
 from . import bp
 
-# API modules whose paths go into the document; add yours here.
+# API areas whose contract (web/api/contract/<name>.py) goes into the document, in this order; add yours.
 API_MODULES = ("views", "bulletins", "programmes", "reports", "playout", "lexicon", "agent", "devices")
 
 ERROR_SCHEMA = {
@@ -46,10 +46,10 @@ def build_document() -> dict:
     paths: dict = {}
     schemas: dict = {"Error": ERROR_SCHEMA}
     for name in API_MODULES:
-        module = import_module(f"{__package__}.{name}")
-        for path, ops in getattr(module, "OPENAPI_PATHS", {}).items():
+        contract = import_module(f"{__package__}.contract.{name}")
+        for path, ops in contract.PATHS.items():
             paths.setdefault(path, {}).update(_with_common_responses(copy.deepcopy(ops)))
-        schemas.update(getattr(module, "OPENAPI_SCHEMAS", {}))
+        schemas.update(getattr(contract, "SCHEMAS", {}))
     return {
         "openapi": "3.0.3",
         "info": {"title": "Loa Phường API", "version": "1.0.0",
