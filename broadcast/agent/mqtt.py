@@ -19,6 +19,19 @@ log = logging.getLogger(__name__)
 DONE_IDS_KEPT = 500
 
 
+def booted_at() -> str | None:
+    """When the machine booted (Linux ``btime``), to the minute: a change between connects is a reboot."""
+    try:
+        with open("/proc/stat") as f:
+            for line in f:
+                if line.startswith("btime "):
+                    when = datetime.fromtimestamp(int(line.split()[1]), timezone.utc)
+                    return when.replace(second=0).isoformat()
+    except (OSError, ValueError):
+        pass
+    return None
+
+
 class AgentMqtt:
     """``on_command(cmd) -> (ok, result)`` runs commands; ``on_programme(body)`` asks for a re-sync."""
 
@@ -66,6 +79,7 @@ class AgentMqtt:
         # Published after SUBSCRIBE on the same connection: by the time the server sees "online" and
         # re-sends pending commands, the broker has the subscription.
         client.publish(self.topic("state"), dumps({"online": True, "boot_id": self.boot_id, "version": AGENT_VERSION,
+                                                   "booted_at": booted_at(),
                                                    "at": datetime.now(timezone.utc).isoformat()}),
                        qos=1, retain=True)
 

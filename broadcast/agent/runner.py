@@ -8,7 +8,7 @@ import logging
 import shutil
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from . import AGENT_VERSION
@@ -36,7 +36,8 @@ class AgentConfig:
 
 def air_due(agent: "Agent") -> None:
     """NEXT (issue #12): air the sessions whose time has come from ``agent.manifest`` and
-    ``agent.media`` (``media.verified(sha)`` before each item, never a file that fails its hash) through the
+    ``agent.media`` (``media.verified(sha)`` before each item, never a file that fails its hash) by
+    ``agent.server_now()`` (the agent's clock corrected by the offset measured at sync), through the
     playout core's Player on ``agent.config.sink``, and write each as-run row with ``agent.record(row)``.
     Called by the agent's main loop about once a second; airing is not built in this version."""
 
@@ -57,6 +58,7 @@ class Agent:
         self.media = MediaStore(config.data_dir)
         self.manifest = load_manifest(config.data_dir)
         self.last_sync: datetime | None = None
+        self.clock_offset_s = 0.0  # server minus local, from the last sync; airing follows server_now()
         self.volume = 100
         self.now_playing: str | None = None
         self.mqtt: AgentMqtt | None = None
@@ -76,10 +78,16 @@ class Agent:
             return False
         self.manifest = load_manifest(self.config.data_dir)
         self.last_sync = datetime.now(timezone.utc)
+        if result.clock_offset_s is not None:
+            self.clock_offset_s = result.clock_offset_s
         for line in result.missing:
             log.warning("the server has no audio for %s: that item will not air", line)
         self._start_mqtt()
         return not result.failed
+
+    def server_now(self) -> datetime:
+        """The server's time as best known: our clock corrected by the offset measured at the last sync."""
+        return datetime.now(timezone.utc) + timedelta(seconds=self.clock_offset_s)
 
     def deliver_once(self) -> bool:
         """Deliver everything pending; False (rows kept) when the server cannot be reached."""
@@ -143,11 +151,10 @@ class Agent:
         while not self.stopping.is_set():
             if self.deliver_once():
                 self.backoff.succeeded()
-                wait = self.config.delivery_interval
-            else:
-                wait = self.backoff.failed()
-            self.deliver_now.wait(wait)
-            self.deliver_now.clear()
+                self.deliver_now.wait(self.config.delivery_interval)  # a new row wakes it early
+                self.deliver_now.clear()
+            else:  # backing off: new rows wait for the next try (they are safe in the outbox)
+                self.stopping.wait(self.backoff.failed())
 
     def _status_loop(self) -> None:
         while not self.stopping.wait(self.config.heartbeat_interval):

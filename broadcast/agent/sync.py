@@ -13,7 +13,9 @@ import json
 import logging
 import os
 import tempfile
+import time
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from .client import AgentClient, ServerError
@@ -36,6 +38,7 @@ class SyncResult:
     downloaded: list[str] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)  # sha256 -> why
     missing: list[str] = field(default_factory=list)  # items the server itself has no audio for
+    clock_offset_s: float | None = None  # server clock minus the agent's
 
 
 class MediaStore:
@@ -95,8 +98,15 @@ def save_manifest(data_dir: Path, manifest: dict) -> None:
 def sync(client: AgentClient, store: MediaStore, data_dir: Path, days: int = 3) -> SyncResult:
     """Fetch the manifest and every audio file it needs that is not here and good. Raises ServerError when
     the manifest cannot be fetched (the local copy stays as it was)."""
+    sent = time.time()
     manifest = client.manifest(days)
+    received = time.time()
     result = SyncResult(version=manifest.get("version"), missing=list(manifest.get("missing") or []))
+    try:  # the server's clock minus ours, taking the middle of the round trip as "when it answered"
+        server = datetime.fromisoformat(str(manifest.get("server_time")).replace("Z", "+00:00")).timestamp()
+        result.clock_offset_s = server - (sent + received) / 2
+    except ValueError:
+        pass
     for session in manifest.get("sessions", []):
         for item in session.get("items", []):
             sha, url = item.get("sha256"), item.get("media")

@@ -31,6 +31,7 @@ class ServerBridge:
         self.client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id)
         self.client.on_connect = self._on_connect
         self.client.on_message = self._on_message
+        self.client.on_disconnect = lambda *a: self.connected.clear()
         self.client.reconnect_delay_set(1, 30)
         self.connected = threading.Event()
         self.handled = 0  # messages processed (tests wait on it)
@@ -81,7 +82,8 @@ class ServerBridge:
                 return "malformed"
             if kind == "state":
                 came_online = body.get("online") is True
-                if set_online(session, device, came_online, {"via": "mqtt", "boot_id": body.get("boot_id")}) \
+                detail = {"via": "mqtt", "boot_id": body.get("boot_id"), "booted_at": body.get("booted_at")}
+                if set_online(session, device, came_online, {k: v for k, v in detail.items() if v is not None}) \
                         and came_online:
                     session.flush()
                     self._resend_pending(session, device)

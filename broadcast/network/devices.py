@@ -104,11 +104,19 @@ def record_event(session: Session, device: Device, kind: str, detail: dict | Non
 
 
 def set_online(session: Session, device: Device, online: bool, detail: dict | None = None) -> bool:
-    """Record a connect/disconnect when the state changes; True if it did."""
+    """Record a connect/disconnect when the state changes; True if it did. A connect whose ``booted_at``
+    (the machine's boot time, sent by the agent) differs from the last connect's also records a reboot."""
     device.last_seen = utcnow() if online else device.last_seen
     if device.online == online:
         return False
     device.online = online
+    if online and (detail or {}).get("booted_at"):
+        last = session.scalar(select(DeviceEvent).where(DeviceEvent.device_id == device.id,
+                                                        DeviceEvent.kind == "connect")
+                              .order_by(DeviceEvent.at.desc(), DeviceEvent.id.desc()).limit(1))
+        before = (last.detail or {}).get("booted_at") if last is not None else None
+        if before and before != detail["booted_at"]:
+            record_event(session, device, "reboot", {"booted_at": detail["booted_at"], "before": before})
     record_event(session, device, "connect" if online else "disconnect", detail)
     return True
 

@@ -50,3 +50,18 @@ def test_revoked_device_cannot_sync(make_agent, network, runtime):
         revoke_device(s, "LOA01")
     agent = make_agent()
     assert agent.sync_once() is False and agent.manifest is None
+
+
+def test_clock_three_minutes_off_is_measured_and_corrected(make_agent, monkeypatch):
+    import time
+    from datetime import datetime, timezone
+
+    import broadcast.agent.sync as sync_module
+
+    real = time.time
+    monkeypatch.setattr(sync_module.time, "time", lambda: real() + 180)  # the agent's clock runs 3 min ahead
+    agent = make_agent()
+    assert agent.sync_once()
+    assert -181 < agent.clock_offset_s < -179
+    monkeypatch.setattr(sync_module.time, "time", real)
+    assert abs((agent.server_now() - datetime.now(timezone.utc)).total_seconds() + 180) < 1

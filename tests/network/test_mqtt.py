@@ -3,6 +3,7 @@ acknowledged once, malformed and foreign messages ignored."""
 
 from __future__ import annotations
 
+import json
 import time
 
 import paho.mqtt.client as mqtt
@@ -133,3 +134,44 @@ def test_without_a_broker_commands_arrive_by_polling(make_agent, runtime):
         cmd_id = queue_command(s, "LOA01", "resync").id
     agent.report_once()
     assert command(runtime, cmd_id).status == "done" and agent.resync.is_set()
+
+
+def test_reboot_is_told_from_a_new_boot_time(bridge, network, runtime):
+    for booted, online in (("2026-11-01T00:00:00+00:00", True), (None, False),
+                           ("2026-11-01T00:00:00+00:00", True), (None, False),
+                           ("2026-11-28T07:00:00+00:00", True)):
+        body = {"online": online} | ({"booted_at": booted} if booted else {})
+        assert bridge.handle("loaphuong/MOLAO/LOA01/state", json.dumps(body).encode()) == "ok"
+    with runtime.unit() as s:
+        kinds = list(s.scalars(select(DeviceEvent.kind).order_by(DeviceEvent.id)))
+    assert kinds == ["connect", "disconnect", "connect", "disconnect", "reboot", "connect"]
+
+
+def test_commands_sent_while_offline_arrive_on_reconnect(make_agent, broker, bridge, runtime):
+    agent = online_agent(make_agent, broker)
+    wait_for(lambda: device(runtime).online)
+    agent.mqtt.client.loop_stop()
+    agent.mqtt.client.socket().close()
+    wait_for(lambda: not device(runtime).online)
+    with runtime.unit() as s:
+        cmd_id = queue_command(s, "LOA01", "volume", {"level": 7}).id
+    with runtime.unit() as s:
+        bridge.send(s.get(DeviceCommand, cmd_id)).wait_for_publish(5)
+    agent.mqtt.connected.clear()
+    agent.mqtt.client.reconnect()
+    agent.mqtt.client.loop_start()
+    wait_for(lambda: command(runtime, cmd_id).status == "done")
+    assert agent.volume == 7 and list(agent.mqtt.done) == [cmd_id]  # queued by the broker and re-sent: run once
+    assert device(runtime).online
+
+
+def test_broker_restart_mid_session(make_agent, broker, bridge, runtime):
+    agent = online_agent(make_agent, broker)
+    wait_for(lambda: device(runtime).online)
+    broker.restart()
+    wait_for(lambda: agent.mqtt.connected.is_set() and bridge.connected.is_set(), timeout=10)
+    with runtime.unit() as s:
+        cmd_id = queue_command(s, "LOA01", "resync").id
+    with runtime.unit() as s:
+        bridge.send(s.get(DeviceCommand, cmd_id)).wait_for_publish(5)
+    wait_for(lambda: command(runtime, cmd_id).status == "done", timeout=10)

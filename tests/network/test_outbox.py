@@ -72,3 +72,22 @@ def test_large_backlog_goes_in_batches(make_agent, network, runtime):
     assert agent.deliver_once()
     with runtime.unit() as s:
         assert s.scalar(select(func.count(AsRun.id)).where(AsRun.source == "agent")) == 1200
+
+
+def test_running_agent_delivers_after_the_link_returns(make_agent, live_server, network, runtime):
+    import time
+
+    agent = make_agent()
+    agent.config.delivery_interval = 0.2
+    live_server.stop()
+    agent.start()
+    uids = [agent.record(as_run(network, p)) for p in range(3)]
+    time.sleep(0.5)
+    assert len(agent.outbox.pending()) == 3 and agent.backoff.delay >= 1  # kept, backing off
+    live_server.start()
+    deadline = time.monotonic() + 5
+    while agent.outbox.pending() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert agent.outbox.pending() == []
+    with runtime.unit() as s:
+        assert list(s.scalars(select(AsRun.uid).where(AsRun.source == "agent").order_by(AsRun.id))) == uids
