@@ -105,3 +105,13 @@ def test_api_routing_errors_are_json(client, api_token):
     assert wrong_method.status_code == 405 and wrong_method.json["error"]["code"] == "method_not_allowed"
     page = client.get("/no-such-page")
     assert page.status_code == 404 and not page.is_json
+
+
+def test_login_is_rate_limited(runtime, demo):
+    from web import create_app
+
+    app = create_app(runtime, config={"TESTING": True, "RATELIMIT_ENABLED": True})
+    client = app.test_client()
+    codes = [login(client, "vanhoa", "sai-mat-khau").status_code for _ in range(12)]
+    assert codes[:10] == [401] * 10 and codes[-1] == 429
+    assert "quá nhiều lần" in login(client, "vanhoa", "sai").get_data(as_text=True)

@@ -203,28 +203,6 @@ def test_recording_upload_and_preview(login_as, client, tmp_path):
     assert without_csrf.status_code == 400
 
 
-NAV = {
-    "vanhoa": ({"Tin bài", "Viết tin"}, {"Duyệt tin", "Người dùng"}),
-    "lanhdao": ({"Tin bài", "Viết tin", "Duyệt tin"}, {"Người dùng", "Đơn vị"}),
-    "vanhanh": ({"Tin bài", "Duyệt tin"}, {"Người dùng"}),
-    "xem": ({"Tin bài"}, {"Viết tin", "Duyệt tin", "Người dùng"}),
-    "admin": ({"Tin bài", "Duyệt tin", "Người dùng", "Đơn vị", "Đài"}, set()),
-}
-
-
-@pytest.mark.parametrize("username", list(NAV))
-def test_navigation_per_role_and_dashboard_widget(login_as, username):
-    client = login_as(username)
-    html = client.get("/").get_data(as_text=True)
-    nav = html.split('class="mainnav"')[1].split("</nav>")[0]
-    links = set(re.findall(r">([^<>]+)</a>", nav))
-    shown, hidden = NAV[username]
-    assert shown <= links and not (hidden & links), links
-    assert 'data-widget="bulletins"' in html
-    if username in ("lanhdao", "admin"):
-        assert "2 tin chờ duyệt" in html
-
-
 ROUTES = [("/bulletins", {"admin", "operator", "approver", "submitter", "viewer"}),
           ("/bulletins/new", {"admin", "operator", "approver", "submitter"}),
           ("/bulletins/queue", {"admin", "operator", "approver"}),
@@ -251,13 +229,3 @@ def test_english_locale(login_as):
     assert "Write a bulletin" in html and "Save draft" in html and "Bulletins" in html
     assert "Write a bulletin" in client.get("/bulletins/new").get_data(as_text=True)  # the choice sticks
     assert "Viết tin" in client.get("/bulletins/new?lang=vi").get_data(as_text=True)
-
-
-def test_login_is_rate_limited(runtime, demo):
-    from web import create_app
-
-    app = create_app(runtime, config={"TESTING": True, "RATELIMIT_ENABLED": True})
-    client = app.test_client()
-    codes = [login(client, "vanhoa", "sai-mat-khau").status_code for _ in range(12)]
-    assert codes[:10] == [401] * 10 and codes[-1] == 429
-    assert "quá nhiều lần" in login(client, "vanhoa", "sai").get_data(as_text=True)

@@ -1,5 +1,5 @@
-"""The dashboard (web/admin/views.py) and its bulletin panel: the "tin chờ duyệt" headline and the status
-counts under it tell the same story for every role."""
+"""The dashboard (web/admin/views.py) with its per-role menu, and its bulletin panel: the "tin chờ duyệt"
+headline and the status counts under it tell the same story for every role."""
 
 from __future__ import annotations
 
@@ -72,3 +72,36 @@ def test_operator_with_nothing_to_approve(login_as, session):
     client = login_as("vanhanh")
     html = client.get("/").get_data(as_text=True)
     assert "2 tin chờ duyệt" in html and "Trong đó bạn được duyệt 0 tin." in html
+
+
+NAV = {
+    "vanhoa": ({"Tin bài", "Viết tin"}, {"Duyệt tin", "Người dùng"}),
+    "lanhdao": ({"Tin bài", "Viết tin", "Duyệt tin"}, {"Người dùng", "Đơn vị"}),
+    "vanhanh": ({"Tin bài", "Duyệt tin"}, {"Người dùng"}),
+    "xem": ({"Tin bài"}, {"Viết tin", "Duyệt tin", "Người dùng"}),
+    "admin": ({"Tin bài", "Duyệt tin", "Người dùng", "Đơn vị", "Đài"}, set()),
+}
+
+
+@pytest.mark.parametrize("username", list(NAV))
+def test_navigation_per_role_and_dashboard_widget(login_as, username):
+    client = login_as(username)
+    html = client.get("/").get_data(as_text=True)
+    nav = html.split('class="mainnav"')[1].split("</nav>")[0]
+    links = set(re.findall(r">([^<>]+)</a>", nav))
+    shown, hidden = NAV[username]
+    assert shown <= links and not (hidden & links), links
+    assert 'data-widget="bulletins"' in html
+    if username in ("lanhdao", "admin"):
+        assert "2 tin chờ duyệt" in html
+
+
+def test_menu_order_for_the_admin(login_as):
+    """web/admin/__init__.py imports the page modules in menu order; moving users, departments and
+    stations into their own modules kept them right after the bulletin desk."""
+    html = login_as("admin").get("/").get_data(as_text=True)
+    nav = html.split('class="mainnav"')[1].split("</nav>")[0]
+    links = re.findall(r">([^<>]+)</a>", nav)
+    expected = ["Tổng quan", "Tin bài", "Viết tin", "Duyệt tin", "Người dùng", "Đơn vị", "Đài", "Chương trình",
+                "Báo cáo", "Kế hoạch", "Phát sóng", "Từ điển phát âm", "Nhật ký thao tác"]
+    assert [link for link in links if link in expected] == expected
