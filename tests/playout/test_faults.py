@@ -205,7 +205,8 @@ def _air_in_thread(runtime, run_id, sink_spec, **cfg):
 
     def go():
         try:
-            holder["result"] = air_run(runtime, run_id, sink=out, config=PlayoutConfig(speed=1.0, heartbeat_s=0.3, **cfg))
+            holder["result"] = air_run(runtime, run_id, sink=out,
+                                       config=PlayoutConfig(speed=1.0, heartbeat_s=0.3, **cfg))
         finally:
             out.close()
 
