@@ -3,16 +3,9 @@
 
 from __future__ import annotations
 
-from flask import (
-    abort,
-    flash,
-    jsonify,
-    redirect,
-    render_template,
-    request,
-    send_file,
-    url_for,
-)
+from datetime import timedelta
+
+from flask import abort, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -20,6 +13,7 @@ from sqlalchemy import select
 from broadcast.bulletins import permissions as perm
 from broadcast.bulletins import queries, recording, service, workflow
 from broadcast.domain.models import Bulletin, Category, Department, Station, User
+from broadcast.domain.types import utcnow
 from broadcast.errors import BroadcastError, ValidationError
 
 from .. import db_session, runtime_of
@@ -149,6 +143,21 @@ def _form_page(bulletin, values, error=None, status=200):
         can_text=bulletin is None or perm.can_edit_text(user, bulletin), **_choices()), status
 
 
+def _new_values(user: User) -> dict:
+    """A new bulletin's form: airs from today for a week, three times, in the writer's department."""
+    today = utcnow().astimezone(runtime_of().settings.tz).date()
+    return {"valid_from": today.isoformat(), "valid_until": (today + timedelta(days=7)).isoformat(),
+            "airings": "3", "priority": "normal", "department": user.department.code if user.department else ""}
+
+
+def _edit_values(bulletin: Bulletin) -> dict:
+    return {"title": bulletin.title, "body": bulletin.body, "spoken_text": bulletin.spoken_text or "",
+            "category": bulletin.category.code, "department": bulletin.department.code,
+            "priority": bulletin.priority, "valid_from": bulletin.valid_from.isoformat(),
+            "valid_until": bulletin.valid_until.isoformat(), "airings": str(bulletin.airings_wanted),
+            "stations": [] if bulletin.all_stations else [s.code for s in bulletin.stations]}
+
+
 @bp.route("/bulletins/new", methods=["GET", "POST"])
 @roles_required(*WRITERS)
 def bulletin_new():
@@ -163,15 +172,7 @@ def bulletin_new():
             status = outcome.error.http_status
             return _form_page(None, request.form, outcome.error, status if status >= 500 else 400)
         return redirect(url_for("admin.bulletin_detail", bulletin_id=bulletin.id))
-    from datetime import timedelta
-
-    from broadcast.domain.types import utcnow
-
-    today = utcnow().astimezone(runtime_of().settings.tz).date()
-    values = {"valid_from": today.isoformat(), "valid_until": (today + timedelta(days=7)).isoformat(),
-              "airings": "3", "priority": "normal",
-              "department": user.department.code if user.department else ""}
-    return _form_page(None, values)
+    return _form_page(None, _new_values(user))
 
 
 @bp.route("/bulletins/<int:bulletin_id>/edit", methods=["GET", "POST"])
@@ -194,12 +195,7 @@ def bulletin_edit(bulletin_id: int):
         if outcome.error:
             return _form_page(bulletin, request.form, outcome.error, outcome.error.http_status)
         return redirect(url_for("admin.bulletin_detail", bulletin_id=bulletin.id))
-    values = {"title": bulletin.title, "body": bulletin.body, "spoken_text": bulletin.spoken_text or "",
-              "category": bulletin.category.code, "department": bulletin.department.code,
-              "priority": bulletin.priority, "valid_from": bulletin.valid_from.isoformat(),
-              "valid_until": bulletin.valid_until.isoformat(), "airings": str(bulletin.airings_wanted),
-              "stations": [] if bulletin.all_stations else [s.code for s in bulletin.stations]}
-    return _form_page(bulletin, values)
+    return _form_page(bulletin, _edit_values(bulletin))
 
 
 # --- detail, actions, comments, audio ------------------------------------------------------------

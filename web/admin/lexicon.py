@@ -63,8 +63,19 @@ def _preview_text(args, limit: int) -> str:
 @bp.get("/lexicon")
 @roles_required()
 def lexicon():
-    session = db_session()
     q = (request.args.get("q") or "").strip()
+    editing = None
+    if _can_edit() and request.args.get("edit"):
+        editing = store.get_lexicon_entry(db_session(), request.args["edit"])
+        if editing is None:  # a default entry: start an override with its reading
+            term = request.args["edit"]
+            editing = {"term": term, "spoken": default_lexicon().get(term, ""), "note": ""}
+    return _lexicon_page(q=q, editing=editing)
+
+
+def _lexicon_page(*, q: str = "", editing=None, form=None, error=None, status: int = 200):
+    """The lexicon page, filtered by ``q``; after a failed save, the form as typed and its error."""
+    session = db_session()
     entries = store.lexicon_entries(session)
     operator_terms = {e.term for e in entries}
     defaults = sorted(default_lexicon().items(), key=lambda kv: kv[0].casefold())
@@ -72,17 +83,11 @@ def lexicon():
         needle = q.casefold()
         entries = [e for e in entries if needle in e.term.casefold() or needle in e.spoken.casefold()]
         defaults = [(t, s) for t, s in defaults if needle in t.casefold() or needle in s.casefold()]
-    editing = None
-    if _can_edit() and request.args.get("edit"):
-        editing = store.get_lexicon_entry(session, request.args["edit"])
-        if editing is None:  # a default entry: start an override with its reading
-            term = request.args["edit"]
-            editing = {"term": term, "spoken": default_lexicon().get(term, ""), "note": ""}
     return render_template("admin/lexicon/index.html", entries=entries, defaults=defaults, q=q,
                            operator_terms=operator_terms, version=store.lexicon_version(session),
-                           can_edit=_can_edit(), editing=editing, form=None, error=None,
+                           can_edit=_can_edit(), editing=editing, form=form, error=error,
                            max_term=store.MAX_TERM_CHARS, max_spoken=store.MAX_SPOKEN_CHARS,
-                           max_note=store.MAX_NOTE_CHARS, max_preview=MAX_PREVIEW_CHARS)
+                           max_note=store.MAX_NOTE_CHARS, max_preview=MAX_PREVIEW_CHARS), status
 
 
 @bp.post("/lexicon")
@@ -99,13 +104,7 @@ def lexicon_save():
                   detail={"term": change.term, "spoken": change.spoken, "old_spoken": change.old_spoken,
                           "version": change.version, "stale_renditions": change.stale})
     if outcome.error:
-        entries = store.lexicon_entries(session)
-        return render_template("admin/lexicon/index.html", entries=entries,
-                               defaults=sorted(default_lexicon().items(), key=lambda kv: kv[0].casefold()),
-                               q="", operator_terms={e.term for e in entries},
-                               version=store.lexicon_version(session), can_edit=True, editing=form, form=form,
-                               error=outcome.error, max_term=store.MAX_TERM_CHARS, max_spoken=store.MAX_SPOKEN_CHARS,
-                               max_note=store.MAX_NOTE_CHARS, max_preview=MAX_PREVIEW_CHARS), 400
+        return _lexicon_page(editing=form, form=form, error=outcome.error, status=400)
     if not change.changed:
         flash(_("Mục “%(term)s” không thay đổi.", term=change.term), "info")
     else:
