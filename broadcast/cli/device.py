@@ -94,13 +94,13 @@ def device_command(code, action, session_code, level, bulletin, mqtt_url):
 @click.option("--mqtt", "mqtt_url", default=lambda: os.environ.get("BROADCAST_MQTT_URL"), required=True,
               help="Địa chỉ máy chủ MQTT, ví dụ mqtt://127.0.0.1:1883 (mặc định BROADCAST_MQTT_URL).")
 def device_bridge(mqtt_url):
-    """Nhận trạng thái, nhịp tim và xác nhận lệnh của các thiết bị qua MQTT (chạy đến khi Ctrl+C)."""
+    """Cầu MQTT của máy chủ: nhận trạng thái, nhịp tim, xác nhận lệnh; gửi lệnh và báo đổi chương trình."""
     import time
 
     from ..network.bridge import ServerBridge
 
     runtime = open_runtime()
-    bridge = ServerBridge(runtime, mqtt_url).start()
+    bridge = ServerBridge(runtime, mqtt_url).start(pump=True)
     click.echo(f"Đang nghe các thiết bị qua {mqtt_url} (Ctrl+C để dừng)")
     try:
         while True:

@@ -10,23 +10,36 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 
 import paho.mqtt.client as mqtt
 from sqlalchemy import select
 
-from ..domain.models import Device, DeviceCommand
+from ..domain.models import Device, DeviceCommand, Station
 from ..domain.types import utcnow
 from ..runtime import Runtime
 from . import commands as device_commands
-from .devices import iso, record_event, set_online, apply_status
+from .devices import apply_status, iso, record_event, set_online
+from .manifest import station_sessions
 from .topics import ROOT, device_topic, dumps, parse_mqtt_url, parse_payload, parse_topic, programme_topic
 
 log = logging.getLogger(__name__)
 
 
 class ServerBridge:
-    def __init__(self, runtime: Runtime, url: str, client_id: str = "loaphuong-server"):
+    """``start(pump=True)`` also runs the pump: the bridge process is then the one MQTT publisher, and the
+    web (or CLI) only writes command rows. Every ``poll_s`` it publishes commands it has not sent yet; every
+    ``programme_check_s`` it fingerprints the programme of each station with devices and announces a change
+    on ``loaphuong/STATION/programme``."""
+
+    def __init__(self, runtime: Runtime, url: str, client_id: str = "loaphuong-server", *,
+                 poll_s: float = 0.2, programme_check_s: float = 30.0):
         self.runtime = runtime
+        self.poll_s, self.programme_check_s = poll_s, programme_check_s
+        self.last_sent_id = 0
+        self.versions: dict[str, str] = {}
+        self._stop = threading.Event()
+        self._pump_thread: threading.Thread | None = None
         self.host, self.port = parse_mqtt_url(url)
         self.client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id)
         self.client.on_connect = self._on_connect
@@ -36,14 +49,58 @@ class ServerBridge:
         self.connected = threading.Event()
         self.handled = 0  # messages processed (tests wait on it)
 
-    def start(self) -> "ServerBridge":
+    def start(self, pump: bool = False) -> "ServerBridge":
         self.client.connect_async(self.host, self.port, keepalive=30)
         self.client.loop_start()
+        if pump:
+            self._pump_thread = threading.Thread(target=self._pump_loop, name="mqtt-pump", daemon=True)
+            self._pump_thread.start()
         return self
 
     def stop(self) -> None:
+        self._stop.set()
+        if self._pump_thread is not None:
+            self._pump_thread.join(5)
         self.client.disconnect()
         self.client.loop_stop()
+
+    def _pump_loop(self) -> None:
+        next_check = 0.0
+        while not self._stop.wait(self.poll_s):
+            if not self.connected.is_set():
+                continue
+            try:
+                self.send_new_commands()
+                if time.monotonic() >= next_check:
+                    self.announce_programme_changes()
+                    next_check = time.monotonic() + self.programme_check_s
+            except Exception:  # the database may be away for a moment; try again at the next tick
+                log.exception("MQTT pump")
+
+    def send_new_commands(self) -> int:
+        """Publish pending commands queued since the last call (by the web, the CLI, an emergency)."""
+        with self.runtime.unit() as session:
+            rows = session.scalars(select(DeviceCommand).where(DeviceCommand.id > self.last_sent_id,
+                                                               DeviceCommand.status == "pending")
+                                   .order_by(DeviceCommand.id)).all()
+            for cmd in rows:
+                self.send(cmd)
+                self.last_sent_id = cmd.id
+            return len(rows)
+
+    def announce_programme_changes(self) -> list[str]:
+        """Stations whose programme fingerprint changed since the last check (the first check announces all)."""
+        changed = []
+        with self.runtime.unit() as session:
+            stations = session.scalars(select(Station).where(
+                Station.id.in_(select(Device.station_id).where(Device.revoked_at.is_(None))))).all()
+            for station in stations:
+                _, version = station_sessions(session, self.runtime.settings, station.id)
+                if self.versions.get(station.code) != version:
+                    self.versions[station.code] = version
+                    self.programme_changed(station.code, version)
+                    changed.append(station.code)
+        return changed
 
     def _on_connect(self, client, userdata, flags, reason_code, properties):
         if reason_code.is_failure:

@@ -62,11 +62,11 @@ def parse_days(value) -> int:
     return days
 
 
-def _programmes(session: Session, settings: Settings, device: Device, days: int) -> list[Programme]:
+def _programmes(session: Session, settings: Settings, station_id: int, days: int) -> list[Programme]:
     today = utcnow().astimezone(settings.tz).date()
     return list(session.scalars(
         select(Programme).options(selectinload(Programme.items))
-        .where(Programme.station_id == device.station_id, Programme.on_date >= today,
+        .where(Programme.station_id == station_id, Programme.on_date >= today,
                Programme.on_date < today + timedelta(days=days))
         .order_by(Programme.starts_at, Programme.id)))
 
@@ -79,14 +79,20 @@ def _item_json(item) -> dict:
             "media": MEDIA_URL.format(sha256=digest) if digest else None}
 
 
-def build_manifest(session: Session, settings: Settings, device: Device, days: int = DEFAULT_DAYS) -> dict:
+def station_sessions(session: Session, settings: Settings, station_id: int, days: int = DEFAULT_DAYS
+                     ) -> tuple[list[dict], str]:
+    """The station's sessions as the manifest lists them, and their fingerprint."""
     sessions = []
-    for p in _programmes(session, settings, device, days):
+    for p in _programmes(session, settings, station_id, days):
         sessions.append({"programme_id": p.id, "date": p.on_date.isoformat(), "session": p.session_code,
                          "starts_at": iso(p.starts_at), "max_duration_s": p.max_duration_s, "locked": p.locked,
                          "items": [_item_json(i) for i in p.items]})
     # The fingerprint covers the programme only (not server_time), so an unchanged programme keeps it.
-    version = hashlib.sha256(json.dumps(sessions, sort_keys=True).encode()).hexdigest()[:16]
+    return sessions, hashlib.sha256(json.dumps(sessions, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def build_manifest(session: Session, settings: Settings, device: Device, days: int = DEFAULT_DAYS) -> dict:
+    sessions, version = station_sessions(session, settings, device.station_id, days)
     missing = [f"{s['date']} {s['session']} #{i['position']}" for s in sessions for i in s["items"]
                if i["sha256"] is None]
     return {"station": device.station.code, "device": device.code, "clusters": list(device.clusters or []),

@@ -175,3 +175,26 @@ def test_broker_restart_mid_session(make_agent, broker, bridge, runtime):
     with runtime.unit() as s:
         bridge.send(s.get(DeviceCommand, cmd_id)).wait_for_publish(5)
     wait_for(lambda: command(runtime, cmd_id).status == "done", timeout=10)
+
+
+def test_the_pump_sends_queued_commands_and_announces_programme_changes(make_agent, broker, runtime, client,
+                                                                         api_token):
+    from broadcast.domain.models import Programme
+
+    pump = ServerBridge(runtime, broker.url, client_id="pump", poll_s=0.05, programme_check_s=0.1).start(pump=True)
+    try:
+        assert pump.connected.wait(5)
+        agent = online_agent(make_agent, broker)
+        wait_for(lambda: "MOLAO" in pump.versions)
+        queued = client.post("/api/v1/devices/LOA01/commands", json={"action": "volume", "args": {"level": 55}},
+                             headers={"Authorization": f"Bearer {api_token('vanhanh')}"})
+        assert queued.status_code == 202
+        wait_for(lambda: command(runtime, queued.json["id"]).status == "done")
+        assert agent.volume == 55
+        agent.resync.clear()
+        with runtime.unit() as s:  # the operator edits the programme
+            programme = s.scalar(select(Programme).where(Programme.session_code == "thu"))
+            programme.items[0].title = "Nhạc hiệu mới"
+        assert agent.resync.wait(5)
+    finally:
+        pump.stop()

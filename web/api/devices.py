@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, jsonify, request
+from flask import jsonify, request
 
 from broadcast.network import commands
 from broadcast.network.devices import device_json, event_json, events, get_device, list_devices
@@ -13,7 +13,6 @@ from . import bp
 from .body import json_body
 
 READERS = ("operator", "approver", "viewer")
-BRIDGE_KEY = "broadcast.network.bridge"  # a ServerBridge, when the app was started with MQTT
 
 
 @bp.get("/devices")
@@ -39,7 +38,6 @@ def device_command(code: str):
     cmd = commands.queue_command(session, code, str(body.get("action", "")), args, user=current_db_user(),
                                  ip=client_ip())
     session.commit()
-    bridge = current_app.extensions.get(BRIDGE_KEY)
-    if bridge is not None:
-        bridge.send(cmd)  # QoS 1; the device can also poll GET /agent/commands until it acks
+    # The MQTT bridge process (broadcast device bridge) publishes it within a fraction of a second;
+    # a device without MQTT picks it up from GET /agent/commands.
     return jsonify(id=cmd.id, action=cmd.action, status=cmd.status), 202
