@@ -29,6 +29,9 @@ def agent(server, token, data_dir, mqtt_url, sink, days, once):
         raise ValidationError("Mã thiết bị phải bắt đầu bằng lpd_ (tạo bằng: broadcast device add).", field="token")
     if mqtt_url:
         parse_mqtt_url(mqtt_url)
+    from ..playout.sinks import open_sink
+
+    open_sink(sink)  # parses the spec (no side effect): a wrong --sink stops here with the reason
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     runner = Agent(AgentConfig(server=server, token=token, data_dir=data_dir, mqtt_url=mqtt_url, sink=sink,
                                days=days))

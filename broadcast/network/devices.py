@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,6 +21,7 @@ from ..security import _token_digest, audit
 DEVICE_TOKEN_PREFIX = "lpd_"
 CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{0,39}$")
 INT32_MAX = 2 ** 31 - 1
+HEARTBEAT_TIMEOUT = timedelta(seconds=90)  # three missed 30-second heartbeats
 EVENT_KINDS = ("connect", "disconnect", "reboot", "command", "refused")
 
 
@@ -163,9 +164,17 @@ def iso(value: datetime | None) -> str | None:
     return value.isoformat().replace("+00:00", "Z") if value is not None else None
 
 
+def is_online(device: Device, now: datetime | None = None) -> bool:
+    """Online and heard from lately: a device whose last will never came (the broker itself went down)
+    stops counting as online after HEARTBEAT_TIMEOUT without a heartbeat or request."""
+    if not device.online or device.revoked_at is not None or device.last_seen is None:
+        return False
+    return (now or utcnow()) - device.last_seen <= HEARTBEAT_TIMEOUT
+
+
 def device_json(device: Device) -> dict:
     return {"code": device.code, "station": device.station.code, "clusters": list(device.clusters or []),
-            "online": bool(device.online), "last_seen": iso(device.last_seen), "now_playing": device.now_playing,
+            "online": is_online(device), "last_seen": iso(device.last_seen), "now_playing": device.now_playing,
             "version": device.version, "last_sync": iso(device.last_sync), "disk_free": device.disk_free,
             "temperature": device.temperature, "volume": device.volume, "clock_offset_ms": device.clock_offset_ms,
             "revoked": device.revoked_at is not None}

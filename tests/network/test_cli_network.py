@@ -18,7 +18,8 @@ def test_agent_once_syncs_and_delivers(live_server, network, tmp_path):
 
 
 def test_agent_refuses_a_user_token_and_a_bad_mqtt_url(tmp_path):
-    for args in (["--token", "lp_user"], ["--token", "lpd_x", "--mqtt", "http://nope"]):
+    for args in (["--token", "lp_user"], ["--token", "lpd_x", "--mqtt", "http://nope"],
+                 ["--token", "lpd_x", "--sink", "loa-ngoai-troi"]):
         result = CliRunner().invoke(main, ["agent", "--server", "http://127.0.0.1:9", "--data-dir",
                                            str(tmp_path), *args])
         assert result.exit_code == 1 and result.output.startswith("Lỗi: "), result.output

@@ -71,3 +71,24 @@ def test_command_for_unknown_device_refused(session, demo):
         queue_command(session, "LOA01", "volume", {"level": 400})
     with pytest.raises(ValidationError):
         queue_command(session, "LOA01", "dance")
+
+
+def test_agent_is_an_output_the_scheduler_does_not_air(settings):
+    from broadcast.playout.sinks import is_live
+    from broadcast.stations import check_sink
+
+    assert check_sink(" agent ", settings) == "agent"
+    assert is_live("agent") is False and is_live("null") is True
+
+
+def test_a_device_not_heard_from_is_not_online(session, demo):
+    from datetime import timedelta
+
+    from broadcast.domain.types import utcnow
+    from broadcast.network.devices import device_json, set_online
+
+    device, _ = add_device(session, "LOA01", "MOLAO")
+    set_online(session, device, True)
+    assert device_json(device)["online"] is True
+    device.last_seen = utcnow() - timedelta(minutes=5)  # last will lost with the broker
+    assert device_json(device)["online"] is False
