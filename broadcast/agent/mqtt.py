@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import threading
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from typing import Callable
 
@@ -43,7 +44,9 @@ class AgentMqtt:
         self.on_command, self.on_programme = on_command, on_programme
         self.boot_id = uuid.uuid4().hex[:12]
         self.keepalive = keepalive
-        self.done: dict[int, tuple[bool, str | None]] = {}
+        self.done: dict[int, tuple[bool, str | None] | None] = {}
+        self._lock = threading.Lock()
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="agent-command")
         self.connected = threading.Event()
         self.ignored = 0  # malformed or foreign messages (tests read it)
         # A persistent session: QoS 1 commands sent while the link was down are queued by the broker.
@@ -70,6 +73,7 @@ class AgentMqtt:
             self.client.publish(self.topic("state"), dumps({"online": False}), qos=1, retain=True).wait_for_publish(5)
         self.client.disconnect()
         self.client.loop_stop()
+        self._worker.shutdown(wait=False, cancel_futures=True)
 
     def _on_connect(self, client, userdata, flags, reason_code, properties):
         if reason_code.is_failure:
@@ -111,9 +115,27 @@ class AgentMqtt:
             self.ignored += 1
             log.warning("MQTT: command without id or action ignored")
             return
-        if cmd_id not in self.done:
-            self.done[cmd_id] = self.on_command(body)
-            while len(self.done) > DONE_IDS_KEPT:
-                self.done.pop(next(iter(self.done)))
-        ok, result = self.done[cmd_id]
+        with self._lock:
+            known = cmd_id in self.done
+            if not known:
+                self.done[cmd_id] = None  # taken: a second delivery while it runs is not run again
+                while len(self.done) > DONE_IDS_KEPT:
+                    self.done.pop(next(iter(self.done)))
+        if known:
+            if self.done.get(cmd_id) is not None:
+                self._ack(cmd_id, *self.done[cmd_id])
+            return
+        # Off the network thread: an emergency may first download its audio.
+        self._worker.submit(self._run, cmd_id, body)
+
+    def _run(self, cmd_id: int, body: dict) -> None:
+        try:
+            outcome = self.on_command(body)
+        except Exception as exc:
+            log.exception("command %s failed", cmd_id)
+            outcome = (False, f"Lỗi khi thực hiện lệnh: {exc.__class__.__name__}")
+        self.done[cmd_id] = outcome
+        self._ack(cmd_id, *outcome)
+
+    def _ack(self, cmd_id: int, ok: bool, result: str | None) -> None:
         self.client.publish(self.topic("ack"), dumps({"id": cmd_id, "ok": ok, "result": result}), qos=1)

@@ -42,6 +42,12 @@ def air_due(agent: "Agent") -> None:
     Called by the agent's main loop about once a second; airing is not built in this version."""
 
 
+def air_emergency(agent: "Agent", command: dict, path: Path) -> tuple[bool, str | None]:
+    """NEXT (issue #12): break in with ``path`` (already downloaded and verified) through the Player and
+    record its as-run row. Until then the emergency is refused with the reason, so the server shows it."""
+    return False, "Đã tải âm thanh tin khẩn nhưng thiết bị chưa hỗ trợ phát chen ngang."
+
+
 def _temperature() -> float | None:
     try:
         return int(THERMAL.read_text().strip()) / 1000
@@ -131,8 +137,23 @@ class Agent:
         if action == "volume" and isinstance(args.get("level"), int) and 0 <= args["level"] <= 100:
             self.volume = args["level"]
             return True, None
-        # play/stop/skip/emergency need the player (air_due): refused, with the reason, until it exists.
+        if action == "emergency":
+            return self._emergency(cmd)
+        # play/stop/skip need the player (air_due): refused, with the reason, until it exists.
         return False, "Thiết bị chưa hỗ trợ lệnh này."
+
+    def _emergency(self, cmd: dict) -> tuple[bool, str | None]:
+        args = cmd.get("args") or {}
+        sha, url = args.get("sha256"), args.get("media")
+        if not isinstance(sha, str) or not isinstance(url, str):
+            return False, "Lệnh phát khẩn thiếu âm thanh (sha256, media)."
+        path = self.media.verified(sha)
+        if path is None:  # not local yet: fetch it now, verified like any programme audio
+            try:
+                path = self.media.fetch(self.client, sha, url)
+            except ServerError as exc:
+                return False, f"Không tải được âm thanh tin khẩn: {exc}"
+        return air_emergency(self, cmd, path)
 
     # --- threads -------------------------------------------------------------------------------
 

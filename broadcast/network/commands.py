@@ -3,16 +3,46 @@ acknowledged by the device. Every command and every acknowledgement is audited."
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from ..domain.models import Device, DeviceCommand, User
+from ..domain.models import AudioRendition, Bulletin, Device, DeviceCommand, Station, User
 from ..domain.types import utcnow
 from ..errors import Conflict, NotFound, ValidationError
 from ..security import audit
 from .devices import get_device, iso, record_event
+from .manifest import MEDIA_URL, file_sha256
 
 ACTIONS = ("play", "stop", "skip", "volume", "resync", "emergency")
+
+
+def bulletin_audio_path(session: Session, bulletin: Bulletin) -> Path | None:
+    """The bulletin's own recording, else its newest current rendition; None when neither file exists.
+    (The server never renders here: an emergency without audio is the playout side's job first.)"""
+    if bulletin.recording_path and Path(bulletin.recording_path).exists():
+        return Path(bulletin.recording_path)
+    rendition = session.scalar(select(AudioRendition).where(
+        AudioRendition.bulletin_id == bulletin.id, AudioRendition.stale.is_(False),
+        or_(AudioRendition.bulletin_version.is_(None), AudioRendition.bulletin_version == bulletin.version))
+        .order_by(AudioRendition.id.desc()).limit(1))
+    return Path(rendition.path) if rendition is not None and Path(rendition.path).exists() else None
+
+
+def _emergency_args(session: Session, bulletin_id) -> dict:
+    bulletin = session.get(Bulletin, bulletin_id) if isinstance(bulletin_id, int) and \
+        not isinstance(bulletin_id, bool) else None
+    if bulletin is None:
+        raise NotFound("Lệnh phát khẩn cần một tin bài có thật (bulletin_id).", field="bulletin_id")
+    path = bulletin_audio_path(session, bulletin)
+    digest = file_sha256(path) if path is not None else None
+    if digest is None:
+        raise Conflict(f"Tin bài {bulletin.id} chưa có âm thanh để gửi tới thiết bị.", field="bulletin_id")
+    # What the agent needs to fetch it on demand; the path itself never leaves the server.
+    return {"bulletin_id": bulletin.id, "title": bulletin.title[:300], "sha256": digest,
+            "media": MEDIA_URL.format(sha256=digest)}
 
 
 def _check_args(action: str, args: dict) -> dict:
@@ -25,10 +55,6 @@ def _check_args(action: str, args: dict) -> dict:
         if not isinstance(args.get("session"), str) or not args["session"]:
             raise ValidationError("Chọn buổi phát cần phát ngay.", field="session")
         return {"session": args["session"], "date": args.get("date")}
-    if action == "emergency":
-        if isinstance(args.get("bulletin_id"), bool) or not isinstance(args.get("bulletin_id"), int):
-            raise ValidationError("Lệnh phát khẩn cần mã tin bài (bulletin_id).", field="bulletin_id")
-        return {"bulletin_id": args["bulletin_id"]}
     return {}
 
 
@@ -40,13 +66,41 @@ def queue_command(session: Session, device_code: str, action: str, args: dict | 
         raise Conflict(f"Thiết bị {device.code} đã bị thu hồi mã, không nhận lệnh.")
     if action not in ACTIONS:
         raise ValidationError(f"Lệnh {action!r} không hợp lệ: chọn {', '.join(ACTIONS)}.", field="action")
-    cmd = DeviceCommand(device_id=device.id, action=action, args=_check_args(action, args or {}),
+    checked = (_emergency_args(session, (args or {}).get("bulletin_id")) if action == "emergency"
+               else _check_args(action, args or {}))
+    cmd = DeviceCommand(device_id=device.id, action=action, args=checked,
                         status="pending", created_by_id=user.id if user is not None else None)
     session.add(cmd)
     session.flush()
     audit(session, f"device.command.{action}", user=user, obj=cmd, ip=ip,
           detail={"device": device.code, "args": cmd.args})
     return cmd
+
+
+def emergency_to_devices(session: Session, bulletin: Bulletin, *, user: User | None = None) -> list[DeviceCommand]:
+    """An approved emergency bulletin for the devices of its ``agent`` stations: one ``emergency`` command
+    each (the playout side airs the other stations). For the emergency flow to call on approval."""
+    stations = (session.scalars(select(Station).where(Station.enabled.is_(True))).all() if bulletin.all_stations
+                else [s for s in bulletin.stations if s.enabled])
+    agent_stations = [s.id for s in stations if (s.sink or "").strip() == "agent"]
+    if not agent_stations:
+        return []
+    devices = session.scalars(select(Device).where(Device.station_id.in_(agent_stations),
+                                                   Device.revoked_at.is_(None)).order_by(Device.code)).all()
+    return [queue_command(session, d.code, "emergency", {"bulletin_id": bulletin.id}, user=user) for d in devices]
+
+
+def emergency_media(session: Session, device: Device, sha256: str) -> Path | None:
+    """The audio of an emergency sent to this device in the last day, if it has this digest."""
+    since = utcnow() - timedelta(days=1)
+    for cmd in session.scalars(select(DeviceCommand).where(DeviceCommand.device_id == device.id,
+                                                           DeviceCommand.action == "emergency",
+                                                           DeviceCommand.created_at >= since)):
+        bulletin = session.get(Bulletin, (cmd.args or {}).get("bulletin_id"))
+        path = bulletin_audio_path(session, bulletin) if bulletin is not None else None
+        if path is not None and file_sha256(path) == sha256:
+            return path
+    return None
 
 
 def command_json(cmd: DeviceCommand) -> dict:

@@ -111,4 +111,9 @@ def media_path(session: Session, settings: Settings, device: Device, sha256: str
         for item in p.items:
             if item.audio_path and file_sha256(item.audio_path) == sha256:
                 return Path(item.audio_path)
+    from .commands import emergency_media  # an emergency's audio, fetched on demand
+
+    path = emergency_media(session, device, sha256)
+    if path is not None:
+        return path
     raise NotFound("Không có tệp âm thanh này trong chương trình của đài.")

@@ -1,0 +1,54 @@
+"""An emergency for the devices of agent stations: audio fetched on demand and verified (airing: next)."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+from sqlalchemy import select
+
+from broadcast.domain.models import Bulletin, DeviceCommand, Station
+from broadcast.errors import Conflict, NotFound
+from broadcast.network.commands import emergency_to_devices, queue_command
+
+
+@pytest.fixture
+def urgent(runtime, network, tmp_path):
+    audio = tmp_path / "khan.wav"
+    audio.write_bytes(b"tin khan cap " * 500)
+    with runtime.unit() as s:
+        bulletin = s.scalars(select(Bulletin).order_by(Bulletin.id)).first()
+        bulletin.recording_path = str(audio)
+        bulletin.all_stations = False
+        bulletin.stations = [s.scalar(select(Station).where(Station.code == "MOLAO"))]
+        return {"id": bulletin.id, "sha256": hashlib.sha256(audio.read_bytes()).hexdigest()}
+
+
+def test_emergency_reaches_only_the_target_stations_devices(runtime, urgent):
+    with runtime.unit() as s:
+        commands = emergency_to_devices(s, s.get(Bulletin, urgent["id"]))
+        assert [c.device.code for c in commands] == ["LOA01"]
+        assert commands[0].args["sha256"] == urgent["sha256"] and "path" not in commands[0].args
+
+
+def test_agent_fetches_the_emergency_audio_on_demand(make_agent, runtime, urgent, client, network):
+    with runtime.unit() as s:
+        cmd_id = emergency_to_devices(s, s.get(Bulletin, urgent["id"]))[0].id
+    agent = make_agent()
+    agent.report_once()  # no broker: polled over HTTP
+    assert agent.media.verified(urgent["sha256"]) is not None
+    with runtime.unit() as s:
+        cmd = s.get(DeviceCommand, cmd_id)
+        assert cmd.status == "failed" and "chưa hỗ trợ" in cmd.result  # downloaded; airing is next
+    other = client.get(f"/api/v1/agent/media/{urgent['sha256']}",
+                       headers={"Authorization": f"Bearer {network['other_token']}"})
+    assert other.status_code == 404
+
+
+def test_emergency_needs_a_real_bulletin_with_audio(session, network):
+    with pytest.raises(NotFound):
+        queue_command(session, "LOA01", "emergency", {"bulletin_id": 99999})
+    bulletin = session.scalars(select(Bulletin).order_by(Bulletin.id.desc())).first()
+    bulletin.recording_path = None
+    with pytest.raises(Conflict):
+        queue_command(session, "LOA01", "emergency", {"bulletin_id": bulletin.id})
