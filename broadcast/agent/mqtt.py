@@ -7,13 +7,19 @@ from __future__ import annotations
 import logging
 import threading
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timezone
-from typing import Callable
+from datetime import UTC, datetime
 
 import paho.mqtt.client as mqtt
 
-from ..network.topics import device_topic, dumps, parse_mqtt_url, parse_payload, programme_topic
+from ..network.topics import (
+    device_topic,
+    dumps,
+    parse_mqtt_url,
+    parse_payload,
+    programme_topic,
+)
 from . import AGENT_VERSION
 
 log = logging.getLogger(__name__)
@@ -26,7 +32,7 @@ def booted_at() -> str | None:
         with open("/proc/stat") as f:
             for line in f:
                 if line.startswith("btime "):
-                    when = datetime.fromtimestamp(int(line.split()[1]), timezone.utc)
+                    when = datetime.fromtimestamp(int(line.split()[1]), UTC)
                     return when.replace(second=0).isoformat()
     except (OSError, ValueError):
         pass
@@ -62,7 +68,7 @@ class AgentMqtt:
     def topic(self, kind: str) -> str:
         return device_topic(self.station, self.device, kind)
 
-    def start(self) -> "AgentMqtt":
+    def start(self) -> AgentMqtt:
         self.client.connect_async(self.host, self.port, keepalive=self.keepalive)
         self.client.loop_start()
         return self
@@ -84,7 +90,7 @@ class AgentMqtt:
         # re-sends pending commands, the broker has the subscription.
         client.publish(self.topic("state"), dumps({"online": True, "boot_id": self.boot_id, "version": AGENT_VERSION,
                                                    "booted_at": booted_at(),
-                                                   "at": datetime.now(timezone.utc).isoformat()}),
+                                                   "at": datetime.now(UTC).isoformat()}),
                        qos=1, retain=True)
 
     def _on_subscribe(self, client, userdata, mid, reason_codes, properties):

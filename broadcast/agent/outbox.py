@@ -8,7 +8,7 @@ import json
 import sqlite3
 import threading
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 BATCH = 500
@@ -30,7 +30,7 @@ CREATE INDEX IF NOT EXISTS ix_outbox_pending ON outbox (delivered_at, seq);
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat()
+    return datetime.now(UTC).isoformat()
 
 
 class Backoff:
@@ -107,7 +107,7 @@ class Outbox:
                 .fetchall()
 
     def purge(self, older_than: timedelta = KEEP_DELIVERED) -> int:
-        cutoff = (datetime.now(timezone.utc) - older_than).isoformat()
+        cutoff = (datetime.now(UTC) - older_than).isoformat()
         with self._lock:
             return self._db.execute("DELETE FROM outbox WHERE delivered_at IS NOT NULL AND delivered_at < ?",
                                     (cutoff,)).rowcount

@@ -8,7 +8,7 @@ import logging
 import shutil
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from . import AGENT_VERSION
@@ -34,7 +34,7 @@ class AgentConfig:
     delivery_interval: float = 5.0
 
 
-def air_due(agent: "Agent") -> None:
+def air_due(agent: Agent) -> None:
     """NEXT (issue #12): air the sessions whose time has come from ``agent.manifest`` and
     ``agent.media`` (``media.verified(sha)`` before each item, never a file that fails its hash) by
     ``agent.server_now()`` (the agent's clock corrected by the offset measured at sync), through the
@@ -42,7 +42,7 @@ def air_due(agent: "Agent") -> None:
     Called by the agent's main loop about once a second; airing is not built in this version."""
 
 
-def air_emergency(agent: "Agent", command: dict, path: Path) -> tuple[bool, str | None]:
+def air_emergency(agent: Agent, command: dict, path: Path) -> tuple[bool, str | None]:
     """NEXT (issue #12): break in with ``path`` (already downloaded and verified) through the Player and
     record its as-run row. Until then the emergency is refused with the reason, so the server shows it."""
     return False, "Đã tải âm thanh tin khẩn nhưng thiết bị chưa hỗ trợ phát chen ngang."
@@ -83,7 +83,7 @@ class Agent:
             log.warning("sync failed, working from the local programme: %s", exc)
             return False
         self.manifest = load_manifest(self.config.data_dir)
-        self.last_sync = datetime.now(timezone.utc)
+        self.last_sync = datetime.now(UTC)
         if result.clock_offset_s is not None:
             self.clock_offset_s = result.clock_offset_s
         for line in result.missing:
@@ -93,7 +93,7 @@ class Agent:
 
     def server_now(self) -> datetime:
         """The server's time as best known: our clock corrected by the offset measured at the last sync."""
-        return datetime.now(timezone.utc) + timedelta(seconds=self.clock_offset_s)
+        return datetime.now(UTC) + timedelta(seconds=self.clock_offset_s)
 
     def deliver_once(self) -> bool:
         """Deliver everything pending; False (rows kept) when the server cannot be reached."""
@@ -114,7 +114,7 @@ class Agent:
         return {"now_playing": self.now_playing, "volume": self.volume,
                 "disk_free": shutil.disk_usage(self.config.data_dir).free,
                 "last_sync": self.last_sync.isoformat() if self.last_sync else None,
-                "clock": datetime.now(timezone.utc).isoformat(), "version": AGENT_VERSION,
+                "clock": datetime.now(UTC).isoformat(), "version": AGENT_VERSION,
                 "temperature": _temperature(), **self.outbox.stats()}
 
     def report_once(self) -> None:
@@ -181,7 +181,7 @@ class Agent:
         while not self.stopping.wait(self.config.heartbeat_interval):
             self.report_once()
 
-    def start(self) -> "Agent":
+    def start(self) -> Agent:
         self._start_mqtt()  # from the local manifest, before the server answers
         for target in (self._sync_loop, self._delivery_loop, self._status_loop):
             thread = threading.Thread(target=target, name=f"agent-{target.__name__}", daemon=True)

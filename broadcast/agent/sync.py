@@ -103,7 +103,7 @@ def sync(client: AgentClient, store: MediaStore, data_dir: Path, days: int = 3) 
     received = time.time()
     result = SyncResult(version=manifest.get("version"), missing=list(manifest.get("missing") or []))
     try:  # the server's clock minus ours, taking the middle of the round trip as "when it answered"
-        server = datetime.fromisoformat(str(manifest.get("server_time")).replace("Z", "+00:00")).timestamp()
+        server = datetime.fromisoformat(str(manifest.get("server_time"))).timestamp()
         result.clock_offset_s = server - (sent + received) / 2
     except ValueError:
         pass

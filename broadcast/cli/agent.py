@@ -22,8 +22,8 @@ import click
 def agent(server, token, data_dir, mqtt_url, sink, days, once):
     """Chạy thiết bị phát tại đài: giữ chương trình và âm thanh, gửi nhật ký phát, báo trạng thái."""
     from ..agent.runner import Agent, AgentConfig
-    from ..network.topics import parse_mqtt_url
     from ..errors import ValidationError
+    from ..network.topics import parse_mqtt_url
 
     if not token.startswith("lpd_"):
         raise ValidationError("Mã thiết bị phải bắt đầu bằng lpd_ (tạo bằng: broadcast device add).", field="token")

@@ -35,7 +35,7 @@ def _when(row: dict, key: str, required: bool = False) -> datetime | None:
     if value in (None, "") and not required:
         return None
     try:
-        parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        parsed = datetime.fromisoformat(str(value))
     except ValueError:
         raise RowRefused(f"{key} không phải thời điểm ISO 8601.") from None
     if parsed.tzinfo is None:

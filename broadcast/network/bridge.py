@@ -17,11 +17,20 @@ from sqlalchemy import select
 
 from ..domain.models import Device, DeviceCommand, Station
 from ..domain.types import utcnow
+from ..errors import BroadcastError
 from ..runtime import Runtime
 from . import commands as device_commands
 from .devices import apply_status, iso, record_event, set_online
 from .manifest import station_sessions
-from .topics import ROOT, device_topic, dumps, parse_mqtt_url, parse_payload, parse_topic, programme_topic
+from .topics import (
+    ROOT,
+    device_topic,
+    dumps,
+    parse_mqtt_url,
+    parse_payload,
+    parse_topic,
+    programme_topic,
+)
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +58,7 @@ class ServerBridge:
         self.connected = threading.Event()
         self.handled = 0  # messages processed (tests wait on it)
 
-    def start(self, pump: bool = False) -> "ServerBridge":
+    def start(self, pump: bool = False) -> ServerBridge:
         self.client.connect_async(self.host, self.port, keepalive=30)
         self.client.loop_start()
         if pump:
@@ -150,7 +159,7 @@ class ServerBridge:
                 try:
                     device_commands.acknowledge(session, device, body.get("id"), body.get("ok") is True,
                                                 body.get("result"))
-                except Exception as exc:  # unknown id: logged, nothing changes
+                except BroadcastError as exc:  # unknown id: logged, nothing changes
                     log.warning("MQTT: ack from %s refused: %s", device_code, exc)
                     return "bad-ack"
             return "ok"

@@ -9,7 +9,14 @@ from pathlib import Path
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from ..domain.models import AudioRendition, Bulletin, Device, DeviceCommand, Station, User
+from ..domain.models import (
+    AudioRendition,
+    Bulletin,
+    Device,
+    DeviceCommand,
+    Station,
+    User,
+)
 from ..domain.types import utcnow
 from ..errors import Conflict, NotFound, ValidationError
 from ..security import audit

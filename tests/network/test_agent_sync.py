@@ -4,6 +4,7 @@ tampered, and usable when the server is gone."""
 from __future__ import annotations
 
 import hashlib
+from datetime import UTC
 
 from broadcast.agent.sync import load_manifest
 
@@ -54,7 +55,7 @@ def test_revoked_device_cannot_sync(make_agent, network, runtime):
 
 def test_clock_three_minutes_off_is_measured_and_corrected(make_agent, monkeypatch):
     import time
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     import broadcast.agent.sync as sync_module
 
@@ -64,4 +65,4 @@ def test_clock_three_minutes_off_is_measured_and_corrected(make_agent, monkeypat
     assert agent.sync_once()
     assert -181 < agent.clock_offset_s < -179
     monkeypatch.setattr(sync_module.time, "time", real)
-    assert abs((agent.server_now() - datetime.now(timezone.utc)).total_seconds() + 180) < 1
+    assert abs((agent.server_now() - datetime.now(UTC)).total_seconds() + 180) < 1

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from broadcast.cli import main
 from broadcast.domain.models import AuditLog, Device
-from broadcast.network.devices import add_device, authenticate_token, revoke_device
-from broadcast.network.commands import queue_command
-
-import pytest
-
 from broadcast.errors import Conflict, NotFound, ValidationError
+from broadcast.network.commands import queue_command
+from broadcast.network.devices import add_device, authenticate_token, revoke_device
 
 
 def run(env, *args):

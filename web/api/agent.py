@@ -17,7 +17,12 @@ from flask import current_app, g, jsonify, request, send_file
 from broadcast.domain.types import utcnow
 from broadcast.errors import PermissionDenied
 from broadcast.network import asrun, commands, manifest
-from broadcast.network.devices import apply_status, authenticate_token, iso, is_device_token
+from broadcast.network.devices import (
+    apply_status,
+    authenticate_token,
+    is_device_token,
+    iso,
+)
 from broadcast.security import user_for_token
 
 from .. import db_session, runtime_of

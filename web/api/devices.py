@@ -5,7 +5,13 @@ from __future__ import annotations
 from flask import jsonify, request
 
 from broadcast.network import commands
-from broadcast.network.devices import device_json, event_json, events, get_device, list_devices
+from broadcast.network.devices import (
+    device_json,
+    event_json,
+    events,
+    get_device,
+    list_devices,
+)
 
 from .. import db_session
 from ..auth import api_roles_required, client_ip, current_db_user
