@@ -39,7 +39,9 @@ def air_due(agent: Agent) -> None:
     ``agent.media`` (``media.verified(sha)`` before each item, never a file that fails its hash) by
     ``agent.server_now()`` (the agent's clock corrected by the offset measured at sync), through the
     playout core's Player on ``agent.config.sink``, and write each as-run row with ``agent.record(row)``.
-    Called by the agent's main loop about once a second; airing is not built in this version."""
+    Only when ``agent.manifest["aired_by"] == "agent"`` (the station's output is ``agent``): otherwise the
+    server airs the station and the agent must not. Called by the agent's main loop about once a second;
+    airing is not built in this version."""
 
 
 def air_emergency(agent: Agent, command: dict, path: Path) -> tuple[bool, str | None]:

@@ -121,12 +121,18 @@ def ingest(session: Session, device: Device, rows) -> dict:
         uids = [r["uid"] for r in fresh[chunk:chunk + 500]]
         known |= set(session.scalars(select(AsRun.uid).where(AsRun.uid.in_(uids))))
     programmes = _programmes(session, device, fresh)
+    # Rows count in the airtime report: only a station its devices air may have device rows, or an airing
+    # would be counted twice (the server's own rows and the device's).
+    not_agent = None if device.station.sink == "agent" else \
+        f"Đài {device.station.code} không phát qua thiết bị (đầu ra của đài không phải agent)."
     built = []
     for row in fresh:
         if row["uid"] in known:
             result["already_stored"].append(row["uid"])
             continue
         try:
+            if not_agent:
+                raise RowRefused(not_agent)
             built.append(_build(row, device, programmes))
         except RowRefused as exc:
             result["rejected"].append({"uid": row["uid"], "reason": str(exc)})

@@ -96,6 +96,8 @@ def build_manifest(session: Session, settings: Settings, device: Device, days: i
     missing = [f"{s['date']} {s['session']} #{i['position']}" for s in sessions for i in s["items"]
                if i["sha256"] is None]
     return {"station": device.station.code, "device": device.code, "clusters": list(device.clusters or []),
+            # The agent airs only when its station's output is "agent"; otherwise the server does (no double airing).
+            "aired_by": "agent" if device.station.sink == "agent" else "server",
             "server_time": iso(utcnow()), "days": days, "version": version, "sessions": sessions,
             "missing": missing}
 

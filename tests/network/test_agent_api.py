@@ -29,6 +29,7 @@ def test_manifest_lists_sessions_and_media(client, network):
     assert answer.status_code == 200, answer.json
     body = answer.json
     assert body["station"] == "MOLAO" and body["device"] == "LOA01" and body["clusters"] == ["TDP01", "TDP02"]
+    assert body["aired_by"] == "agent"
     session = next(s for s in body["sessions"] if s["session"] == "thu")
     assert [i["position"] for i in session["items"]] == [0, 1, 2]
     assert {i["sha256"] for i in session["items"]} == set(network["files"])
@@ -121,3 +122,14 @@ def test_status_commands_and_ack(client, network, api_token):
     kinds = [e["kind"] for e in client.get("/api/v1/devices/LOA01/events", headers=staff).json["items"]]
     assert kinds == ["command", "connect"]
     assert client.get("/api/v1/devices", headers=bearer(api_token("vanhoa"))).status_code == 403
+
+
+def test_rows_of_a_station_the_server_airs_are_rejected(client, network, runtime):
+    from broadcast.domain.models import Station
+
+    with runtime.unit() as s:
+        s.scalar(select(Station).where(Station.code == "MOLAO")).sink = "null"
+    token = bearer(network["token"])
+    assert client.get(f"{AGENT}/manifest", headers=token).json["aired_by"] == "server"
+    answer = client.post(f"{AGENT}/asrun", json={"rows": [row(network, 0)]}, headers=token).json
+    assert answer["stored"] == [] and "không phát qua thiết bị" in answer["rejected"][0]["reason"]
