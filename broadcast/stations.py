@@ -17,14 +17,29 @@ from sqlalchemy.orm import Session
 from .config import Settings
 from .domain.models import DateOverride, Programme, SessionTemplate, Setting, Station, User
 from .domain.types import utcnow
+from .dates import parse_day
 from .errors import Conflict, NotFound, ValidationError
-from .playout.sinks import open_sink
-from .programme.calendar import sessions_on
 from .security import audit
+
+# ``open_sink`` (playout) and ``sessions_on`` (programme) are imported inside the functions that
+# need them: playout and programme look stations up through ``station_by_code`` here, and a
+# top-level import back into them would make the two packages import each other.
 
 QUIET_HOURS_KEY = "programme.quiet_hours"
 MAX_NOTE = 300
 MAX_EXTRA_MINUTES = 240
+
+
+def station_by_code(session: Session, code, *, required: bool = True) -> Station | None:
+    """The station with this code (spaces and case forgiven).
+
+    ``required``: a missing station is a ``NotFound`` (code ``unknown_station``, field ``station``);
+    otherwise None, for callers that treat "no such station" as an ordinary answer."""
+    wanted = str(code or "").strip().upper()
+    station = session.scalar(select(Station).where(Station.code == wanted)) if wanted else None
+    if station is None and required:
+        raise NotFound(f"Không có đài mã {wanted or str(code or '')!r}.", code="unknown_station", field="station")
+    return station
 
 
 def public_sink(sink: str) -> str:
@@ -44,6 +59,8 @@ def check_sink(spec: str, settings: Settings) -> str:
         raise ValidationError("Đích phát quá dài (tối đa 500 ký tự).", field="sink")
     if spec in ("export", "agent"):  # no live sink on the server: USB export, or the station's own agents
         return spec
+    from .playout.sinks import open_sink
+
     open_sink(spec)  # parses (no side effect); raises ValidationError with the reason
     if spec.startswith("file:"):
         data_dir = Path(settings.data_dir).resolve()
@@ -118,6 +135,8 @@ def overrides(session: Session, station: Station, from_date: date) -> list[DateO
 def _drop_unscheduled(session: Session, station: Station, on_date: date) -> list[Programme]:
     """After a calendar change: delete the day's built programmes that are no longer in the calendar,
     unless locked or already started (the rule ``build_day`` follows). Returns the ones kept."""
+    from .programme.calendar import sessions_on
+
     wanted = {s.code for s in sessions_on(session, station, on_date)}
     now, kept = utcnow(), []
     for p in session.scalars(select(Programme).where(Programme.station_id == station.id,
@@ -138,12 +157,13 @@ def add_override(session: Session, user: User | None, station: Station, *, on_da
     """A holiday (the whole day, or one session) or a one-off extra session on a date, from the web.
 
     Returns the row and the built programmes a holiday could not remove (locked or started)."""
+    from .programme.calendar import sessions_on
+
     if kind not in ("holiday", "extra"):
         raise ValidationError("Chọn: ngày nghỉ hoặc buổi phát thêm.", field="kind")
-    try:
-        on = on_date if isinstance(on_date, date) else date.fromisoformat(str(on_date or "").strip())
-    except ValueError:
-        raise ValidationError("Ngày không hợp lệ: dùng dạng YYYY-MM-DD.", field="date") from None
+    on = parse_day(on_date, "date")
+    if on is None:
+        raise ValidationError("Ngày không hợp lệ: dùng dạng YYYY-MM-DD.", field="date")
     if on < today:
         raise ValidationError(f"Ngày {on:%d/%m/%Y} đã qua.", field="date")
     note = (note or "").strip()[:MAX_NOTE] or None

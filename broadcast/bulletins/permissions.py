@@ -13,6 +13,7 @@ from __future__ import annotations
 from sqlalchemy import and_, false, or_, true
 
 from ..domain.models import Bulletin, BulletinStatus, Priority, Role, Setting, User
+from ..roles import STAFF_ROLES  # callers also write ``perm.STAFF_ROLES``
 
 S = BulletinStatus
 
@@ -21,7 +22,6 @@ SUBMITTER_EDITABLE = {S.draft.value, S.submitted.value, S.rejected.value}
 STAFF_EDITABLE = SUBMITTER_EDITABLE | {S.approved.value, S.scheduled.value}
 # States in which the operator may change the spoken text (what TTS reads).
 SPOKEN_EDITABLE = STAFF_EDITABLE | {S.airing.value}
-STAFF_ROLES = (Role.admin.value, Role.operator.value, Role.approver.value)
 
 OPERATOR_MAY_APPROVE_NORMAL = "operator_may_approve_normal"
 

@@ -8,6 +8,7 @@ from datetime import date
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from ..dates import parse_day
 from ..domain.models import AuditLog, Bulletin, BulletinComment, BulletinStatus, Category, Department, User
 from ..errors import ValidationError
 from . import permissions as perm
@@ -83,9 +84,11 @@ def filtered_query(session: Session, user: User, *, status: str | None = None, c
     if on_date:
         if isinstance(on_date, str):
             try:
-                on_date = date.fromisoformat(on_date.strip())
-            except ValueError:
-                raise ValidationError("Ngày lọc phải có dạng YYYY-MM-DD.", field="date") from None
+                on_date = parse_day(on_date, "date")
+            except ValidationError:
+                on_date = None
+            if on_date is None:  # spaces only, or not a date
+                raise ValidationError("Ngày lọc phải có dạng YYYY-MM-DD.", field="date")
         stmt = stmt.where(Bulletin.valid_from <= on_date, Bulletin.valid_until >= on_date)
     if q:
         q = str(q).strip()[:200].replace("\x00", "")

@@ -13,13 +13,15 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..dates import parse_day
+from ..domain.labels import PRIORITY_LABELS, status_label
 from ..domain.models import (Bulletin, BulletinComment, BulletinStatus, Category, Department, Priority, Role,
                              Station, User)
 from ..domain.types import utcnow
 from ..errors import Conflict, NotFound, PermissionDenied, ValidationError
 from ..security import audit
 from . import permissions as perm
-from .workflow import requeue_after_edit, status_label, submit
+from .workflow import requeue_after_edit, submit
 
 S = BulletinStatus
 
@@ -30,12 +32,6 @@ MAX_AIRINGS = 500
 # A loudspeaker reading of Vietnamese runs at about 14 written characters a second
 # (≈ 3.3 syllables/s with spaces and punctuation); web/static/bulletin-form.js uses the same figure.
 CHARS_PER_SECOND = 14.0
-
-PRIORITY_LABELS = {
-    Priority.normal.value: "Thường",
-    Priority.priority.value: "Ưu tiên",
-    Priority.emergency.value: "Khẩn cấp",
-}
 
 FIELD_LABELS = {
     "title": "Tiêu đề", "body": "Nội dung", "spoken_text": "Văn bản đọc", "category": "Chuyên mục",
@@ -92,8 +88,9 @@ def _date(data: dict, name: str) -> date:
     if not isinstance(value, str):
         raise ValidationError(f"{label} phải là ngày dạng YYYY-MM-DD.", field=name)
     try:
-        parsed = date.fromisoformat(value.strip())
-    except ValueError:
+        parsed = parse_day(value, name)
+    except ValidationError:
+        # The form names the field ("Phát từ ngày ..."), which the shared message cannot.
         raise ValidationError(f"{label} «{value[:40]}» không phải ngày hợp lệ (dạng YYYY-MM-DD).",
                               field=name) from None
     if not 2000 <= parsed.year <= 2099:

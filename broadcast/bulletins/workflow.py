@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..domain.labels import STATUS_LABELS, status_label  # noqa: F401 - re-exported for older importers
 from ..domain.models import Bulletin, BulletinStatus, Role, User
 from ..domain.types import utcnow
 from ..errors import Conflict, NotFound, PermissionDenied, ValidationError
@@ -34,17 +35,6 @@ from . import permissions as perm
 
 S = BulletinStatus
 
-STATUS_LABELS = {
-    S.draft.value: "Bản nháp",
-    S.submitted.value: "Chờ duyệt",
-    S.approved.value: "Đã duyệt",
-    S.rejected.value: "Bị trả lại",
-    S.scheduled.value: "Đã xếp lịch",
-    S.airing.value: "Đang phát",
-    S.completed.value: "Đã phát xong",
-    S.expired.value: "Hết hạn",
-    S.withdrawn.value: "Đã rút",
-}
 
 MAX_REASON = 2000
 
@@ -75,10 +65,6 @@ TRANSITIONS: dict[str, Transition] = {t.name: t for t in (
 
 # States a submitter may still withdraw from (before approval).
 SUBMITTER_WITHDRAWABLE = frozenset({S.draft.value, S.submitted.value, S.rejected.value})
-
-
-def status_label(status: str) -> str:
-    return STATUS_LABELS.get(status, status)
 
 
 def _clean_reason(reason: str | None, *, required: bool, what: str) -> str | None:

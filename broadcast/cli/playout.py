@@ -5,7 +5,6 @@ from __future__ import annotations
 import signal
 import threading
 import uuid
-from datetime import date
 
 import click
 
@@ -60,7 +59,8 @@ def playout_run(station, on_date, session_code, sink, speed):
     """Phát ngay một buổi và in nhật ký phát sóng của nó."""
     from sqlalchemy import select
 
-    from ..domain.models import AsRun, PlayoutRun, Station
+    from ..dates import parse_day
+    from ..domain.models import AsRun, PlayoutRun
     from ..domain.types import utcnow
     from ..errors import Conflict, ValidationError
     from ..playout import recovery
@@ -73,19 +73,15 @@ def playout_run(station, on_date, session_code, sink, speed):
     from ..playout.scheduler import build_programme
     from ..playout.sinks import SinkError, open_sink
     from ..runtime import open_runtime
+    from ..stations import station_by_code
 
     runtime = open_runtime()
     tz = runtime.settings.tz
-    try:
-        day = date.fromisoformat(on_date) if on_date else utcnow().astimezone(tz).date()
-    except ValueError:
-        raise ValidationError(f"Ngày {on_date!r} không hợp lệ: dùng dạng YYYY-MM-DD.", field="date") from None
+    day = parse_day(on_date, "date") or utcnow().astimezone(tz).date()
     config = PlayoutConfig.load(runtime, speed=speed)
     recovery.recover(runtime, stale_s=config.stale_s)
     with runtime.unit() as session:
-        st = session.scalar(select(Station).where(Station.code == station.strip().upper()))
-        if st is None:
-            raise ValidationError(f"Không có đài {station!r}.", field="station")
+        st = station_by_code(session, station)
         programme = load_programme(session, st.code, day, session_code)
         busy = session.scalar(select(PlayoutRun).where(PlayoutRun.station_id == st.id, PlayoutRun.status == "running"))
         spec = sink or st.sink
