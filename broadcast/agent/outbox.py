@@ -106,6 +106,19 @@ class Outbox:
             return self._db.execute("SELECT uid, result FROM outbox WHERE result LIKE 'rejected:%' ORDER BY seq")\
                 .fetchall()
 
+    def reconcile(self, since: str, server_count: int) -> int:
+        """If the server holds fewer of our rows with air dates from ``since`` than it confirmed (its
+        database was restored from an older backup), queue those rows again; the server stores each
+        once. Returns how many were queued again."""
+        accepted = "delivered_at IS NOT NULL AND result IN ('stored', 'already_stored') " \
+                   "AND json_extract(body, '$.date') >= ?"
+        with self._lock:
+            (local,) = self._db.execute(f"SELECT COUNT(*) FROM outbox WHERE {accepted}", (since,)).fetchone()
+            if not isinstance(server_count, int) or server_count >= local:
+                return 0
+            return self._db.execute(f"UPDATE outbox SET delivered_at = NULL, result = NULL WHERE {accepted}",
+                                    (since,)).rowcount
+
     def purge(self, older_than: timedelta = KEEP_DELIVERED) -> int:
         cutoff = (datetime.now(UTC) - older_than).isoformat()
         with self._lock:

@@ -88,6 +88,12 @@ class Agent:
         self.last_sync = datetime.now(UTC)
         if result.clock_offset_s is not None:
             self.clock_offset_s = result.clock_offset_s
+        mark = (self.manifest or {}).get("asrun") or {}
+        if isinstance(mark.get("since"), str):
+            again = self.outbox.reconcile(mark["since"], mark.get("count"))
+            if again:
+                log.warning("the server lacks %d of our as-run rows (restored from a backup?): sending again", again)
+                self.deliver_now.set()
         for line in result.missing:
             log.warning("the server has no audio for %s: that item will not air", line)
         self._start_mqtt()

@@ -9,11 +9,11 @@ import threading
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..config import Settings
-from ..domain.models import Device, Programme
+from ..domain.models import AsRun, Device, Programme
 from ..domain.types import utcnow
 from ..errors import NotFound, ValidationError
 from .devices import iso
@@ -21,6 +21,7 @@ from .devices import iso
 DEFAULT_DAYS = 3
 MAX_DAYS = 7
 MEDIA_URL = "/api/v1/agent/media/{sha256}"
+WATERMARK_DAYS = 20  # shorter than the agent keeps delivered rows (30 days)
 
 _digests: dict[tuple, str] = {}
 _digests_lock = threading.Lock()
@@ -91,6 +92,15 @@ def station_sessions(session: Session, settings: Settings, station_id: int, days
     return sessions, hashlib.sha256(json.dumps(sessions, sort_keys=True).encode()).hexdigest()[:16]
 
 
+def asrun_watermark(session: Session, settings: Settings, device: Device) -> dict:
+    """How many of this device's rows the server holds for air dates from ``since``: an agent holding more
+    (the server's database was restored from an older backup) delivers them again; each is stored once."""
+    since = utcnow().astimezone(settings.tz).date() - timedelta(days=WATERMARK_DAYS)
+    count = session.scalar(select(func.count(AsRun.id)).where(AsRun.device_id == device.id,
+                                                             AsRun.air_date >= since))
+    return {"since": since.isoformat(), "count": count}
+
+
 def build_manifest(session: Session, settings: Settings, device: Device, days: int = DEFAULT_DAYS) -> dict:
     sessions, version = station_sessions(session, settings, device.station_id, days)
     missing = [f"{s['date']} {s['session']} #{i['position']}" for s in sessions for i in s["items"]
@@ -99,6 +109,7 @@ def build_manifest(session: Session, settings: Settings, device: Device, days: i
             # The agent airs only when its station's output is "agent"; otherwise the server does (no double airing).
             "aired_by": "agent" if device.station.sink == "agent" else "server",
             "server_time": iso(utcnow()), "days": days, "version": version, "sessions": sessions,
+            "asrun": asrun_watermark(session, settings, device),
             "missing": missing}
 
 
