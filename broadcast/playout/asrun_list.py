@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from ..dates import parse_day
 from ..domain.models import AsRun, Station
 from ..errors import ValidationError
-from .lookups import parse_day, station_by_code
+from ..stations import station_by_code
 
 
 def as_run_dict(row: AsRun, station_code: str | None = None) -> dict:

@@ -13,11 +13,12 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
+from ..dates import parse_day
 from ..domain.models import PlayoutCommand, Programme, Station
 from ..domain.types import utcnow
 from ..errors import BroadcastError, Conflict, NotFound, ValidationError
 from ..security import audit
-from .lookups import parse_day, station_by_code
+from ..stations import station_by_code
 from .sinks import is_live
 
 log = logging.getLogger("broadcast.playout")

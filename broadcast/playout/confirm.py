@@ -7,12 +7,13 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from ..dates import parse_day
 from ..domain.models import AsRun, Programme, Station
 from ..domain.types import utcnow
 from ..errors import Conflict, NotFound, ValidationError
 from ..security import audit
+from ..stations import station_by_code
 from .asrun import bulletin_aired
-from .lookups import parse_day, station_by_code
 from .sinks import is_live
 
 OUTCOMES = ("all", "partly", "none")

@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from ..audio.ffmpeg import probe_duration_ms
 from ..domain.models import Bulletin, Programme, ProgrammeItem
-from .lookups import find_station
+from ..stations import station_by_code
 
 
 @dataclass
@@ -59,7 +59,7 @@ def total_ms(items: list[Item]) -> int:
 
 
 def load_programme(session, station_code: str, on_date: date, session_code: str) -> Programme | None:
-    station = find_station(session, station_code)
+    station = station_by_code(session, station_code, required=False)
     if station is None:
         return None
     return session.scalar(select(Programme).where(Programme.station_id == station.id, Programme.on_date == on_date,

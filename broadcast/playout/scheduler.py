@@ -27,8 +27,8 @@ from ..bulletins.workflow import expire_overdue
 from ..domain.models import DateOverride, PlayoutRun, Programme, SessionTemplate, Station
 from ..domain.types import utcnow
 from ..programme.build import build_day
+from ..stations import station_by_code
 from .claims import claim_key
-from .lookups import find_station
 from .sinks import is_live
 
 log = logging.getLogger("broadcast.playout")
@@ -152,7 +152,7 @@ def build_programme(runtime, station_code: str, on_date: date, session_code: str
     """Build the day's programmes with the programme engine; True when something was built."""
     # build_day rebuilds every unlocked session of the day: never while one of them is airing or about to.
     with runtime.unit() as session:
-        station = find_station(session, station_code)
+        station = station_by_code(session, station_code, required=False)
         soon = utcnow() + timedelta(minutes=5)
         if station is not None and session.scalar(select(func.count(Programme.id)).where(
                 Programme.station_id == station.id, Programme.on_date == on_date, Programme.starts_at <= soon)):

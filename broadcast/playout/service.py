@@ -25,13 +25,13 @@ from ..bulletins.workflow import expire_overdue
 from ..domain.models import PlayoutRun, Programme, Station
 from ..domain.types import utcnow
 from ..errors import BroadcastError
+from ..stations import station_by_code
 from . import commands, emergency, lease, recovery
 from .asrun import AsRunLog, run_update
 from .channels import Channel
 from .claims import claim_key, claim_run, reclaim_run
 from .config import PlayoutConfig
 from .items import load_programme, programme_items
-from .lookups import find_station
 from .player import air_run
 from .scheduler import build_programme, derive_jobs, fingerprint, set_service
 from .sinks import SinkError, is_live, open_sink
@@ -228,7 +228,7 @@ class PlayoutService:
         """The session job: start on time, join late within grace, else log missed. Returns what happened."""
         cfg = self.config
         with self.runtime.unit() as session:
-            station = find_station(session, station_code)
+            station = station_by_code(session, station_code, required=False)
             if station is None or not station.enabled or not is_live(station.sink):
                 return "no-station"
             programme = load_programme(session, station_code, on_date, session_code)

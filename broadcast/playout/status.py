@@ -8,13 +8,9 @@ from sqlalchemy import func, select
 
 from ..domain.models import AsRun, PlayoutRun, ProgrammeItem, Station
 from ..domain.types import utcnow
+from ..stations import public_sink
 from .lease import scheduler_running
 from .sinks import is_live
-
-
-def _public_sink(sink: str) -> str:
-    # never show the Icecast source password
-    return "icecast://" + sink.split("@")[-1] if sink.startswith("icecast://") else sink
 
 
 def now_airing(session, runtime) -> list[dict]:
@@ -55,7 +51,7 @@ def now_airing(session, runtime) -> list[dict]:
         errors = {r.station_id: r for r in session.scalars(select(PlayoutRun).where(PlayoutRun.id.in_(latest_error)))}
     out = []
     for station in stations:
-        info = {"code": station.code, "name": station.name, "sink": _public_sink(station.sink),
+        info = {"code": station.code, "name": station.name, "sink": public_sink(station.sink),
                 "live": is_live(station.sink), "run": None, "item": None, "next": None, "last_error": None}
         run = runs.get(station.id)
         if run is not None:
