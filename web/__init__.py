@@ -58,7 +58,7 @@ def create_app(runtime: Runtime | None = None, *, config: dict | None = None) ->
     from .admin import bp as admin_bp
     from .api import bp as api_bp
     from .api import errors as api_errors
-    from . import filters, nav, security
+    from . import filters, labels, nav, security
 
     app.register_blueprint(admin_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
@@ -66,6 +66,7 @@ def create_app(runtime: Runtime | None = None, *, config: dict | None = None) ->
     api_errors.init_app(app)
     security.init_app(app)
     nav.init_templates(app)
+    labels.init_templates(app)
     filters.init_app(app)
 
     @app.get("/healthz")

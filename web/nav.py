@@ -6,27 +6,14 @@ from dataclasses import dataclass
 from typing import Callable
 
 from flask import Flask
-from flask_babel import lazy_gettext as _l
 
+from broadcast.roles import ALL_ROLES  # noqa: F401  (page modules import it from here too)
 
 
 def N_(message: str) -> str:
     """Marks a string for extraction; base.html translates menu labels at render time."""
     return message
 
-
-ROLE_LABELS = {
-    "admin": N_("Quản trị"),
-    "operator": N_("Cán bộ đài"),
-    "approver": N_("Lãnh đạo duyệt tin"),
-    "submitter": N_("Người gửi tin"),
-    "viewer": N_("Người xem"),
-}
-
-ALL_ROLES = ("admin", "operator", "approver", "submitter", "viewer")
-
-# The same labels in the page's language (role pickers on the users page).
-ROLE_TEXT = {role: _l(label) for role, label in ROLE_LABELS.items()}
 
 # (endpoint, label, roles that see it), in menu order. A feature appends its pages.
 NAV_ITEMS: list[tuple[str, str, tuple[str, ...]]] = [
@@ -53,4 +40,4 @@ def init_templates(app: Flask) -> None:
         def nav_items():
             return [item for item in NAV_ITEMS if item[0] in app.view_functions]
 
-        return {"nav_items": nav_items, "role_label": lambda r: ROLE_LABELS.get(r, r)}
+        return {"nav_items": nav_items}

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from broadcast import roles
 from broadcast.bulletins import permissions as perm
 from broadcast.bulletins import queries, recording, service, workflow
 from broadcast.domain.models import Bulletin, Category, Department, Station, User
@@ -19,18 +20,12 @@ from broadcast.errors import BroadcastError, ValidationError
 from .. import db_session, runtime_of
 from ..auth import current_db_user, roles_required
 from ..forms import commit_or_flash
+from ..labels import PRIORITY_TEXT, STATUS_TEXT
 from ..nav import ALL_ROLES, DASHBOARD_WIDGETS, N_, NAV_ITEMS, Widget
 from . import bp
 
-WRITERS = ("submitter", "operator", "approver")
-REVIEWERS = ("approver", "operator")
-
-STATUS_TEXT = {
-    "draft": _l("Bản nháp"), "submitted": _l("Chờ duyệt"), "approved": _l("Đã duyệt"),
-    "rejected": _l("Bị trả lại"), "scheduled": _l("Đã xếp lịch"), "airing": _l("Đang phát"),
-    "completed": _l("Đã phát xong"), "expired": _l("Hết hạn"), "withdrawn": _l("Đã rút"),
-}
-PRIORITY_TEXT = {"normal": _l("Thường"), "priority": _l("Ưu tiên"), "emergency": _l("Khẩn cấp")}
+WRITERS = (roles.SUBMITTER, roles.OPERATOR, roles.APPROVER)
+REVIEWERS = (roles.APPROVER, roles.OPERATOR)  # admin always passes
 ACTION_TEXT = {"submit": _l("Gửi duyệt"), "approve": _l("Duyệt"), "reject": _l("Trả lại"), "withdraw": _l("Rút tin")}
 HISTORY_TEXT = {
     "bulletin.create": _l("Tạo tin"), "bulletin.update": _l("Sửa tin"), "bulletin.submit": _l("Gửi duyệt"),
@@ -52,8 +47,7 @@ NAV_ITEMS.extend([
 
 @bp.app_context_processor
 def _bulletin_helpers():
-    return {"status_text": lambda s: STATUS_TEXT.get(s, s), "priority_text": lambda p: PRIORITY_TEXT.get(p, p),
-            "format_duration": _format_duration}
+    return {"format_duration": _format_duration}  # status_text, priority_text: web/labels.py
 
 
 def _format_duration(seconds: int) -> str:

@@ -14,6 +14,7 @@ import tempfile
 from flask import Response, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from broadcast import roles
 from broadcast.errors import BroadcastError, ValidationError
 from broadcast.security import audit
 from broadcast.speech import store
@@ -27,7 +28,7 @@ from ..forms import commit_or_flash
 from ..nav import ALL_ROLES, NAV_ITEMS
 from . import bp
 
-EDIT_ROLES = ("operator",)  # admin always passes
+EDIT_ROLES = roles.EDIT_ROLES  # admin always passes
 #: The "try it" box is for a word or a sentence, not a bulletin.
 MAX_PREVIEW_CHARS = 500
 #: Rendering to audio costs a few hundred ms of CPU: keep it shorter.

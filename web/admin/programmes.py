@@ -10,15 +10,17 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from broadcast import roles
 from broadcast.bulletins.workflow import expire_overdue
 from broadcast.domain.models import Bulletin, Category, Programme, ProgrammeItem, Station, bulletin_stations
 from broadcast.domain.types import utcnow
 from broadcast.errors import BroadcastError
 from broadcast.programme import edit
 from broadcast.programme.build import build_day, day_programmes
-from broadcast.programme.calendar import WEEKDAYS_VI, get_station, parse_date, sessions_on, sessions_on_many
+from broadcast.programme.calendar import WEEKDAYS_VI, parse_date, sessions_on, sessions_on_many
 from broadcast.programme.export import export_day, session_preview
 from broadcast.programme.fill import AIRABLE_STATUSES, fmt_ms
+from broadcast.stations import station_by_code
 
 from .. import db_session, runtime_of
 from ..auth import current_db_user, roles_required
@@ -26,7 +28,7 @@ from ..forms import commit_or_flash
 from ..nav import ALL_ROLES, DASHBOARD_WIDGETS, NAV_ITEMS, Widget
 from . import bp
 
-EDIT_ROLES = ("operator",)  # admin always passes
+EDIT_ROLES = roles.EDIT_ROLES  # admin always passes
 
 
 def _settings():
@@ -47,7 +49,7 @@ def _station_and_date():
     if code is None:
         abort(404)
     try:
-        station = get_station(db_session(), code)
+        station = station_by_code(db_session(), code)
         on = parse_date(request.values.get("date")) if request.values.get("date") else _today()
     except BroadcastError as exc:
         flash(exc.message, "error")

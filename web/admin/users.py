@@ -14,7 +14,8 @@ from broadcast.domain.models import Department, User
 from .. import db_session
 from ..auth import client_ip, current_db_user, roles_required
 from ..forms import commit_or_flash
-from ..nav import N_, NAV_ITEMS, ROLE_TEXT
+from ..labels import ROLE_TEXT
+from ..nav import N_, NAV_ITEMS
 from . import bp
 from .paging import paginate
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import jsonify, request, send_file
 
+from broadcast import roles
 from broadcast.bulletins import queries, recording, service, workflow
 from broadcast.domain.models import Bulletin
 from broadcast.errors import ValidationError
@@ -17,8 +18,8 @@ from ..auth import api_roles_required, current_db_user
 from . import bp
 from .body import UnsupportedMediaType, json_body
 
-ALL = ("admin", "operator", "approver", "submitter", "viewer")
-WRITERS = ("operator", "approver", "submitter")
+ALL = roles.ALL_ROLES
+WRITERS = (roles.OPERATOR, roles.APPROVER, roles.SUBMITTER)
 
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from flask import jsonify
 
+from broadcast import roles
 from broadcast.domain.models import LexiconEntry
 from broadcast.errors import ValidationError
 from broadcast.security import audit
@@ -22,7 +23,7 @@ from ..auth import api_roles_required, client_ip, current_db_user
 from . import bp
 from .body import json_body
 
-EDIT_ROLES = ("operator",)  # admin always passes
+EDIT_ROLES = roles.EDIT_ROLES  # admin always passes
 #: The normaliser endpoint takes up to a long bulletin's worth of text.
 MAX_NORMALIZE_CHARS = 20_000
 MAX_EXTRA_ENTRIES = 50
