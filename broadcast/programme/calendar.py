@@ -9,8 +9,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..dates import parse_day
 from ..domain.models import DateOverride, SessionTemplate, Station
 from ..errors import NotFound, ValidationError
+from ..stations import station_by_code
 
 WEEKDAYS_VI = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")
 
@@ -39,18 +41,18 @@ class SessionSpec:
 
 
 def parse_date(value) -> date:
-    """A date from ``YYYY-MM-DD`` (or a date), else one clear ValidationError."""
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise ValidationError(f"Ngày {value!r} không đúng dạng YYYY-MM-DD (ví dụ 2025-10-01).",
-                              field="date") from None
+    """A programme date from ``YYYY-MM-DD`` (or a date), through the project's one date parser; a programme
+    always needs one, so an empty value is refused too."""
+    day = parse_day(value, field="date")
+    if day is None:
+        raise ValidationError("Chưa chọn ngày: dùng dạng YYYY-MM-DD, ví dụ 2025-10-01.", field="date")
+    return day
 
 
 def get_station(session: Session, code: str) -> Station:
-    station = session.scalar(select(Station).where(Station.code == str(code).strip().upper()))
+    """The station of ``code`` (spaces and case forgiven); an unknown code is a NotFound that lists the stations
+    there are, so the operator sees what to type."""
+    station = station_by_code(session, code, required=False)
     if station is None:
         known = ", ".join(session.scalars(select(Station.code).order_by(Station.code))) or "chưa có đài nào"
         raise NotFound(f"Không có đài {code!r}; các đài hiện có: {known}.", field="station")

@@ -31,6 +31,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..dates import parse_day
 from ..domain.categories import CATEGORY_CODES
 from ..domain.models import Cluster, DateOverride, SessionTemplate, Station, Ward
 from ..errors import ValidationError
@@ -158,12 +159,15 @@ def fixed_parts_estimate_s(slots: list[dict], assets_dir: Path) -> float:
 
 
 def _date(value, source, where) -> date:
-    if isinstance(value, date):
-        return value
+    """A TOML date (or a ``YYYY-MM-DD`` string) through the project's one date parser; the error names the
+    file and the field, as every station file error does."""
     try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        raise TemplateError(source, where, f"ngày {value!r} không hợp lệ, dùng dạng YYYY-MM-DD") from None
+        day = parse_day(value, field=where)
+    except ValidationError:
+        day = None
+    if day is None:
+        raise TemplateError(source, where, f"ngày {value!r} không hợp lệ, dùng dạng YYYY-MM-DD")
+    return day
 
 
 def _overrides(data: dict, sessions: dict[str, SessionDef], source: str) -> list[OverrideDef]:

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from ...domain.models import Station, Ward
 from ...errors import ValidationError
+from ...stations import station_by_code
 from ..periods import Period
 
 AIRED = ("aired", "interrupted")
@@ -28,10 +29,11 @@ class Scope:
 
 
 def resolve_station(session: Session, code: str | None) -> Station | None:
-    """The station of ``code`` (any case, spaces ignored), None for "every station"; an unknown code is refused."""
+    """The station of ``code`` (any case, spaces ignored), None for "every station"; an unknown code is refused
+    as a bad report parameter (400 on ``station``), like a bad period."""
     if code is None or not str(code).strip():
         return None
-    station = session.scalar(select(Station).where(Station.code == str(code).strip().upper()))
+    station = station_by_code(session, code, required=False)
     if station is None:
         raise ValidationError(f"Không có đài truyền thanh mã {str(code).strip()!r}.", field="station")
     return station
