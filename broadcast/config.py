@@ -1,10 +1,21 @@
-"""Settings from the environment, with working defaults.
+"""Settings from the environment, with working defaults. This module is the only place that reads
+``BROADCAST_*`` variables; everything else takes a ``Settings`` (or asks one of the readers below).
 
-``BROADCAST_DATABASE_URL``  default: SQLite file ``instance/loaphuong.db``
-``BROADCAST_DATA_DIR``      audio cache, exports, recordings; default ``instance/``
-``BROADCAST_SECRET_KEY``    generated and stored in the data dir on first run
-``BROADCAST_TIMEZONE``      default ``Asia/Ho_Chi_Minh``
-``BROADCAST_TTS_ENGINES``   ordered fallback list, default ``gtts,espeak``
+``BROADCAST_DATABASE_URL``   default: SQLite file ``instance/loaphuong.db``
+``BROADCAST_DATA_DIR``       audio cache, exports, recordings; default ``instance/``
+``BROADCAST_SECRET_KEY``     generated and stored in the data dir on first run
+``BROADCAST_TIMEZONE``       the ward's zone for every local date and time; default ``Asia/Ho_Chi_Minh``
+``BROADCAST_TTS_ENGINES``    ordered fallback list of text-to-speech engines, default ``gtts,espeak``
+``BROADCAST_PIPER_MODEL``    path of a Piper ``.onnx`` voice already on disk; unset = Piper unavailable
+``BROADCAST_SCHEDULES_DIR``  the station files (``*.toml``); default the checkout's ``schedules/``
+``BROADCAST_ASSETS_DIR``     stock audio (signature tune, chime, bed); default the checkout's ``audio_assets/``
+``BROADCAST_MQTT_URL``       the device network's broker (``mqtt://host:1883``); unset = no MQTT
+
+Relative paths are taken from the current directory, like ``BROADCAST_DATA_DIR``.
+
+Code that runs inside a ``Runtime`` session finds the settings with ``session_settings(session)``
+(the runtime puts them in ``session.info``), so deep helpers such as the bulletin workflow need
+not be handed them through every call.
 """
 
 from __future__ import annotations
@@ -13,12 +24,19 @@ import os
 import secrets
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from collections.abc import Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import ConfigError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_INSTANCE = Path(os.getcwd()) / "instance"
+DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+DEFAULT_TTS_ENGINES = ("gtts", "espeak")
+DEFAULT_SCHEDULES_DIR = PROJECT_ROOT / "schedules"
+DEFAULT_ASSETS_DIR = PROJECT_ROOT / "audio_assets"
+# Where a Runtime session carries its settings (``Session.info`` is SQLAlchemy's per-session dict).
+SESSION_SETTINGS_KEY = "broadcast.settings"
 
 
 @dataclass(frozen=True)
@@ -26,10 +44,12 @@ class Settings:
     database_url: str
     data_dir: Path
     secret_key: str
-    timezone: str = "Asia/Ho_Chi_Minh"
-    tts_engines: tuple[str, ...] = ("gtts", "espeak")
-    assets_dir: Path = PROJECT_ROOT / "audio_assets"
-    schedules_dir: Path = PROJECT_ROOT / "schedules"
+    timezone: str = DEFAULT_TIMEZONE
+    tts_engines: tuple[str, ...] = DEFAULT_TTS_ENGINES
+    assets_dir: Path = DEFAULT_ASSETS_DIR
+    schedules_dir: Path = DEFAULT_SCHEDULES_DIR
+    piper_model: Path | None = None
+    mqtt_url: str | None = None
     extra: dict = field(default_factory=dict)
 
     @property
@@ -88,16 +108,70 @@ def _secret_key(data_dir: Path) -> str:
     return key
 
 
+# --- readers: one variable each, for callers that need one value without a data dir ------------
+
+def _env(env: Mapping[str, str] | None) -> Mapping[str, str]:
+    return os.environ if env is None else env
+
+
+def _dir(value: str | None, default: Path) -> Path:
+    return Path(value).expanduser().resolve() if value and value.strip() else default
+
+
+def read_tts_engines(env: Mapping[str, str] | None = None) -> tuple[str, ...]:
+    """``BROADCAST_TTS_ENGINES`` as lower-case names, in order; the default when empty."""
+    raw = _env(env).get("BROADCAST_TTS_ENGINES") or ",".join(DEFAULT_TTS_ENGINES)
+    names = tuple(n.strip().lower() for n in raw.split(",") if n.strip())
+    return names or DEFAULT_TTS_ENGINES
+
+
+def read_piper_model(env: Mapping[str, str] | None = None) -> Path | None:
+    value = (_env(env).get("BROADCAST_PIPER_MODEL") or "").strip()
+    return Path(value).expanduser() if value else None
+
+
+def read_schedules_dir(env: Mapping[str, str] | None = None) -> Path:
+    return _dir(_env(env).get("BROADCAST_SCHEDULES_DIR"), DEFAULT_SCHEDULES_DIR)
+
+
+def read_assets_dir(env: Mapping[str, str] | None = None) -> Path:
+    return _dir(_env(env).get("BROADCAST_ASSETS_DIR"), DEFAULT_ASSETS_DIR)
+
+
+def read_mqtt_url(env: Mapping[str, str] | None = None) -> str | None:
+    return (_env(env).get("BROADCAST_MQTT_URL") or "").strip() or None
+
+
+def read_timezone(env: Mapping[str, str] | None = None) -> ZoneInfo:
+    """The ward's zone, never failing: a wrong name falls back to the default here, because the
+    callers (today's date for a bulletin check) must answer; ``load_settings`` refuses it instead."""
+    try:
+        return ZoneInfo(_env(env).get("BROADCAST_TIMEZONE") or DEFAULT_TIMEZONE)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo(DEFAULT_TIMEZONE)
+
+
+def session_settings(session) -> Settings | None:
+    """The settings of the Runtime that opened ``session``; None for a bare session."""
+    info = getattr(session, "info", None)
+    return info.get(SESSION_SETTINGS_KEY) if info is not None else None
+
+
 def load_settings(env: dict | None = None) -> Settings:
     """Read settings from ``env`` (default: ``os.environ``) and check them."""
     env = os.environ if env is None else env
     data_dir = _check_data_dir(Path(env.get("BROADCAST_DATA_DIR") or DEFAULT_INSTANCE).expanduser().resolve())
     database_url = env.get("BROADCAST_DATABASE_URL") or f"sqlite:///{data_dir / 'loaphuong.db'}"
+    # Unlike ``read_tts_engines`` the names keep their case here, as they always have.
     engines = tuple(e.strip() for e in (env.get("BROADCAST_TTS_ENGINES") or "gtts,espeak").split(",") if e.strip())
     return Settings(
         database_url=database_url,
         data_dir=data_dir,
         secret_key=env.get("BROADCAST_SECRET_KEY") or _secret_key(data_dir),
-        timezone=_check_timezone(env.get("BROADCAST_TIMEZONE") or "Asia/Ho_Chi_Minh"),
+        timezone=_check_timezone(env.get("BROADCAST_TIMEZONE") or DEFAULT_TIMEZONE),
         tts_engines=engines or ("espeak",),
+        schedules_dir=read_schedules_dir(env),
+        assets_dir=read_assets_dir(env),
+        piper_model=read_piper_model(env),
+        mqtt_url=read_mqtt_url(env),
     )

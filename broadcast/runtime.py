@@ -10,7 +10,7 @@ from typing import Iterator
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from .config import Settings, load_settings
+from .config import SESSION_SETTINGS_KEY, Settings, load_settings
 from .db import check_connection, engine_for, session_factory, session_scope
 from .errors import ConfigError
 from .migrate import check_schema_current
@@ -28,11 +28,16 @@ class Runtime:
     engine: Engine
 
     def session(self) -> Session:
-        return session_factory(self.engine)()
+        session = session_factory(self.engine)()
+        # Helpers deep in the core (the bulletin workflow's "today") read the ward's settings from
+        # the session instead of the environment: ``config.session_settings(session)``.
+        session.info[SESSION_SETTINGS_KEY] = self.settings
+        return session
 
     @contextmanager
     def unit(self) -> Iterator[Session]:
         with session_scope(self.engine) as session:
+            session.info[SESSION_SETTINGS_KEY] = self.settings
             yield session
 
 

@@ -1,33 +1,22 @@
-"""What the operator changes about a station from the web: its output (sink), holidays and extra
-sessions on given dates, and the ward's quiet hours. Every change is audited; the caller commits.
+"""Stations: the lookup by code every entry point shares, and the station's output (sink) as the
+operator changes it from the web. Every change is audited; the caller commits.
 
-Holidays and extra sessions made here are ``DateOverride`` rows with ``source = "web"``:
-reloading the station's TOML file replaces only the file's own rows (``source = "file"``), so
-what the operator adds survives a reload; those rows are removed here, not in the file.
+Holidays, extra sessions and quiet hours live in ``broadcast.station_calendar``: they need the
+programme calendar, and the programme package looks stations up here, so keeping them apart keeps
+the two from importing each other.
 """
 
 from __future__ import annotations
 
-from datetime import date, time
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .config import Settings
-from .domain.models import DateOverride, Programme, SessionTemplate, Setting, Station, User
-from .domain.types import utcnow
-from .dates import parse_day
-from .errors import Conflict, NotFound, ValidationError
+from .domain.models import Station, User
+from .errors import NotFound, ValidationError
 from .security import audit
-
-# ``open_sink`` (playout) and ``sessions_on`` (programme) are imported inside the functions that
-# need them: playout and programme look stations up through ``station_by_code`` here, and a
-# top-level import back into them would make the two packages import each other.
-
-QUIET_HOURS_KEY = "programme.quiet_hours"
-MAX_NOTE = 300
-MAX_EXTRA_MINUTES = 240
 
 
 def station_by_code(session: Session, code, *, required: bool = True) -> Station | None:
@@ -59,6 +48,7 @@ def check_sink(spec: str, settings: Settings) -> str:
         raise ValidationError("Đích phát quá dài (tối đa 500 ký tự).", field="sink")
     if spec in ("export", "agent"):  # no live sink on the server: USB export, or the station's own agents
         return spec
+    # Imported here: loading the playout package for a station lookup would be wasted work.
     from .playout.sinks import open_sink
 
     open_sink(spec)  # parses (no side effect); raises ValidationError with the reason
@@ -87,137 +77,3 @@ def set_sink(session: Session, settings: Settings, user: User | None, station: S
     audit(session, "station.sink", user=user, obj=station, ip=ip,
           detail={"station": station.code, "from": before, "to": public_sink(spec)})
     return True
-
-
-# --- quiet hours -------------------------------------------------------------------------
-
-def _hhmm(value: str, field: str) -> time:
-    try:
-        parsed = time.fromisoformat(value.strip())
-    except ValueError:
-        raise ValidationError(f"Giờ {value.strip()[:10]!r} không hợp lệ: dùng dạng HH:MM (ví dụ 21:00).",
-                              field=field) from None
-    return parsed.replace(second=0, microsecond=0)
-
-
-def get_quiet_hours(session: Session, settings: Settings) -> tuple[time, time]:
-    from .programme.build import quiet_hours
-
-    return quiet_hours(session, settings)
-
-
-def set_quiet_hours(session: Session, user: User | None, start: str, end: str, ip: str | None = None) -> str:
-    """Store the quiet window (``HH:MM-HH:MM``, may wrap midnight); programmes inside get a warning."""
-    a, b = _hhmm(start or "", "quiet_start"), _hhmm(end or "", "quiet_end")
-    if a == b:
-        raise ValidationError("Giờ bắt đầu và kết thúc giờ yên tĩnh không được trùng nhau.", field="quiet_end")
-    value = f"{a:%H:%M}-{b:%H:%M}"
-    row = session.get(Setting, QUIET_HOURS_KEY)
-    before = row.value if row else None
-    if row is None:
-        row = Setting(key=QUIET_HOURS_KEY, value=value)
-        session.add(row)
-    else:
-        row.value = value
-    audit(session, "settings.quiet_hours", user=user, object_type="settings", object_id=QUIET_HOURS_KEY, ip=ip,
-          detail={"from": before, "to": value})
-    return value
-
-
-# --- holidays and extra sessions ---------------------------------------------------------
-
-def overrides(session: Session, station: Station, from_date: date) -> list[DateOverride]:
-    return list(session.scalars(select(DateOverride).where(DateOverride.station_id == station.id,
-                                                           DateOverride.on_date >= from_date)
-                                .order_by(DateOverride.on_date, DateOverride.id)))
-
-
-def _drop_unscheduled(session: Session, station: Station, on_date: date) -> list[Programme]:
-    """After a calendar change: delete the day's built programmes that are no longer in the calendar,
-    unless locked or already started (the rule ``build_day`` follows). Returns the ones kept."""
-    from .programme.calendar import sessions_on
-
-    wanted = {s.code for s in sessions_on(session, station, on_date)}
-    now, kept = utcnow(), []
-    for p in session.scalars(select(Programme).where(Programme.station_id == station.id,
-                                                     Programme.on_date == on_date)):
-        if p.session_code in wanted:
-            continue
-        if p.locked or p.starts_at <= now:
-            kept.append(p)
-        else:
-            session.delete(p)
-    session.flush()
-    return kept
-
-
-def add_override(session: Session, user: User | None, station: Station, *, on_date, kind: str,
-                 session_code: str | None = None, start: str | None = None, max_minutes=None,
-                 note: str | None = None, today: date, ip: str | None = None) -> tuple[DateOverride, list[Programme]]:
-    """A holiday (the whole day, or one session) or a one-off extra session on a date, from the web.
-
-    Returns the row and the built programmes a holiday could not remove (locked or started)."""
-    from .programme.calendar import sessions_on
-
-    if kind not in ("holiday", "extra"):
-        raise ValidationError("Chọn: ngày nghỉ hoặc buổi phát thêm.", field="kind")
-    on = parse_day(on_date, "date")
-    if on is None:
-        raise ValidationError("Ngày không hợp lệ: dùng dạng YYYY-MM-DD.", field="date")
-    if on < today:
-        raise ValidationError(f"Ngày {on:%d/%m/%Y} đã qua.", field="date")
-    note = (note or "").strip()[:MAX_NOTE] or None
-    templates = {t.code: t for t in session.scalars(select(SessionTemplate).where(
-        SessionTemplate.station_id == station.id, SessionTemplate.enabled.is_(True)))}
-    code = (session_code or "").strip() or None
-    if code is not None and code not in templates:
-        raise NotFound(f"Đài {station.code} không có buổi phát {code!r}.", field="session")
-    same_day = [o for o in session.scalars(select(DateOverride).where(DateOverride.station_id == station.id,
-                                                                     DateOverride.on_date == on))]
-    start_time, max_s = None, None
-    if kind == "holiday":
-        if any(o.kind == "holiday" and o.session_code in (None, code) for o in same_day):
-            raise Conflict(f"Ngày {on:%d/%m/%Y} đã được đánh dấu nghỉ.")
-    else:
-        if code is None:
-            raise ValidationError("Chọn buổi phát thêm (theo mẫu của buổi nào).", field="session")
-        if code in {s.code for s in sessions_on(session, station, on)}:
-            raise Conflict(f"Buổi {templates[code].name} đã phát theo lịch ngày {on:%d/%m/%Y}.")
-        if start:
-            start_time = _hhmm(start, "start")
-        if max_minutes not in (None, ""):
-            try:
-                minutes = int(str(max_minutes).strip())
-            except ValueError:
-                raise ValidationError("Thời lượng phải là số phút.", field="max_minutes") from None
-            if not 1 <= minutes <= MAX_EXTRA_MINUTES:
-                raise ValidationError(f"Thời lượng từ 1 đến {MAX_EXTRA_MINUTES} phút.", field="max_minutes")
-            max_s = minutes * 60
-    row = DateOverride(station_id=station.id, on_date=on, kind=kind, session_code=code, start_time=start_time,
-                       max_duration_s=max_s, note=note, source="web")
-    session.add(row)
-    session.flush()
-    kept = _drop_unscheduled(session, station, on)
-    audit(session, f"station.{kind}_add", user=user, obj=row, ip=ip,
-          detail={"station": station.code, "date": on.isoformat(), "session": code,
-                  "start": start_time.strftime("%H:%M") if start_time else None, "max_s": max_s, "note": note,
-                  "kept_programmes": [p.id for p in kept]})
-    return row, kept
-
-
-def delete_override(session: Session, user: User | None, station: Station, override_id: int,
-                    ip: str | None = None) -> tuple[DateOverride, list[Programme]]:
-    row = session.get(DateOverride, override_id)
-    if row is None or row.station_id != station.id:
-        raise NotFound("Không có ngày nghỉ / buổi phát thêm này.")
-    if row.source != "web":
-        raise Conflict("Mục này khai báo trong tệp lịch đài (schedules/*.toml): sửa tệp rồi nạp lại.")
-    detail = {"station": station.code, "date": row.on_date.isoformat(), "kind": row.kind,
-              "session": row.session_code}
-    on = row.on_date
-    session.delete(row)
-    session.flush()
-    kept = _drop_unscheduled(session, station, on)
-    audit(session, f"station.{detail['kind']}_delete", user=user, object_type="date_overrides",
-          object_id=override_id, ip=ip, detail=detail)
-    return row, kept

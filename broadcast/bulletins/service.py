@@ -188,12 +188,6 @@ def validate(session: Session, data: dict, *, current: Bulletin | None = None) -
     return out
 
 
-def check_submittable(session: Session, bulletin: Bulletin) -> None:
-    """A bulletin needs text (or a recording) to go to review."""
-    if not (bulletin.body or "").strip() and not bulletin.recording_path:
-        raise ValidationError("Tin chưa có nội dung.", field="body")
-
-
 # --- create / update -----------------------------------------------------------------------------
 
 def _differs(bulletin: Bulletin, name: str, value) -> bool:

@@ -18,14 +18,14 @@ scheduler polls for approved emergency bulletins and breaks in.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
+from ..config import DEFAULT_TIMEZONE, Settings, read_timezone, session_settings
 from ..domain.labels import STATUS_LABELS, status_label  # noqa: F401 - re-exported for older importers
 from ..domain.models import Bulletin, BulletinStatus, Role, User
 from ..domain.types import utcnow
@@ -141,11 +141,9 @@ def _run(session: Session, name: str, bulletin: Bulletin, actor: User | None, re
     _check_permission(session, t, bulletin, actor)
     reason = _clean_reason(reason, required=reason_required, what=t.label)
     if name == "submit":
-        from .service import check_submittable
-
         check_submittable(session, bulletin)
     if name in ("submit", "approve"):
-        check_window_open(bulletin, name)
+        check_window_open(bulletin, name, local_today(session))
     old = bulletin.status
     now = utcnow()
     bulletin.status = t.target
@@ -167,20 +165,33 @@ def _run(session: Session, name: str, bulletin: Bulletin, actor: User | None, re
     return bulletin
 
 
-def local_today(tz_name: str | None = None) -> date:
-    """Today in the ward's time zone (the one ``valid_until`` is written in): the setting
-    ``BROADCAST_TIMEZONE`` as ``broadcast.config`` reads it, else Asia/Ho_Chi_Minh."""
-    name = tz_name or os.environ.get("BROADCAST_TIMEZONE") or "Asia/Ho_Chi_Minh"
-    try:
-        tz = ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        tz = ZoneInfo("Asia/Ho_Chi_Minh")
-    return utcnow().astimezone(tz).date()
+def local_today(tz: str | ZoneInfo | Settings | Session | None = None) -> date:
+    """Today in the ward's time zone (the one ``valid_until`` is written in).
+
+    ``tz``: a zone (or its name), the settings, or a session opened by a Runtime (which carries
+    the settings). Without one, the zone comes from ``broadcast.config`` (``BROADCAST_TIMEZONE``);
+    an unknown name falls back to Asia/Ho_Chi_Minh rather than failing a bulletin check."""
+    if isinstance(tz, Session):
+        tz = session_settings(tz)
+    if isinstance(tz, Settings):
+        tz = tz.tz
+    if isinstance(tz, str):
+        try:
+            tz = ZoneInfo(tz)
+        except (ZoneInfoNotFoundError, ValueError):
+            tz = ZoneInfo(DEFAULT_TIMEZONE)
+    return utcnow().astimezone(tz or read_timezone()).date()
+
+
+def check_submittable(session: Session, bulletin: Bulletin) -> None:
+    """A bulletin needs text (or a recording) to go to review."""
+    if not (bulletin.body or "").strip() and not bulletin.recording_path:
+        raise ValidationError("Tin chưa có nội dung.", field="body")
 
 
 def check_window_open(bulletin: Bulletin, action: str = "submit", today: date | None = None) -> None:
     """Nobody submits or approves a bulletin whose airing window has already ended (409)."""
-    today = today or local_today()
+    today = today or local_today(object_session(bulletin))
     if bulletin.valid_until is not None and bulletin.valid_until < today:
         what = "gửi duyệt" if action == "submit" else "duyệt"
         raise Conflict(f"Thời hạn phát của tin đã hết (đến ngày {bulletin.valid_until:%d/%m/%Y}), không thể {what}: "
@@ -190,7 +201,7 @@ def check_window_open(bulletin: Bulletin, action: str = "submit", today: date | 
 def expire_overdue(session: Session, today: date | None = None) -> list[Bulletin]:
     """Approved or scheduled bulletins whose airing window ended before ``today`` become ``expired``
     (audited as the system). Run once a day by the scheduler and before each programme build."""
-    today = today or local_today()
+    today = today or local_today(session)
     overdue = session.scalars(select(Bulletin).where(
         Bulletin.status.in_((S.approved.value, S.scheduled.value)), Bulletin.valid_until < today)
         .order_by(Bulletin.id)).all()

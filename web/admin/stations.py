@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from broadcast import station_calendar as calendar_service
 from broadcast import stations as service
 from broadcast.domain.models import DateOverride, Station
 from broadcast.domain.types import utcnow
@@ -69,7 +70,7 @@ def stations():
             overrides[o.station_id].append(o)
     from broadcast.bulletins.queries import Page
 
-    qs, qe = service.get_quiet_hours(session, runtime_of().settings)
+    qs, qe = calendar_service.get_quiet_hours(session, runtime_of().settings)
     return render_template("admin/stations.html", page=Page(list(items), total, page_no, PER_PAGE),
                            overrides=overrides, today=today, public_sink=service.public_sink,
                            quiet_start=qs.strftime("%H:%M"), quiet_end=qe.strftime("%H:%M"),
@@ -116,10 +117,10 @@ def station_override_add(station_id: int):
     station = _station_or_404(station_id)
     form = request.form
     with commit_or_flash() as outcome:
-        row, kept = service.add_override(session, current_db_user(), station, on_date=form.get("date"),
-                                         kind=form.get("kind", ""), session_code=form.get("session"),
-                                         start=form.get("start"), max_minutes=form.get("max_minutes"),
-                                         note=form.get("note"), today=_today(), ip=client_ip())
+        row, kept = calendar_service.add_override(session, current_db_user(), station, on_date=form.get("date"),
+                                                  kind=form.get("kind", ""), session_code=form.get("session"),
+                                                  start=form.get("start"), max_minutes=form.get("max_minutes"),
+                                                  note=form.get("note"), today=_today(), ip=client_ip())
         day = row.on_date.strftime("%d/%m/%Y")
         outcome.message = (_("Đã đánh dấu nghỉ ngày %(date)s.", date=day) if row.kind == "holiday" else
                            _("Đã thêm buổi phát ngày %(date)s: vào trang Chương trình để dựng buổi này.", date=day))
@@ -134,7 +135,8 @@ def station_override_delete(station_id: int, override_id: int):
     session = db_session()
     station = _station_or_404(station_id)
     with commit_or_flash(_("Đã xóa.")) as outcome:
-        _row, kept = service.delete_override(session, current_db_user(), station, override_id, ip=client_ip())
+        _row, kept = calendar_service.delete_override(session, current_db_user(), station, override_id,
+                                                      ip=client_ip())
     if outcome.ok:
         _kept_message(kept)
     return _back(station)
@@ -145,7 +147,7 @@ def station_override_delete(station_id: int, override_id: int):
 def quiet_hours_save():
     session = db_session()
     with commit_or_flash() as outcome:
-        value = service.set_quiet_hours(session, current_db_user(), request.form.get("start", ""),
-                                        request.form.get("end", ""), ip=client_ip())
+        value = calendar_service.set_quiet_hours(session, current_db_user(), request.form.get("start", ""),
+                                                 request.form.get("end", ""), ip=client_ip())
         outcome.message = _("Đã lưu giờ yên tĩnh %(value)s (áp dụng khi dựng chương trình).", value=value)
     return _back()
