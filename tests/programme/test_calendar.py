@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -25,7 +25,7 @@ def test_parse_date(value, parsed):
     assert parse_date(value) == parsed
 
 
-@pytest.mark.parametrize("value", ["01/10/2025", "2025-13-01", "", None])
+@pytest.mark.parametrize("value", ["01/10/2025", "2025-13-01", "", "  ", None, datetime(2025, 10, 1, 6)])
 def test_parse_date_refused(value):
     with pytest.raises(ValidationError) as err:
         parse_date(value)
