@@ -8,6 +8,7 @@ from flask import jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from broadcast import roles
 from broadcast.domain.models import AsRun, Programme, SessionTemplate, Station
 from broadcast.domain.types import utcnow
 from broadcast.errors import BroadcastError
@@ -19,7 +20,7 @@ from ..forms import commit_or_flash
 from ..nav import DASHBOARD_WIDGETS, NAV_ITEMS, Widget
 from . import bp
 
-OPERATORS = ("operator",)
+OPERATORS = (roles.OPERATOR,)  # admin always passes
 
 STATUS_TEXT = {"airing": "Đang phát", "aired": "Đã phát", "interrupted": "Bị ngắt", "failed": "Lỗi",
                "skipped": "Bỏ qua", "missed": "Lỡ giờ"}

@@ -6,6 +6,7 @@ from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from broadcast import roles
 from broadcast.domain.categories import CATEGORIES, CCHC_GROUP
 from broadcast.domain.models import Station
 from broadcast.domain.types import utcnow
@@ -23,8 +24,8 @@ from ..forms import commit_or_flash
 from ..nav import DASHBOARD_WIDGETS, NAV_ITEMS, Widget
 from . import bp
 
-REPORT_ROLES = ("operator", "approver", "viewer")  # admin always passes
-PLAN_EDITORS = ("operator",)
+REPORT_ROLES = (roles.OPERATOR, roles.APPROVER, roles.VIEWER)  # admin always passes
+PLAN_EDITORS = (roles.OPERATOR,)
 
 
 def _today():

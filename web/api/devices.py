@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import jsonify, request
 
+from broadcast import roles
 from broadcast.network import commands
 from broadcast.network.devices import (
     device_json,
@@ -18,7 +19,7 @@ from ..auth import api_roles_required, client_ip, current_db_user
 from . import bp
 from .body import json_body
 
-READERS = ("operator", "approver", "viewer")
+READERS = (roles.OPERATOR, roles.APPROVER, roles.VIEWER)
 
 
 @bp.get("/devices")

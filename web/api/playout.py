@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import jsonify, request
 
+from broadcast import roles
 from broadcast.errors import ValidationError
 from broadcast.playout import asrun_list, commands, confirm, status
 
@@ -12,7 +13,7 @@ from ..auth import api_roles_required, client_ip, current_db_user
 from . import bp
 from .body import json_body
 
-OPERATORS = ("operator",)
+OPERATORS = (roles.OPERATOR,)  # admin always passes
 
 
 @bp.get("/airtime")

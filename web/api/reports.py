@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Response, jsonify, request
 
+from broadcast import roles
 from broadcast.reports.airtime import airtime_report
 from broadcast.reports.formats import check_format, render
 from broadcast.reports.periods import parse_period
@@ -13,7 +14,7 @@ from .. import db_session, runtime_of
 from ..auth import api_roles_required
 from . import bp
 
-REPORT_ROLES = ("operator", "approver", "viewer")  # admin always passes
+REPORT_ROLES = (roles.OPERATOR, roles.APPROVER, roles.VIEWER)  # admin always passes
 
 
 def report_from_args(args) -> dict:
