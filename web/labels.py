@@ -22,6 +22,11 @@ def _translated(table: dict[str, str]) -> dict:
 ROLE_TEXT = _translated(roles.ROLE_LABELS)
 STATUS_TEXT = _translated(labels.STATUS_LABELS)
 PRIORITY_TEXT = _translated(labels.PRIORITY_LABELS)
+# The as-run log's states (as_run.status); the core has no table of them, so they are written here.
+# Vietnamese in every language for now: "Đã phát", "Bỏ qua" and "Lỡ giờ" are already catalogue entries
+# with other meanings (a clock, a button), so translating these needs message contexts first.
+ASRUN_STATUS_TEXT = {"airing": "Đang phát", "aired": "Đã phát", "interrupted": "Bị ngắt", "failed": "Lỗi",
+                     "skipped": "Bỏ qua", "missed": "Lỡ giờ"}
 
 # pybabel extracts only marked calls, not the core's tables: these keep the labels in web/translations.
 # tests/web/test_labels.py fails when they and the core's tables differ.
@@ -37,4 +42,5 @@ def init_templates(app: Flask) -> None:
     @app.context_processor
     def _labels():
         return {"role_label": lambda r: ROLE_TEXT.get(r, r), "status_text": lambda s: STATUS_TEXT.get(s, s),
-                "priority_text": lambda p: PRIORITY_TEXT.get(p, p)}
+                "priority_text": lambda p: PRIORITY_TEXT.get(p, p),
+                "asrun_status_text": lambda s: ASRUN_STATUS_TEXT.get(s, s)}

@@ -20,3 +20,12 @@ def test_labels_in_both_languages(login_as):
     en = client.get("/bulletins?lang=en").get_data(as_text=True)
     assert "Approving leader" in en and "Lãnh đạo duyệt tin" not in en
     assert "Chờ duyệt" not in en
+
+
+
+def test_as_run_states(app):
+    from flask import render_template_string
+
+    with app.test_request_context("/"):
+        assert render_template_string("{{ asrun_status_text('missed') }}") == "Lỡ giờ"
+        assert render_template_string("{{ asrun_status_text('new') }}") == "new"

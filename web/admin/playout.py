@@ -21,14 +21,7 @@ from ..nav import DASHBOARD_WIDGETS, NAV_ITEMS, Widget
 from . import bp
 
 OPERATORS = (roles.OPERATOR,)  # admin always passes
-
-STATUS_TEXT = {"airing": "Đang phát", "aired": "Đã phát", "interrupted": "Bị ngắt", "failed": "Lỗi",
-               "skipped": "Bỏ qua", "missed": "Lỡ giờ"}
-
-
-@bp.app_context_processor
-def _playout_helpers():
-    return {"asrun_status_text": lambda s: STATUS_TEXT.get(s, s)}
+# asrun_status_text (the as-run log's states) is in web/labels.py with the other label tables.
 
 
 def _today():
