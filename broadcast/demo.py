@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from .config import Settings
+from .config import DEFAULT_SCHEDULES_DIR, Settings
 from .domain.models import Bulletin, Category, Department, Plan, PlanTarget, Ward
 from .domain.types import utcnow
 from .programme.templates import load_schedules
@@ -92,6 +92,13 @@ BULLETINS = [
 ]
 
 
+DEMO_STATION = "MOLAO"
+# The demo ward is defined by the checkout's own station file: a ward's BROADCAST_SCHEDULES_DIR
+# holds its real stations (maybe no MOLAO at all, or another MOLAO), and the demo must not depend
+# on it. Its stock audio still comes from ``settings.assets_dir``, where playout will look for it.
+DEMO_SCHEDULES_DIR = DEFAULT_SCHEDULES_DIR
+
+
 def load_demo(session: Session, settings: Settings, *, password: str = DEMO_PASSWORD,
               if_empty: bool = False, today: date | None = None, history_days: int = 0) -> dict | None:
     """Load the demo ward; with ``if_empty`` do nothing when a ward already exists.
@@ -101,7 +108,7 @@ def load_demo(session: Session, settings: Settings, *, password: str = DEMO_PASS
     """
     if if_empty and session.scalar(select(func.count(Ward.id))):
         return None
-    stations = load_schedules(session, settings.schedules_dir, settings.assets_dir, only="MOLAO")
+    stations = load_schedules(session, DEMO_SCHEDULES_DIR, settings.assets_dir, only=DEMO_STATION)
     station = stations[0]
     ward = station.ward
     ward.province, ward.district = "Hà Nội", "Hà Đông"

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import os
-
 import click
 
+from ..config import read_mqtt_url
 from ..runtime import open_runtime
 
 
@@ -66,7 +65,7 @@ def device_revoke(code):
 @click.option("--session", "session_code", default=None, help="Buổi phát (với play).")
 @click.option("--level", default=None, type=int, help="Âm lượng 0–100 (với volume).")
 @click.option("--bulletin", default=None, type=int, help="Mã tin bài (với emergency).")
-@click.option("--mqtt", "mqtt_url", default=lambda: os.environ.get("BROADCAST_MQTT_URL"),
+@click.option("--mqtt", "mqtt_url", default=lambda: read_mqtt_url(),
               help="Gửi ngay qua MQTT (mặc định BROADCAST_MQTT_URL); không có thì thiết bị lấy lệnh khi hỏi máy chủ.")
 def device_command(code, action, session_code, level, bulletin, mqtt_url):
     """Gửi lệnh cho một thiết bị."""
@@ -91,7 +90,7 @@ def device_command(code, action, session_code, level, bulletin, mqtt_url):
 
 
 @device.command("bridge")
-@click.option("--mqtt", "mqtt_url", default=lambda: os.environ.get("BROADCAST_MQTT_URL"), required=True,
+@click.option("--mqtt", "mqtt_url", default=lambda: read_mqtt_url(), required=True,
               help="Địa chỉ máy chủ MQTT, ví dụ mqtt://127.0.0.1:1883 (mặc định BROADCAST_MQTT_URL).")
 def device_bridge(mqtt_url):
     """Cầu MQTT của máy chủ: nhận trạng thái, nhịp tim, xác nhận lệnh; gửi lệnh và báo đổi chương trình."""

@@ -61,8 +61,10 @@ def speak_cmd(text, engine, voice, rate, pitch, chime, out):
         words = " ".join(text) if text else _read_stdin_text()
         settings = {k: v for k, v in (("rate", rate), ("pitch", pitch)) if v is not None}
         if chime != "none":
-            from ..config import PROJECT_ROOT
-            settings.update(chime=chime, chime_path=str(PROJECT_ROOT / "audio_assets" / "chuong-bao.mp3"))
+            from ..config import read_assets_dir
+
+            # Only the stock-audio folder is needed, so no full load_settings (which creates a data dir).
+            settings.update(chime=chime, chime_path=str(read_assets_dir() / "chuong-bao.mp3"))
         with tempfile.TemporaryDirectory(prefix="lp-speak-") as cache:
             r = render_text(words, engine_names=[engine] if engine else None, voice=voice,
                             settings=settings, cache_dir=cache)

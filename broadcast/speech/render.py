@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Mapping, Sequence
 
 from ..audio.pipeline import run_pipeline
+from ..config import Settings
 from ..errors import ValidationError
 from .engines import engine_names_from_env, get_engine, synthesize_with_fallback
 from .engines.base import pick_voice
@@ -101,17 +102,18 @@ def _write_sidecar(meta: Path, rendition: Rendition) -> None:
 def render_text(text: str, *, engine_names: Sequence[str] | None = None, voice: str | None = None,
                 settings: Mapping[str, object] | None = None, lexicon: Mapping[str, str] | None = None,
                 lexicon_version: int | None = None, cache_dir: str | Path,
-                tags: Mapping[str, str] | None = None) -> Rendition:
+                tags: Mapping[str, str] | None = None, config: Settings | None = None) -> Rendition:
     """Normalise, synthesise (with engine fallback), post-process and cache.
 
     ``settings`` holds audio settings: ``rate``, ``pitch`` (espeak), ``chime``
     ("none"/"before"/"after"/"both") with ``chime_path``, ``pause_ms``,
     ``target_lufs``, and ``recording_path`` for the recording engine.
     ``tags`` (title, station, category) go into the MP3's ID3 tags and do
-    not affect the cache key.
+    not affect the cache key. ``config`` (the installation's ``Settings``) gives the default
+    engine order and what engines need, such as Piper's voice file; without it, the environment.
     """
     settings = dict(settings or {})
-    engine_names = tuple(engine_names or engine_names_from_env())
+    engine_names = tuple(engine_names or (config.tts_engines if config is not None else engine_names_from_env()))
     cache_dir = Path(cache_dir)
     if len(text) > MAX_TEXT_CHARS:
         raise ValidationError(f"Văn bản quá dài (hơn {MAX_TEXT_CHARS:,} ký tự); hãy chia thành nhiều bản tin.".replace(",", "."))
@@ -122,7 +124,7 @@ def render_text(text: str, *, engine_names: Sequence[str] | None = None, voice: 
 
     # Cache lookup: any engine of the chain that already rendered this text.
     for name in engine_names:
-        engine = get_engine(name)
+        engine = get_engine(name, config)
         digest = content_hash(spoken, name, pick_voice(engine, voice), settings, lexicon_version)
         hit = cached_rendition(cache_dir, digest)
         if hit is not None:
@@ -132,7 +134,7 @@ def render_text(text: str, *, engine_names: Sequence[str] | None = None, voice: 
     work_root.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=work_root) as workdir:
         synth = synthesize_with_fallback(with_pauses(spoken), engine_names, voice,
-                                         Path(workdir) / "speech", settings)
+                                         Path(workdir) / "speech", settings, config=config)
         digest = content_hash(spoken, synth.engine, synth.voice, settings, lexicon_version)
         mp3, meta = _paths(cache_dir, digest)
         mp3.parent.mkdir(parents=True, exist_ok=True)

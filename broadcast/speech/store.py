@@ -240,7 +240,7 @@ def _render_job(session: Session, bulletin: Bulletin, settings: Settings, lexico
     return dict(text=text, engine_names=engines, voice=prefs.get("voice"), settings=audio, lexicon=lexicon,
                 lexicon_version=lexicon_version(session), cache_dir=settings.subdir("renditions"),
                 tags={"title": bulletin.title, "category": bulletin.category.name if bulletin.category else "",
-                      "station": "Loa Phường"})
+                      "station": "Loa Phường"}, config=settings)
 
 
 def _record(session: Session, bulletin: Bulletin, result: Rendition) -> AudioRendition:

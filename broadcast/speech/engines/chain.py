@@ -1,19 +1,24 @@
 """Choosing engines: an ordered list with fallback.
 
-``BROADCAST_TTS_ENGINES=gtts,espeak`` means: try Google first, and if it
-fails (no Internet, 429 after retries) read with espeak-ng.  The result
-says which engine actually produced the audio, and why the others failed,
-so the rendition records it and the operator sees it.
+``BROADCAST_TTS_ENGINES=gtts,espeak`` (``Settings.tts_engines``) means: try
+Google first, and if it fails (no Internet, 429 after retries) read with
+espeak-ng.  The result says which engine actually produced the audio, and
+why the others failed, so the rendition records it and the operator sees it.
+
+Engines that need configuration (Piper's voice file) take it from the
+``Settings`` passed as ``config``: a factory with a ``from_settings(config)``
+class method gets them; without ``config`` an engine uses the values
+``broadcast.config`` reads from the environment.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Mapping, Sequence
 
+from ...config import DEFAULT_TTS_ENGINES, Settings, read_tts_engines
 from .base import Engine, EngineError, pick_voice
 from .espeak import EspeakEngine
 from .gtts import GTTSEngine
@@ -22,7 +27,7 @@ from .recording import RecordingEngine, RecordingError
 
 log = logging.getLogger(__name__)
 
-DEFAULT_ENGINES = ("gtts", "espeak")
+DEFAULT_ENGINES = DEFAULT_TTS_ENGINES
 
 #: name -> factory; add a module and a line here for a new engine.
 REGISTRY: dict[str, Callable[[], Engine]] = {
@@ -34,18 +39,18 @@ REGISTRY: dict[str, Callable[[], Engine]] = {
 
 
 def engine_names_from_env(env: Mapping[str, str] | None = None) -> tuple[str, ...]:
-    env = os.environ if env is None else env
-    raw = env.get("BROADCAST_TTS_ENGINES") or ",".join(DEFAULT_ENGINES)
-    names = tuple(n.strip().lower() for n in raw.split(",") if n.strip())
-    return names or DEFAULT_ENGINES
+    """The configured engine order (``BROADCAST_TTS_ENGINES``, read by ``broadcast.config``)."""
+    return read_tts_engines(env)
 
 
-def get_engine(name: str) -> Engine:
+def get_engine(name: str, config: Settings | None = None) -> Engine:
     try:
-        return REGISTRY[name]()
+        factory = REGISTRY[name]
     except KeyError:
         known = ", ".join(sorted(REGISTRY))
         raise EngineError(f"Không có bộ đọc tên “{name}” (có: {known}).") from None
+    from_settings = getattr(factory, "from_settings", None)
+    return from_settings(config) if config is not None and from_settings is not None else factory()
 
 
 @dataclass
@@ -57,11 +62,15 @@ class Synthesis:
 
 
 def synthesize_with_fallback(text: str, engine_names: Sequence[str], voice: str | None,
-                             out_stem: Path, settings: Mapping[str, object]) -> Synthesis:
-    """Try each engine in order; raise the last error if all fail."""
+                             out_stem: Path, settings: Mapping[str, object], *,
+                             config: Settings | None = None) -> Synthesis:
+    """Try each engine in order; raise the last error if all fail.
+
+    ``settings`` are the audio settings of this reading (rate, pitch...); ``config`` the
+    installation's ``Settings`` for engines that need them (see the module docstring)."""
     failures: list[tuple[str, str]] = []
     for name in engine_names:
-        engine = get_engine(name)
+        engine = get_engine(name, config)
         if not engine.available():
             failures.append((name, "không có trên máy này"))
             continue

@@ -1,18 +1,18 @@
 """Piper neural TTS, only if the ward provides the program and a voice file.
 
-Nothing is downloaded: ``BROADCAST_PIPER_MODEL`` must name an ``.onnx``
-voice already on disk and ``piper`` must be on PATH.  Until then the engine
-reports itself unavailable and the chain skips it.
+Nothing is downloaded: ``BROADCAST_PIPER_MODEL`` (``Settings.piper_model``)
+must name an ``.onnx`` voice already on disk and ``piper`` must be on PATH.
+Until then the engine reports itself unavailable and the chain skips it.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 from pathlib import Path
 from typing import Mapping
 
+from ...config import Settings, read_piper_model
 from .base import EngineError, EngineUnavailable
 
 
@@ -20,9 +20,14 @@ class PiperEngine:
     name = "piper"
     voices = ("default",)
 
-    def __init__(self, model: str | None = None, binary: str = "piper"):
-        self.model = model or os.environ.get("BROADCAST_PIPER_MODEL")
+    def __init__(self, model: str | Path | None = None, binary: str = "piper"):
+        # Without a model, the configured one (read by broadcast.config, not here).
+        self.model = model or read_piper_model()
         self.binary = binary
+
+    @classmethod
+    def from_settings(cls, config: Settings) -> PiperEngine:
+        return cls(model=config.piper_model)
 
     def available(self) -> bool:
         return bool(self.model and Path(self.model).is_file() and shutil.which(self.binary))
