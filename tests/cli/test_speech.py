@@ -1,3 +1,5 @@
+"""`broadcast normalize` and `broadcast speak`: text in, normalised text or loudness-normalised MP3 out."""
+
 import re
 
 from click.testing import CliRunner

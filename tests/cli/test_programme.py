@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from broadcast.cli import main
 
-from .conftest import next_weekday
+from tests.programme.conftest import next_weekday
 
 
 def run(env, *args):

@@ -1,4 +1,4 @@
-"""The `broadcast` CLI: set-up commands and their errors (one sentence, no traceback)."""
+"""`broadcast` set-up commands (serve, db, demo, user, token) and their errors (one sentence, no traceback)."""
 
 from __future__ import annotations
 
@@ -151,3 +151,13 @@ def test_demo_history_gives_reports_figures(cli_env, session):
     assert {r.status for r in rows} == {"aired"} and all(r.note == "dữ liệu mẫu" for r in rows)
     assert all(r.actual_start.tzinfo is not None and r.aired_ms >= 15_000 for r in rows)
     assert {r.session_code for r in rows} == {"sang", "chieu"}
+
+
+def test_demo_uses_its_own_station_file_whatever_the_schedules_dir(cli_env, session, tmp_path):
+    # A ward's BROADCAST_SCHEDULES_DIR holds its own stations (here: none); the demo still finds MOLAO.
+    ward_files = tmp_path / "lich-cua-phuong"
+    ward_files.mkdir()
+    result = run(dict(cli_env, BROADCAST_SCHEDULES_DIR=str(ward_files)), "demo")
+    assert result.exit_code == 0, result.output
+    station = session.scalar(select(Station).where(Station.code == "MOLAO"))
+    assert station is not None and session.scalar(select(func.count(Cluster.id))) == 17
