@@ -19,11 +19,14 @@ from ..network.topics import (
     parse_mqtt_url,
     parse_payload,
     programme_topic,
+    sign,
+    verify,
 )
 from . import AGENT_VERSION
 
 log = logging.getLogger(__name__)
 DONE_IDS_KEPT = 500
+COMMAND_MAX_AGE_S = 600  # an older command is a replay; the server re-signs pending ones when we reconnect
 
 
 def booted_at() -> str | None:
@@ -42,10 +45,12 @@ def booted_at() -> str | None:
 class AgentMqtt:
     """``on_command(cmd) -> (ok, result)`` runs commands; ``on_programme(body)`` asks for a re-sync."""
 
-    def __init__(self, url: str, station: str, device: str, *,
+    def __init__(self, url: str, station: str, device: str, *, key: str,
                  on_command: Callable[[dict], tuple[bool, str | None]],
-                 on_programme: Callable[[dict], None] = lambda body: None, keepalive: int = 30):
+                 on_programme: Callable[[dict], None] = lambda body: None, keepalive: int = 30,
+                 now: Callable[[], datetime] = lambda: datetime.now(UTC)):
         self.host, self.port = parse_mqtt_url(url)
+        self.key, self.now = key, now  # signing key (SHA-256 of the token); the server's time as best known
         self.station, self.device = station, device
         self.on_command, self.on_programme = on_command, on_programme
         self.boot_id = uuid.uuid4().hex[:12]
@@ -58,7 +63,7 @@ class AgentMqtt:
         # A persistent session: QoS 1 commands sent while the link was down are queued by the broker.
         self.client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"agent-{station}-{device}",
                                   clean_session=False)
-        self.client.will_set(self.topic("state"), dumps({"online": False}), qos=1, retain=True)
+        self.client.will_set(self.topic("state"), self._signed({"online": False}), qos=1, retain=True)
         self.client.reconnect_delay_set(1, 30)
         self.client.on_connect = self._on_connect
         self.client.on_disconnect = lambda *a: self.connected.clear()
@@ -76,7 +81,8 @@ class AgentMqtt:
     def stop(self, clean: bool = True) -> None:
         """A clean stop says offline itself; otherwise the broker's last will does, after the keepalive."""
         if clean and self.connected.is_set():
-            self.client.publish(self.topic("state"), dumps({"online": False}), qos=1, retain=True).wait_for_publish(5)
+            self.client.publish(self.topic("state"), self._signed({"online": False}), qos=1,
+                                retain=True).wait_for_publish(5)
         self.client.disconnect()
         self.client.loop_stop()
         self._worker.shutdown(wait=False, cancel_futures=True)
@@ -88,16 +94,19 @@ class AgentMqtt:
         client.subscribe([(self.topic("cmd"), 1), (programme_topic(self.station), 1)])
         # Published after SUBSCRIBE on the same connection: by the time the server sees "online" and
         # re-sends pending commands, the broker has the subscription.
-        client.publish(self.topic("state"), dumps({"online": True, "boot_id": self.boot_id, "version": AGENT_VERSION,
-                                                   "booted_at": booted_at(),
-                                                   "at": datetime.now(UTC).isoformat()}),
+        client.publish(self.topic("state"), self._signed({"online": True, "boot_id": self.boot_id,
+                                                          "version": AGENT_VERSION, "booted_at": booted_at(),
+                                                          "at": datetime.now(UTC).isoformat()}),
                        qos=1, retain=True)
 
     def _on_subscribe(self, client, userdata, mid, reason_codes, properties):
         self.connected.set()
 
     def heartbeat(self, status: dict):
-        return self.client.publish(self.topic("heartbeat"), dumps(status), qos=0)
+        return self.client.publish(self.topic("heartbeat"), self._signed(status), qos=0)
+
+    def _signed(self, body: dict) -> bytes:
+        return dumps(sign(body, self.key, self.now()))
 
     def _on_message(self, client, userdata, message):
         body = parse_payload(message.payload)
@@ -116,6 +125,10 @@ class AgentMqtt:
             log.exception("MQTT: message on %s not handled", message.topic)
 
     def _command(self, body: dict) -> None:
+        if not verify(body, self.key, self.now(), max_age_s=COMMAND_MAX_AGE_S):
+            self.ignored += 1
+            log.warning("MQTT: command without a valid, recent signature ignored")
+            return
         cmd_id = body.get("id")
         if isinstance(cmd_id, bool) or not isinstance(cmd_id, int) or not isinstance(body.get("action"), str):
             self.ignored += 1
@@ -144,4 +157,4 @@ class AgentMqtt:
         self._ack(cmd_id, *outcome)
 
     def _ack(self, cmd_id: int, ok: bool, result: str | None) -> None:
-        self.client.publish(self.topic("ack"), dumps({"id": cmd_id, "ok": ok, "result": result}), qos=1)
+        self.client.publish(self.topic("ack"), self._signed({"id": cmd_id, "ok": ok, "result": result}), qos=1)

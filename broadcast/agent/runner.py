@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from ..network.topics import device_key
 from . import AGENT_VERSION
 from .client import AgentClient, ServerError
 from .mqtt import AgentMqtt
@@ -168,6 +169,7 @@ class Agent:
     def _start_mqtt(self) -> None:
         if self.mqtt is None and self.config.mqtt_url and self.manifest:
             self.mqtt = AgentMqtt(self.config.mqtt_url, self.manifest["station"], self.manifest["device"],
+                                  key=device_key(self.config.token), now=self.server_now,
                                   on_command=self.run_command, on_programme=lambda body: self.resync.set()).start()
 
     def _sync_loop(self) -> None:

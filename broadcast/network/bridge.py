@@ -30,6 +30,8 @@ from .topics import (
     parse_payload,
     parse_topic,
     programme_topic,
+    sign,
+    verify,
 )
 
 log = logging.getLogger(__name__)
@@ -146,6 +148,10 @@ class ServerBridge:
             if body is None:
                 log.warning("MQTT: malformed %s from %s ignored", kind, device_code)
                 return "malformed"
+            if not verify(body, device.token_hash):
+                record_event(session, device, "refused", {"topic": topic, "reason": "signature"})
+                log.warning("MQTT: %s for %s without a valid signature ignored", kind, device_code)
+                return "bad-signature"
             if kind == "state":
                 came_online = body.get("online") is True
                 detail = {"via": "mqtt", "boot_id": body.get("boot_id"), "booted_at": body.get("booted_at")}
@@ -167,15 +173,15 @@ class ServerBridge:
     def _resend_pending(self, session, device: Device) -> None:
         # Commands queued while the device was away; the agent ignores an id it has already carried out.
         for cmd in device_commands.pending(session, device):
-            self._publish_command(device.station.code, device.code, cmd)
+            self._publish_command(device, cmd)
 
-    def _publish_command(self, station: str, device: str, cmd: DeviceCommand):
-        return self.client.publish(device_topic(station, device, "cmd"),
-                                   dumps(device_commands.command_json(cmd)), qos=1)
+    def _publish_command(self, device: Device, cmd: DeviceCommand):
+        body = sign(device_commands.command_json(cmd), device.token_hash)
+        return self.client.publish(device_topic(device.station.code, device.code, "cmd"), dumps(body), qos=1)
 
     def send(self, cmd: DeviceCommand):
-        """Publish a queued command (QoS 1); HTTP polling offers it too until it is acknowledged."""
-        return self._publish_command(cmd.device.station.code, cmd.device.code, cmd)
+        """Publish a queued command (QoS 1, signed for its device); HTTP polling offers it too until acked."""
+        return self._publish_command(cmd.device, cmd)
 
     def programme_changed(self, station_code: str, version: str | None = None):
         return self.client.publish(programme_topic(station_code),

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from ..errors import ValidationError
@@ -55,3 +58,38 @@ def parse_mqtt_url(url: str) -> tuple[str, int]:
         return parts.hostname, parts.port or 1883
     except ValueError:
         raise ValidationError(f"Cổng trong địa chỉ MQTT {url!r} không hợp lệ.", field="mqtt") from None
+
+
+# --- signatures ------------------------------------------------------------------------------
+# The broker may be open (anonymous, as in the tests and many ward LANs), so messages between the server and a
+# device are signed with HMAC-SHA256 under the device's key: the SHA-256 of its token, which the agent computes
+# and the server stores (``Device.token_hash``). A message without a valid signature is ignored. The station's
+# "programme changed" notice is not signed: all it can cause is a re-sync.
+
+def device_key(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _mac(body: dict, key: str) -> str:
+    canonical = json.dumps({k: v for k, v in body.items() if k != "sig"}, sort_keys=True, ensure_ascii=False,
+                           separators=(",", ":"))
+    return hmac.new(key.encode(), canonical.encode(), hashlib.sha256).hexdigest()
+
+
+def sign(body: dict, key: str, now: datetime | None = None) -> dict:
+    signed = dict(body, ts=(now or datetime.now(UTC)).isoformat())
+    signed["sig"] = _mac(signed, key)
+    return signed
+
+
+def verify(body: dict | None, key: str, now: datetime | None = None, max_age_s: float | None = None) -> bool:
+    """A valid signature (and, with ``max_age_s``, a timestamp that recent: a replayed command is refused)."""
+    if body is None or not isinstance(body.get("sig"), str) or not hmac.compare_digest(body["sig"], _mac(body, key)):
+        return False
+    if max_age_s is None:
+        return True
+    try:
+        ts = datetime.fromisoformat(str(body.get("ts")))
+    except ValueError:
+        return False
+    return ts.tzinfo is not None and abs(((now or datetime.now(UTC)) - ts).total_seconds()) <= max_age_s

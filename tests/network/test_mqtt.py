@@ -13,6 +13,7 @@ from sqlalchemy import select
 from broadcast.domain.models import Device, DeviceCommand, DeviceEvent
 from broadcast.network.bridge import ServerBridge
 from broadcast.network.commands import queue_command
+from broadcast.network.topics import device_key, dumps, sign
 
 
 def wait_for(predicate, timeout=5.0):
@@ -98,14 +99,17 @@ def test_malformed_and_foreign_messages_are_ignored(make_agent, broker, bridge, 
     raw.connect("127.0.0.1", broker.port)
     raw.loop_start()
     try:
-        for payload in (b"\xff\xfe", b"[1, 2]", b'{"action": "stop"}', b"{" * 100):
+        forged = dumps(sign({"id": 999, "action": "volume", "args": {"level": 1}}, device_key("lpd_doan-mo")))
+        for payload in (b"\xff\xfe", b"[1, 2]", b'{"id": 998, "action": "stop"}', b"{" * 100, forged):
             raw.publish(agent.mqtt.topic("cmd"), payload, qos=1).wait_for_publish(5)
-        wait_for(lambda: agent.mqtt.ignored >= 4)
+        wait_for(lambda: agent.mqtt.ignored >= 5)
+        assert agent.volume == 100 and agent.mqtt.done == {}
         before = bridge.handled
         raw.publish("loaphuong/MOLAO/KHONGCO/heartbeat", b'{"now_playing": "x"}', qos=1).wait_for_publish(5)
         raw.publish("loaphuong/KHAC/LOA01/heartbeat", b'{"now_playing": "gia mao"}', qos=1).wait_for_publish(5)
         raw.publish("loaphuong/MOLAO/LOA01/heartbeat", b"not json", qos=1).wait_for_publish(5)
-        wait_for(lambda: bridge.handled >= before + 3)
+        raw.publish("loaphuong/MOLAO/LOA01/heartbeat", b'{"now_playing": "gia mao"}', qos=1).wait_for_publish(5)
+        wait_for(lambda: bridge.handled >= before + 4)
     finally:
         raw.loop_stop()
         raw.disconnect()
@@ -113,7 +117,7 @@ def test_malformed_and_foreign_messages_are_ignored(make_agent, broker, bridge, 
     with runtime.unit() as s:
         assert s.scalar(select(Device.id).where(Device.code == "KHONGCO")) is None
         refused = s.scalars(select(DeviceEvent).where(DeviceEvent.kind == "refused")).all()
-        assert [e.detail["reason"] for e in refused] == ["station"]
+        assert [e.detail["reason"] for e in refused] == ["station", "signature"]
     assert bridge.handle("loaphuong/MOLAO/KHONGCO/ack", b'{"id": 1}') == "unknown-device"
     # still working afterwards
     agent.report_once()
@@ -140,7 +144,7 @@ def test_reboot_is_told_from_a_new_boot_time(bridge, network, runtime):
     for booted, online in (("2026-11-01T00:00:00+00:00", True), (None, False),
                            ("2026-11-01T00:00:00+00:00", True), (None, False),
                            ("2026-11-28T07:00:00+00:00", True)):
-        body = {"online": online} | ({"booted_at": booted} if booted else {})
+        body = sign({"online": online} | ({"booted_at": booted} if booted else {}), device_key(network["token"]))
         assert bridge.handle("loaphuong/MOLAO/LOA01/state", json.dumps(body).encode()) == "ok"
     with runtime.unit() as s:
         kinds = list(s.scalars(select(DeviceEvent.kind).order_by(DeviceEvent.id)))
@@ -198,3 +202,23 @@ def test_the_pump_sends_queued_commands_and_announces_programme_changes(make_age
         assert agent.resync.wait(5)
     finally:
         pump.stop()
+
+
+def test_replayed_command_is_refused(make_agent, broker, runtime, network):
+    from datetime import UTC, datetime, timedelta
+
+    agent = online_agent(make_agent, broker)
+    key = device_key(network["token"])
+    old = sign({"id": 997, "action": "volume", "args": {"level": 3}}, key, datetime.now(UTC) - timedelta(hours=1))
+    fresh = sign({"id": 996, "action": "volume", "args": {"level": 4}}, key)
+    raw = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="replay")
+    raw.connect("127.0.0.1", broker.port)
+    raw.loop_start()
+    try:
+        raw.publish(agent.mqtt.topic("cmd"), dumps(old), qos=1).wait_for_publish(5)
+        raw.publish(agent.mqtt.topic("cmd"), dumps(fresh), qos=1).wait_for_publish(5)
+        wait_for(lambda: agent.volume == 4)
+    finally:
+        raw.loop_stop()
+        raw.disconnect()
+    assert 997 not in agent.mqtt.done and agent.mqtt.ignored == 1
