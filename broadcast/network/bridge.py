@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from datetime import timedelta
 
 import paho.mqtt.client as mqtt
 from sqlalchemy import select
@@ -35,6 +36,9 @@ from .topics import (
 )
 
 log = logging.getLogger(__name__)
+# Commands older than this are not pushed by the pump (the agent would refuse them as replays); they are
+# re-sent, freshly signed, when their device comes back online, and stay offered to HTTP polling.
+RECENT_COMMAND_S = 600
 
 
 class ServerBridge:
@@ -47,7 +51,7 @@ class ServerBridge:
                  poll_s: float = 0.2, programme_check_s: float = 30.0):
         self.runtime = runtime
         self.poll_s, self.programme_check_s = poll_s, programme_check_s
-        self.last_sent_id = 0
+        self.sent: set[int] = set()
         self.versions: dict[str, str] = {}
         self._stop = threading.Event()
         self._pump_thread: threading.Thread | None = None
@@ -89,15 +93,18 @@ class ServerBridge:
                 log.exception("MQTT pump")
 
     def send_new_commands(self) -> int:
-        """Publish pending commands queued since the last call (by the web, the CLI, an emergency)."""
+        """Publish pending commands not sent yet (queued by the web, the CLI, an emergency). Remembered by id,
+        not by the highest id: two transactions may commit their commands out of id order."""
+        since = utcnow() - timedelta(seconds=RECENT_COMMAND_S)
         with self.runtime.unit() as session:
-            rows = session.scalars(select(DeviceCommand).where(DeviceCommand.id > self.last_sent_id,
-                                                               DeviceCommand.status == "pending")
+            rows = session.scalars(select(DeviceCommand).where(DeviceCommand.status == "pending",
+                                                               DeviceCommand.created_at >= since)
                                    .order_by(DeviceCommand.id)).all()
-            for cmd in rows:
+            fresh = [cmd for cmd in rows if cmd.id not in self.sent]
+            for cmd in fresh:
                 self.send(cmd)
-                self.last_sent_id = cmd.id
-            return len(rows)
+            self.sent = {cmd.id for cmd in rows}  # acknowledged or old ones are forgotten
+            return len(fresh)
 
     def announce_programme_changes(self) -> list[str]:
         """Stations whose programme fingerprint changed since the last check (the first check announces all)."""
