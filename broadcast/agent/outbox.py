@@ -106,18 +106,20 @@ class Outbox:
             return self._db.execute("SELECT uid, result FROM outbox WHERE result LIKE 'rejected:%' ORDER BY seq")\
                 .fetchall()
 
-    def reconcile(self, since: str, server_count: int) -> int:
+    def reconcile(self, since: str, server_count: int, delivered_before: str | None = None) -> int:
         """If the server holds fewer of our rows with air dates from ``since`` than it confirmed (its
         database was restored from an older backup), queue those rows again; the server stores each
-        once. Returns how many were queued again."""
-        accepted = "delivered_at IS NOT NULL AND result IN ('stored', 'already_stored') " \
+        once. Only rows confirmed before ``delivered_before`` (when the count was asked for) are compared,
+        so a delivery racing the count is not mistaken for a loss. Returns how many were queued again."""
+        accepted = "delivered_at IS NOT NULL AND delivered_at < ? AND result IN ('stored', 'already_stored') " \
                    "AND json_extract(body, '$.date') >= ?"
+        args = (delivered_before or "9999", since)
         with self._lock:
-            (local,) = self._db.execute(f"SELECT COUNT(*) FROM outbox WHERE {accepted}", (since,)).fetchone()
+            (local,) = self._db.execute(f"SELECT COUNT(*) FROM outbox WHERE {accepted}", args).fetchone()
             if not isinstance(server_count, int) or server_count >= local:
                 return 0
             return self._db.execute(f"UPDATE outbox SET delivered_at = NULL, result = NULL WHERE {accepted}",
-                                    (since,)).rowcount
+                                    args).rowcount
 
     def purge(self, older_than: timedelta = KEEP_DELIVERED) -> int:
         cutoff = (datetime.now(UTC) - older_than).isoformat()

@@ -80,6 +80,8 @@ class Agent:
     # --- what the loops do, one step each (tests call them directly) ---------------------------
 
     def sync_once(self) -> bool:
+        # Rows marked delivered before the manifest was asked for were committed before the server counted.
+        asked_at = datetime.now(UTC).isoformat()
         try:
             result = sync(self.client, self.media, self.config.data_dir, self.config.days)
         except ServerError as exc:
@@ -91,7 +93,7 @@ class Agent:
             self.clock_offset_s = result.clock_offset_s
         mark = (self.manifest or {}).get("asrun") or {}
         if isinstance(mark.get("since"), str):
-            again = self.outbox.reconcile(mark["since"], mark.get("count"))
+            again = self.outbox.reconcile(mark["since"], mark.get("count"), delivered_before=asked_at)
             if again:
                 log.warning("the server lacks %d of our as-run rows (restored from a backup?): sending again", again)
                 self.deliver_now.set()
@@ -188,8 +190,9 @@ class Agent:
                 self.stopping.wait(self.backoff.failed())
 
     def _status_loop(self) -> None:
-        while not self.stopping.wait(self.config.heartbeat_interval):
+        while not self.stopping.is_set():
             self.report_once()
+            self.stopping.wait(self.config.heartbeat_interval)
 
     def start(self) -> Agent:
         self._start_mqtt()  # from the local manifest, before the server answers
