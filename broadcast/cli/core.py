@@ -9,6 +9,7 @@ import click
 from ..config import load_settings
 from ..db import engine_for, check_connection
 from ..errors import ValidationError
+from ..roles import ALL_ROLES
 from ..runtime import open_runtime
 
 
@@ -113,8 +114,7 @@ def user():
 
 @user.command("add")
 @click.argument("username")
-@click.option("--role", required=True, type=click.Choice(["admin", "operator", "approver", "submitter", "viewer"]),
-              help="Vai trò.")
+@click.option("--role", required=True, type=click.Choice(list(ALL_ROLES)), help="Vai trò.")
 @click.option("--department", default=None, help="Mã đơn vị (bắt buộc với người gửi tin).")
 @click.option("--full-name", default="", help="Họ tên.")
 @click.option("--password-stdin", is_flag=True, help="Đọc mật khẩu từ đầu vào chuẩn thay vì hỏi.")
