@@ -10,6 +10,7 @@ from broadcast.errors import BroadcastError
 
 from .. import db_session, runtime_of
 from ..auth import roles_required
+from ..forms import error_text
 from ..nav import NAV_ITEMS
 from . import bp
 
@@ -27,7 +28,7 @@ def audit_log():
                           page=args.get("page"))
         status = 200
     except BroadcastError as exc:
-        flash(exc.message, "error")
+        flash(error_text(exc), "error")
         page, status = Page(items=[], total=0, page=1, per_page=50), 400
     return render_template("admin/audit.html", page=page, actions=audit_actions(session),
                            tz=runtime_of().settings.tz), status

@@ -19,7 +19,7 @@ from broadcast.errors import BroadcastError, ValidationError
 
 from .. import db_session, runtime_of
 from ..auth import current_db_user, roles_required
-from ..forms import commit_or_flash
+from ..forms import commit_or_flash, error_text
 from ..labels import PRIORITY_TEXT, STATUS_TEXT
 from ..nav import ALL_ROLES, DASHBOARD_WIDGETS, N_, NAV_ITEMS, Widget
 from . import bp
@@ -92,7 +92,7 @@ def bulletin_list():
                                       on_date=filters["date"])
         status_code = 200
     except ValidationError as exc:
-        flash(exc.message, "error")
+        flash(error_text(exc), "error")
         page, status_code = queries.Page([], 0, 1, queries.DEFAULT_PER_PAGE), 400
     return render_template("bulletins/list.html", page=page, filters=filters, statuses=STATUS_TEXT,
                            **_choices()), status_code
@@ -106,7 +106,7 @@ def bulletin_queue():
     try:
         page = queries.approval_queue(session, user, page=request.args.get("page"))
     except ValidationError as exc:
-        flash(exc.message, "error")
+        flash(error_text(exc), "error")
         return redirect(url_for("admin.bulletin_queue"))
     operator_note = user.role == "operator" and not perm.get_setting(session, perm.OPERATOR_MAY_APPROVE_NORMAL)
     return render_template("bulletins/queue.html", page=page, operator_note=operator_note)

@@ -24,7 +24,7 @@ from broadcast.stations import station_by_code
 
 from .. import db_session, runtime_of
 from ..auth import current_db_user, roles_required
-from ..forms import commit_or_flash
+from ..forms import commit_or_flash, error_text
 from ..nav import ALL_ROLES, DASHBOARD_WIDGETS, NAV_ITEMS, Widget
 from . import bp
 
@@ -52,7 +52,7 @@ def _station_and_date():
         station = station_by_code(db_session(), code)
         on = parse_date(request.values.get("date")) if request.values.get("date") else _today()
     except BroadcastError as exc:
-        flash(exc.message, "error")
+        flash(error_text(exc), "error")
         station, on = stations[0] if stations else None, _today()
         if station is None:
             abort(404)
@@ -236,7 +236,7 @@ def programmes_export():
     try:
         result = export_day(session, settings, station.code, on)
     except BroadcastError as exc:
-        flash(exc.message, "error")
+        flash(error_text(exc), "error")
         return _back(station.code, on)
     return send_file(result.zip_path, mimetype="application/zip", as_attachment=True,
                      download_name=result.zip_path.name)

@@ -20,7 +20,7 @@ from broadcast.reports.periods import month_period, parse_period
 from .. import db_session, runtime_of
 from ..api.reports import file_response
 from ..auth import current_db_user, roles_required
-from ..forms import commit_or_flash
+from ..forms import commit_or_flash, error_text
 from ..nav import DASHBOARD_WIDGETS, NAV_ITEMS, Widget
 from . import bp
 
@@ -90,7 +90,7 @@ def report_download():
         fmt = check_format(request.args.get("format"))
         report = _report(_args())
     except BroadcastError as exc:
-        flash(exc.message, "error")
+        flash(error_text(exc), "error")
         return redirect(url_for("admin.report_airtime", **_query(_args())))
     return file_response(report, fmt)
 

@@ -1,5 +1,5 @@
-"""OpenAPI contract of the pronunciation lexicon and normaliser endpoints (web/api/lexicon.py): PATHS relative to
-/api/v1 and the SCHEMAS they name; web/api/openapi.py assembles the document."""
+"""OpenAPI contract of the pronunciation lexicon and normaliser endpoints (web/api/lexicon.py):
+PATHS relative to /api/v1 and the SCHEMAS they name; web/api/openapi.py assembles the document."""
 
 from __future__ import annotations
 

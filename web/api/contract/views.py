@@ -1,7 +1,8 @@
-"""OpenAPI contract of the reference lists (categories, departments, stations) endpoints (web/api/views.py): PATHS relative to
-/api/v1 and the SCHEMAS they name; web/api/openapi.py assembles the document."""
+"""OpenAPI contract of the reference lists (categories, departments, stations) endpoints (web/api/views.py):
+PATHS relative to /api/v1 and the SCHEMAS they name; web/api/openapi.py assembles the document."""
 
 from __future__ import annotations
+
 
 def _list_of(item_schema: dict) -> dict:
     return {"type": "object", "required": ["items"], "properties": {"items": {"type": "array", "items": item_schema}}}
