@@ -1,14 +1,12 @@
-"""Đơn vị (web/admin/departments.py), the approval setting on that page, and the rules in
-broadcast/departments.py."""
+"""Đơn vị (web/admin/departments.py) and the approval setting on that page; the rules themselves:
+tests/test_departments.py."""
 
 from __future__ import annotations
 
 import pytest
 from sqlalchemy import func, select
 
-from broadcast import departments
-from broadcast.domain.models import AuditLog, Department, Setting, User
-from broadcast.errors import Conflict, PermissionDenied, ValidationError
+from broadcast.domain.models import AuditLog, Department, Setting
 from tests.bulletins.fast import fast_hashing  # noqa: F401  (autouse)
 from tests.conftest import csrf_from
 
@@ -56,23 +54,3 @@ def test_the_operator_approval_setting(login_as, client, session):
     session.expire_all()
     assert session.get(Setting, "operator_may_approve_normal").value is True
     assert "setting.update" in set(session.scalars(select(AuditLog.action)))
-
-
-def test_rules_without_the_page(session, demo):
-    admin = session.scalar(select(User).where(User.username == "admin"))
-    operator = session.scalar(select(User).where(User.username == "vanhanh"))
-    with pytest.raises(PermissionDenied):
-        departments.create_department(session, operator, "MOI", "Mới")
-    with pytest.raises(Conflict) as dup:
-        departments.create_department(session, admin, "vhtt", "Trùng")
-    assert dup.value.field == "code" and dup.value.params == {"code": "VHTT"}
-    with pytest.raises(ValidationError):
-        departments.create_department(session, admin, "X" * 41, "Dài")
-    dept = departments.create_department(session, admin, " moi_1 ", "Mới")
-    assert dept.code == "MOI_1" and dept.ward_id is not None
-
-
-def test_no_ward_yet(session):
-    admin = User(username="root", role="admin", password_hash="x", full_name="root")
-    with pytest.raises(Conflict, match="Chưa có phường nào"):
-        departments.create_department(session, admin, "MOI", "Mới")

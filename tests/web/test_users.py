@@ -1,13 +1,10 @@
-"""Người dùng (web/admin/users.py) and the account rules in broadcast/users.py."""
+"""Người dùng (web/admin/users.py); the rules themselves: tests/test_users.py."""
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import select
 
-from broadcast import users
 from broadcast.domain.models import AuditLog, User
-from broadcast.errors import Conflict, PermissionDenied, ValidationError
 from tests.bulletins.fast import fast_hashing  # noqa: F401  (autouse)
 from tests.conftest import csrf_from
 
@@ -79,31 +76,3 @@ def test_the_page_and_the_core_rules_speak_english(login_as, client, session):
     xem = _user(session, "xem")
     r = _post(client, user_id=xem.id, role="viewer", department="KHONGCO", active="1")
     assert "No such department." in client.get(r.headers["Location"]).get_data(as_text=True)
-
-
-# --- the rules, without the page ------------------------------------------------------------------
-
-def test_only_an_admin_manages_accounts(session, demo):
-    operator, xem = _user(session, "vanhanh"), _user(session, "xem")
-    with pytest.raises(PermissionDenied):
-        users.update_user(session, operator, xem, role="admin", department=None, active=True)
-    with pytest.raises(PermissionDenied):
-        users.create_user(session, operator, "moi", "viewer", "matkhau123")
-    with pytest.raises(PermissionDenied):
-        users.set_operator_may_approve(session, operator, True)
-
-
-def test_update_rules(session, demo):
-    admin, xem = _user(session, "admin"), _user(session, "xem")
-    with pytest.raises(ValidationError) as unknown:
-        users.update_user(session, admin, xem, role="viewer", department="KHONGCO", active=True)
-    assert unknown.value.field == "department" and unknown.value.message == "Không có đơn vị này."
-    with pytest.raises(ValidationError):
-        users.update_user(session, admin, xem, role="nobody", department=None, active=True)
-    with pytest.raises(ValidationError):
-        users.update_user(session, admin, xem, role="viewer", department=None, active=True, password="ngan")
-    with pytest.raises(Conflict):
-        users.update_user(session, admin, admin, role="viewer", department=None, active=True)
-    # the role stays as it was when none is given
-    users.update_user(session, admin, xem, role=None, department=None, active=False)
-    assert (xem.role, xem.active) == ("viewer", False)
