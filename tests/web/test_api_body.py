@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from broadcast.domain.models import AuditLog, Bulletin, User
+from broadcast.domain.models import AuditLog, Bulletin, Station, User
 from web.api.body import MAX_JSON_DEPTH, json_depth_exceeds
 
 # (method, path, user): one row per endpoint that reads a JSON body.
@@ -22,6 +22,10 @@ JSON_ENDPOINTS = [
     ("post", "/normalize", "vanhoa"),
     ("post", "/playout/commands", "vanhanh"),
     ("post", "/playout/confirm", "vanhanh"),
+    ("post", "/devices/LOA01/commands", "vanhanh"),
+    ("post", "/agent/asrun", "device"),
+    ("post", "/agent/status", "device"),
+    ("post", "/agent/commands/1/ack", "device"),
 ]
 
 
@@ -30,12 +34,25 @@ def _deep(levels: int) -> str:
 
 
 @pytest.fixture
-def call(client, api_token, demo, session):
+def device_token(runtime, demo):
+    """Device LOA01 of MOLAO, which then airs through its own agents (web/api/agent.py)."""
+    from broadcast.network.devices import add_device
+
+    with runtime.unit() as s:
+        s.scalar(select(Station).where(Station.code == "MOLAO")).sink = "agent"
+        s.flush()
+        _device, token = add_device(s, "LOA01", "MOLAO")
+    return token
+
+
+@pytest.fixture
+def call(client, api_token, demo, session, device_token):
     own = session.scalar(select(Bulletin.id).join(Bulletin.author).where(User.username == "tuphap")
                          .order_by(Bulletin.id))
 
     def _call(method, path, user, body, content_type="application/json"):
-        headers = {"Authorization": f"Bearer {api_token(user)}", "Content-Type": content_type}
+        token = device_token if user == "device" else api_token(user)
+        headers = {"Authorization": f"Bearer {token}", "Content-Type": content_type}
         return getattr(client, method)("/api/v1" + path.format(id=own), data=body, headers=headers)
 
     return _call
