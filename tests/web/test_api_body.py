@@ -3,6 +3,8 @@ Vietnamese 400 (never a RecursionError 500), a wrong Content-Type a 415, and not
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import func, select
 
@@ -92,3 +94,20 @@ def test_a_body_at_the_limit_still_reaches_the_endpoint(call):
     response = call("post", "/normalize", "vanhoa", body)
     assert response.status_code == 400
     assert response.json["error"]["field"] == "lexicon"  # the endpoint's own check, not the reader's
+
+
+# API routes that change something but read no JSON body (a file upload, or nothing at all).
+NO_JSON = {("post", "/bulletins/<int:bulletin_id>/recording"), ("post", "/stations/<code>/programmes/<date>/build"),
+           ("delete", "/lexicon/<path:term>")}
+
+
+def test_every_writing_endpoint_is_listed_here(app):
+    listed = {(m, re.sub(r"\{id\}|\d+|UBND|LOA01", "*", p)) for m, p, _u in JSON_ENDPOINTS}
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/api/v1/"):
+            continue
+        for method in rule.methods & {"POST", "PUT", "PATCH", "DELETE"}:
+            route = (method.lower(), rule.rule[len("/api/v1"):])
+            if route in NO_JSON:
+                continue
+            assert (route[0], re.sub(r"<[^>]+>", "*", route[1])) in listed, route
