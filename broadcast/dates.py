@@ -6,7 +6,7 @@ keeps the accepted format (``YYYY-MM-DD``) and the Vietnamese error the same eve
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from .errors import ValidationError
 
@@ -14,11 +14,11 @@ from .errors import ValidationError
 def parse_day(value, field: str = "date") -> date | None:
     """``YYYY-MM-DD`` (or a date) -> date; empty -> None; anything else a ``ValidationError`` on ``field``.
 
-    Surrounding spaces are forgiven (forms and pasted text carry them). A ``datetime`` is refused
-    like any other non-date: which local day it means depends on the time zone, the caller decides."""
+    Surrounding spaces are forgiven (forms and pasted text carry them). A date object (a
+    ``datetime`` too, as every parser this one replaced did) is returned as it is."""
     if value is None:
         return None
-    if isinstance(value, date) and not isinstance(value, datetime):
+    if isinstance(value, date):
         return value
     text = str(value).strip()
     if not text:
