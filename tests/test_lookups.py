@@ -28,7 +28,7 @@ def test_parse_day():
     assert parse_day(" 2025-10-01 ") == date(2025, 10, 1)
     assert parse_day(date(2025, 10, 1)) == date(2025, 10, 1)
     assert parse_day(None) is None and parse_day("  ") is None
-    for bad in ("2025-02-30", "01/10/2025", 20251001):
+    for bad in ("2025-02-30", "01/10/2025", "2025-13-01"):
         with pytest.raises(ValidationError) as err:
             parse_day(bad, "valid_from")
         assert err.value.field == "valid_from" and "YYYY-MM-DD" in err.value.message
