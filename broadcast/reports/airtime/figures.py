@@ -1,8 +1,9 @@
 """The figures of one group of as-run rows, and the roll-ups of the grouped SQL rows into them.
 
-The SQL (``queries``) groups by day, station and session, and by item; the roll-ups add those few rows up by
-station, by day, by category and by department.  Airtime stays in milliseconds until a section turns it into
-whole seconds, so each section rounds once, as the ward's report always has.
+The SQL (``queries``) rolls the sessions up by day and by station itself, and groups by item; the roll-ups here
+turn those few rows into figures by station, by day, by category and by department.  Airtime stays in
+milliseconds until a section turns it into whole seconds, so each section rounds once, as the ward's report
+always has.
 """
 
 from __future__ import annotations
@@ -86,37 +87,29 @@ class SessionRollup:
     sessions_by_category: dict[str, int] = field(default_factory=dict)  # code -> sessions with an item of it
 
 
-def roll_sessions(rows: Iterable, session_codes: tuple[str, ...], not_aired_by_session: Iterable) -> SessionRollup:
-    """Roll ``queries.session_rows`` (``d, s, q, n, ms, cn, cms, *flags``, one flag per code of
-    ``session_codes``) and the not-aired counts by (day, station, session) up by station and by day, and count
-    the sessions.  A row without a session code counts its airtime but no session."""
+def roll_sessions(rows: Iterable, session_codes: tuple[str, ...]) -> SessionRollup:
+    """The rows of ``queries.session_figures`` (``kind, s, d, n, ms, cn, cms, aired, cchc, missed, not_aired,
+    *flags``, one flag per code of ``session_codes``; already rolled up by day and by station in SQL) into
+    figures by station and by day and the session counts."""
     out = SessionRollup()
-    aired: set = set()
     flags = [0] * len(session_codes)
-    for d, sid, q, n, ms, cn, cms, *t in rows:
-        n, ms, cn, cms = int(n), int(ms or 0), int(cn or 0), int(cms or 0)
-        # Get-or-create without setdefault's throwaway Figures(), adds inlined: this loop sees days × stations ×
-        # sessions rows (12,400 for a month of 100 stations).
-        for groups, key in ((out.by_station, sid), (out.by_day, d)):
-            f = groups.get(key)
-            if f is None:
-                f = groups[key] = Figures()
-            f.airings += n
-            f.ms += ms
-            f.cchc_airings += cn
-            f.cchc_ms += cms
-        if q is None:
+    for kind, sid, d, n, ms, cn, cms, aired, cchc, missed, not_aired, *t in rows:
+        if kind == "d":
+            out.by_day[d] = Figures(airings=int(n or 0), ms=int(ms or 0), cchc_airings=int(cn or 0),
+                                    cchc_ms=int(cms or 0))
             continue
-        aired.add((d, sid, q))
+        f = out.by_station.setdefault(sid, Figures())
+        f.airings += int(n or 0)
+        f.ms += int(ms or 0)
+        f.cchc_airings += int(cn or 0)
+        f.cchc_ms += int(cms or 0)
+        f.not_aired += int(not_aired or 0)
         counts = out.sessions.setdefault(sid, SessionCounts())
-        counts.aired += 1
-        counts.cchc += int(cn > 0)
+        counts.aired += int(aired or 0)
+        counts.cchc += int(cchc or 0)
+        counts.missed += int(missed or 0)
         for i, flag in enumerate(t):
             flags[i] += int(flag or 0)
-    for d, sid, q, n in not_aired_by_session:
-        out.by_station.setdefault(sid, Figures()).not_aired += int(n)
-        if q is not None and (d, sid, q) not in aired:
-            out.sessions.setdefault(sid, SessionCounts()).missed += 1
     out.sessions_by_category = dict(zip(session_codes, flags))
     return out
 

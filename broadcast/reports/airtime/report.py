@@ -74,10 +74,9 @@ def _figure_sections(session: Session, scope: Scope, plan: Plan | None, ref: Ref
     """Run the queries, roll them up and build the sections that come straight from the figures (in the
     report's key order), and the sessions per category the column-session targets need."""
     codes = column_session_codes(plan)
-    not_aired_by_session, not_aired_by_category = queries.not_aired_rows(session, scope)
-    rolled = roll_sessions(queries.session_rows(session, scope, codes), codes, not_aired_by_session)
+    rolled = roll_sessions(queries.session_figures(session, scope, codes), codes)
     items = queries.bulletin_rows(session, scope)
-    cat_figures, dept_figures = roll_items(items, not_aired_by_category)
+    cat_figures, dept_figures = roll_items(items, queries.not_aired_by_category(session, scope))
     by_category = sections.category_rows(ref.categories, cat_figures)
     return {
         "category_groups": sections.category_groups(by_category),

@@ -50,22 +50,20 @@ def test_of_totals_reads_sql_sums():
     assert (f.airings, f.ms, f.cchc_airings, f.cchc_ms) == (4, 61_000, 1, 0)
 
 
-def test_roll_sessions_by_station_day_and_sessions():
-    rows = [  # d, station, session, n, ms, cn, cms, flag(cchc-tthc)
-        (D1, 1, "sang", 2, 180_000, 1, 120_000, 1),
-        (D1, 2, "sang", 1, 240_000, 0, 0, 0),
-        (D2, 1, "chieu", 1, 60_000, 0, None, 0),
-        (D2, 1, None, 1, 30_000, 0, 0, 1),      # no session code: airtime, no session
+def test_roll_sessions_adds_station_rows_and_keeps_days():
+    rows = [  # kind, station, day, n, ms, cn, cms, aired, cchc, missed, not_aired, flag(cchc-tthc)
+        ("d", None, D1, 3, 420_000, 1, 120_000, 0, 0, 0, 0, 0),
+        ("s", 1, None, 4, 270_000, 1, 120_000, 2, 1, 0, 0, 1),
+        ("s", 2, None, 1, 240_000, 0, None, 1, 0, 0, 0, 0),
+        ("m", 1, None, 0, 0, 0, 0, 0, 0, 1, 3, 0),
+        ("m", 3, None, 0, 0, 0, 0, 0, 0, 0, 1, 0),   # a station where nothing aired
     ]
-    not_aired = [(D1, 1, "sang", 1),            # a failed item in an aired session: not missed
-                 (D2, 1, "toi", 2),             # nothing aired: missed
-                 (D2, 2, None, 1)]              # no session code: counted, never missed
-    r = roll_sessions(rows, ("cchc-tthc",), not_aired)
+    r = roll_sessions(rows, ("cchc-tthc",))
+    assert r.by_day == {D1: Figures(airings=3, ms=420_000, cchc_airings=1, cchc_ms=120_000)}
     assert r.by_station[1] == Figures(airings=4, ms=270_000, cchc_airings=1, cchc_ms=120_000, not_aired=3)
-    assert r.by_station[2] == Figures(airings=1, ms=240_000, not_aired=1)
-    assert r.by_day[D1].ms == 420_000 and r.by_day[D2].ms == 90_000 and r.by_day[D1].not_aired == 0
-    assert r.sessions == {1: SessionCounts(aired=2, missed=1, cchc=1), 2: SessionCounts(aired=1)}
-    assert r.sessions_by_category == {"cchc-tthc": 1}   # the flag of a row without a session does not count
+    assert r.by_station[2] == Figures(airings=1, ms=240_000) and r.by_station[3] == Figures(not_aired=1)
+    assert r.sessions[1] == SessionCounts(aired=2, missed=1, cchc=1) and r.sessions[2] == SessionCounts(aired=1)
+    assert r.sessions_by_category == {"cchc-tthc": 1}
 
 
 def test_roll_items_by_category_and_department():
