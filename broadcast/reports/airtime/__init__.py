@@ -7,14 +7,15 @@ never with the number of as-run rows.  The period's rows are read by
 
 1. aired rows by (day, station, session): airings, airtime, CCHC airtime and
    the per-category "column session" flags the plan's targets need — one
-   streaming GROUP BY over the partial index ``ix_as_run_aired_station``;
-   rolled up in Python into the figures by station and by day and the
-   session counts;
+   streaming GROUP BY over the partial index ``ix_as_run_aired_station`` —
+   rolled up in the same statement by station and by day, with the session
+   counts and the missed sessions (not-aired rows of ``ix_as_run_not_aired``
+   in a session where nothing aired), so ~130 rows come back;
 2. aired rows by item (bulletin, title, category, department) — over
    ``ix_as_run_aired_item`` — rolled up into the figures by category and by
    department and listed by bulletin;
-3. rows that did not air (a few per cent of the log) by session and by
-   category, from the partial index ``ix_as_run_not_aired`` alone.
+3. rows that did not air (a few per cent of the log) by category, from the
+   partial index ``ix_as_run_not_aired`` alone.
 
 The status filters are written into the SQL as literals, exactly as the
 partial indexes' WHERE clauses say them, so both planners can use them.
