@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 import shutil
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -20,6 +20,7 @@ from .sync import MediaStore, load_manifest, sync
 
 log = logging.getLogger(__name__)
 THERMAL = Path("/sys/class/thermal/thermal_zone0/temp")
+OFFSET_FILE = "clock_offset"
 
 
 @dataclass
@@ -33,22 +34,42 @@ class AgentConfig:
     sync_interval: float = 600.0
     heartbeat_interval: float = 30.0
     delivery_interval: float = 5.0
+    playout: dict = field(default_factory=dict)  # PlayoutConfig overrides (grace_s, emergency_break...)
 
 
 def air_due(agent: Agent) -> None:
-    """NEXT (issue #12): air the sessions whose time has come from ``agent.manifest`` and
-    ``agent.media`` (``media.verified(sha)`` before each item, never a file that fails its hash) by
-    ``agent.server_now()`` (the agent's clock corrected by the offset measured at sync), through the
-    playout core's Player on ``agent.config.sink``, and write each as-run row with ``agent.record(row)``.
-    Only when ``agent.manifest["aired_by"] == "agent"`` (the station's output is ``agent``): otherwise the
-    server airs the station and the agent must not. Called by the agent's main loop about once a second;
-    airing is not built in this version."""
+    """Air the sessions whose time has come (``airing.AgentPlayout.tick``), from the kept manifest and the
+    verified local media, by the agent's corrected clock. Only when ``aired_by`` is ``agent`` (the station's
+    output is ``agent``): otherwise the server airs the station and the agent must not. Called by the main
+    loop about once a second."""
+    manifest = agent.manifest
+    if not manifest or manifest.get("aired_by") != "agent":
+        return
+    playout = agent.player()
+    if playout is not None:
+        playout.tick(manifest)
 
 
 def air_emergency(agent: Agent, command: dict, path: Path) -> tuple[bool, str | None]:
-    """NEXT (issue #12): break in with ``path`` (already downloaded and verified) through the Player and
-    record its as-run row. Until then the emergency is refused with the reason, so the server shows it."""
-    return False, "Đã tải âm thanh tin khẩn nhưng thiết bị chưa hỗ trợ phát chen ngang."
+    """Break in with ``path`` (already downloaded and verified): ``AgentPlayout.emergency``."""
+    playout = agent.player()
+    if playout is None:
+        return False, "Thiết bị đang dừng, không phát được tin khẩn."
+    return playout.emergency(command, path)
+
+
+def _load_offset(data_dir: Path) -> float:
+    try:
+        return float((Path(data_dir) / OFFSET_FILE).read_text().strip())
+    except (OSError, ValueError):
+        return 0.0
+
+
+def _save_offset(data_dir: Path, offset_s: float) -> None:
+    try:
+        (Path(data_dir) / OFFSET_FILE).write_text(f"{offset_s:.3f}")
+    except OSError:
+        log.warning("clock offset not kept on disk")
 
 
 def _temperature() -> float | None:
@@ -67,7 +88,10 @@ class Agent:
         self.media = MediaStore(config.data_dir)
         self.manifest = load_manifest(config.data_dir)
         self.last_sync: datetime | None = None
-        self.clock_offset_s = 0.0  # server minus local, from the last sync; airing follows server_now()
+        # server minus local, from the last sync (kept on disk: a restart without the server still airs by it)
+        self.clock_offset_s = _load_offset(config.data_dir)
+        self.playout = None  # airing.AgentPlayout, made once the station is known (player())
+        self._playout_lock = threading.Lock()
         self.volume = 100
         self.now_playing: str | None = None
         self.mqtt: AgentMqtt | None = None
@@ -91,6 +115,7 @@ class Agent:
         self.last_sync = datetime.now(UTC)
         if result.clock_offset_s is not None:
             self.clock_offset_s = result.clock_offset_s
+            _save_offset(self.config.data_dir, self.clock_offset_s)
         mark = (self.manifest or {}).get("asrun") or {}
         if isinstance(mark.get("since"), str):
             again = self.outbox.reconcile(mark["since"], mark.get("count"), delivered_before=asked_at)
@@ -122,7 +147,8 @@ class Agent:
         return uid
 
     def status(self) -> dict:
-        return {"now_playing": self.now_playing, "volume": self.volume,
+        playing = self.playout.now_playing() if self.playout is not None else None
+        return {"now_playing": playing or self.now_playing, "volume": self.volume,
                 "disk_free": shutil.disk_usage(self.config.data_dir).free,
                 "last_sync": self.last_sync.isoformat() if self.last_sync else None,
                 "clock": datetime.now(UTC).isoformat(), "version": AGENT_VERSION,
@@ -150,8 +176,24 @@ class Agent:
             return True, None
         if action == "emergency":
             return self._emergency(cmd)
-        # play/stop/skip need the player (air_due): refused, with the reason, until it exists.
-        return False, "Thiết bị chưa hỗ trợ lệnh này."
+        if action in ("play", "stop", "skip"):
+            playout = self.player() if self.manifest else None
+            if playout is None:
+                return False, "Thiết bị chưa có chương trình của đài (chưa đồng bộ lần nào)."
+            if self.manifest.get("aired_by") != "agent":
+                return False, "Đài này do máy chủ phát, thiết bị không phát."
+            return playout.play_now(self.manifest, cmd) if action == "play" else playout.control(action)
+        return False, f"Lệnh {action!r} không hợp lệ."
+
+    def player(self):
+        """The agent's playout (local store, channel), made on first use (an emergency may come before the
+        first sync: it airs all the same)."""
+        with self._playout_lock:
+            if self.playout is None and not self.stopping.is_set():
+                from .airing import AgentPlayout
+
+                self.playout = AgentPlayout(self)
+            return self.playout
 
     def _emergency(self, cmd: dict) -> tuple[bool, str | None]:
         args = cmd.get("args") or {}
@@ -208,6 +250,9 @@ class Agent:
 
     def stop(self) -> None:
         self.stopping.set()
+        with self._playout_lock:
+            if self.playout is not None:  # what airs is closed interrupted; every row reaches the outbox
+                self.playout.close()
         self.resync.set()
         self.deliver_now.set()
         for thread in self._threads:

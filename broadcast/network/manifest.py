@@ -108,7 +108,8 @@ def build_manifest(session: Session, settings: Settings, device: Device, days: i
     return {"station": device.station.code, "device": device.code, "clusters": list(device.clusters or []),
             # The agent airs only when its station's output is "agent"; otherwise the server does (no double airing).
             "aired_by": "agent" if device.station.sink == "agent" else "server",
-            "server_time": iso(utcnow()), "days": days, "version": version, "sessions": sessions,
+            "server_time": iso(utcnow()), "timezone": settings.timezone, "days": days, "version": version,
+            "sessions": sessions,
             "asrun": asrun_watermark(session, settings, device),
             "missing": missing}
 

@@ -1,0 +1,83 @@
+"""The agent airs on its own clock from its local copy, through the playout Player: with the server down
+(rows delivered once it is back), joining by seek after a late start, logging items of other clusters
+``skipped``, and obeying play/stop/volume commands."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from broadcast.agent.airing import session_items
+from broadcast.agent.sync import MediaStore
+
+from .airing_helpers import add_session, run_loop, server_rows, wait_for
+
+
+def local(agent, code):
+    return [r for r in agent.playout.aired_rows() if r.session_code == code]
+
+
+def test_airs_at_its_time_with_the_server_down_and_delivers_later(runtime, network, live_server, make_agent,
+                                                                  tmp_path):
+    plan = add_session(runtime, tmp_path / "audio", code="chieu", start_in_s=4, durations=(1500, 1500))
+    agent = make_agent()
+    assert agent.sync_once()
+    live_server.stop()  # the port is dead from here on
+    run_loop(agent)
+    wait_for(lambda: agent.playout and len([r for r in local(agent, "chieu") if r.status == "aired"]) == 2)
+    first = local(agent, "chieu")[0]
+    # On time: the first sound within half a second of the session's start (the Player's own accuracy).
+    assert abs((first.actual_start - plan["start"]).total_seconds()) < 0.5
+    wait_for(lambda: agent.outbox.stats()["outbox"] == 2, timeout=5)
+    assert server_rows(runtime, "chieu") == []
+    live_server.start()
+    assert agent.deliver_once()
+    rows = server_rows(runtime, "chieu")
+    assert [(r.position, r.status, r.sink) for r in rows] == [(0, "aired", "agent:LOA01"), (1, "aired", "agent:LOA01")]
+    assert all(r.aired_ms >= 1400 and r.scheduled_start is not None for r in rows)
+    assert agent.deliver_once() and len(server_rows(runtime, "chieu")) == 2  # delivered once
+
+
+def test_a_late_start_joins_by_seek(runtime, network, live_server, make_agent, tmp_path):
+    add_session(runtime, tmp_path / "audio", code="muon", start_in_s=-2.5, durations=(2000, 3000))
+    agent = make_agent()
+    assert agent.sync_once()
+    run_loop(agent)
+    wait_for(lambda: agent.playout and any(r.position == 1 and r.status == "aired" for r in local(agent, "muon")))
+    rows = {r.position: r for r in local(agent, "muon")}
+    assert rows[0].status == "missed"
+    assert rows[1].status == "aired" and "Vào giữa chừng" in rows[1].note and 300 <= rows[1].aired_ms <= 2600  # joined inside item 1, not from its start
+    wait_for(lambda: not agent.playout.channel.active)  # the run's end exported its rows
+    assert agent.deliver_once()
+    stored = {r.position: r.status for r in server_rows(runtime, "muon")}
+    assert stored == {0: "missed", 1: "aired"}
+
+
+def test_items_for_other_clusters_are_logged_skipped(tmp_path):
+    media = MediaStore(tmp_path)
+    entry = {"items": [{"position": 0, "title": "Chung", "duration_ms": 1000, "clusters": []},
+                       {"position": 1, "title": "TDP 5", "duration_ms": 2000, "clusters": ["TDP05"]},
+                       {"position": 2, "title": "TDP 1", "duration_ms": 3000, "clusters": ["TDP01", "TDP05"]}]}
+    items, skipped = session_items(entry, media, ["TDP01"])
+    assert [(i.position, i.offset_ms) for i in items] == [(0, 0), (2, 1000)]
+    assert [(i.position, "TDP05" in why) for i, why in skipped] == [(1, True)]
+    everything, none = session_items(entry, media, [])
+    assert len(everything) == 3 and none == []
+
+
+def test_play_stop_and_volume_commands(runtime, network, live_server, make_agent, tmp_path):
+    add_session(runtime, tmp_path / "audio", code="toi", start_in_s=3600, durations=(3000, 3000))
+    agent = make_agent()
+    assert agent.sync_once()
+    assert agent.run_command({"id": 1, "action": "volume", "args": {"level": 40}}) == (True, None)
+    ok, result = agent.run_command({"id": 2, "action": "play", "args": {"session": "toi"}})
+    assert ok and "toi" in result
+    assert agent.run_command({"id": 3, "action": "play", "args": {"session": "toi"}})[0] is False  # busy
+    wait_for(lambda: agent.status()["now_playing"] == "toi 0")
+    assert agent.run_command({"id": 4, "action": "skip"})[0]
+    wait_for(lambda: agent.status()["now_playing"] == "toi 1")
+    assert agent.run_command({"id": 5, "action": "stop"})[0]
+    wait_for(lambda: not agent.playout.channel.active)
+    assert agent.run_command({"id": 6, "action": "stop"})[0] is False  # nothing airs
+    statuses = [(r.position, r.status) for r in local(agent, "toi")]
+    assert statuses == [(0, "skipped"), (1, "interrupted")]
+    assert agent.run_command({"id": 7, "action": "play", "args": {"session": "khong-co"}})[0] is False
