@@ -26,6 +26,7 @@ DAYS = 31
 SESSIONS = (("sang", 5, 30), ("trua", 11, 0), ("chieu", 17, 0), ("toi", 20, 0))
 PG_URL = os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 REPEATS = 3
+MAX_RATIO = 1.5  # issue #16: the report at most 1.5× the hand-written query measured in the same run
 
 COLUMNS = ("station_id", "session_code", "air_date", "position", "kind", "bulletin_id", "title", "category_code",
            "department_code", "scheduled_start", "actual_start", "planned_ms", "aired_ms", "status", "source",
@@ -161,14 +162,16 @@ def _sqlite_db() -> tuple[str, str]:
     return url, "generated"
 
 
-def _time(fn) -> float:
-    best = None
+def _best_of(*fns) -> list[float]:
+    """Each function's best time over REPEATS rounds, the functions taking turns within a round, so a burst of
+    load from elsewhere on the machine slows both sides of the ratio alike."""
+    best = [float("inf")] * len(fns)
     for _ in range(REPEATS):
-        started = time.perf_counter()
-        fn()
-        elapsed = time.perf_counter() - started
-        best = elapsed if best is None else min(best, elapsed)
-    return round(best, 3)
+        for i, fn in enumerate(fns):
+            started = time.perf_counter()
+            fn()
+            best[i] = min(best[i], time.perf_counter() - started)
+    return [round(b, 3) for b in best]
 
 
 def _measure(url: str) -> tuple[float, float, dict]:
@@ -195,8 +198,7 @@ def _measure(url: str) -> tuple[float, float, dict]:
 
         report()  # warm the page cache the same way for both
         handwritten()
-        hand_s = _time(handwritten)
-        report_s = _time(report)
+        hand_s, report_s = _best_of(handwritten, report)
     finally:
         engine.dispose()
     return report_s, hand_s, holder
@@ -216,7 +218,7 @@ def _rows_for(kind: str, report_s, hand_s, target_s, note: str) -> list[dict]:
     return [
         {"name": f"report.month_1m_{kind}_s", "value": report_s, "unit": "s",
          "limit": {"name": f"report.handwritten_sql_{kind}_s", "value": hand_s} if hand_s else None,
-         "target": f"< {target_s} s and ≤ 2× the hand-written query", "note": note},
+         "target": f"< {target_s} s and ≤ {MAX_RATIO}× the hand-written query", "note": note},
         {"name": f"report.handwritten_sql_{kind}_s", "value": hand_s, "unit": "s", "limit": None,
          "target": "one GROUP BY over the same rows"},
     ]
@@ -228,7 +230,7 @@ def run_sqlite() -> list[dict]:
     prep = time.perf_counter() - started
     report_s, hand_s, holder = _measure(url)
     note = f"{ROWS:,} rows, {STATIONS} stations; DB {how} in {prep:.0f} s; {_check(holder)}"
-    return _rows_for("sqlite", report_s, hand_s, 2, note)
+    return _rows_for("sqlite", report_s, hand_s, 1.5, note)
 
 
 def run_postgres() -> list[dict]:
@@ -246,7 +248,7 @@ def run_postgres() -> list[dict]:
     except Exception as exc:
         note = f"skipped: PostgreSQL at {PG_URL} does not answer ({exc.__class__.__name__})"
         return [{"name": "report.month_1m_postgres_s", "value": None, "unit": "s", "limit": None,
-                 "target": "< 1 s", "note": note},
+                 "target": f"< 0.5 s and ≤ {MAX_RATIO}× the hand-written query", "note": note},
                 {"name": "report.handwritten_sql_postgres_s", "value": None, "unit": "s", "limit": None,
                  "target": None, "note": note}]
     name = f"lp_bench_reports_{uuid.uuid4().hex[:8]}"
@@ -276,7 +278,7 @@ def run_postgres() -> list[dict]:
         prep = time.perf_counter() - started
         report_s, hand_s, holder = _measure(url)
         note = f"{ROWS:,} rows, {STATIONS} stations; loaded with COPY in {prep:.0f} s; {_check(holder)}"
-        return _rows_for("postgres", report_s, hand_s, 1, note)
+        return _rows_for("postgres", report_s, hand_s, 0.5, note)
     finally:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
