@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from ..domain.models import AsRun, AsRunStatus, Device, Programme
+from ..domain.models import AsRun, AsRunStatus, Bulletin, Device, DeviceCommand, Programme
 from ..errors import ValidationError
 from .devices import record_event
 
@@ -84,6 +84,34 @@ def _build(row: dict, device: Device, programmes: dict) -> AsRun:
         note=(str(row["note"])[:500] if row.get("note") else None), device_id=device.id, uid=row["uid"])
 
 
+def _build_emergency(session: Session, row: dict, device: Device) -> AsRun:
+    """A row of an emergency the device aired on command: stored only for a bulletin an ``emergency``
+    command sent to this device names (a device cannot log airings of other bulletins)."""
+    bulletin_id = row.get("bulletin_id")
+    sent = isinstance(bulletin_id, int) and any(
+        (cmd.args or {}).get("bulletin_id") == bulletin_id for cmd in session.scalars(
+            select(DeviceCommand).where(DeviceCommand.device_id == device.id, DeviceCommand.action == "emergency")))
+    bulletin = session.get(Bulletin, bulletin_id) if sent else None
+    if bulletin is None:
+        raise RowRefused(f"Thiết bị không nhận lệnh phát khẩn nào cho tin bài {bulletin_id!r}.")
+    try:
+        day = date.fromisoformat(str(row.get("date", "")))
+    except ValueError:
+        raise RowRefused("date phải có dạng YYYY-MM-DD.") from None
+    status = row.get("status")
+    if status not in DELIVERABLE:
+        raise RowRefused(f"status {status!r} không hợp lệ: chọn một trong {', '.join(sorted(DELIVERABLE))}.")
+    return AsRun(
+        station_id=device.station_id, air_date=day, position=row.get("position") if isinstance(
+            row.get("position"), int) else 0, kind="emergency", bulletin_id=bulletin.id, title=bulletin.title[:300],
+        category_code=bulletin.category.code if bulletin.category else None,
+        department_code=bulletin.department.code if bulletin.department else None,
+        scheduled_start=_when(row, "scheduled_start"), actual_start=_when(row, "actual_start", required=True),
+        actual_end=_when(row, "actual_end"), planned_ms=_ms(row, "planned_ms"),
+        aired_ms=_ms(row, "aired_ms", required=True), status=status, source="agent", sink=f"agent:{device.code}",
+        note=(str(row["note"])[:500] if row.get("note") else None), device_id=device.id, uid=row["uid"])
+
+
 def _programmes(session: Session, device: Device, rows: list[dict]) -> dict:
     days = set()
     for row in rows:
@@ -133,7 +161,10 @@ def ingest(session: Session, device: Device, rows) -> dict:
         try:
             if not_agent:
                 raise RowRefused(not_agent)
-            built.append(_build(row, device, programmes))
+            if row.get("kind") == "emergency":
+                built.append(_build_emergency(session, row, device))
+            else:
+                built.append(_build(row, device, programmes))
         except RowRefused as exc:
             result["rejected"].append({"uid": row["uid"], "reason": str(exc)})
     _store(session, built, result)

@@ -25,12 +25,14 @@ class FileSink(Sink):
     def __init__(self, spec: str, path: str):
         super().__init__(spec)
         self.base = Path(path).expanduser()
+        # Path() drops a trailing "/", so "file:/thu/muc/" is remembered as a folder here, before it exists.
+        self.folder = path.endswith("/")
         self.path: Path | None = None
         self._wav = None
         self._proc = None
 
     def _target(self, title: str) -> Path:
-        if str(self.base).endswith("/") or self.base.is_dir():
+        if self.folder or self.base.is_dir():
             self.base.mkdir(parents=True, exist_ok=True)
             stem = re.sub(r"[^A-Za-z0-9_.-]+", "-", title or "airing").strip("-") or "airing"
             return self.base / f"{datetime.now():%Y%m%d-%H%M%S}-{stem}.wav"
