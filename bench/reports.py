@@ -15,7 +15,7 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
 ROWS = int(os.environ.get("BENCH_REPORT_ROWS", "1000000"))
@@ -64,7 +64,8 @@ def _reference(session):
         cat = rnd.choice(CATEGORIES)
         dept = rnd.choice(depts)
         b = Bulletin(title=f"Tin bài số {i + 1}: {cat.name}", body="…", category=cats[cat.code], department=dept,
-                     author=user, status="completed", valid_from=date(YEAR, MONTH, 1), valid_until=date(YEAR, MONTH, DAYS))
+                     author=user, status="completed", valid_from=date(YEAR, MONTH, 1),
+                     valid_until=date(YEAR, MONTH, DAYS))
         bulletins.append(b)
     session.add_all(bulletins)
     plan = Plan(ward=ward, title="Kế hoạch tuyên truyền CCHC", period_start=date(YEAR, 1, 1),
@@ -85,16 +86,16 @@ def _rows(stations, bulletins):
     per_session = [per_station_day // len(SESSIONS)] * len(SESSIONS)
     per_session[0] += per_station_day - sum(per_session)
     tz = timezone(timedelta(hours=7))
-    created = datetime(YEAR, MONTH, 1, tzinfo=timezone.utc)
+    created = datetime(YEAR, MONTH, 1, tzinfo=UTC)
     statuses = ["aired"] * 90 + ["interrupted"] * 4 + ["missed"] * 3 + ["failed"] * 2 + ["skipped"]
     made = 0
     for day in range(1, DAYS + 1):
         d = date(YEAR, MONTH, day)
         for sid in stations:
-            for (code, hour, minute), count in zip(SESSIONS, per_session):
+            for (code, hour, minute), count in zip(SESSIONS, per_session, strict=True):
                 if extra and made < ROWS and sid == stations[0] and day == 1 and code == "sang":
                     count += extra
-                start = datetime(YEAR, MONTH, day, hour, minute, tzinfo=tz).astimezone(timezone.utc)
+                start = datetime(YEAR, MONTH, day, hour, minute, tzinfo=tz).astimezone(UTC)
                 for pos in range(count):
                     status = rnd.choice(statuses)
                     planned = rnd.randint(30, 300) * 1000
@@ -112,14 +113,15 @@ def _rows(stations, bulletins):
 
 
 def _sqlite_ts(value: datetime) -> str:
-    return value.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
 def _sqlite_db() -> tuple[str, str]:
     """The cached 1M-row SQLite file (generated on first use); returns (url, note)."""
+    from sqlalchemy.orm import Session
+
     from broadcast.db import make_engine
     from broadcast.migrate import ensure_reference_data, head_revision, upgrade
-    from sqlalchemy.orm import Session
 
     cache = Path(tempfile.gettempdir()) / "loaphuong-bench"
     cache.mkdir(exist_ok=True)
@@ -176,12 +178,12 @@ def _best_of(*fns) -> list[float]:
 
 def _measure(url: str) -> tuple[float, float, dict]:
     from sqlalchemy import text
+    from sqlalchemy.orm import Session
 
     from broadcast.config import Settings
     from broadcast.db import make_engine
     from broadcast.reports.airtime import airtime_report
     from broadcast.reports.periods import parse_period
-    from sqlalchemy.orm import Session
 
     engine = make_engine(url)
     period = parse_period(f"{YEAR}-{MONTH:02d}")

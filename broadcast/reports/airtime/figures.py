@@ -17,7 +17,7 @@ from ...domain.categories import CCHC_CODES
 
 def seconds(ms) -> int:
     """Milliseconds -> whole seconds (rounded)."""
-    return int(round(int(ms or 0) / 1000))
+    return round(int(ms or 0) / 1000)
 
 
 def minutes(secs: int) -> float:
@@ -110,7 +110,7 @@ def roll_sessions(rows: Iterable, session_codes: tuple[str, ...]) -> SessionRoll
         counts.missed += int(missed or 0)
         for i, flag in enumerate(t):
             flags[i] += int(flag or 0)
-    out.sessions_by_category = dict(zip(session_codes, flags))
+    out.sessions_by_category = dict(zip(session_codes, flags, strict=True))
     return out
 
 

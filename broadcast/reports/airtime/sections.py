@@ -32,7 +32,7 @@ def category_rows(categories: Iterable, figures: Mapping[str | None, Figures]) -
     for code, f in sorted(figures.items(), key=lambda kv: kv[0] or ""):
         if code in known:
             continue
-        rows.append({"code": code or "", "name": UNCATEGORISED[1] if not code else code,
+        rows.append({"code": code or "", "name": code if code else UNCATEGORISED[1],
                      "is_cchc": code in CCHC_CODES, "group": "other", "colour": UNKNOWN_COLOUR, **f.as_dict()})
     return rows
 
