@@ -1,4 +1,12 @@
-"""The report's SQL: a few GROUP BY statements over the period's as-run rows (see the package docstring)."""
+"""The report's SQL: a few GROUP BY statements over the period's as-run rows (see the package docstring).
+
+Where the time goes on PostgreSQL (1,000,000 rows, 100 stations, a month): the session GROUP BY and the item
+GROUP BY each cost one parallel scan and hash aggregate of the month's aired rows, ~0.15 s apiece, about
+what the bench's one hand-written GROUP BY costs; the not-aired side reads a 2 MB partial index (~10 ms).
+Index-only scans of the partial covering indexes are no faster there than the parallel heap scan (forced,
+they measured the same), and no finer common key serves both GROUP BYs (session × item is nearly a row per
+row).  Getting under 1.5× the hand-written query would need figures kept per day as rows are written.
+"""
 
 from __future__ import annotations
 
