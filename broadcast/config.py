@@ -10,6 +10,8 @@
 ``BROADCAST_SCHEDULES_DIR``  the station files (``*.toml``); default the checkout's ``schedules/``
 ``BROADCAST_ASSETS_DIR``     stock audio (signature tune, chime, bed); default the checkout's ``audio_assets/``
 ``BROADCAST_MQTT_URL``       the device network's broker (``mqtt://host:1883``); unset = no MQTT
+``BROADCAST_<ENGINE>_API_KEY`` / ``BROADCAST_<ENGINE>_URL`` for the cloud voices ``FPT``, ``VIETTEL``,
+                             ``ZALO``: the provider's key, and its endpoint (unset = the provider's public one)
 
 Relative paths are taken from the current directory, like ``BROADCAST_DATA_DIR``.
 
@@ -37,6 +39,15 @@ DEFAULT_SCHEDULES_DIR = PROJECT_ROOT / "schedules"
 DEFAULT_ASSETS_DIR = PROJECT_ROOT / "audio_assets"
 # Where a Runtime session carries its settings (``Session.info`` is SQLAlchemy's per-session dict).
 SESSION_SETTINGS_KEY = "broadcast.settings"
+#: Cloud text-to-speech engines configured by ``BROADCAST_<NAME>_API_KEY`` and ``BROADCAST_<NAME>_URL``.
+CLOUD_TTS_ENGINES = ("fpt", "viettel", "zalo")
+
+
+@dataclass(frozen=True)
+class TtsProvider:
+    """One cloud voice's key and endpoint; ``url`` None = the provider's public endpoint."""
+    api_key: str | None = None
+    url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -50,6 +61,7 @@ class Settings:
     schedules_dir: Path = DEFAULT_SCHEDULES_DIR
     piper_model: Path | None = None
     mqtt_url: str | None = None
+    tts_providers: dict = field(default_factory=dict)  # engine name -> TtsProvider
     extra: dict = field(default_factory=dict)
 
     @property
@@ -142,6 +154,14 @@ def read_mqtt_url(env: Mapping[str, str] | None = None) -> str | None:
     return (_env(env).get("BROADCAST_MQTT_URL") or "").strip() or None
 
 
+def read_tts_providers(env: Mapping[str, str] | None = None) -> dict[str, TtsProvider]:
+    """``BROADCAST_<ENGINE>_API_KEY`` / ``_URL`` for each cloud engine (empty values = unset)."""
+    env = _env(env)
+    return {name: TtsProvider(api_key=(env.get(f"BROADCAST_{name.upper()}_API_KEY") or "").strip() or None,
+                              url=(env.get(f"BROADCAST_{name.upper()}_URL") or "").strip() or None)
+            for name in CLOUD_TTS_ENGINES}
+
+
 def read_timezone(env: Mapping[str, str] | None = None) -> ZoneInfo:
     """The ward's zone, never failing: a wrong name falls back to the default here, because the
     callers (today's date for a bulletin check) must answer; ``load_settings`` refuses it instead."""
@@ -174,4 +194,5 @@ def load_settings(env: dict | None = None) -> Settings:
         assets_dir=read_assets_dir(env),
         piper_model=read_piper_model(env),
         mqtt_url=read_mqtt_url(env),
+        tts_providers=read_tts_providers(env),
     )

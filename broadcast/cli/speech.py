@@ -44,22 +44,25 @@ def normalize_cmd():
 
 @click.command("speak")
 @click.argument("text", nargs=-1)
-@click.option("--engine", type=click.Choice(["espeak", "gtts"]), default=None,
+@click.option("--engine", type=click.Choice(["espeak", "gtts", "piper", "fpt", "viettel", "zalo"]), default=None,
               help="Bộ đọc; mặc định theo BROADCAST_TTS_ENGINES (gtts rồi espeak).")
-@click.option("--voice", default=None, help="Giọng espeak: vi, vi-vn-x-central, vi-vn-x-south.")
+@click.option("--voice", default=None,
+              help="Giọng của bộ đọc (espeak: vi, vi-vn-x-central, vi-vn-x-south; fpt: banmai, leminh…).")
+@click.option("--speed", type=float, default=None,
+              help="Tốc độ đọc của giọng đám mây, từ 0,8 đến 1,2 (1 = bình thường).")
 @click.option("--rate", type=int, default=None, help="Tốc độ đọc (espeak, từ/phút).")
 @click.option("--pitch", type=int, default=None, help="Cao độ (espeak, 0-99).")
 @click.option("--chime", type=click.Choice(["none", "before", "after", "both"]), default="none")
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Tệp MP3 đầu ra.")
-def speak_cmd(text, engine, voice, rate, pitch, chime, out):
+def speak_cmd(text, engine, voice, speed, rate, pitch, chime, out):
     """Đọc văn bản thành tệp MP3 đã chuẩn hóa độ lớn; in thời lượng và độ lớn."""
     from ..errors import BroadcastError
     from ..speech.render import render_text
 
     try:
         words = " ".join(text) if text else _read_stdin_text()
-        settings = {k: v for k, v in (("rate", rate), ("pitch", pitch)) if v is not None}
+        settings = {k: v for k, v in (("rate", rate), ("pitch", pitch), ("speed", speed)) if v is not None}
         if chime != "none":
             from ..config import read_assets_dir
 

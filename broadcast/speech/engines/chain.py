@@ -21,9 +21,12 @@ from typing import Callable, Mapping, Sequence
 from ...config import DEFAULT_TTS_ENGINES, Settings, read_tts_engines
 from .base import Engine, EngineError, pick_voice
 from .espeak import EspeakEngine
+from .fpt import FptEngine
 from .gtts import GTTSEngine
 from .piper import PiperEngine
 from .recording import RecordingEngine, RecordingError
+from .viettel import ViettelEngine
+from .zalo import ZaloEngine
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +38,10 @@ REGISTRY: dict[str, Callable[[], Engine]] = {
     "espeak": EspeakEngine,
     "piper": PiperEngine,
     "recording": RecordingEngine,
+    # Cloud voices: configured by BROADCAST_<NAME>_API_KEY / _URL (Settings.tts_providers).
+    "fpt": FptEngine,
+    "viettel": ViettelEngine,
+    "zalo": ZaloEngine,
 }
 
 
