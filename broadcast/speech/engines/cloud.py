@@ -262,6 +262,8 @@ class CloudEngine:
     def _call(self, session: requests.Session, method: str, url: str, **kwargs) -> requests.Response:
         try:
             return session.request(method, url, timeout=self.timeout, **kwargs)
+        except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError) as exc:
+            raise EngineError(f"Âm thanh từ {self.title} bị tải dở (mất kết nối giữa chừng).") from exc
         except requests.Timeout as exc:
             raise EngineError(f"{self.title} không trả lời trong {self.timeout:g} giây.") from exc
         except requests.RequestException as exc:

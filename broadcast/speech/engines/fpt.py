@@ -47,7 +47,8 @@ class FptEngine(CloudEngine):
 
     def map_speed(self, speed: float) -> int:
         # 0.8 -> −3, 1.0 -> 0, 1.2 -> +3, in whole steps (FPT.AI takes integers only).
-        return max(-3, min(3, round((speed - 1.0) / 0.2 * 3)))
+        # The inner round removes float noise so 0.9 and 1.1 land symmetrically (−2, +2).
+        return max(-3, min(3, round(round((speed - 1.0) * 15, 6))))
 
     def request_chunk(self, session: requests.Session, text: str, voice: str, speed) -> bytes:
         if len(text.strip()) < MIN_CHARS:
