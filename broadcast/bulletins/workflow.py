@@ -12,12 +12,14 @@ appends an audit row (who, when, from, to, why) in the caller's transaction.
 ``actor=None`` means the system (the scheduler marking airings done or
 windows passed) and is only accepted by the system transitions.
 
-Approving an emergency bulletin only sets it ``approved``: the playout
-scheduler polls for approved emergency bulletins and breaks in.
+Approving an emergency bulletin sets it ``approved``: the playout
+scheduler polls for approved emergency bulletins and breaks in; the devices
+of its ``agent`` stations get an ``emergency`` command each (docs/network.md).
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -29,9 +31,11 @@ from ..config import DEFAULT_TIMEZONE, Settings, read_timezone, session_settings
 from ..domain.labels import STATUS_LABELS, status_label  # noqa: F401 - re-exported for older importers
 from ..domain.models import Bulletin, BulletinStatus, Role, User
 from ..domain.types import utcnow
-from ..errors import Conflict, NotFound, PermissionDenied, ValidationError
+from ..errors import BroadcastError, Conflict, NotFound, PermissionDenied, ValidationError
 from ..security import audit
 from . import permissions as perm
+
+log = logging.getLogger(__name__)
 
 S = BulletinStatus
 
@@ -215,7 +219,23 @@ def submit(session: Session, bulletin: Bulletin, actor: User | None, reason: str
 
 
 def approve(session: Session, bulletin: Bulletin, actor: User | None, reason: str | None = None) -> Bulletin:
-    return _run(session, "approve", bulletin, actor, reason)
+    bulletin = _run(session, "approve", bulletin, actor, reason)
+    if bulletin.priority == "emergency":
+        _emergency_to_devices(session, bulletin, actor)
+    return bulletin
+
+
+def _emergency_to_devices(session: Session, bulletin: Bulletin, actor: User | None) -> None:
+    """Agent stations are aired by their devices, not by the scheduler: each device gets an ``emergency``
+    command in this transaction. A bulletin without audio yet cannot be sent; the approval stands (the
+    server's own stations still air it, rendering its speech) and the reason is logged."""
+    from ..network.commands import emergency_to_devices  # the network side is optional for the workflow
+
+    try:
+        with session.begin_nested():
+            emergency_to_devices(session, bulletin, user=actor)
+    except BroadcastError as exc:
+        log.warning("emergency bulletin %s not sent to devices: %s", bulletin.id, exc.message)
 
 
 def reject(session: Session, bulletin: Bulletin, actor: User | None, reason: str | None = None) -> Bulletin:

@@ -54,3 +54,44 @@ def test_emergency_needs_a_real_bulletin_with_audio(session, network):
     bulletin.recording_path = None
     with pytest.raises(Conflict):
         queue_command(session, "LOA01", "emergency", {"bulletin_id": bulletin.id})
+
+
+def _submitted_emergency(s, recording):
+    from broadcast.bulletins import workflow
+    from broadcast.domain.models import User
+
+    bulletin = s.scalars(select(Bulletin).where(Bulletin.status == "submitted").order_by(Bulletin.id)).first()
+    bulletin.priority = "emergency"
+    bulletin.recording_path = recording
+    bulletin.all_stations = False
+    bulletin.stations = [s.scalar(select(Station).where(Station.code == "MOLAO"))]
+    today = workflow.local_today(s)
+    bulletin.valid_from, bulletin.valid_until = today, today
+    return bulletin, s.scalar(select(User).where(User.username == "lanhdao"))
+
+
+def test_approving_an_emergency_sends_it_to_the_agent_stations_devices(runtime, network, tmp_path):
+    from broadcast.bulletins import workflow
+
+    audio = tmp_path / "khan.wav"
+    audio.write_bytes(b"tin khan cap " * 500)
+    with runtime.unit() as s:
+        bulletin, approver = _submitted_emergency(s, str(audio))
+        workflow.approve(s, bulletin, approver, "Phát ngay.")
+        bulletin_id = bulletin.id
+    with runtime.unit() as s:
+        (cmd,) = s.scalars(select(DeviceCommand).where(DeviceCommand.action == "emergency")).all()
+        assert cmd.device.code == "LOA01" and cmd.args["bulletin_id"] == bulletin_id
+        assert s.get(Bulletin, bulletin_id).status == "approved"
+
+
+def test_an_emergency_without_audio_is_still_approved(runtime, network):
+    from broadcast.bulletins import workflow
+
+    with runtime.unit() as s:
+        bulletin, approver = _submitted_emergency(s, None)
+        workflow.approve(s, bulletin, approver)
+        bulletin_id = bulletin.id
+    with runtime.unit() as s:
+        assert s.get(Bulletin, bulletin_id).status == "approved"  # the server's stations still air it
+        assert s.scalars(select(DeviceCommand)).all() == []  # no audio to send yet: logged
