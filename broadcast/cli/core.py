@@ -28,15 +28,19 @@ def serve(host, port, no_scheduler, threads):
     runtime = open_runtime()
     check_programs()
     app = create_app(runtime=runtime)
-    scheduler = None
+    scheduler = bridge = None
     if not no_scheduler:
+        from ..network.bridge import start_configured
         from ..playout.service import start_scheduler
 
         scheduler = start_scheduler(runtime)
+        bridge = start_configured(runtime)  # with BROADCAST_MQTT_URL: one bridge, beside the one scheduler
     click.echo(f"Loa Phường đang chạy tại http://{host}:{port}/ (Ctrl+C để dừng)")
     try:
         waitress_serve(app, host=host, port=port, threads=threads, ident="loa-phuong")
     finally:
+        if bridge is not None:
+            bridge.stop()
         if scheduler is not None:
             scheduler.shutdown()
 

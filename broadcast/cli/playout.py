@@ -25,11 +25,13 @@ def _print_rows(rows) -> None:
 @click.command("scheduler")
 def scheduler_cmd():
     """Chạy riêng bộ lập lịch phát sóng (khi trang quản trị chạy ở tiến trình khác)."""
+    from ..network.bridge import start_configured
     from ..playout.service import start_scheduler
     from ..runtime import open_runtime
 
     runtime = open_runtime()
     service = start_scheduler(runtime)
+    bridge = start_configured(runtime)  # with BROADCAST_MQTT_URL: the devices' MQTT side runs here too
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
@@ -40,6 +42,8 @@ def scheduler_cmd():
                 click.echo("Lỗi: tiến trình khác đã giành quyền lập lịch; dừng.", err=True)
                 break
     finally:
+        if bridge is not None:
+            bridge.stop()
         service.shutdown()
     click.echo("Đã dừng bộ lập lịch phát sóng.")
 

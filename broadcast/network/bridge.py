@@ -193,3 +193,16 @@ class ServerBridge:
     def programme_changed(self, station_code: str, version: str | None = None):
         return self.client.publish(programme_topic(station_code),
                                    dumps({"version": version, "at": iso(utcnow())}), qos=1, retain=True)
+
+
+def start_configured(runtime: Runtime) -> ServerBridge | None:
+    """The bridge with its pump for ``broadcast serve`` and ``broadcast scheduler`` when ``BROADCAST_MQTT_URL``
+    is set (``runtime.settings.mqtt_url``). Started beside the playout scheduler, which runs once per
+    database (its lease), so the server has one bridge; None without MQTT (agents then poll over HTTP).
+    The broker may be down: the client connects (and reconnects) on its own."""
+    url = runtime.settings.mqtt_url
+    if not url:
+        return None
+    bridge = ServerBridge(runtime, url).start(pump=True)
+    log.info("MQTT bridge started on %s", url)
+    return bridge

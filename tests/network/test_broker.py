@@ -19,3 +19,15 @@ def test_own_broker_round_trip(broker):
     finally:
         client.loop_stop()
         client.disconnect()
+
+
+def test_the_server_bridge_starts_only_with_an_mqtt_url(runtime, broker):
+    from broadcast.network.bridge import start_configured
+    from broadcast.runtime import Runtime
+
+    assert start_configured(Runtime(runtime.settings.with_(mqtt_url=None), runtime.engine)) is None
+    bridge = start_configured(Runtime(runtime.settings.with_(mqtt_url=broker.url), runtime.engine))
+    try:
+        assert bridge.connected.wait(5) and bridge._pump_thread is not None  # the one publisher: pump on
+    finally:
+        bridge.stop()
