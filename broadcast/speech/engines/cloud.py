@@ -298,9 +298,9 @@ class CloudEngine:
                 f.unlink(missing_ok=True)
 
 
-def sleep_until(deadline: float, delay: float, sleep=time.sleep) -> bool:
+def sleep_until(deadline: float, delay: float, sleep=time.sleep, clock=time.monotonic) -> bool:
     """Sleep ``delay`` seconds unless that passes ``deadline``; False when the deadline is reached."""
-    left = deadline - time.monotonic()
+    left = deadline - clock()
     if left <= 0:
         return False
     sleep(min(delay, left))

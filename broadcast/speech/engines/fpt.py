@@ -38,12 +38,13 @@ class FptEngine(CloudEngine):
     )
 
     def __init__(self, *args, deadline_s: float = 180.0, first_poll_s: float = 1.0,
-                 max_poll_s: float = 10.0, sleep=time.sleep, **kwargs):
+                 max_poll_s: float = 10.0, sleep=time.sleep, clock=time.monotonic, **kwargs):
         super().__init__(*args, **kwargs)
         self.deadline_s = deadline_s
         self.first_poll_s = first_poll_s
         self.max_poll_s = max_poll_s
         self._sleep = sleep
+        self._clock = clock  # tests pass a fake clock with a fake sleep
 
     def map_speed(self, speed: float) -> int:
         # 0.8 -> −3, 1.0 -> 0, 1.2 -> +3, in whole steps (FPT.AI takes integers only).
@@ -68,7 +69,7 @@ class FptEngine(CloudEngine):
 
     def _poll(self, session: requests.Session, link: str) -> bytes:
         """Fetch ``link`` once it exists: 404/403 mean "not yet" (a storage bucket's answers)."""
-        deadline = time.monotonic() + self.deadline_s
+        deadline = self._clock() + self.deadline_s
         delay = self.first_poll_s
         while True:
             try:
@@ -79,7 +80,7 @@ class FptEngine(CloudEngine):
                 return audio_bytes(self.title, rsp)
             if rsp.status_code not in (403, 404):
                 raise EngineError(f"Không tải được âm thanh từ {self.title} (HTTP {rsp.status_code}).")
-            if not sleep_until(deadline, delay, self._sleep):
+            if not sleep_until(deadline, delay, self._sleep, self._clock):
                 raise EngineError(f"{self.title} chưa trả âm thanh sau {self.deadline_s:g} giây; bỏ qua bộ đọc này.")
             delay = min(delay * 1.5, self.max_poll_s)
 

@@ -118,9 +118,14 @@ def test_fpt_gives_up_at_the_deadline(stand_in, tmp_path):
 
 
 def test_fpt_backoff_grows_and_respects_the_deadline():
-    waits = []
+    waits, now = [], [0.0]
+
+    def sleep(seconds):
+        waits.append(seconds)
+        now[0] += seconds
+
     eng = FptEngine(api_key="k", url="http://127.0.0.1:9", first_poll_s=1, max_poll_s=4, deadline_s=10,
-                    sleep=waits.append)
+                    sleep=sleep, clock=lambda: now[0])
 
     class Never:
         def get(self, url, timeout):
@@ -129,6 +134,7 @@ def test_fpt_backoff_grows_and_respects_the_deadline():
     with pytest.raises(EngineError):
         eng._poll(Never(), "http://127.0.0.1:9/f.mp3")
     assert waits[:4] == [1, 1.5, 2.25, 3.375] and max(waits) <= 4
+    assert sum(waits) == pytest.approx(10)  # the last wait is cut to the deadline
 
 
 # ---------------------------------------------------------------- provider errors
