@@ -23,9 +23,10 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 import time
 import wave
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Mapping
@@ -220,6 +221,11 @@ class CloudEngine:
     limit = 1000                     # characters per request
     suffix = ".mp3"                  # what one chunk's file is
     voice_info: tuple[Voice, ...] = ()
+    voices: tuple[str, ...] = ()     # filled from voice_info, so the class itself answers too
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls.voices = tuple(v.name for v in cls.voice_info)
 
     def __init__(self, api_key: str | None = None, url: str | None = None, *,
                  parallel: int = PARALLEL, timeout: float = HTTP_TIMEOUT,
@@ -233,15 +239,13 @@ class CloudEngine:
         self.parallel = max(1, parallel)
         self.timeout = timeout
         self._session_factory = session_factory
+        #: Characters sent to the provider by the last ``synthesize`` (for usage counters).
+        self.chars_sent = 0
 
     @classmethod
     def from_settings(cls, config) -> "CloudEngine":
         provider = (getattr(config, "tts_providers", None) or {}).get(cls.name, TtsProvider())
         return cls(api_key=provider.api_key or "", url=provider.url)
-
-    @property
-    def voices(self) -> tuple[str, ...]:
-        return tuple(v.name for v in self.voice_info)
 
     def voice_list(self) -> list[dict]:
         return [{"engine": self.name, "voice": v.name, "accent": v.accent, "gender": v.gender,
@@ -283,19 +287,36 @@ class CloudEngine:
             raise EngineError("Văn bản không có chữ nào để đọc.")
         out_path = Path(out_path)
         files = [out_path.with_name(f"{out_path.name}.chunk{i:03d}{self.suffix}") for i in range(len(chunks))]
+        self.chars_sent = 0
         session = self._session_factory()
         try:
-            def one(i: int) -> None:
-                files[i].write_bytes(self.request_chunk(session, chunks[i], voice, speed))
-
-            with ThreadPoolExecutor(max_workers=min(self.parallel, len(chunks)),
-                                    thread_name_prefix=f"tts-{self.name}") as pool:
-                list(pool.map(one, range(len(chunks))))  # the first failure is raised here
+            self._fetch_all(session, chunks, files, voice, speed)
             return join_chunks(self.title, files, out_path.with_suffix(".wav"))
         finally:
             session.close()
             for f in files:
                 f.unlink(missing_ok=True)
+
+    def _fetch_all(self, session: requests.Session, chunks: list[str], files: list[Path], voice: str,
+                   speed) -> None:
+        """Request every chunk, ``parallel`` at a time; after a failure the chunks not yet sent are
+        dropped (the reading is lost anyway, and each request spends the ward's quota)."""
+        lock = threading.Lock()
+
+        def one(i: int) -> None:
+            with lock:
+                self.chars_sent += len(chunks[i])  # counted when sent: the provider bills what it receives
+            files[i].write_bytes(self.request_chunk(session, chunks[i], voice, speed))
+
+        with ThreadPoolExecutor(max_workers=min(self.parallel, len(chunks)),
+                                thread_name_prefix=f"tts-{self.name}") as pool:
+            futures = [pool.submit(one, i) for i in range(len(chunks))]
+            done, pending = wait(futures, return_when=FIRST_EXCEPTION)
+            for future in pending:
+                future.cancel()
+            for future in futures:
+                if future.done() and not future.cancelled() and future.exception() is not None:
+                    raise future.exception()  # leaving the pool waits for requests still running
 
 
 def sleep_until(deadline: float, delay: float, sleep=time.sleep, clock=time.monotonic) -> bool:

@@ -211,3 +211,37 @@ def test_rendition_records_the_cloud_engine_and_voice(stand_in, tmp_path):
     again = render_text(SENTENCE, engine_names=["zalo", "espeak"], voice="4", config=config,
                         cache_dir=tmp_path / "cache", settings={"speed": 1.1})
     assert again.cached and len(stand.requests) == 1
+
+
+def test_a_failure_stops_the_chunks_not_yet_sent(stand_in, tmp_path):
+    stand = stand_in("viettel", latency=0.05)
+    stand.fail = "quota"
+    eng = engine(stand)
+    with pytest.raises(EngineError, match="hết hạn mức"):
+        eng.synthesize(long_text(20_000), None, tmp_path / "s", {})
+    assert len(split_text(long_text(20_000), eng.limit)) >= 20
+    assert eng.chars_sent <= 8 * eng.limit  # at most two rounds of four went out, not twenty
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_chars_sent_counts_what_the_provider_received(stand_in, tmp_path):
+    stand = stand_in("zalo")
+    eng = engine(stand)
+    eng.synthesize(long_text(5000), None, tmp_path / "s", {})
+    assert eng.chars_sent == sum(len(r["input"]) for r in stand.requests)
+
+
+def test_speak_command_uses_a_cloud_engine(stand_in, tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from broadcast.cli.speech import speak_cmd
+
+    stand = stand_in("fpt")
+    monkeypatch.setenv("BROADCAST_FPT_API_KEY", "test-key-123")
+    monkeypatch.setenv("BROADCAST_FPT_URL", stand.url)
+    out = tmp_path / "a.mp3"
+    result = CliRunner().invoke(speak_cmd, ["--engine", "fpt", "--voice", "myan", "--speed", "1.2",
+                                            "--out", str(out), SENTENCE])
+    assert result.exit_code == 0, result.output
+    assert "bộ đọc fpt (myan)" in result.output and out.stat().st_size > 1000
+    assert stand.requests[0]["speed"] == "3"
