@@ -26,10 +26,10 @@ import re
 import threading
 import time
 import wave
+from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Mapping
 
 import numpy as np
 import requests
@@ -243,7 +243,7 @@ class CloudEngine:
         self.chars_sent = 0
 
     @classmethod
-    def from_settings(cls, config) -> "CloudEngine":
+    def from_settings(cls, config) -> CloudEngine:
         provider = (getattr(config, "tts_providers", None) or {}).get(cls.name, TtsProvider())
         return cls(api_key=provider.api_key or "", url=provider.url)
 
@@ -311,7 +311,7 @@ class CloudEngine:
         with ThreadPoolExecutor(max_workers=min(self.parallel, len(chunks)),
                                 thread_name_prefix=f"tts-{self.name}") as pool:
             futures = [pool.submit(one, i) for i in range(len(chunks))]
-            done, pending = wait(futures, return_when=FIRST_EXCEPTION)
+            _, pending = wait(futures, return_when=FIRST_EXCEPTION)
             for future in pending:
                 future.cancel()
             for future in futures:

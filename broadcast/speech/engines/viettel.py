@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import requests
 
-from .base import EngineError
 from .cloud import CloudEngine, Voice, audio_bytes, status_error
 
 DEFAULT_URL = "https://viettelgroup.ai/voice/api/tts/v1/rest/syn"

@@ -74,7 +74,7 @@ class StandIn:
     def url(self) -> str:
         return self.base + PATHS[self.provider]
 
-    def __enter__(self) -> "StandIn":
+    def __enter__(self) -> StandIn:
         self.thread.start()
         return self
 
@@ -214,6 +214,7 @@ def _handler(stand: StandIn):
                 return self._json(200, {"error_code": -1, "error_message": "invalid speed"})
             if len(form.get("input", "")) > LIMITS["zalo"]:
                 return self._json(200, {"error_code": 155, "error_message": "input too long"})
-            self._json(200, {"error_code": 0, "error_message": "Successful.", "data": {"url": stand.new_file(form["input"])}})
+            self._json(200, {"error_code": 0, "error_message": "Successful.",
+                             "data": {"url": stand.new_file(form["input"])}})
 
     return Handler

@@ -30,7 +30,8 @@ def engine(stand, **kwargs):
 # ---------------------------------------------------------------- configuration and voices
 
 def test_keys_and_endpoints_come_from_config():
-    env = {"BROADCAST_FPT_API_KEY": "k1", "BROADCAST_ZALO_URL": "http://127.0.0.1:9/x", "BROADCAST_VIETTEL_API_KEY": " "}
+    env = {"BROADCAST_FPT_API_KEY": "k1", "BROADCAST_ZALO_URL": "http://127.0.0.1:9/x",
+           "BROADCAST_VIETTEL_API_KEY": " "}
     providers = read_tts_providers(env)
     assert providers["fpt"].api_key == "k1" and providers["fpt"].url is None
     assert providers["zalo"].url == "http://127.0.0.1:9/x"
@@ -112,7 +113,7 @@ def test_fpt_gives_up_at_the_deadline(stand_in, tmp_path):
     stand = stand_in("fpt")
     stand.fail = "never_ready"
     eng = engine(stand, deadline_s=0.3)
-    with pytest.raises(EngineError, match="chưa trả âm thanh sau 0.3 giây"):
+    with pytest.raises(EngineError, match=r"chưa trả âm thanh sau 0\.3 giây"):
         eng.synthesize(SENTENCE, None, tmp_path / "s", {})
     assert list(tmp_path.iterdir()) == []
 
@@ -166,7 +167,7 @@ def test_text_over_the_provider_limit_is_reported(stand_in, provider, tmp_path):
     stand = stand_in(provider)
     eng = engine(stand)
     eng.limit = LIMITS[provider] + 1000  # as if we had the limit wrong: the provider refuses
-    with pytest.raises(EngineError, match="quá dài|text length"):
+    with pytest.raises(EngineError, match=r"quá dài|text length"):
         eng.synthesize(long_text(LIMITS[provider] + 900), None, tmp_path / "s", {})
 
 
@@ -175,14 +176,14 @@ def test_unknown_voice_and_missing_key(stand_in, provider, tmp_path):
     stand = stand_in(provider)
     with pytest.raises(EngineError, match="không có giọng “ai-do”"):
         engine(stand).synthesize(SENTENCE, "ai-do", tmp_path / "s", {})
-    with pytest.raises(EngineUnavailable, match=f"BROADCAST_{provider.upper()}_API_KEY"):
+    with pytest.raises(EngineUnavailable, match=rf"BROADCAST_{provider.upper()}_API_KEY"):
         engine(stand, key="").synthesize(SENTENCE, None, tmp_path / "s", {})
     assert stand.requests == []
 
 
 def test_unreachable_provider_is_a_sentence(tmp_path):
     eng = FptEngine(api_key="k", url="http://127.0.0.1:9/hmi/tts/v5", timeout=2)
-    with pytest.raises(EngineError, match="Không kết nối được tới FPT.AI"):
+    with pytest.raises(EngineError, match=r"Không kết nối được tới FPT\.AI"):
         eng.synthesize(SENTENCE, None, tmp_path / "s", {})
 
 
