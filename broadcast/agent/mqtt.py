@@ -27,6 +27,7 @@ from . import AGENT_VERSION
 log = logging.getLogger(__name__)
 DONE_IDS_KEPT = 500
 COMMAND_MAX_AGE_S = 600  # an older command is a replay; the server re-signs pending ones when we reconnect
+STOP_CONNECT_WAIT_S = 3.0
 
 
 def booted_at() -> str | None:
@@ -79,8 +80,10 @@ class AgentMqtt:
         return self
 
     def stop(self, clean: bool = True) -> None:
-        """A clean stop says offline itself; otherwise the broker's last will does, after the keepalive."""
-        if clean and self.connected.is_set():
+        """A clean stop says offline itself; otherwise the broker's last will does, after the keepalive.
+        A stop while still connecting waits a moment for the link: a clean DISCONNECT fires no last will,
+        and an HTTP heartbeat may already have said online, so without this the device would stay online."""
+        if clean and (self.connected.is_set() or self.connected.wait(STOP_CONNECT_WAIT_S)):
             self.client.publish(self.topic("state"), self._signed({"online": False}), qos=1,
                                 retain=True).wait_for_publish(5)
         self.client.disconnect()

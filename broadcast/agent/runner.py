@@ -246,7 +246,10 @@ class Agent:
 
     def run_forever(self) -> None:
         while not self.stopping.wait(1.0):
-            air_due(self)
+            try:
+                air_due(self)
+            except Exception:  # the agent keeps running (and delivering) whatever one tick met
+                log.exception("airing step failed")
 
     def stop(self) -> None:
         self.stopping.set()

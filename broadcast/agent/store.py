@@ -11,6 +11,7 @@ into the outbox (``export``) under a stable uid, ``DEVICE-STORE-ID``, and marked
 from __future__ import annotations
 
 import logging
+import os
 import uuid
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -36,12 +37,25 @@ def _pragmas(dbapi_conn, _record):
     cur.close()
 
 
+def _engine(path: Path):
+    engine = create_engine(f"sqlite:///{path}")
+    event.listen(engine, "connect", _pragmas)
+    return engine
+
+
 def open_store(data_dir: Path, timezone: str | None = None) -> tuple[Runtime, str]:
     """(a Runtime on the local store, the store's id); migrates it on first use or after an upgrade."""
     path = Path(data_dir) / "playout.db"
-    engine = create_engine(f"sqlite:///{path}")
-    event.listen(engine, "connect", _pragmas)
-    if current_revision(engine) != head_revision():
+    if not path.exists():  # made aside and renamed in: a kill during the first migration leaves no half store
+        fresh = path.with_suffix(".new")
+        for leftover in Path(data_dir).glob("playout.new*"):
+            leftover.unlink()
+        scratch = _engine(fresh)
+        upgrade(scratch)
+        scratch.dispose()
+        os.replace(fresh, path)
+    engine = _engine(path)
+    if current_revision(engine) != head_revision():  # a newer agent: its migrations, in place
         upgrade(engine)
     settings = Settings(database_url=str(engine.url), data_dir=Path(data_dir), secret_key="agent-local",
                         **({"timezone": timezone} if timezone else {}))
