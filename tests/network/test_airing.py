@@ -81,3 +81,19 @@ def test_play_stop_and_volume_commands(runtime, network, live_server, make_agent
     statuses = [(r.position, r.status) for r in local(agent, "toi")]
     assert statuses == [(0, "skipped"), (1, "interrupted")]
     assert agent.run_command({"id": 7, "action": "play", "args": {"session": "khong-co"}})[0] is False
+
+
+def test_a_session_past_its_grace_is_logged_missed_once(runtime, network, live_server, make_agent, tmp_path):
+    import time
+
+    agent = make_agent()
+    agent.config.playout = {"grace_s": 0.5}
+    assert agent.sync_once() and agent.player() is not None  # the store exists before the session's time
+    add_session(runtime, tmp_path / "audio", code="lo", start_in_s=0.2, durations=(1000, 1000))
+    time.sleep(1.0)  # the agent was not ticking when the session was due
+    assert agent.sync_once()
+    agent.playout.tick(agent.manifest)
+    agent.playout.tick(agent.manifest)  # once
+    wait_for(lambda: len(local(agent, "lo")) == 2, timeout=5)
+    assert [(r.position, r.status) for r in local(agent, "lo")] == [(0, "missed"), (1, "missed")]
+    assert "Lỡ giờ phát" in local(agent, "lo")[0].note
