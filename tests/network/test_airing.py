@@ -4,16 +4,19 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import timedelta
+
+from sqlalchemy import select
 
 from broadcast.agent.airing import session_items
 from broadcast.agent.sync import MediaStore
+from broadcast.domain.models import Programme
 
 from .airing_helpers import add_session, run_loop, server_rows, wait_for
 
 
 def local(agent, code):
-    return [r for r in agent.playout.aired_rows() if r.session_code == code]
+    return [r for r in agent.playout.aired_rows() if r.session_code == code] if agent.playout else []
 
 
 def test_airs_at_its_time_with_the_server_down_and_delivers_later(runtime, network, live_server, make_agent,
@@ -97,3 +100,26 @@ def test_a_session_past_its_grace_is_logged_missed_once(runtime, network, live_s
     wait_for(lambda: len(local(agent, "lo")) == 2, timeout=5)
     assert [(r.position, r.status) for r in local(agent, "lo")] == [(0, "missed"), (1, "missed")]
     assert "Lỡ giờ phát" in local(agent, "lo")[0].note
+
+
+def test_an_agent_clock_three_minutes_off_airs_by_the_servers_time(runtime, network, live_server, make_agent,
+                                                                   tmp_path):
+    # The session is due 3 s from now by the server's clock; this agent's clock runs 3 minutes ahead, so by
+    # its own clock it would be 183 s late (joining past the end). Corrected, it airs on the second.
+    plan = add_session(runtime, tmp_path / "audio", code="lech", start_in_s=3, durations=(1000, 1000))
+    agent = make_agent()
+    assert agent.sync_once()
+    agent.clock_offset_s = -180.0  # server minus agent, as a sync against a server 3 min behind measures it
+    server_start = plan["start"] - timedelta(seconds=180)
+    with runtime.unit() as s:  # the server's programme, moved 3 min back to match that server's clock
+        s.scalar(select(Programme).where(Programme.session_code == "lech")).starts_at = server_start
+    entry = next(e for e in agent.manifest["sessions"] if e["session"] == "lech")
+    entry["starts_at"] = server_start.isoformat()
+    run_loop(agent)
+    wait_for(lambda: [r.status for r in local(agent, "lech")] == ["aired", "aired"])
+    assert abs((local(agent, "lech")[0].actual_start - plan["start"]).total_seconds()) < 0.5  # our clock
+    wait_for(lambda: not agent.playout.channel.active)
+    assert agent.deliver_once()
+    rows = server_rows(runtime, "lech")
+    assert [r.status for r in rows] == ["aired", "aired"]
+    assert abs(rows[0].lateness_ms) < 500  # on the server's clock too: the rows were moved onto it
