@@ -123,3 +123,33 @@ def test_an_agent_clock_three_minutes_off_airs_by_the_servers_time(runtime, netw
     rows = server_rows(runtime, "lech")
     assert [r.status for r in rows] == ["aired", "aired"]
     assert abs(rows[0].lateness_ms) < 500  # on the server's clock too: the rows were moved onto it
+
+
+def test_the_volume_scales_what_goes_out():
+    import array
+
+    from broadcast.agent.airing import VolumeSink
+    from broadcast.playout.sinks import Sink
+
+    class Capture(Sink):
+        def __init__(self):
+            super().__init__("capture")
+            self.got = b""
+
+        def _write(self, pcm):
+            self.got += pcm
+            return True
+
+    level = {"v": 50}
+    inner = Capture()
+    sink = VolumeSink(inner, lambda: level["v"])
+    sink.open(title="t")
+    pcm = array.array("h", [1000, -2000, 32767]).tobytes()
+    assert sink.write(pcm)
+    assert list(array.array("h", inner.got)) == [500, -1000, 16383]
+    level["v"] = 100
+    inner.got = b""
+    sink.write(pcm)
+    assert inner.got == pcm  # full volume: untouched
+    sink.close()
+    assert not inner.is_open and sink.label == "capture"
