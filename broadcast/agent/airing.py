@@ -176,12 +176,13 @@ class AgentPlayout:
                          sink=self.agent.config.sink[:200], status=status, note=note)
 
     def _missed(self, entry: dict, key: str, start: datetime, manifest: dict, late_s: float) -> None:
-        why = f"Lỡ giờ phát: thiết bị không chạy lúc đến giờ (trễ {late_s:.0f} giây, quá {self.config.grace_s:.0f} giây)."
+        why = (f"Lỡ giờ phát: thiết bị không chạy lúc đến giờ (trễ {late_s:.0f} giây, "
+               f"quá {self.config.grace_s:.0f} giây).")
         run_id = self._claim(entry, key, "scheduled", start, status="missed", note=why)
         if run_id is None:
             return
         player_log = AsRunLog(self.writer, STATION_ID, self.agent.config.sink)  # nothing was opened
-        items, skipped = session_items(entry, self.agent.media, manifest.get("clusters") or [])
+        items, _other_clusters = session_items(entry, self.agent.media, manifest.get("clusters") or [])
         for item in items:
             values = player_log.row_values(item, run_id=run_id, programme_id=None, session_code=entry["session"],
                                            air_date=date.fromisoformat(entry["date"]),
@@ -321,7 +322,8 @@ class AgentPlayout:
     def play_now(self, manifest: dict, command: dict) -> tuple[bool, str | None]:
         args = command.get("args") or {}
         code, day = args.get("session"), args.get("date")
-        entries = [s for s in manifest.get("sessions") or [] if s["session"] == code and (day is None or s["date"] == day)]
+        entries = [s for s in manifest.get("sessions") or []
+                   if s["session"] == code and (day is None or s["date"] == day)]
         if not entries:
             return False, f"Thiết bị không có chương trình buổi {code or '?'}{f' ngày {day}' if day else ''}."
         entry = min(entries, key=lambda s: s["date"])  # the nearest day when none is named

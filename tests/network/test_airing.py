@@ -48,7 +48,8 @@ def test_a_late_start_joins_by_seek(runtime, network, live_server, make_agent, t
     wait_for(lambda: agent.playout and any(r.position == 1 and r.status == "aired" for r in local(agent, "muon")))
     rows = {r.position: r for r in local(agent, "muon")}
     assert rows[0].status == "missed"
-    assert rows[1].status == "aired" and "Vào giữa chừng" in rows[1].note and 300 <= rows[1].aired_ms <= 2600  # joined inside item 1, not from its start
+    # joined inside item 1, not from its start
+    assert rows[1].status == "aired" and "Vào giữa chừng" in rows[1].note and 300 <= rows[1].aired_ms <= 2600
     wait_for(lambda: not agent.playout.channel.active)  # the run's end exported its rows
     assert agent.deliver_once()
     stored = {r.position: r.status for r in server_rows(runtime, "muon")}
