@@ -26,6 +26,27 @@ PHONE = re.compile(
 )
 HOTLINE = re.compile(r"(?<![\w.,])(?P<num>1[89]00[ .]?\d{3,4}(?:[ .]?\d{2,3})?)(?![\w]|[.,]\d)")
 
+# Short service numbers (police 113, fire 114, ambulance 115, the public
+# service hotline 1022...) are dialled, not counted: read digit by digit,
+# but only where the sentence says they are called ("gọi 114", "đường dây
+# nóng 1022", "Cảnh sát 113"), so "115 hộ" stays a quantity.
+_SERVICE_NUM = r"(?:11[1-6]|1022|1080|1088)"
+_SERVICE_LEAD = (
+    r"(?:gọi|tổng đài|đường dây nóng|đường dây|hotline|quay|bấm|nhấn|liên hệ|"
+    r"cấp cứu|cứu hỏa|cứu hoả|cứu nạn|cứu hộ|cảnh sát|công an|khẩn cấp|điện thoại)"
+)
+SERVICE = re.compile(
+    rf"(?i)(?<![\w])(?P<lead>{_SERVICE_LEAD}(?:\s+(?:ngay|số|tới|đến|cho|theo)){{0,2}}\s*[:(]?\s*)"
+    rf"(?P<nums>{_SERVICE_NUM}(?:\s*(?:,|/|hoặc|và)\s*{_SERVICE_NUM})*)(?![\w]|[.,]\d)"
+    r"(?!\s+(?:người|hộ|bệnh nhân|ca|lượt|trường hợp|vụ|xe|cán bộ|chiến sĩ)\b)"
+)
+
+
+def _read_service(m: re.Match) -> str:
+    nums = re.sub(r"\d+", lambda d: digits_to_words(d.group(0)), m["nums"])
+    return m["lead"] + nums.replace("/", " hoặc ")
+
+
 RANGE = re.compile(
     rf"{_EDGE_L}(?P<a>{NUMBER})(?:{UNIT_AFTER_NUMBER.replace('unit', 'unit_a')})?\s*[-–]\s*"
     rf"(?P<b>{NUMBER})(?:{UNIT_AFTER_NUMBER})?{_EDGE_R}"
@@ -79,6 +100,7 @@ def _phone_digits_ok(num: str) -> bool:
 
 def expand_phones(text: str) -> str:
     text = HOTLINE.sub(lambda m: read_phone(m["num"]), text)
+    text = SERVICE.sub(_read_service, text)
     return PHONE.sub(lambda m: read_phone(m["num"]) if _phone_digits_ok(m["num"]) else m.group(0), text)
 
 
