@@ -37,6 +37,7 @@ def normalize_line(line: str, lexicon: Mapping[str, str] | None = None) -> str:
     line = dates.expand_times(line)
     line = dates.expand_dates(line)
     line = figures.expand_ranges_and_units(line)
+    line = figures.expand_house_numbers(line)
     line = expand_abbreviations(line, lex)
     line = figures.expand_numbers(line)
     return symbols.finish(line)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from .abbreviations import spell
 from .numbers import DIGITS, digits_to_words, number_to_words, read_integer
 from .units import UNIT_AFTER_NUMBER, unit_words
 
@@ -122,6 +123,30 @@ def expand_ranges_and_units(text: str) -> str:
 
     text = RANGE.sub(rng, text)
     return WITH_UNIT.sub(unit, text)
+
+
+# House, plot and flat numbers with a letter: "số nhà 12A", "lô 5B",
+# "căn hộ B12", "nhà 12A1".  The number is read as a quantity and the
+# letter by its Vietnamese name ("mười hai a", "năm bê", "bê mười hai").
+# Runs after units, so "220V" and "5m" are already read as units.
+_LETTER = r"[A-ZĐa-zđ]"
+HOUSE_NUMBER = re.compile(
+    rf"(?<![\w.,/-])(?:(?P<n1>\d{{1,4}})(?P<l1>{_LETTER})(?P<n2>\d{{1,4}})?"
+    rf"|(?P<l2>[A-ZĐ])(?P<n3>\d{{1,4}})(?P<l3>{_LETTER})?)(?![\w])"
+)
+
+
+def _read_house(m: re.Match) -> str:
+    parts = []
+    for name in ("n1", "l1", "n2", "l2", "n3", "l3"):
+        piece = m[name]
+        if piece:
+            parts.append(read_integer(piece) if piece.isdigit() else spell(piece))
+    return " ".join(parts)
+
+
+def expand_house_numbers(text: str) -> str:
+    return HOUSE_NUMBER.sub(_read_house, text)
 
 
 def expand_numbers(text: str) -> str:
