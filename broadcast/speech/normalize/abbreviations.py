@@ -147,8 +147,44 @@ def _is_heading_word(word: str | None) -> bool:
     return bool(word) and word.isupper() and len(word) > 1
 
 
+# Dotted abbreviations of administrative units in addresses: "P. Mộ Lao",
+# "Q. Hà Đông", "TX. Sơn Tây", "TT. Trâu Quỳ", "H. Gia Lâm", "P.5".  Only
+# before a capitalised name or a number, and not after a capitalised word
+# that is part of a person's name ("Nguyễn Văn H. Ông ấy..." is an initial
+# ending a sentence, not "huyện").
+PLACE_ABBREVIATIONS = {
+    "P": "phường", "Q": "quận", "TX": "thị xã", "TT": "thị trấn", "H": "huyện", "X": "xã",
+}
+_PLACE = re.compile(r"(?<![\w.&/-])(?P<abbr>TX|TT|P|Q|H|X)\.\s?(?=(?P<next>[^\W_]))")
+# Words after which a capitalised abbreviation is an address, not an initial.
+_PLACE_LEADS = {
+    "tại", "ở", "thuộc", "của", "và", "về", "đến", "tới", "từ", "trên", "địa", "bàn",
+    "chỉ", "số", "nhà", "đường", "phố", "ngõ", "thôn", "xóm", "tổ", "khu",
+}
+
+
+def expand_place_abbreviations(text: str, lex: Lexicon) -> str:
+    def sub(m: re.Match) -> str:
+        abbr = m["abbr"]
+        if abbr + "." in lex.entries:
+            return m.group(0)
+        nxt = m["next"]
+        if not (nxt.isdigit() or nxt.isupper()):
+            return m.group(0)
+        before = re.search(r"([^\W\d_]+)\s*$", text[: m.start()])
+        if before:  # right after a word, with no comma or bracket between
+            word = before[1]
+            is_name_part = word[0].isupper() and (len(word) == 1 or not word.isupper())
+            if is_name_part and word.lower() not in _PLACE_LEADS:
+                return m.group(0)
+        return PLACE_ABBREVIATIONS[abbr] + " "
+
+    return _PLACE.sub(sub, text)
+
+
 def expand_abbreviations(text: str, lex: Lexicon) -> str:
     """Expand lexicon terms, then spell or lower-case leftover capitals."""
+    text = expand_place_abbreviations(text, lex)
 
     def from_lexicon(m: re.Match) -> str:
         term = m.group(0)
