@@ -35,6 +35,7 @@ def normalize_line(line: str, lexicon: Mapping[str, str] | None = None) -> str:
     line = docnumbers.expand_doc_numbers(line, lex)
     line = roman.expand_roman(line)
     line = dates.expand_times(line)
+    line = figures.expand_slash_counts(line)
     line = dates.expand_dates(line)
     line = figures.expand_ranges_and_units(line)
     line = figures.expand_house_numbers(line)

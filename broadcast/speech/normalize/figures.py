@@ -149,6 +149,46 @@ def expand_house_numbers(text: str) -> str:
     return HOUSE_NUMBER.sub(_read_house, text)
 
 
+# A slash between two counts that context says is not a date: a ratio
+# ("đạt 45/50 hồ sơ": "bốn mươi lăm trên năm mươi") or a fraction ("1/3
+# dân số": "một phần ba").  Real dates ("ngày 3/9", "12/5/2025", "Quốc
+# khánh 2/9") are left to the date pass.
+SLASH_PAIR = re.compile(r"(?<![\w/.,-])(?P<a>\d{1,4})/(?P<b>\d{1,4})(?![\w/]|[.,]\d)")
+_COUNT_NOUNS = (
+    "hồ sơ", "hộ", "người", "tổ dân phố", "tổ", "TDP", "chỉ tiêu", "tiêu chí", "xã", "phường",
+    "đơn vị", "trường hợp", "lượt", "thủ tục", "cơ quan", "trường", "thôn", "khu", "ý kiến",
+    "phiếu", "học sinh", "cán bộ", "thành viên", "đội", "nhiệm vụ", "câu", "điểm", "dịch vụ",
+    "công trình", "dự án", "gia đình", "cháu", "em", "cụ", "hạng mục", "nội dung", "tuyến",
+)
+_FRACTION_NOUNS = (
+    "dân số", "diện tích", "số", "tổng", "kinh phí", "thời gian", "lượng", "khối lượng",
+    "ngân sách", "giá trị", "quãng", "chiều", "phần", "đất", "quỹ", "dân",
+)
+_AFTER_COUNT = re.compile(rf"\s*(?:{'|'.join(map(re.escape, _COUNT_NOUNS))})(?![^\W\d_])")
+_AFTER_FRACTION = re.compile(rf"\s*(?:{'|'.join(map(re.escape, _FRACTION_NOUNS))})(?![^\W\d_])")
+_BEFORE_DATE = re.compile(r"(?i)\b(?:ngày|tháng|hôm|sáng|trưa|chiều|tối|đêm|mồng|mùng)\s*$")
+_BEFORE_RATIO = re.compile(r"(?i)\b(?:đạt|được|hoàn thành|giải quyết|tiếp nhận)\s*$")
+_BEFORE_FRACTION = re.compile(r"(?i)\b(?:khoảng|gần|hơn|chiếm|bằng|còn|tới|mất)\s*$")
+
+
+def expand_slash_counts(text: str) -> str:
+    def sub(m: re.Match) -> str:
+        a, b = int(m["a"]), int(m["b"])
+        before, after = m.string[: m.start()], m.string[m.end():]
+        if _BEFORE_DATE.search(before) or b == 0:
+            return m.group(0)
+        ratio = f"{read_integer(m['a'])} trên {read_integer(m['b'])}"
+        fraction = f"{read_integer(m['a'])} phần {read_integer(m['b'])}"
+        if _AFTER_COUNT.match(after) or _BEFORE_RATIO.search(before):
+            return ratio
+        if _AFTER_FRACTION.match(after) or _BEFORE_FRACTION.search(before):
+            return fraction if a < b else ratio
+        could_be_date = (1 <= a <= 31 and 1 <= b <= 12) or (1 <= a <= 12 and len(m["b"]) == 4)
+        return m.group(0) if could_be_date else ratio
+
+    return SLASH_PAIR.sub(sub, text)
+
+
 def expand_numbers(text: str) -> str:
     """The remaining figures: section numbers, negatives, plain numbers."""
     text = SECTION.sub(lambda m: " chấm ".join(read_integer(p) for p in m["n"].split(".")), text)

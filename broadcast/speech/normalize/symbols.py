@@ -90,13 +90,21 @@ _SYMBOL_WORDS = {
 }
 
 
-# "đồng/người/tháng" is "đồng một người một tháng".
+# "đồng/người/tháng" is "đồng một người một tháng"; after a currency, a
+# counted unit or an amount read out ("25.000/hồ sơ", "đồng/lít",
+# "người/hộ") any word after the slash is "per" too.
 _PER = re.compile(r"(?<=\w)/(?=(?:người|hộ|tháng|năm|ngày|giờ|tuần|lượt|lần|suất|con|cái|chiếc|khẩu|ha|kg)\b)")
+_PER_AFTER = re.compile(
+    r"(?<![^\W\d_])(?P<left>đồng|đô la|đô la mỹ|nghìn|ngàn|triệu|tỷ|trăm|mươi|mười|một|hai|ba|bốn|"
+    r"năm|sáu|bảy|tám|chín|mốt|tư|lăm|người|hộ|lượt|suất|lít|mét|gam|ki-lô-gam|tấn|khối|"
+    r"vuông|héc-ta|chiếc|cái|con|phần|bộ|cuốn|gói|bao|thùng|kg)/(?=[a-zà-ỹđ])"
+)
 
 
 def finish(line: str) -> str:
     """Replace leftover symbols and any stray digit; tidy spaces."""
     line = _PER.sub(" một ", line)
+    line = _PER_AFTER.sub(lambda m: m["left"] + " một ", line)
     # Bullets and dashes between words become a short pause.
     line = re.sub(r"^\s*[-+•·]\s*", "", line)
     line = re.sub(r"\s+-\s*|\s*-\s+", ", ", line)
