@@ -6,7 +6,7 @@ keeps the accepted format (``YYYY-MM-DD``) and the Vietnamese error the same eve
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from .errors import ValidationError
 
@@ -14,10 +14,13 @@ from .errors import ValidationError
 def parse_day(value, field: str = "date") -> date | None:
     """``YYYY-MM-DD`` (or a date) -> date; empty -> None; anything else a ``ValidationError`` on ``field``.
 
-    Surrounding spaces are forgiven (forms and pasted text carry them). A date object (a
-    ``datetime`` too, as every parser this one replaced did) is returned as it is."""
+    Surrounding spaces are forgiven (forms and pasted text carry them). A date object is returned as
+    it is; a ``datetime`` (accepted by every parser this one replaced) gives its calendar date, since a
+    datetime compares unequal to the date it falls on and would silently miss rows keyed by day."""
     if value is None:
         return None
+    if isinstance(value, datetime):
+        return value.date()
     if isinstance(value, date):
         return value
     text = str(value).strip()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 
@@ -27,6 +27,8 @@ def test_station_by_code_forgives_case_and_spaces(session, demo):
 def test_parse_day():
     assert parse_day(" 2025-10-01 ") == date(2025, 10, 1)
     assert parse_day(date(2025, 10, 1)) == date(2025, 10, 1)
+    day = parse_day(datetime(2025, 10, 1, 6, 30))
+    assert day == date(2025, 10, 1) and type(day) is date
     assert parse_day(None) is None and parse_day("  ") is None
     for bad in ("2025-02-30", "01/10/2025", "2025-13-01"):
         with pytest.raises(ValidationError) as err:
