@@ -9,7 +9,7 @@ PORT ?= 8080
 # The local PostgreSQL that the suite also runs on when it answers.
 PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: run test test-sqlite test-postgres bench install system-deps clean
+.PHONY: run test lint format test-sqlite test-postgres bench install system-deps clean
 
 system-deps:
 	@bash scripts/system-deps.sh
@@ -27,7 +27,16 @@ run: install
 	@$(BIN)/broadcast demo --if-empty
 	@$(BIN)/broadcast serve --host $(HOST) --port $(PORT)
 
-test: install test-sqlite test-postgres
+test: install lint test-sqlite test-postgres
+
+# ruff keeps the tree tidy: lint rules and format settings live in pyproject.toml.
+lint: install
+	@$(BIN)/ruff check --quiet .
+	@$(BIN)/ruff format --check --quiet .
+
+format: install
+	@$(BIN)/ruff check --fix --quiet . || true
+	@$(BIN)/ruff format --quiet .
 
 test-sqlite: install
 	@echo "== test suite on SQLite =="
