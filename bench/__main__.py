@@ -14,7 +14,7 @@ import subprocess
 import sys
 import time
 import traceback
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 MODULES = ("speech", "export", "reports", "scheduler", "web", "soak", "fuzz")
@@ -30,7 +30,11 @@ def machine() -> dict:
 
     mem_kb = None
     try:
-        mem_kb = int(next(l for l in Path("/proc/meminfo").read_text().splitlines() if l.startswith("MemTotal")).split()[1])
+        mem_kb = int(
+            next(
+                line for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")
+            ).split()[1]
+        )
     except Exception:
         pass
     return {
@@ -41,7 +45,7 @@ def machine() -> dict:
         "memory_gb": round(mem_kb / 1024 / 1024, 1) if mem_kb else None,
         "ffmpeg": first_line(["ffmpeg", "-version"]),
         "espeak_ng": first_line(["espeak-ng", "--version"]),
-        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
     }
 
 
@@ -51,8 +55,15 @@ def with_ratio(row: dict) -> dict:
     ratio = None
     if limit and isinstance(value, (int, float)) and isinstance(limit.get("value"), (int, float)) and limit["value"]:
         ratio = round(value / limit["value"], 3)
-    return {"name": row["name"], "value": value, "unit": row.get("unit", ""), "limit": limit,
-            "ratio": ratio, "target": row.get("target"), **({"note": row["note"]} if row.get("note") else {})}
+    return {
+        "name": row["name"],
+        "value": value,
+        "unit": row.get("unit", ""),
+        "limit": limit,
+        "ratio": ratio,
+        "target": row.get("target"),
+        **({"note": row["note"]} if row.get("note") else {}),
+    }
 
 
 def run_module(name: str) -> list[dict]:
@@ -61,15 +72,31 @@ def run_module(name: str) -> list[dict]:
         module = importlib.import_module(f"bench.{name}")
     except ModuleNotFoundError as exc:
         if exc.name == f"bench.{name}":
-            return [{"name": f"{name}.*", "value": None, "unit": "", "limit": None, "target": None,
-                     "note": "benchmark module not present"}]
+            return [
+                {
+                    "name": f"{name}.*",
+                    "value": None,
+                    "unit": "",
+                    "limit": None,
+                    "target": None,
+                    "note": "benchmark module not present",
+                }
+            ]
         raise
     try:
         rows = module.run()
     except (Exception, BaseExceptionGroup) as exc:  # a broken benchmark is reported, not fatal
         traceback.print_exc()
-        return [{"name": f"{name}.*", "value": None, "unit": "", "limit": None, "target": None,
-                 "note": f"failed: {exc.__class__.__name__}: {exc}"}]
+        return [
+            {
+                "name": f"{name}.*",
+                "value": None,
+                "unit": "",
+                "limit": None,
+                "target": None,
+                "note": f"failed: {exc.__class__.__name__}: {exc}",
+            }
+        ]
     print(f"  {name}: {time.perf_counter() - started:.1f} s", file=sys.stderr)
     return rows
 
@@ -87,8 +114,17 @@ def print_table(rows: list[dict]) -> None:
     lines = [header]
     for r in rows:
         limit = r["limit"] or {}
-        lines.append((r["name"], fmt(r["value"]), r["unit"], limit.get("name", "-"), fmt(limit.get("value")),
-                      fmt(r["ratio"]), r.get("target") or r.get("note") or ""))
+        lines.append(
+            (
+                r["name"],
+                fmt(r["value"]),
+                r["unit"],
+                limit.get("name", "-"),
+                fmt(limit.get("value")),
+                fmt(r["ratio"]),
+                r.get("target") or r.get("note") or "",
+            )
+        )
     widths = [max(len(str(line[i])) for line in lines) for i in range(len(header))]
     for n, line in enumerate(lines):
         print("  ".join(str(cell).ljust(widths[i]) for i, cell in enumerate(line)).rstrip())

@@ -25,7 +25,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -110,8 +109,19 @@ def make_segments(work: Path) -> list[tuple[str, int]]:
     for n, (freq, secs) in enumerate([(220, 80), (247, 95), (262, 110), (294, 88)]):
         out = seg_dir / f"base-{n}.mp3"
         # a tone with a syllable-rate tremolo: compresses like speech does, not like silence
-        _ffmpeg("-f", "lavfi", "-i", f"aevalsrc='0.3*sin(2*PI*{freq}*t)*(0.5+0.5*sin(2*PI*4*t))':s=44100:d={secs}",
-                "-ac", "1", "-c:a", "libmp3lame", "-b:a", "128k", str(out))
+        _ffmpeg(
+            "-f",
+            "lavfi",
+            "-i",
+            f"aevalsrc='0.3*sin(2*PI*{freq}*t)*(0.5+0.5*sin(2*PI*4*t))':s=44100:d={secs}",
+            "-ac",
+            "1",
+            "-c:a",
+            "libmp3lame",
+            "-b:a",
+            "128k",
+            str(out),
+        )
         base.append(out)
     tune_s = probe_duration(tune)
     files = [tune]
@@ -130,16 +140,42 @@ def make_segments(work: Path) -> list[tuple[str, int]]:
 
 
 def _child(work: Path, mode: str, measure: bool = False) -> dict:
-    proc = subprocess.run([sys.executable, "-c", _CHILD, str(ROOT), str(work), mode, "1" if measure else "0"],
-                          capture_output=True, text=True, check=True)
+    proc = subprocess.run(
+        [sys.executable, "-c", _CHILD, str(ROOT), str(work), mode, "1" if measure else "0"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
 def _plain_ffmpeg_rss_mb(work: Path) -> float:
     out = work / "plain-rss.txt"
-    subprocess.run([sys.executable, "-S", "-I", str(work / "rss.py"), str(out), "ffmpeg", "-hide_banner", "-nostdin",
-                    "-loglevel", "error", "-y", "-f", "concat", "-safe", "0", "-i", str(work / "plain.txt"), "-c",
-                    "copy", str(work / "plain.mp3")], check=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-S",
+            "-I",
+            str(work / "rss.py"),
+            str(out),
+            "ffmpeg",
+            "-hide_banner",
+            "-nostdin",
+            "-loglevel",
+            "error",
+            "-y",
+            "-f",
+            "concat",
+            "-safe",
+            "0",
+            "-i",
+            str(work / "plain.txt"),
+            "-c",
+            "copy",
+            str(work / "plain.mp3"),
+        ],
+        check=True,
+    )
     return int(out.read_text().split()[-1]) / 1024
 
 
@@ -163,14 +199,31 @@ def run(repeats: int = 3) -> list[dict]:
     limit = {"name": "export.ffmpeg_concat_s", "value": round(ffmpeg_s, 3)}
     note = f"{len(segs)} segments, {total_min:.1f} min, best of {repeats}"
     return [
-        {"name": "export.session45_s", "value": round(package_s, 3), "unit": "s", "limit": limit,
-         "target": "≤ 1.5× ffmpeg", "note": note},
+        {
+            "name": "export.session45_s",
+            "value": round(package_s, 3),
+            "unit": "s",
+            "limit": limit,
+            "target": "≤ 1.5× ffmpeg",
+            "note": note,
+        },
         {"name": "export.mix45_s", "value": round(mix_s, 3), "unit": "s", "limit": limit, "target": "≤ 1.5× ffmpeg"},
-        {"name": "export.ffmpeg_concat_s", "value": round(ffmpeg_s, 3), "unit": "s", "limit": None,
-         "target": None, "note": note},
-        {"name": "export.peak_rss_mb", "value": round(peak_mb, 1), "unit": "MB",
-         "limit": {"name": "export.ffmpeg_concat_rss_mb", "value": round(ffmpeg_rss, 1)}, "target": "< 200 MB",
-         "note": f"Python {memory['self_kb'] / 1024:.0f} MB + ffmpeg {memory['ffmpeg_kb'] / 1024:.0f} MB"},
+        {
+            "name": "export.ffmpeg_concat_s",
+            "value": round(ffmpeg_s, 3),
+            "unit": "s",
+            "limit": None,
+            "target": None,
+            "note": note,
+        },
+        {
+            "name": "export.peak_rss_mb",
+            "value": round(peak_mb, 1),
+            "unit": "MB",
+            "limit": {"name": "export.ffmpeg_concat_rss_mb", "value": round(ffmpeg_rss, 1)},
+            "target": "< 200 MB",
+            "note": f"Python {memory['self_kb'] / 1024:.0f} MB + ffmpeg {memory['ffmpeg_kb'] / 1024:.0f} MB",
+        },
     ]
 
 

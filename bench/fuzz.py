@@ -28,8 +28,14 @@ def fuzz_api(app, token: str, examples: int) -> tuple[int, list[str]]:
     failures: list[str] = []
     cases = 0
     for operation in operations:
-        @hsettings(max_examples=examples, deadline=None, database=None, derandomize=True,
-                   suppress_health_check=list(HealthCheck))
+
+        @hsettings(
+            max_examples=examples,
+            deadline=None,
+            database=None,
+            derandomize=True,
+            suppress_health_check=list(HealthCheck),
+        )
         @given(case=operation.as_strategy())
         def check(case):
             nonlocal cases
@@ -92,50 +98,74 @@ def _period_property(text: str) -> None:
 
 def run() -> list[dict]:
     from hypothesis import strategies as st
+    from sqlalchemy import select
 
     from broadcast.config import Settings
     from broadcast.db import make_engine
     from broadcast.demo import load_demo
     from broadcast.migrate import upgrade
     from broadcast.runtime import Runtime
-    from sqlalchemy import select
 
     rows = []
     with tempfile.TemporaryDirectory(prefix="lp-fuzz-") as tmp:
         url = f"sqlite:///{tmp}/fuzz.db"
         engine = make_engine(url)
         upgrade(engine)
-        runtime = Runtime(Settings(database_url=url, data_dir=Path(tmp), secret_key="fuzz",
-                                   tts_engines=("espeak",)), engine)
+        runtime = Runtime(
+            Settings(database_url=url, data_dir=Path(tmp), secret_key="fuzz", tts_engines=("espeak",)), engine
+        )
         from broadcast.domain.models import User
         from broadcast.security import create_token
         from web import create_app
 
         with runtime.unit() as s:
             load_demo(s, runtime.settings)
-            tokens = {u: create_token(s, s.scalar(select(User).where(User.username == u)), "fuzz")
-                      for u in ("vanhoa", "vanhanh")}
+            tokens = {
+                u: create_token(s, s.scalar(select(User).where(User.username == u)), "fuzz")
+                for u in ("vanhoa", "vanhanh")
+            }
         app = create_app(runtime, config={"TESTING": True, "RATELIMIT_ENABLED": False})
         for username, role in (("vanhoa", "submitter"), ("vanhanh", "operator")):
             cases, failures = fuzz_api(app, tokens[username], API_EXAMPLES)
-            rows.append({"name": f"fuzz.api_{role}_cases", "value": cases, "unit": "cases", "limit": None,
-                         "target": ">= 1000"})
-            rows.append({"name": f"fuzz.api_{role}_failures", "value": len(failures), "unit": "operations",
-                         "limit": {"name": "target", "value": 0}, "target": "0",
-                         **({"note": failures[0][:300]} if failures else {})})
+            rows.append(
+                {"name": f"fuzz.api_{role}_cases", "value": cases, "unit": "cases", "limit": None, "target": ">= 1000"}
+            )
+            rows.append(
+                {
+                    "name": f"fuzz.api_{role}_failures",
+                    "value": len(failures),
+                    "unit": "operations",
+                    "limit": {"name": "target", "value": 0},
+                    "target": "0",
+                    **({"note": failures[0][:300]} if failures else {}),
+                }
+            )
         engine.dispose()
     for name, fn, strategy in (
-        ("normalizer", _normaliser_property,
-         st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=200)
-         | st.from_regex(r"[0-9./:%,\- A-ZĐa-zđ]{0,60}", fullmatch=True)),
-        ("period_parser", _period_property,
-         st.text(max_size=20) | st.from_regex(r"\d{4}(-(Q\d|H\d|\d{1,2}M|\d{1,2}))?", fullmatch=True)),
+        (
+            "normalizer",
+            _normaliser_property,
+            st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=200)
+            | st.from_regex(r"[0-9./:%,\- A-ZĐa-zđ]{0,60}", fullmatch=True),
+        ),
+        (
+            "period_parser",
+            _period_property,
+            st.text(max_size=20) | st.from_regex(r"\d{4}(-(Q\d|H\d|\d{1,2}M|\d{1,2}))?", fullmatch=True),
+        ),
     ):
         cases, failures = _property(fn, strategy, PROPERTY_EXAMPLES)
         rows.append({"name": f"fuzz.{name}_cases", "value": cases, "unit": "cases", "limit": None, "target": ">= 1000"})
-        rows.append({"name": f"fuzz.{name}_failures", "value": len(failures), "unit": "failures",
-                     "limit": {"name": "target", "value": 0}, "target": "0",
-                     **({"note": failures[0][:300]} if failures else {})})
+        rows.append(
+            {
+                "name": f"fuzz.{name}_failures",
+                "value": len(failures),
+                "unit": "failures",
+                "limit": {"name": "target", "value": 0},
+                "target": "0",
+                **({"note": failures[0][:300]} if failures else {}),
+            }
+        )
     return rows
 
 

@@ -28,9 +28,24 @@ PG_URL = os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/po
 REPEATS = 3
 MAX_RATIO = 1.5  # issue #16: the report at most 1.5× the hand-written query measured in the same run
 
-COLUMNS = ("station_id", "session_code", "air_date", "position", "kind", "bulletin_id", "title", "category_code",
-           "department_code", "scheduled_start", "actual_start", "planned_ms", "aired_ms", "status", "source",
-           "created_at")
+COLUMNS = (
+    "station_id",
+    "session_code",
+    "air_date",
+    "position",
+    "kind",
+    "bulletin_id",
+    "title",
+    "category_code",
+    "department_code",
+    "scheduled_start",
+    "actual_start",
+    "planned_ms",
+    "aired_ms",
+    "status",
+    "source",
+    "created_at",
+)
 
 HANDWRITTEN_SQL = """
 SELECT category_code,
@@ -63,19 +78,28 @@ def _reference(session):
     for i in range(BULLETINS):
         cat = rnd.choice(CATEGORIES)
         dept = rnd.choice(depts)
-        b = Bulletin(title=f"Tin bài số {i + 1}: {cat.name}", body="…", category=cats[cat.code], department=dept,
-                     author=user, status="completed", valid_from=date(YEAR, MONTH, 1),
-                     valid_until=date(YEAR, MONTH, DAYS))
+        b = Bulletin(
+            title=f"Tin bài số {i + 1}: {cat.name}",
+            body="…",
+            category=cats[cat.code],
+            department=dept,
+            author=user,
+            status="completed",
+            valid_from=date(YEAR, MONTH, 1),
+            valid_until=date(YEAR, MONTH, DAYS),
+        )
         bulletins.append(b)
     session.add_all(bulletins)
-    plan = Plan(ward=ward, title="Kế hoạch tuyên truyền CCHC", period_start=date(YEAR, 1, 1),
-                period_end=date(YEAR, 12, 31))
-    plan.targets = [PlanTarget(metric="minutes", category_code="cchc", value=600),
-                    PlanTarget(metric="column_sessions", category_code="cchc-tthc", value=30)]
+    plan = Plan(
+        ward=ward, title="Kế hoạch tuyên truyền CCHC", period_start=date(YEAR, 1, 1), period_end=date(YEAR, 12, 31)
+    )
+    plan.targets = [
+        PlanTarget(metric="minutes", category_code="cchc", value=600),
+        PlanTarget(metric="column_sessions", category_code="cchc-tthc", value=30),
+    ]
     session.add(plan)
     session.flush()
-    return ([s.id for s in stations],
-            [(b.id, b.title, b.category.code, b.department.code) for b in bulletins])
+    return ([s.id for s in stations], [(b.id, b.title, b.category.code, b.department.code) for b in bulletins])
 
 
 def _rows(stations, bulletins):
@@ -99,16 +123,35 @@ def _rows(stations, bulletins):
                 for pos in range(count):
                     status = rnd.choice(statuses)
                     planned = rnd.randint(30, 300) * 1000
-                    aired = planned if status == "aired" else (rnd.randint(1, planned // 1000) * 1000
-                                                              if status == "interrupted" else 0)
+                    aired = (
+                        planned
+                        if status == "aired"
+                        else (rnd.randint(1, planned // 1000) * 1000 if status == "interrupted" else 0)
+                    )
                     if rnd.random() < 0.15:
                         bid, title, cat, dept, kind = None, "Nhạc hiệu", None, None, "filler"
                     else:
                         bid, title, cat, dept = rnd.choice(bulletins)
                         kind = "bulletin"
                     at = start + timedelta(seconds=pos * 20)
-                    yield (sid, code, d, pos, kind, bid, title, cat, dept, at, at, planned, aired, status,
-                           "manual" if rnd.random() < 0.03 else "playout", created)
+                    yield (
+                        sid,
+                        code,
+                        d,
+                        pos,
+                        kind,
+                        bid,
+                        title,
+                        cat,
+                        dept,
+                        at,
+                        at,
+                        planned,
+                        aired,
+                        status,
+                        "manual" if rnd.random() < 0.03 else "playout",
+                        created,
+                    )
                     made += 1
 
 
@@ -190,6 +233,7 @@ def _measure(url: str) -> tuple[float, float, dict]:
     tz = Settings(database_url=url, data_dir=Path(tempfile.gettempdir()), secret_key="bench").tz  # the default zone
     holder = {}
     try:
+
         def report():
             with Session(engine) as session:
                 holder["report"] = airtime_report(session, period, tz=tz)
@@ -212,17 +256,28 @@ def _check(holder) -> str:
     ms = sum(int(r[2] or 0) for r in holder["hand"])
     airings = sum(int(r[1] or 0) for r in holder["hand"])
     ok = report["totals"]["airings"] == airings and abs(report["totals"]["duration_s"] - ms / 1000) <= len(
-        report["by_category"])
+        report["by_category"]
+    )
     return "totals match" if ok else f"MISMATCH: report {report['totals']['airings']} vs {airings} airings"
 
 
 def _rows_for(kind: str, report_s, hand_s, target_s, note: str) -> list[dict]:
     return [
-        {"name": f"report.month_1m_{kind}_s", "value": report_s, "unit": "s",
-         "limit": {"name": f"report.handwritten_sql_{kind}_s", "value": hand_s} if hand_s else None,
-         "target": f"< {target_s} s and ≤ {MAX_RATIO}× the hand-written query", "note": note},
-        {"name": f"report.handwritten_sql_{kind}_s", "value": hand_s, "unit": "s", "limit": None,
-         "target": "one GROUP BY over the same rows"},
+        {
+            "name": f"report.month_1m_{kind}_s",
+            "value": report_s,
+            "unit": "s",
+            "limit": {"name": f"report.handwritten_sql_{kind}_s", "value": hand_s} if hand_s else None,
+            "target": f"< {target_s} s and ≤ {MAX_RATIO}× the hand-written query",
+            "note": note,
+        },
+        {
+            "name": f"report.handwritten_sql_{kind}_s",
+            "value": hand_s,
+            "unit": "s",
+            "limit": None,
+            "target": "one GROUP BY over the same rows",
+        },
     ]
 
 
@@ -249,10 +304,24 @@ def run_postgres() -> list[dict]:
             conn.execute(text("SELECT 1"))
     except Exception as exc:
         note = f"skipped: PostgreSQL at {PG_URL} does not answer ({exc.__class__.__name__})"
-        return [{"name": "report.month_1m_postgres_s", "value": None, "unit": "s", "limit": None,
-                 "target": f"< 0.5 s and ≤ {MAX_RATIO}× the hand-written query", "note": note},
-                {"name": "report.handwritten_sql_postgres_s", "value": None, "unit": "s", "limit": None,
-                 "target": None, "note": note}]
+        return [
+            {
+                "name": "report.month_1m_postgres_s",
+                "value": None,
+                "unit": "s",
+                "limit": None,
+                "target": f"< 0.5 s and ≤ {MAX_RATIO}× the hand-written query",
+                "note": note,
+            },
+            {
+                "name": "report.handwritten_sql_postgres_s",
+                "value": None,
+                "unit": "s",
+                "limit": None,
+                "target": None,
+                "note": note,
+            },
+        ]
     name = f"lp_bench_reports_{uuid.uuid4().hex[:8]}"
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
@@ -301,5 +370,7 @@ if __name__ == "__main__":
     for r in rows:
         limit = r["limit"]["value"] if r.get("limit") else None
         ratio = f"  ({r['value'] / limit:.2f}× the hand-written query)" if limit and r["value"] else ""
-        print(f"{r['name']:<36} {r['value'] if r['value'] is not None else '-':>8} {r['unit']}{ratio}"
-              f"  target: {r.get('target') or ''}  {r.get('note') or ''}")
+        print(
+            f"{r['name']:<36} {r['value'] if r['value'] is not None else '-':>8} {r['unit']}{ratio}"
+            f"  target: {r.get('target') or ''}  {r.get('note') or ''}"
+        )

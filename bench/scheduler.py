@@ -43,12 +43,28 @@ def run() -> list[dict]:
     with tempfile.TemporaryDirectory(prefix="lp-bench-sched-") as tmp:
         tmp = Path(tmp)
         tone = tmp / "tone.mp3"
-        subprocess.run(["ffmpeg", "-hide_banner", "-v", "error", "-y", "-f", "lavfi", "-i",
-                        "sine=frequency=440:duration=0.3", "-ac", "1", str(tone)], check=True)
+        subprocess.run(
+            [
+                "ffmpeg",
+                "-hide_banner",
+                "-v",
+                "error",
+                "-y",
+                "-f",
+                "lavfi",
+                "-i",
+                "sine=frequency=440:duration=0.3",
+                "-ac",
+                "1",
+                str(tone),
+            ],
+            check=True,
+        )
         engine = make_engine(f"sqlite:///{tmp / 'bench.db'}")
         upgrade(engine)
-        runtime = Runtime(Settings(database_url=f"sqlite:///{tmp / 'bench.db'}", data_dir=tmp, secret_key="bench"),
-                          engine)
+        runtime = Runtime(
+            Settings(database_url=f"sqlite:///{tmp / 'bench.db'}", data_dir=tmp, secret_key="bench"), engine
+        )
         first = utcnow() + timedelta(seconds=5)
         with runtime.unit() as s:
             ensure_reference_data(s)
@@ -58,13 +74,27 @@ def run() -> list[dict]:
             s.flush()
             for i in range(SESSIONS):
                 start = first + timedelta(seconds=i * GAP_S)
-                p = Programme(station_id=station.id, on_date=start.date(), session_code=f"s{i:03d}", starts_at=start,
-                              max_duration_s=60)
-                p.items.append(ProgrammeItem(position=0, kind="asset", title="tone", audio_path=str(tone),
-                                             planned_start=start, duration_ms=300))
+                p = Programme(
+                    station_id=station.id,
+                    on_date=start.date(),
+                    session_code=f"s{i:03d}",
+                    starts_at=start,
+                    max_duration_s=60,
+                )
+                p.items.append(
+                    ProgrammeItem(
+                        position=0,
+                        kind="asset",
+                        title="tone",
+                        audio_path=str(tone),
+                        planned_start=start,
+                        duration_ms=300,
+                    )
+                )
                 s.add(p)
-        service = PlayoutService(runtime, PlayoutConfig(speed=1.0, preroll_s=0.5, grace_s=60, poll_s=0.5,
-                                                        derive_s=3600, heartbeat_s=1.0)).start()
+        service = PlayoutService(
+            runtime, PlayoutConfig(speed=1.0, preroll_s=0.5, grace_s=60, poll_s=0.5, derive_s=3600, heartbeat_s=1.0)
+        ).start()
         try:
             deadline = time.monotonic() + 5 + SESSIONS * GAP_S + 30
             while time.monotonic() < deadline:
@@ -79,8 +109,9 @@ def run() -> list[dict]:
             lateness = []
             missed = doubled = 0
             for p in s.scalars(select(Programme)):
-                aired = s.scalars(select(AsRun).where(AsRun.programme_id == p.id, AsRun.status == "aired")
-                                  .order_by(AsRun.id)).all()
+                aired = s.scalars(
+                    select(AsRun).where(AsRun.programme_id == p.id, AsRun.status == "aired").order_by(AsRun.id)
+                ).all()
                 runs = s.scalar(select(func.count(PlayoutRun.id)).where(PlayoutRun.programme_id == p.id))
                 if not aired:
                     missed += 1
@@ -92,18 +123,48 @@ def run() -> list[dict]:
     limit = {"name": "target p99", "value": TARGET_P99_MS}
     rnd = lambda v: None if v is None else round(v, 2)  # noqa: E731
     return [
-        {"name": "scheduler.sessions", "value": SESSIONS, "unit": "sessions", "limit": None,
-         "target": f"{SESSIONS} sessions {GAP_S:g} s apart, null sink, speed 1"},
-        {"name": "scheduler.lateness_p50_ms", "value": rnd(_pct(lateness, 50)), "unit": "ms", "limit": None,
-         "target": "start lateness, median"},
-        {"name": "scheduler.lateness_p99_ms", "value": rnd(_pct(lateness, 99)), "unit": "ms", "limit": limit,
-         "target": "< 100 ms"},
-        {"name": "scheduler.lateness_max_ms", "value": rnd(max(lateness) if lateness else None), "unit": "ms",
-         "limit": None, "target": "worst session"},
-        {"name": "scheduler.missed", "value": missed, "unit": "sessions", "limit": {"name": "target", "value": 0},
-         "target": "0"},
-        {"name": "scheduler.doubled", "value": doubled, "unit": "sessions", "limit": {"name": "target", "value": 0},
-         "target": "0"},
+        {
+            "name": "scheduler.sessions",
+            "value": SESSIONS,
+            "unit": "sessions",
+            "limit": None,
+            "target": f"{SESSIONS} sessions {GAP_S:g} s apart, null sink, speed 1",
+        },
+        {
+            "name": "scheduler.lateness_p50_ms",
+            "value": rnd(_pct(lateness, 50)),
+            "unit": "ms",
+            "limit": None,
+            "target": "start lateness, median",
+        },
+        {
+            "name": "scheduler.lateness_p99_ms",
+            "value": rnd(_pct(lateness, 99)),
+            "unit": "ms",
+            "limit": limit,
+            "target": "< 100 ms",
+        },
+        {
+            "name": "scheduler.lateness_max_ms",
+            "value": rnd(max(lateness) if lateness else None),
+            "unit": "ms",
+            "limit": None,
+            "target": "worst session",
+        },
+        {
+            "name": "scheduler.missed",
+            "value": missed,
+            "unit": "sessions",
+            "limit": {"name": "target", "value": 0},
+            "target": "0",
+        },
+        {
+            "name": "scheduler.doubled",
+            "value": doubled,
+            "unit": "sessions",
+            "limit": {"name": "target", "value": 0},
+            "target": "0",
+        },
     ]
 
 

@@ -32,13 +32,14 @@ import time
 from pathlib import Path
 
 from broadcast.audio.measure import probe_duration
-from broadcast.speech.normalize import normalize, with_pauses
 from broadcast.audio.pipeline.export import BITRATE, LAME_QUALITY
+from broadcast.speech.normalize import normalize, with_pauses
 from broadcast.speech.render import default_workers, render_many, render_text
 
 # Our own sentences in the register of ward CCHC bulletins.
 _SENTENCES = [
-    "Thực hiện Kế hoạch số {n}/KH-UBND ngày {d}/{m}/2025 của UBND quận về tuyên truyền CCHC năm 2025, UBND phường thông báo tới toàn thể Nhân dân.",
+    "Thực hiện Kế hoạch số {n}/KH-UBND ngày {d}/{m}/2025 của UBND quận về tuyên truyền CCHC năm 2025, "
+    "UBND phường thông báo tới toàn thể Nhân dân.",
     "Trong quý {q} năm 2025, bộ phận một cửa đã tiếp nhận {big} hồ sơ TTHC, tỷ lệ giải quyết đúng hạn đạt {p},{p2}%.",
     "Đề nghị bà con {t} TDP đến nhà văn hóa lúc {h}h30 ngày {d}/{m} để nghe phổ biến Nghị định 114/2024/NĐ-CP.",
     "Mức hỗ trợ cho mỗi hộ là {money} đồng, kinh phí từ NSNN theo Quyết định số {n}/QĐ-UBND.",
@@ -53,9 +54,19 @@ def bulletins(total_chars: int = 20_000) -> list[str]:
     out, current, i = [], [], 0
     while sum(map(len, out)) < total_chars:
         s = _SENTENCES[i % len(_SENTENCES)].format(
-            n=100 + 37 * i, d=1 + i % 28, m=1 + i % 12, q=["I", "II", "III", "IV"][i % 4], big=1200 + 53 * i,
-            p=80 + i % 20, p2=i % 10, t=5 + i % 20, h=6 + i % 3, money=f"{(i % 9 + 1) * 500}.000",
-            lo=20 + i % 5, hi=28 + i % 6)
+            n=100 + 37 * i,
+            d=1 + i % 28,
+            m=1 + i % 12,
+            q=["I", "II", "III", "IV"][i % 4],
+            big=1200 + 53 * i,
+            p=80 + i % 20,
+            p2=i % 10,
+            t=5 + i % 20,
+            h=6 + i % 3,
+            money=f"{(i % 9 + 1) * 500}.000",
+            lo=20 + i % 5,
+            hi=28 + i % 6,
+        )
         current.append(s)
         if sum(map(len, current)) > 1800:
             out.append(" ".join(current))
@@ -70,8 +81,12 @@ def _espeak_raw(texts: list[str], workdir: Path) -> tuple[float, float]:
         spoken = with_pauses(normalize(text))
         wav = workdir / f"raw{k}.wav"
         started = time.perf_counter()
-        subprocess.run(["espeak-ng", "-v", "vi", "-b", "1", "-w", str(wav), "--stdin"],
-                       input=spoken.encode(), check=True, capture_output=True)
+        subprocess.run(
+            ["espeak-ng", "-v", "vi", "-b", "1", "-w", str(wav), "--stdin"],
+            input=spoken.encode(),
+            check=True,
+            capture_output=True,
+        )
         wall += time.perf_counter() - started
         audio += probe_duration(wav)
     return audio, wall
@@ -82,9 +97,29 @@ def _mp3_encode(workdir: Path, count: int) -> tuple[float, float]:
     for k in range(count):
         wav = workdir / f"raw{k}.wav"
         started = time.perf_counter()
-        subprocess.run(["ffmpeg", "-hide_banner", "-nostdin", "-y", "-i", str(wav), "-ar", "44100", "-ac", "1",
-                        "-c:a", "libmp3lame", "-b:a", BITRATE, "-compression_level", str(LAME_QUALITY),
-                        str(workdir / f"raw{k}.mp3")], check=True, capture_output=True)
+        subprocess.run(
+            [
+                "ffmpeg",
+                "-hide_banner",
+                "-nostdin",
+                "-y",
+                "-i",
+                str(wav),
+                "-ar",
+                "44100",
+                "-ac",
+                "1",
+                "-c:a",
+                "libmp3lame",
+                "-b:a",
+                BITRATE,
+                "-compression_level",
+                str(LAME_QUALITY),
+                str(workdir / f"raw{k}.mp3"),
+            ],
+            check=True,
+            capture_output=True,
+        )
         wall += time.perf_counter() - started
         audio += probe_duration(wav)
     return audio, wall
@@ -119,8 +154,9 @@ def run() -> list[dict]:
 
         workers = default_workers()
         started = time.perf_counter()
-        renditions = render_many([{"text": t, "engine_names": ["espeak"], "cache_dir": tmp / "cache"}
-                                  for t in texts], workers=workers)
+        renditions = render_many(
+            [{"text": t, "engine_names": ["espeak"], "cache_dir": tmp / "cache"} for t in texts], workers=workers
+        )
         wall = time.perf_counter() - started
         audio = sum(r.duration_ms for r in renditions) / 1000
         pipeline_rtf = audio / wall
@@ -134,23 +170,55 @@ def run() -> list[dict]:
         cloud_s, cloud_requests = _cloud_10k(tmp)
 
     chars = sum(map(len, texts))
-    note = (f"{len(texts)} bulletins, {chars} characters, {audio:.0f} s of finished audio, "
-            f"render_many with {workers} workers")
+    note = (
+        f"{len(texts)} bulletins, {chars} characters, {audio:.0f} s of finished audio, "
+        f"render_many with {workers} workers"
+    )
     return [
-        {"name": "speech.pipeline_rtf", "value": round(pipeline_rtf, 2), "unit": "audio s / wall s",
-         "limit": {"name": "speech.espeak_raw_rtf", "value": round(raw_rtf, 2)},
-         "target": ">= 0.5 x raw espeak-ng", "note": note},
-        {"name": "speech.pipeline_rtf_serial", "value": round(serial_rtf, 2), "unit": "audio s / wall s",
-         "limit": {"name": "speech.espeak_raw_rtf", "value": round(raw_rtf, 2)},
-         "target": "reference (one bulletin at a time)"},
-        {"name": "speech.espeak_raw_rtf", "value": round(raw_rtf, 2), "unit": "audio s / wall s",
-         "limit": None, "target": "reference (espeak-ng alone)"},
-        {"name": "speech.mp3_encode_rtf", "value": round(mp3_rtf, 2), "unit": "audio s / wall s",
-         "limit": None, "target": "reference (MP3 encoding alone)"},
-        {"name": "speech.cached_render_ms", "value": round(cached_ms, 2), "unit": "ms per bulletin",
-         "limit": None, "target": "< 50 ms"},
-        {"name": "speech.cloud_10k_chars_s", "value": round(cloud_s, 2), "unit": "s", "limit": None,
-         "target": "< 2 s", "note": f"Zalo AI stand-in, 300 ms per request, {cloud_requests} requests, 4 at a time"},
+        {
+            "name": "speech.pipeline_rtf",
+            "value": round(pipeline_rtf, 2),
+            "unit": "audio s / wall s",
+            "limit": {"name": "speech.espeak_raw_rtf", "value": round(raw_rtf, 2)},
+            "target": ">= 0.5 x raw espeak-ng",
+            "note": note,
+        },
+        {
+            "name": "speech.pipeline_rtf_serial",
+            "value": round(serial_rtf, 2),
+            "unit": "audio s / wall s",
+            "limit": {"name": "speech.espeak_raw_rtf", "value": round(raw_rtf, 2)},
+            "target": "reference (one bulletin at a time)",
+        },
+        {
+            "name": "speech.espeak_raw_rtf",
+            "value": round(raw_rtf, 2),
+            "unit": "audio s / wall s",
+            "limit": None,
+            "target": "reference (espeak-ng alone)",
+        },
+        {
+            "name": "speech.mp3_encode_rtf",
+            "value": round(mp3_rtf, 2),
+            "unit": "audio s / wall s",
+            "limit": None,
+            "target": "reference (MP3 encoding alone)",
+        },
+        {
+            "name": "speech.cached_render_ms",
+            "value": round(cached_ms, 2),
+            "unit": "ms per bulletin",
+            "limit": None,
+            "target": "< 50 ms",
+        },
+        {
+            "name": "speech.cloud_10k_chars_s",
+            "value": round(cloud_s, 2),
+            "unit": "s",
+            "limit": None,
+            "target": "< 2 s",
+            "note": f"Zalo AI stand-in, 300 ms per request, {cloud_requests} requests, 4 at a time",
+        },
     ]
 
 

@@ -16,9 +16,7 @@ import tempfile
 import time
 import urllib.parse
 import urllib.request
-from datetime import timedelta
 from http.cookiejar import CookieJar
-from pathlib import Path
 
 DURATION_S = int(os.environ.get("BENCH_WEB_SECONDS", "10"))
 CONNECTIONS = 16
@@ -85,8 +83,12 @@ def _session_cookie(base: str) -> str:
 
 
 def _wrk(url: str, header: str) -> dict:
-    out = subprocess.run(["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{DURATION_S}s", "--latency", "--timeout", "5s",
-                          "-H", header, url], capture_output=True, text=True, timeout=DURATION_S + 30).stdout
+    out = subprocess.run(
+        ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{DURATION_S}s", "--latency", "--timeout", "5s", "-H", header, url],
+        capture_output=True,
+        text=True,
+        timeout=DURATION_S + 30,
+    ).stdout
     return _wrk_parse(out)
 
 
@@ -104,17 +106,30 @@ def _wrk_parse(out: str) -> dict:
 
 def run() -> list[dict]:
     if shutil.which("wrk") is None:
-        return [{"name": "web.*", "value": None, "unit": "", "limit": None, "target": None,
-                 "note": "wrk not installed (apt-get install wrk)"}]
+        return [
+            {
+                "name": "web.*",
+                "value": None,
+                "unit": "",
+                "limit": None,
+                "target": None,
+                "note": "wrk not installed (apt-get install wrk)",
+            }
+        ]
     with tempfile.TemporaryDirectory() as tmp:
         env = {k: v for k, v in os.environ.items() if not k.startswith("BROADCAST_")}
-        env.update(BROADCAST_DATA_DIR=tmp, BROADCAST_DATABASE_URL=f"sqlite:///{tmp}/bench.db",
-                   BROADCAST_TTS_ENGINES="espeak")
+        env.update(
+            BROADCAST_DATA_DIR=tmp, BROADCAST_DATABASE_URL=f"sqlite:///{tmp}/bench.db", BROADCAST_TTS_ENGINES="espeak"
+        )
         token = _seed(env)
         port = _free_port()
         base = f"http://127.0.0.1:{port}"
-        server = subprocess.Popen([sys.executable, "-m", "broadcast", "serve", "--no-scheduler", "--port", str(port)],
-                                  env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        server = subprocess.Popen(
+            [sys.executable, "-m", "broadcast", "serve", "--no-scheduler", "--port", str(port)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         try:
             _wait_up(base + "/healthz")
             api = _wrk(base + "/api/v1/bulletins", f"Authorization: Bearer {token}")
@@ -127,8 +142,13 @@ def run() -> list[dict]:
     return [
         {"name": "web.api_list_rps", "value": api["rps"], "unit": "req/s", "limit": None, "target": ">= 300"},
         {"name": "web.api_list_p99_ms", "value": api["p99_ms"], "unit": "ms", "limit": None, "target": "< 100"},
-        {"name": "web.errors", "value": api["errors"] + dash["errors"] + prog["errors"], "unit": "count",
-         "limit": None, "target": "0"},
+        {
+            "name": "web.errors",
+            "value": api["errors"] + dash["errors"] + prog["errors"],
+            "unit": "count",
+            "limit": None,
+            "target": "0",
+        },
         {"name": "web.dashboard_rps", "value": dash["rps"], "unit": "req/s", "limit": None, "target": None},
         {"name": "web.dashboard_p99_ms", "value": dash["p99_ms"], "unit": "ms", "limit": None, "target": None},
         {"name": "web.programme_page_rps", "value": prog["rps"], "unit": "req/s", "limit": None, "target": None},

@@ -23,8 +23,16 @@ def _day(value: str | None, name: str) -> date | None:
         raise ValidationError(f"Ngày {name} phải có dạng YYYY-MM-DD.", field=name) from None
 
 
-def audit_page(session: Session, *, tz, action: str | None = None, username: str | None = None,
-               day_from: str | None = None, day_to: str | None = None, page=None) -> Page:
+def audit_page(
+    session: Session,
+    *,
+    tz,
+    action: str | None = None,
+    username: str | None = None,
+    day_from: str | None = None,
+    day_to: str | None = None,
+    page=None,
+) -> Page:
     """Newest first; ``action`` matches a prefix ("auth." for every login event)."""
     number = parse_page(page)
     start, end = _day(day_from, "from"), _day(day_to, "to")

@@ -91,8 +91,13 @@ def create_backup(engine: Engine, settings: Settings, out: Path) -> dict:
             files = sorted(p for p in recordings.rglob("*") if p.is_file()) if recordings.is_dir() else []
             for path in files:
                 zf.write(path, f"{RECORDINGS}/{path.relative_to(recordings).as_posix()}")
-            manifest = {"format": FORMAT, "revision": revision, "created_at": datetime.now().astimezone().isoformat(),
-                        "tables": counts, "recordings": len(files)}
+            manifest = {
+                "format": FORMAT,
+                "revision": revision,
+                "created_at": datetime.now().astimezone().isoformat(),
+                "tables": counts,
+                "recordings": len(files),
+            }
             zf.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2))
         if source is not engine:
             source.dispose()
@@ -136,11 +141,17 @@ def restore_backup(engine: Engine, settings: Settings, path: Path) -> dict:
                     )
             conn.execute(Base.metadata.tables["categories"].delete())
             for table in Base.metadata.sorted_tables:
-                raw = zf.read(f"tables/{table.name}.jsonl").decode() if f"tables/{table.name}.jsonl" in zf.namelist() else ""
+                raw = (
+                    zf.read(f"tables/{table.name}.jsonl").decode()
+                    if f"tables/{table.name}.jsonl" in zf.namelist()
+                    else ""
+                )
                 rows = [json.loads(line) for line in raw.splitlines() if line]
                 if rows:
-                    conn.execute(insert(table), [
-                        {c.name: _decode(c, r.get(c.name)) for c in table.columns if c.name in r} for r in rows])
+                    conn.execute(
+                        insert(table),
+                        [{c.name: _decode(c, r.get(c.name)) for c in table.columns if c.name in r} for r in rows],
+                    )
             if conn.dialect.name == "postgresql":
                 _reset_sequences(conn)
         target = settings.data_dir / RECORDINGS
@@ -158,8 +169,15 @@ def restore_backup(engine: Engine, settings: Settings, path: Path) -> dict:
 def _reset_sequences(conn) -> None:
     for table in Base.metadata.sorted_tables:
         pk = list(table.primary_key.columns)
-        if len(pk) == 1 and pk[0].autoincrement is not False and isinstance(pk[0].type.python_type, type) \
-                and pk[0].type.python_type is int:
-            conn.execute(text(
-                f"SELECT setval(pg_get_serial_sequence('{table.name}', '{pk[0].name}'), "
-                f"COALESCE((SELECT MAX({pk[0].name}) FROM {table.name}), 0) + 1, false)"))
+        if (
+            len(pk) == 1
+            and pk[0].autoincrement is not False
+            and isinstance(pk[0].type.python_type, type)
+            and pk[0].type.python_type is int
+        ):
+            conn.execute(
+                text(
+                    f"SELECT setval(pg_get_serial_sequence('{table.name}', '{pk[0].name}'), "
+                    f"COALESCE((SELECT MAX({pk[0].name}) FROM {table.name}), 0) + 1, false)"
+                )
+            )

@@ -24,9 +24,9 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from collections.abc import Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import ConfigError
@@ -46,6 +46,7 @@ CLOUD_TTS_ENGINES = ("fpt", "viettel", "zalo")
 @dataclass(frozen=True)
 class TtsProvider:
     """One cloud voice's key and endpoint; ``url`` None = the provider's public endpoint."""
+
     api_key: str | None = None
     url: str | None = None
 
@@ -78,7 +79,7 @@ class Settings:
         path.mkdir(parents=True, exist_ok=True)
         return path
 
-    def with_(self, **changes) -> "Settings":
+    def with_(self, **changes) -> Settings:
         return replace(self, **changes)
 
 
@@ -122,6 +123,7 @@ def _secret_key(data_dir: Path) -> str:
 
 # --- readers: one variable each, for callers that need one value without a data dir ------------
 
+
 def _env(env: Mapping[str, str] | None) -> Mapping[str, str]:
     return os.environ if env is None else env
 
@@ -157,9 +159,13 @@ def read_mqtt_url(env: Mapping[str, str] | None = None) -> str | None:
 def read_tts_providers(env: Mapping[str, str] | None = None) -> dict[str, TtsProvider]:
     """``BROADCAST_<ENGINE>_API_KEY`` / ``_URL`` for each cloud engine (empty values = unset)."""
     env = _env(env)
-    return {name: TtsProvider(api_key=(env.get(f"BROADCAST_{name.upper()}_API_KEY") or "").strip() or None,
-                              url=(env.get(f"BROADCAST_{name.upper()}_URL") or "").strip() or None)
-            for name in CLOUD_TTS_ENGINES}
+    return {
+        name: TtsProvider(
+            api_key=(env.get(f"BROADCAST_{name.upper()}_API_KEY") or "").strip() or None,
+            url=(env.get(f"BROADCAST_{name.upper()}_URL") or "").strip() or None,
+        )
+        for name in CLOUD_TTS_ENGINES
+    }
 
 
 def read_timezone(env: Mapping[str, str] | None = None) -> ZoneInfo:

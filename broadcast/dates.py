@@ -29,5 +29,6 @@ def parse_day(value, field: str = "date") -> date | None:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise ValidationError(f"Ngày không hợp lệ ({text[:40]!r}): dùng dạng YYYY-MM-DD, ví dụ 2025-10-01.",
-                              field=field) from None
+        raise ValidationError(
+            f"Ngày không hợp lệ ({text[:40]!r}): dùng dạng YYYY-MM-DD, ví dụ 2025-10-01.", field=field
+        ) from None

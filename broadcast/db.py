@@ -7,9 +7,9 @@ is the scale-out database; the same code and migrations serve both.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
-from typing import Iterator
 
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine, make_url
@@ -32,7 +32,7 @@ def _sqlite_pragmas(dbapi_conn, _record):
 
 def _normalise_url(url: str) -> str:
     # "postgresql://" alone would pick psycopg2, which we do not ship.
-    if url.startswith("postgresql://") or url.startswith("postgres://"):
+    if url.startswith(("postgresql://", "postgres://")):
         return "postgresql+psycopg://" + url.split("://", 1)[1]
     return url
 
@@ -48,9 +48,7 @@ def make_engine(url: str, **kwargs) -> Engine:
             "dùng dạng sqlite:///duong/dan.db hoặc postgresql://user@host:5432/ten_csdl."
         ) from None
     if parsed.get_backend_name() not in ("sqlite", "postgresql"):
-        raise ConfigError(
-            f"Cơ sở dữ liệu {parsed.get_backend_name()!r} chưa được hỗ trợ: dùng SQLite hoặc PostgreSQL."
-        )
+        raise ConfigError(f"Cơ sở dữ liệu {parsed.get_backend_name()!r} chưa được hỗ trợ: dùng SQLite hoặc PostgreSQL.")
     try:
         if parsed.get_backend_name() == "sqlite":
             connect_args = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}

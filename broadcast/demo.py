@@ -48,47 +48,131 @@ USERS = [
 
 # (title, category, department, priority, status, airings, body)
 BULLETINS = [
-    ("Kế hoạch tuyên truyền cải cách hành chính năm 2025", "cchc-chung", "VP", "normal", "approved", 6,
-     "Thực hiện Kế hoạch số 23/KH-UBND ngày 04/02/2025 của UBND phường về cải cách hành chính nhà nước năm 2025, "
-     "UBND phường Mộ Lao ban hành kế hoạch tuyên truyền CCHC. Mục tiêu là nâng cao chỉ số cải cách hành chính "
-     "PAR INDEX và chỉ số hài lòng SIPAS, lấy sự hài lòng của người dân, tổ chức làm thước đo. Đề nghị các TDP "
-     "phổ biến rộng rãi tới từng hộ gia đình."),
-    ("Nộp hồ sơ trực tuyến trên Cổng dịch vụ công", "cchc-tthc", "VP", "priority", "approved", 10,
-     "Bộ phận tiếp nhận và trả kết quả của UBND phường tiếp nhận hồ sơ từ 8h00 đến 17h00 các ngày làm việc. "
-     "Người dân có thể nộp hồ sơ trực tuyến toàn trình trên Cổng dịch vụ công quốc gia, theo dõi tiến độ và "
-     "nhận kết quả tại nhà. Năm 2025, phường phấn đấu 100% hồ sơ được giải quyết đúng và trước hạn."),
-    ("Kích hoạt tài khoản định danh điện tử mức 2", "cchc-chinh-quyen-so", "CA", "normal", "approved", 8,
-     "Công an phường đề nghị công dân từ đủ 14 tuổi trở lên kích hoạt tài khoản định danh điện tử VNeID mức 2 "
-     "để thực hiện các thủ tục hành chính trên môi trường điện tử. Mọi thắc mắc xin liên hệ số điện thoại "
-     "024.3382.4567 trong giờ hành chính."),
-    ("Phổ biến văn bản quy phạm pháp luật mới", "cchc-the-che", "TP", "normal", "approved", 4,
-     "Từ ngày 01/7/2025, Luật Tổ chức chính quyền địa phương năm 2025 có hiệu lực. Công chức Tư pháp - Hộ tịch "
-     "phường sẽ tổ chức hội nghị phổ biến tại nhà văn hóa TDP số 5 vào 19h30 thứ Sáu tuần này."),
-    ("Công khai dự toán ngân sách phường năm 2025", "cchc-tai-chinh", "TCKT", "normal", "approved", 3,
-     "UBND phường công khai dự toán thu, chi ngân sách năm 2025 tại trụ sở và trên Cổng thông tin điện tử của "
-     "phường. Tổng dự toán chi là 12.450.000.000 đồng, trong đó chi cho chuyển đổi số là 1.500.000.000 đồng."),
-    ("Kỷ cương, trách nhiệm trong thực thi công vụ", "cchc-cong-vu", "VP", "normal", "approved", 4,
-     "Thực hiện chủ đề công tác năm 2025 của Thành phố là kỷ cương, trách nhiệm, hành động, sáng tạo, phát triển, "
-     "cán bộ, công chức phường thực hiện nghiêm quy tắc ứng xử, đeo thẻ công chức và lắng nghe ý kiến của nhân dân. "
-     "Người dân có thể phản ánh qua hòm thư góp ý đặt tại bộ phận một cửa."),
-    ("Sắp xếp tổ chức bộ máy theo mô hình chính quyền hai cấp", "cchc-bo-may", "VP", "normal", "approved", 4,
-     "Từ ngày 01/7/2025, chính quyền địa phương được tổ chức theo mô hình hai cấp. Các thủ tục hành chính trước đây "
-     "giải quyết tại quận nay được tiếp nhận tại phường. Người dân cần hỗ trợ xin liên hệ bộ phận một cửa."),
-    ("Lịch tiêm chủng mở rộng tháng này", "y-te", "YTE", "normal", "approved", 3,
-     "Trạm Y tế phường tổ chức tiêm chủng mở rộng cho trẻ dưới 5 tuổi vào ngày 15 hằng tháng, từ 7h30 đến 11h00. "
-     "Phụ huynh mang theo sổ tiêm chủng và đưa trẻ đến đúng giờ."),
-    ("Chủ động phòng chống mưa lớn, ngập úng", "thien-tai", "DCXD", "priority", "approved", 5,
-     "Theo dự báo, trong 2 ngày tới khu vực có mưa to với lượng mưa phổ biến 100-200 mm. Đề nghị các hộ gia đình "
-     "khơi thông cống rãnh, không để xe ở nơi trũng thấp và theo dõi thông báo của phường."),
-    ("Hưởng ứng Ngày hội Đại đoàn kết toàn dân tộc", "van-hoa", "MTTQ", "normal", "submitted", 3,
-     "Hưởng ứng Ngày truyền thống Mặt trận Tổ quốc Việt Nam 18/11, Ban công tác Mặt trận 17 TDP tổ chức Ngày hội "
-     "Đại đoàn kết toàn dân tộc. Kính mời bà con tham gia đông đủ."),
-    ("Phòng chống sốt xuất huyết", "y-te", "YTE", "normal", "submitted", 4,
-     "Để phòng chống sốt xuất huyết, mỗi gia đình hãy diệt lăng quăng, bọ gậy, đậy kín dụng cụ chứa nước và ngủ màn "
-     "kể cả ban ngày. Khi có dấu hiệu sốt cao trên 38 độ, cần đến cơ sở y tế ngay."),
-    ("Đăng ký khai sinh trực tuyến liên thông", "cchc-tthc", "TP", "normal", "draft", 4,
-     "Cha mẹ có thể đăng ký khai sinh, thường trú và cấp thẻ bảo hiểm y tế cho trẻ dưới 6 tuổi bằng một bộ hồ sơ "
-     "trực tuyến liên thông, không phải đến trụ sở."),
+    (
+        "Kế hoạch tuyên truyền cải cách hành chính năm 2025",
+        "cchc-chung",
+        "VP",
+        "normal",
+        "approved",
+        6,
+        "Thực hiện Kế hoạch số 23/KH-UBND ngày 04/02/2025 của UBND phường về cải cách hành chính nhà nước năm 2025, "
+        "UBND phường Mộ Lao ban hành kế hoạch tuyên truyền CCHC. Mục tiêu là nâng cao chỉ số cải cách hành chính "
+        "PAR INDEX và chỉ số hài lòng SIPAS, lấy sự hài lòng của người dân, tổ chức làm thước đo. Đề nghị các TDP "
+        "phổ biến rộng rãi tới từng hộ gia đình.",
+    ),
+    (
+        "Nộp hồ sơ trực tuyến trên Cổng dịch vụ công",
+        "cchc-tthc",
+        "VP",
+        "priority",
+        "approved",
+        10,
+        "Bộ phận tiếp nhận và trả kết quả của UBND phường tiếp nhận hồ sơ từ 8h00 đến 17h00 các ngày làm việc. "
+        "Người dân có thể nộp hồ sơ trực tuyến toàn trình trên Cổng dịch vụ công quốc gia, theo dõi tiến độ và "
+        "nhận kết quả tại nhà. Năm 2025, phường phấn đấu 100% hồ sơ được giải quyết đúng và trước hạn.",
+    ),
+    (
+        "Kích hoạt tài khoản định danh điện tử mức 2",
+        "cchc-chinh-quyen-so",
+        "CA",
+        "normal",
+        "approved",
+        8,
+        "Công an phường đề nghị công dân từ đủ 14 tuổi trở lên kích hoạt tài khoản định danh điện tử VNeID mức 2 "
+        "để thực hiện các thủ tục hành chính trên môi trường điện tử. Mọi thắc mắc xin liên hệ số điện thoại "
+        "024.3382.4567 trong giờ hành chính.",
+    ),
+    (
+        "Phổ biến văn bản quy phạm pháp luật mới",
+        "cchc-the-che",
+        "TP",
+        "normal",
+        "approved",
+        4,
+        "Từ ngày 01/7/2025, Luật Tổ chức chính quyền địa phương năm 2025 có hiệu lực. Công chức Tư pháp - Hộ tịch "
+        "phường sẽ tổ chức hội nghị phổ biến tại nhà văn hóa TDP số 5 vào 19h30 thứ Sáu tuần này.",
+    ),
+    (
+        "Công khai dự toán ngân sách phường năm 2025",
+        "cchc-tai-chinh",
+        "TCKT",
+        "normal",
+        "approved",
+        3,
+        "UBND phường công khai dự toán thu, chi ngân sách năm 2025 tại trụ sở và trên Cổng thông tin điện tử của "
+        "phường. Tổng dự toán chi là 12.450.000.000 đồng, trong đó chi cho chuyển đổi số là 1.500.000.000 đồng.",
+    ),
+    (
+        "Kỷ cương, trách nhiệm trong thực thi công vụ",
+        "cchc-cong-vu",
+        "VP",
+        "normal",
+        "approved",
+        4,
+        "Thực hiện chủ đề công tác năm 2025 của Thành phố là kỷ cương, trách nhiệm, hành động, sáng tạo, phát triển, "
+        "cán bộ, công chức phường thực hiện nghiêm quy tắc ứng xử, đeo thẻ công chức và lắng nghe ý kiến của nhân dân. "
+        "Người dân có thể phản ánh qua hòm thư góp ý đặt tại bộ phận một cửa.",
+    ),
+    (
+        "Sắp xếp tổ chức bộ máy theo mô hình chính quyền hai cấp",
+        "cchc-bo-may",
+        "VP",
+        "normal",
+        "approved",
+        4,
+        "Từ ngày 01/7/2025, chính quyền địa phương được tổ chức theo mô hình hai cấp. Các thủ tục hành chính trước đây "
+        "giải quyết tại quận nay được tiếp nhận tại phường. Người dân cần hỗ trợ xin liên hệ bộ phận một cửa.",
+    ),
+    (
+        "Lịch tiêm chủng mở rộng tháng này",
+        "y-te",
+        "YTE",
+        "normal",
+        "approved",
+        3,
+        "Trạm Y tế phường tổ chức tiêm chủng mở rộng cho trẻ dưới 5 tuổi vào ngày 15 hằng tháng, từ 7h30 đến 11h00. "
+        "Phụ huynh mang theo sổ tiêm chủng và đưa trẻ đến đúng giờ.",
+    ),
+    (
+        "Chủ động phòng chống mưa lớn, ngập úng",
+        "thien-tai",
+        "DCXD",
+        "priority",
+        "approved",
+        5,
+        "Theo dự báo, trong 2 ngày tới khu vực có mưa to với lượng mưa phổ biến 100-200 mm. Đề nghị các hộ gia đình "
+        "khơi thông cống rãnh, không để xe ở nơi trũng thấp và theo dõi thông báo của phường.",
+    ),
+    (
+        "Hưởng ứng Ngày hội Đại đoàn kết toàn dân tộc",
+        "van-hoa",
+        "MTTQ",
+        "normal",
+        "submitted",
+        3,
+        "Hưởng ứng Ngày truyền thống Mặt trận Tổ quốc Việt Nam 18/11, Ban công tác Mặt trận 17 TDP tổ chức Ngày hội "
+        "Đại đoàn kết toàn dân tộc. Kính mời bà con tham gia đông đủ.",
+    ),
+    (
+        "Phòng chống sốt xuất huyết",
+        "y-te",
+        "YTE",
+        "normal",
+        "submitted",
+        4,
+        "Để phòng chống sốt xuất huyết, mỗi gia đình hãy diệt lăng quăng, bọ gậy, đậy kín dụng cụ chứa nước và ngủ màn "
+        "kể cả ban ngày. Khi có dấu hiệu sốt cao trên 38 độ, cần đến cơ sở y tế ngay.",
+    ),
+    (
+        "Đăng ký khai sinh trực tuyến liên thông",
+        "cchc-tthc",
+        "TP",
+        "normal",
+        "draft",
+        4,
+        "Cha mẹ có thể đăng ký khai sinh, thường trú và cấp thẻ bảo hiểm y tế cho trẻ dưới 6 tuổi bằng một bộ hồ sơ "
+        "trực tuyến liên thông, không phải đến trụ sở.",
+    ),
 ]
 
 
@@ -99,8 +183,15 @@ DEMO_STATION = "MOLAO"
 DEMO_SCHEDULES_DIR = DEFAULT_SCHEDULES_DIR
 
 
-def load_demo(session: Session, settings: Settings, *, password: str = DEMO_PASSWORD,
-              if_empty: bool = False, today: date | None = None, history_days: int = 0) -> dict | None:
+def load_demo(
+    session: Session,
+    settings: Settings,
+    *,
+    password: str = DEMO_PASSWORD,
+    if_empty: bool = False,
+    today: date | None = None,
+    history_days: int = 0,
+) -> dict | None:
     """Load the demo ward; with ``if_empty`` do nothing when a ward already exists.
 
     ``history_days`` adds that many days of past airtime (as-run rows marked as
@@ -115,7 +206,8 @@ def load_demo(session: Session, settings: Settings, *, password: str = DEMO_PASS
     depts = {}
     for code, name in DEPARTMENTS:
         depts[code] = session.scalar(select(Department).where(Department.code == code)) or Department(
-            code=code, name=name, ward=ward)
+            code=code, name=name, ward=ward
+        )
         session.add(depts[code])
     session.flush()
     users = {}
@@ -127,23 +219,41 @@ def load_demo(session: Session, settings: Settings, *, password: str = DEMO_PASS
         # Every department has its own submitter, so no demo bulletin is the
         # operator's or the approver's own (nobody approves their own bulletin).
         author = next(u for u in users.values() if u.department is depts[dept] and u.role == "submitter")
-        b = Bulletin(title=title, body=body, category=categories[cat], department=depts[dept], author=author,
-                     priority=priority, status=status, valid_from=today - timedelta(days=2),
-                     valid_until=today + timedelta(days=30), airings_wanted=airings, airings_left=airings,
-                     all_stations=True)
+        b = Bulletin(
+            title=title,
+            body=body,
+            category=categories[cat],
+            department=depts[dept],
+            author=author,
+            priority=priority,
+            status=status,
+            valid_from=today - timedelta(days=2),
+            valid_until=today + timedelta(days=30),
+            airings_wanted=airings,
+            airings_left=airings,
+            all_stations=True,
+        )
         if status in ("submitted", "approved"):
             b.submitted_at = utcnow()
         if status == "approved":
             b.approved_at, b.approved_by = utcnow(), users["lanhdao"]
         session.add(b)
-    plan = Plan(ward=ward, title="Kế hoạch tuyên truyền cải cách hành chính năm " + str(today.year),
-                number="28/KH-UBND", issued_on=date(today.year, 2, 10),
-                period_start=date(today.year, 1, 1), period_end=date(today.year, 12, 31), report_due_day=10)
+    plan = Plan(
+        ward=ward,
+        title="Kế hoạch tuyên truyền cải cách hành chính năm " + str(today.year),
+        number="28/KH-UBND",
+        issued_on=date(today.year, 2, 10),
+        period_start=date(today.year, 1, 1),
+        period_end=date(today.year, 12, 31),
+        report_due_day=10,
+    )
     plan.targets = [
         PlanTarget(metric="minutes", category_code="cchc", value=60, label="Phút tin CCHC mỗi tháng"),
         PlanTarget(metric="airings", category_code="cchc", value=40, label="Lượt phát tin CCHC mỗi tháng"),
         PlanTarget(metric="column_sessions", category_code="cchc", value=8, label="Số buổi chuyên mục CCHC mỗi tháng"),
-        PlanTarget(metric="minutes", category_code="cchc-tthc", value=15, label="Phút tin thủ tục hành chính mỗi tháng"),
+        PlanTarget(
+            metric="minutes", category_code="cchc-tthc", value=15, label="Phút tin thủ tục hành chính mỗi tháng"
+        ),
         PlanTarget(metric="minutes", category_code=None, value=300, label="Tổng số phút phát thanh mỗi tháng"),
     ]
     session.add(plan)
@@ -151,8 +261,7 @@ def load_demo(session: Session, settings: Settings, *, password: str = DEMO_PASS
     history = _airtime_history(session, settings, station, today, history_days) if history_days else 0
     audit(session, "demo.load", object_type="wards", object_id=ward.id, detail={"history_rows": history})
     session.flush()
-    return {"ward": ward.name, "bulletins": len(BULLETINS),
-            "users": [(u, r) for u, r, _, _ in USERS]}
+    return {"ward": ward.name, "bulletins": len(BULLETINS), "users": [(u, r) for u, r, _, _ in USERS]}
 
 
 SPOKEN_CHARS_PER_SECOND = 14  # a calm reading pace, as the bulletin form estimates
@@ -168,7 +277,7 @@ def _airtime_history(session: Session, settings: Settings, station, today: date,
 
     from .domain.models import AsRun
 
-    aired = [b for b in session.scalars(select(Bulletin).where(Bulletin.status == "approved").order_by(Bulletin.id))]
+    aired = list(session.scalars(select(Bulletin).where(Bulletin.status == "approved").order_by(Bulletin.id)))
     sessions = [t for t in station.sessions if t.enabled]
     rows = 0
     turn = 0
@@ -183,12 +292,29 @@ def _airtime_history(session: Session, settings: Settings, station, today: date,
                 b = aired[turn % len(aired)]
                 turn += 1
                 length_ms = max(15_000, len(b.body) * 1000 // SPOKEN_CHARS_PER_SECOND)
-                session.add(AsRun(
-                    station_id=station.id, session_code=tpl.code, air_date=day, position=k + 2, kind="bulletin",
-                    bulletin_id=b.id, title=b.title, category_code=b.category.code,
-                    department_code=b.department.code, scheduled_start=cursor, actual_start=cursor,
-                    actual_end=cursor + timedelta(milliseconds=length_ms), planned_ms=length_ms, aired_ms=length_ms,
-                    lateness_ms=0, status="aired", source="playout", sink=station.sink, note="dữ liệu mẫu"))
+                session.add(
+                    AsRun(
+                        station_id=station.id,
+                        session_code=tpl.code,
+                        air_date=day,
+                        position=k + 2,
+                        kind="bulletin",
+                        bulletin_id=b.id,
+                        title=b.title,
+                        category_code=b.category.code,
+                        department_code=b.department.code,
+                        scheduled_start=cursor,
+                        actual_start=cursor,
+                        actual_end=cursor + timedelta(milliseconds=length_ms),
+                        planned_ms=length_ms,
+                        aired_ms=length_ms,
+                        lateness_ms=0,
+                        status="aired",
+                        source="playout",
+                        sink=station.sink,
+                        note="dữ liệu mẫu",
+                    )
+                )
                 cursor += timedelta(milliseconds=length_ms + 1500)
                 rows += 1
     return rows

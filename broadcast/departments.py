@@ -29,8 +29,9 @@ def clean_code(code: str | None) -> str:
     return code
 
 
-def create_department(session: Session, actor: User, code: str | None, name: str | None, *,
-                      ip: str | None = None) -> Department:
+def create_department(
+    session: Session, actor: User, code: str | None, name: str | None, *, ip: str | None = None
+) -> Department:
     """A new department of the ward (the first station's ward: one installation serves one ward)."""
     require_admin(actor)
     name = clean_name(name)
@@ -47,8 +48,9 @@ def create_department(session: Session, actor: User, code: str | None, name: str
     return dept
 
 
-def rename_department(session: Session, actor: User, dept: Department, name: str | None, *,
-                      ip: str | None = None) -> Department:
+def rename_department(
+    session: Session, actor: User, dept: Department, name: str | None, *, ip: str | None = None
+) -> Department:
     require_admin(actor)
     dept.name = clean_name(name)
     audit(session, "department.update", user=actor, obj=dept, detail={"name": dept.name}, ip=ip)

@@ -57,17 +57,11 @@ def check_schema_current(engine: Engine) -> None:
     if current == head:
         return
     if current is None:
-        raise ConfigError(
-            "Cơ sở dữ liệu chưa được khởi tạo: chạy `broadcast db upgrade` (hoặc `make run`) trước."
-        )
+        raise ConfigError("Cơ sở dữ liệu chưa được khởi tạo: chạy `broadcast db upgrade` (hoặc `make run`) trước.")
     known = {rev.revision for rev in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
     if current not in known:
-        raise ConfigError(
-            f"Cơ sở dữ liệu ở phiên bản {current}, mới hơn phần mềm này ({head}): hãy cập nhật phần mềm."
-        )
-    raise ConfigError(
-        f"Cơ sở dữ liệu đang ở phiên bản cũ ({current}, cần {head}): chạy `broadcast db upgrade`."
-    )
+        raise ConfigError(f"Cơ sở dữ liệu ở phiên bản {current}, mới hơn phần mềm này ({head}): hãy cập nhật phần mềm.")
+    raise ConfigError(f"Cơ sở dữ liệu đang ở phiên bản cũ ({current}, cần {head}): chạy `broadcast db upgrade`.")
 
 
 def ensure_reference_data(session: Session) -> None:

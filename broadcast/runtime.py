@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Iterator
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
@@ -50,8 +50,9 @@ def check_programs(names=("ffmpeg", "ffprobe", "espeak-ng")) -> None:
         )
 
 
-def open_runtime(settings: Settings | None = None, *, check_schema: bool = True,
-                 engine: Engine | None = None) -> Runtime:
+def open_runtime(
+    settings: Settings | None = None, *, check_schema: bool = True, engine: Engine | None = None
+) -> Runtime:
     """Settings, engine and checks, each failing with one clear sentence."""
     settings = settings or load_settings()
     engine = engine or engine_for(settings.database_url)

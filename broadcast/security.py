@@ -95,9 +95,17 @@ def parse_role(value: str) -> Role:
         raise ValidationError(f"Vai trò {value!r} không hợp lệ: chọn một trong {roles}.", field="role") from None
 
 
-def audit(session: Session, action: str, *, user: User | None = None, obj=None,
-          object_type: str | None = None, object_id=None, detail: dict | None = None,
-          ip: str | None = None) -> AuditLog:
+def audit(
+    session: Session,
+    action: str,
+    *,
+    user: User | None = None,
+    obj=None,
+    object_type: str | None = None,
+    object_id=None,
+    detail: dict | None = None,
+    ip: str | None = None,
+) -> AuditLog:
     """Append one audit row in the caller's transaction."""
     if obj is not None:
         object_type = object_type or obj.__tablename__

@@ -31,12 +31,14 @@ MAX_EXTRA_MINUTES = 240
 
 # --- quiet hours -------------------------------------------------------------------------
 
+
 def _hhmm(value: str, field: str) -> time:
     try:
         parsed = time.fromisoformat(value.strip())
     except ValueError:
-        raise ValidationError(f"Giờ {value.strip()[:10]!r} không hợp lệ: dùng dạng HH:MM (ví dụ 21:00).",
-                              field=field) from None
+        raise ValidationError(
+            f"Giờ {value.strip()[:10]!r} không hợp lệ: dùng dạng HH:MM (ví dụ 21:00).", field=field
+        ) from None
     return parsed.replace(second=0, microsecond=0)
 
 
@@ -59,17 +61,29 @@ def set_quiet_hours(session: Session, user: User | None, start: str, end: str, i
         session.add(row)
     else:
         row.value = value
-    audit(session, "settings.quiet_hours", user=user, object_type="settings", object_id=QUIET_HOURS_KEY, ip=ip,
-          detail={"from": before, "to": value})
+    audit(
+        session,
+        "settings.quiet_hours",
+        user=user,
+        object_type="settings",
+        object_id=QUIET_HOURS_KEY,
+        ip=ip,
+        detail={"from": before, "to": value},
+    )
     return value
 
 
 # --- holidays and extra sessions ---------------------------------------------------------
 
+
 def overrides(session: Session, station: Station, from_date: date) -> list[DateOverride]:
-    return list(session.scalars(select(DateOverride).where(DateOverride.station_id == station.id,
-                                                           DateOverride.on_date >= from_date)
-                                .order_by(DateOverride.on_date, DateOverride.id)))
+    return list(
+        session.scalars(
+            select(DateOverride)
+            .where(DateOverride.station_id == station.id, DateOverride.on_date >= from_date)
+            .order_by(DateOverride.on_date, DateOverride.id)
+        )
+    )
 
 
 def _drop_unscheduled(session: Session, station: Station, on_date: date) -> list[Programme]:
@@ -77,8 +91,7 @@ def _drop_unscheduled(session: Session, station: Station, on_date: date) -> list
     unless locked or already started (the rule ``build_day`` follows). Returns the ones kept."""
     wanted = {s.code for s in sessions_on(session, station, on_date)}
     now, kept = utcnow(), []
-    for p in session.scalars(select(Programme).where(Programme.station_id == station.id,
-                                                     Programme.on_date == on_date)):
+    for p in session.scalars(select(Programme).where(Programme.station_id == station.id, Programme.on_date == on_date)):
         if p.session_code in wanted:
             continue
         if p.locked or p.starts_at <= now:
@@ -89,9 +102,20 @@ def _drop_unscheduled(session: Session, station: Station, on_date: date) -> list
     return kept
 
 
-def add_override(session: Session, user: User | None, station: Station, *, on_date, kind: str,
-                 session_code: str | None = None, start: str | None = None, max_minutes=None,
-                 note: str | None = None, today: date, ip: str | None = None) -> tuple[DateOverride, list[Programme]]:
+def add_override(
+    session: Session,
+    user: User | None,
+    station: Station,
+    *,
+    on_date,
+    kind: str,
+    session_code: str | None = None,
+    start: str | None = None,
+    max_minutes=None,
+    note: str | None = None,
+    today: date,
+    ip: str | None = None,
+) -> tuple[DateOverride, list[Programme]]:
     """A holiday (the whole day, or one session) or a one-off extra session on a date, from the web.
 
     Returns the row and the built programmes a holiday could not remove (locked or started)."""
@@ -103,13 +127,18 @@ def add_override(session: Session, user: User | None, station: Station, *, on_da
     if on < today:
         raise ValidationError(f"Ngày {on:%d/%m/%Y} đã qua.", field="date")
     note = (note or "").strip()[:MAX_NOTE] or None
-    templates = {t.code: t for t in session.scalars(select(SessionTemplate).where(
-        SessionTemplate.station_id == station.id, SessionTemplate.enabled.is_(True)))}
+    templates = {
+        t.code: t
+        for t in session.scalars(
+            select(SessionTemplate).where(SessionTemplate.station_id == station.id, SessionTemplate.enabled.is_(True))
+        )
+    }
     code = (session_code or "").strip() or None
     if code is not None and code not in templates:
         raise NotFound(f"Đài {station.code} không có buổi phát {code!r}.", field="session")
-    same_day = [o for o in session.scalars(select(DateOverride).where(DateOverride.station_id == station.id,
-                                                                     DateOverride.on_date == on))]
+    same_day = list(
+        session.scalars(select(DateOverride).where(DateOverride.station_id == station.id, DateOverride.on_date == on))
+    )
     start_time, max_s = None, None
     if kind == "holiday":
         if any(o.kind == "holiday" and o.session_code in (None, code) for o in same_day):
@@ -129,31 +158,58 @@ def add_override(session: Session, user: User | None, station: Station, *, on_da
             if not 1 <= minutes <= MAX_EXTRA_MINUTES:
                 raise ValidationError(f"Thời lượng từ 1 đến {MAX_EXTRA_MINUTES} phút.", field="max_minutes")
             max_s = minutes * 60
-    row = DateOverride(station_id=station.id, on_date=on, kind=kind, session_code=code, start_time=start_time,
-                       max_duration_s=max_s, note=note, source="web")
+    row = DateOverride(
+        station_id=station.id,
+        on_date=on,
+        kind=kind,
+        session_code=code,
+        start_time=start_time,
+        max_duration_s=max_s,
+        note=note,
+        source="web",
+    )
     session.add(row)
     session.flush()
     kept = _drop_unscheduled(session, station, on)
-    audit(session, f"station.{kind}_add", user=user, obj=row, ip=ip,
-          detail={"station": station.code, "date": on.isoformat(), "session": code,
-                  "start": start_time.strftime("%H:%M") if start_time else None, "max_s": max_s, "note": note,
-                  "kept_programmes": [p.id for p in kept]})
+    audit(
+        session,
+        f"station.{kind}_add",
+        user=user,
+        obj=row,
+        ip=ip,
+        detail={
+            "station": station.code,
+            "date": on.isoformat(),
+            "session": code,
+            "start": start_time.strftime("%H:%M") if start_time else None,
+            "max_s": max_s,
+            "note": note,
+            "kept_programmes": [p.id for p in kept],
+        },
+    )
     return row, kept
 
 
-def delete_override(session: Session, user: User | None, station: Station, override_id: int,
-                    ip: str | None = None) -> tuple[DateOverride, list[Programme]]:
+def delete_override(
+    session: Session, user: User | None, station: Station, override_id: int, ip: str | None = None
+) -> tuple[DateOverride, list[Programme]]:
     row = session.get(DateOverride, override_id)
     if row is None or row.station_id != station.id:
         raise NotFound("Không có ngày nghỉ / buổi phát thêm này.")
     if row.source != "web":
         raise Conflict("Mục này khai báo trong tệp lịch đài (schedules/*.toml): sửa tệp rồi nạp lại.")
-    detail = {"station": station.code, "date": row.on_date.isoformat(), "kind": row.kind,
-              "session": row.session_code}
+    detail = {"station": station.code, "date": row.on_date.isoformat(), "kind": row.kind, "session": row.session_code}
     on = row.on_date
     session.delete(row)
     session.flush()
     kept = _drop_unscheduled(session, station, on)
-    audit(session, f"station.{detail['kind']}_delete", user=user, object_type="date_overrides",
-          object_id=override_id, ip=ip, detail=detail)
+    audit(
+        session,
+        f"station.{detail['kind']}_delete",
+        user=user,
+        object_type="date_overrides",
+        object_id=override_id,
+        ip=ip,
+        detail=detail,
+    )
     return row, kept

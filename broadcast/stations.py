@@ -38,6 +38,7 @@ def public_sink(sink: str) -> str:
 
 # --- output -------------------------------------------------------------------------------
 
+
 def check_sink(spec: str, settings: Settings) -> str:
     """A valid sink spec for the web form, else ValidationError.
 
@@ -58,14 +59,16 @@ def check_sink(spec: str, settings: Settings) -> str:
         if not target.is_absolute():
             target = data_dir / target
         if not target.resolve().is_relative_to(data_dir):
-            raise ValidationError(f"Ghi tệp chỉ được vào thư mục dữ liệu {data_dir}: ví dụ "
-                                  f"file:{data_dir / 'luu-tru'}/", field="sink")
+            raise ValidationError(
+                f"Ghi tệp chỉ được vào thư mục dữ liệu {data_dir}: ví dụ file:{data_dir / 'luu-tru'}/", field="sink"
+            )
         spec = "file:" + str(target.resolve()) + ("/" if spec.endswith("/") else "")
     return spec
 
 
-def set_sink(session: Session, settings: Settings, user: User | None, station: Station, spec: str,
-             ip: str | None = None) -> bool:
+def set_sink(
+    session: Session, settings: Settings, user: User | None, station: Station, spec: str, ip: str | None = None
+) -> bool:
     """Change where ``station`` plays. An empty value keeps the current one. True if it changed."""
     if not (spec or "").strip():
         return False
@@ -74,6 +77,12 @@ def set_sink(session: Session, settings: Settings, user: User | None, station: S
         return False
     before = public_sink(station.sink)
     station.sink = spec
-    audit(session, "station.sink", user=user, obj=station, ip=ip,
-          detail={"station": station.code, "from": before, "to": public_sink(spec)})
+    audit(
+        session,
+        "station.sink",
+        user=user,
+        obj=station,
+        ip=ip,
+        detail={"station": station.code, "from": before, "to": public_sink(spec)},
+    )
     return True

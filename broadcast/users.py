@@ -52,8 +52,9 @@ def find_department(session: Session, code: str) -> Department:
     return dept
 
 
-def add_user(session: Session, username: str, role: str, password: str, *,
-             department: str | None = None, full_name: str = "") -> User:
+def add_user(
+    session: Session, username: str, role: str, password: str, *, department: str | None = None, full_name: str = ""
+) -> User:
     username = username.strip().lower()
     if not USERNAME_RE.match(username):
         raise ValidationError(
@@ -67,15 +68,29 @@ def add_user(session: Session, username: str, role: str, password: str, *,
     dept = find_department(session, department) if department else None
     if role_value is Role.submitter and dept is None:
         raise ValidationError("Người gửi tin phải thuộc một đơn vị: thêm --department MÃ_ĐƠN_VỊ.", field="department")
-    user = User(username=username, role=role_value.value, password_hash=hash_password(password),
-                department=dept, full_name=full_name or username)
+    user = User(
+        username=username,
+        role=role_value.value,
+        password_hash=hash_password(password),
+        department=dept,
+        full_name=full_name or username,
+    )
     session.add(user)
     session.flush()
     return user
 
 
-def create_user(session: Session, actor: User, username: str, role: str, password: str, *,
-                department: str | None = None, full_name: str = "", ip: str | None = None) -> User:
+def create_user(
+    session: Session,
+    actor: User,
+    username: str,
+    role: str,
+    password: str,
+    *,
+    department: str | None = None,
+    full_name: str = "",
+    ip: str | None = None,
+) -> User:
     """An admin adds an account (the rules of ``add_user``), written to the audit log."""
     require_admin(actor)
     user = add_user(session, username, role, password, department=department, full_name=full_name.strip())
@@ -83,8 +98,17 @@ def create_user(session: Session, actor: User, username: str, role: str, passwor
     return user
 
 
-def update_user(session: Session, actor: User, user: User, *, role: str | None, department: str | None,
-                active: bool, password: str | None = None, ip: str | None = None) -> User:
+def update_user(
+    session: Session,
+    actor: User,
+    user: User,
+    *,
+    role: str | None,
+    department: str | None,
+    active: bool,
+    password: str | None = None,
+    ip: str | None = None,
+) -> User:
     """An admin changes a user's role, department, active flag and, when given, password.
 
     A submitter must keep a department, and an admin may not lock themself out or drop their own admin
@@ -104,9 +128,19 @@ def update_user(session: Session, actor: User, user: User, *, role: str | None, 
     if password:
         check_password_strength(password)
         user.password_hash = hash_password(password)
-    audit(session, "user.update", user=actor, obj=user, ip=ip,
-          detail={"role": role_value, "department": department or None, "active": active,
-                  "password_reset": bool(password)})
+    audit(
+        session,
+        "user.update",
+        user=actor,
+        obj=user,
+        ip=ip,
+        detail={
+            "role": role_value,
+            "department": department or None,
+            "active": active,
+            "password_reset": bool(password),
+        },
+    )
     return user
 
 
@@ -119,5 +153,4 @@ def set_operator_may_approve(session: Session, actor: User, value: bool, *, ip: 
     require_admin(actor)
     key = bulletin_permissions.OPERATOR_MAY_APPROVE_NORMAL
     bulletin_permissions.set_setting(session, key, value)
-    audit(session, "setting.update", user=actor, object_type="settings", object_id=key, detail={"value": value},
-          ip=ip)
+    audit(session, "setting.update", user=actor, object_type="settings", object_id=key, detail={"value": value}, ip=ip)

@@ -32,8 +32,11 @@ def pytest_report_header(config):
 
 
 def _pg_url(database: str) -> str:
-    url = make_url(PG_BASE_URL.replace("postgresql://", "postgresql+psycopg://", 1)
-                   if PG_BASE_URL.startswith("postgresql://") else PG_BASE_URL)
+    url = make_url(
+        PG_BASE_URL.replace("postgresql://", "postgresql+psycopg://", 1)
+        if PG_BASE_URL.startswith("postgresql://")
+        else PG_BASE_URL
+    )
     return url.set(database=database).render_as_string(hide_password=False)
 
 
@@ -107,8 +110,7 @@ def database_url(db_template, tmp_path) -> str:
 def settings(database_url, tmp_path) -> Settings:
     data_dir = tmp_path / "data"
     data_dir.mkdir()
-    return Settings(database_url=database_url, data_dir=data_dir, secret_key="test-secret-key",
-                    tts_engines=("espeak",))
+    return Settings(database_url=database_url, data_dir=data_dir, secret_key="test-secret-key", tts_engines=("espeak",))
 
 
 @pytest.fixture

@@ -11,9 +11,9 @@ session ran it.  ``counter.statements`` keeps the SQL for the failure message.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Iterator
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from click.testing import CliRunner
@@ -12,27 +12,42 @@ from broadcast.backup import create_backup, restore_backup
 from broadcast.cli import main
 from broadcast.config import Settings
 from broadcast.db import make_engine
-from broadcast.domain.models import AsRun, AuditLog, Bulletin, LexiconEntry, Setting, Station, User
+from broadcast.domain.models import AsRun, AuditLog, Bulletin, LexiconEntry, Setting, Station
 from broadcast.errors import ValidationError
 from broadcast.security import authenticate
 
 
 def _airtime(session) -> list[tuple]:
-    return list(session.execute(
-        select(AsRun.category_code, func.count(AsRun.id), func.sum(AsRun.aired_ms))
-        .group_by(AsRun.category_code).order_by(AsRun.category_code)))
+    return list(
+        session.execute(
+            select(AsRun.category_code, func.count(AsRun.id), func.sum(AsRun.aired_ms))
+            .group_by(AsRun.category_code)
+            .order_by(AsRun.category_code)
+        )
+    )
 
 
 @pytest.fixture
 def filled(runtime, demo):
     with runtime.unit() as s:
         station = s.scalar(select(Station))
-        start = datetime(2025, 10, 1, 23, 0, tzinfo=timezone.utc)  # 06:00 local on 2 October
-        for i, (cat, ms, status) in enumerate([("cchc-tthc", 61_000, "aired"), ("cchc-chung", 30_500, "interrupted"),
-                                               ("y-te", 45_000, "aired")]):
-            s.add(AsRun(station=station, air_date=date(2025, 10, 2), title=f"item {i}", category_code=cat,
-                        actual_start=start + timedelta(minutes=i), actual_end=start + timedelta(minutes=i + 1),
-                        aired_ms=ms, status=status, source="playout"))
+        start = datetime(2025, 10, 1, 23, 0, tzinfo=UTC)  # 06:00 local on 2 October
+        for i, (cat, ms, status) in enumerate(
+            [("cchc-tthc", 61_000, "aired"), ("cchc-chung", 30_500, "interrupted"), ("y-te", 45_000, "aired")]
+        ):
+            s.add(
+                AsRun(
+                    station=station,
+                    air_date=date(2025, 10, 2),
+                    title=f"item {i}",
+                    category_code=cat,
+                    actual_start=start + timedelta(minutes=i),
+                    actual_end=start + timedelta(minutes=i + 1),
+                    aired_ms=ms,
+                    status=status,
+                    source="playout",
+                )
+            )
         s.add(LexiconEntry(term="SIPAS", spoken="xi-pát"))
         s.add(Setting(key="operator_may_approve_normal", value=True))
     recordings = runtime.settings.data_dir / "recordings"
@@ -64,7 +79,7 @@ def test_backup_then_restore_gives_the_same_figures(filled, tmp_path, session):
         assert restored.scalar(select(LexiconEntry.spoken)) == "xi-pát"
         assert restored.get(Setting, "operator_may_approve_normal").value is True
         first = restored.scalar(select(AsRun).order_by(AsRun.id))
-        assert first.actual_start == datetime(2025, 10, 1, 23, 0, tzinfo=timezone.utc)
+        assert first.actual_start == datetime(2025, 10, 1, 23, 0, tzinfo=UTC)
         assert authenticate(restored, "lanhdao", "loaphuong2025") is not None
         # new rows after a restore get fresh ids (sequences follow the restored rows)
         restored.add(AuditLog(action="after-restore"))

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from broadcast.config import (DEFAULT_ASSETS_DIR, DEFAULT_SCHEDULES_DIR, load_settings, read_tts_engines,
-                              session_settings)
+from broadcast.config import (
+    DEFAULT_ASSETS_DIR,
+    DEFAULT_SCHEDULES_DIR,
+    load_settings,
+    read_tts_engines,
+    session_settings,
+)
 from broadcast.speech.engines import get_engine
 from broadcast.speech.engines.piper import PiperEngine
 
@@ -18,10 +23,16 @@ def test_defaults_point_at_the_checkout(tmp_path):
 
 
 def test_environment_overrides(tmp_path):
-    s = load_settings({"BROADCAST_DATA_DIR": str(tmp_path), "BROADCAST_SECRET_KEY": "k",
-                       "BROADCAST_SCHEDULES_DIR": str(tmp_path / "lich"), "BROADCAST_ASSETS_DIR": str(tmp_path / "am"),
-                       "BROADCAST_PIPER_MODEL": str(tmp_path / "vi.onnx"),
-                       "BROADCAST_MQTT_URL": " mqtt://127.0.0.1:1883 "})
+    s = load_settings(
+        {
+            "BROADCAST_DATA_DIR": str(tmp_path),
+            "BROADCAST_SECRET_KEY": "k",
+            "BROADCAST_SCHEDULES_DIR": str(tmp_path / "lich"),
+            "BROADCAST_ASSETS_DIR": str(tmp_path / "am"),
+            "BROADCAST_PIPER_MODEL": str(tmp_path / "vi.onnx"),
+            "BROADCAST_MQTT_URL": " mqtt://127.0.0.1:1883 ",
+        }
+    )
     assert s.schedules_dir == (tmp_path / "lich").resolve() and s.assets_dir == (tmp_path / "am").resolve()
     assert s.piper_model == tmp_path / "vi.onnx" and s.mqtt_url == "mqtt://127.0.0.1:1883"
     assert read_tts_engines({"BROADCAST_TTS_ENGINES": " espeak , GTTS "}) == ("espeak", "gtts")

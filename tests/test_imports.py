@@ -26,7 +26,7 @@ def _targets(module: str, is_pkg: bool, node) -> list[str]:
         return [a.name for a in node.names]
     base = module.split(".") if is_pkg else module.split(".")[:-1]
     if node.level:
-        base = base[:len(base) - (node.level - 1)]
+        base = base[: len(base) - (node.level - 1)]
         prefix = ".".join(base + ([node.module] if node.module else []))
     else:
         prefix = node.module or ""
@@ -54,6 +54,12 @@ def _in_clean_area(module: str) -> bool:
 
 def test_no_two_modules_import_each_other():
     edges = _graph()
-    pairs = sorted({tuple(sorted((a, b))) for a in edges for b in edges[a]
-                    if a in edges.get(b, ()) and (_in_clean_area(a) or _in_clean_area(b))})
+    pairs = sorted(
+        {
+            tuple(sorted((a, b)))
+            for a in edges
+            for b in edges[a]
+            if a in edges.get(b, ()) and (_in_clean_area(a) or _in_clean_area(b))
+        }
+    )
     assert pairs == []

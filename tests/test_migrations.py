@@ -1,17 +1,16 @@
 """Migrations: up on an empty database, one head, models and migrations agree."""
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import func, inspect, select, text
 from sqlalchemy.exc import DBAPIError
 
-import pytest
-
 from broadcast.domain.categories import CATEGORY_CODES
 from broadcast.domain.models import AsRun, AuditLog, Base, Category, Station, Ward
 from broadcast.domain.types import utcnow
-from broadcast.migrate import check_schema_current, current_revision, head_revision, upgrade
 from broadcast.errors import ConfigError
+from broadcast.migrate import check_schema_current, current_revision, head_revision, upgrade
 
 
 def test_single_head_and_database_at_head(runtime):

@@ -45,8 +45,16 @@ def test_create_user_is_audited_and_strips_the_name(session, demo):
     from broadcast.domain.models import AuditLog
 
     admin = _user(session, "admin")
-    user = users.create_user(session, admin, "  Moi.Nguoi ", "submitter", "matkhau123", department="YTE",
-                             full_name="  Người Mới ", ip="127.0.0.1")
+    user = users.create_user(
+        session,
+        admin,
+        "  Moi.Nguoi ",
+        "submitter",
+        "matkhau123",
+        department="YTE",
+        full_name="  Người Mới ",
+        ip="127.0.0.1",
+    )
     assert (user.username, user.full_name, user.department.code) == ("moi.nguoi", "Người Mới", "YTE")
     row = session.scalar(select(AuditLog).where(AuditLog.action == "user.create"))
     assert row.detail == {"role": "submitter"} and row.ip == "127.0.0.1"

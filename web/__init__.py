@@ -6,10 +6,10 @@ from datetime import timedelta
 
 from flask import Flask, g, jsonify, request
 from flask_babel import Babel
-from flask_login import LoginManager
-from flask_wtf.csrf import CSRFProtect
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
+from flask_wtf.csrf import CSRFProtect
 
 from broadcast.runtime import Runtime, open_runtime
 
@@ -55,10 +55,10 @@ def create_app(runtime: Runtime | None = None, *, config: dict | None = None) ->
     babel.init_app(app, locale_selector=_select_locale)
     limiter.init_app(app)
 
+    from . import filters, labels, nav, security
     from .admin import bp as admin_bp
     from .api import bp as api_bp
     from .api import errors as api_errors
-    from . import filters, labels, nav, security
 
     app.register_blueprint(admin_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")

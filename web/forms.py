@@ -49,8 +49,13 @@ def error_text(exc: Exception) -> str:
 
 
 @contextmanager
-def commit_or_flash(message: str | None = None, *, category: str = "success", flash_error: bool = True,
-                    also: tuple[type[Exception], ...] = ()) -> Iterator[Outcome]:
+def commit_or_flash(
+    message: str | None = None,
+    *,
+    category: str = "success",
+    flash_error: bool = True,
+    also: tuple[type[Exception], ...] = (),
+) -> Iterator[Outcome]:
     """Commit the request's session after the block and flash ``message``; on a ``BroadcastError``
     (or one of ``also``, e.g. ValueError from parsing a form number) roll back, flash its Vietnamese
     message unless ``flash_error`` is False (the caller shows it in the form) and carry on."""

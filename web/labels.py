@@ -25,22 +25,44 @@ PRIORITY_TEXT = _translated(labels.PRIORITY_LABELS)
 # The as-run log's states (as_run.status); the core has no table of them, so they are written here.
 # Vietnamese in every language for now: "Đã phát", "Bỏ qua" and "Lỡ giờ" are already catalogue entries
 # with other meanings (a clock, a button), so translating these needs message contexts first.
-ASRUN_STATUS_TEXT = {"airing": "Đang phát", "aired": "Đã phát", "interrupted": "Bị ngắt", "failed": "Lỗi",
-                     "skipped": "Bỏ qua", "missed": "Lỡ giờ"}
+ASRUN_STATUS_TEXT = {
+    "airing": "Đang phát",
+    "aired": "Đã phát",
+    "interrupted": "Bị ngắt",
+    "failed": "Lỗi",
+    "skipped": "Bỏ qua",
+    "missed": "Lỡ giờ",
+}
 
 # pybabel extracts only marked calls, not the core's tables: these keep the labels in web/translations.
 # tests/web/test_labels.py fails when they and the core's tables differ.
 CATALOGUE = (
-    N_("Quản trị"), N_("Cán bộ đài"), N_("Lãnh đạo duyệt tin"), N_("Người gửi tin"), N_("Người xem"),
-    N_("Bản nháp"), N_("Chờ duyệt"), N_("Đã duyệt"), N_("Bị trả lại"), N_("Đã xếp lịch"), N_("Đang phát"),
-    N_("Đã phát xong"), N_("Hết hạn"), N_("Đã rút"),
-    N_("Thường"), N_("Ưu tiên"), N_("Khẩn cấp"),
+    N_("Quản trị"),
+    N_("Cán bộ đài"),
+    N_("Lãnh đạo duyệt tin"),
+    N_("Người gửi tin"),
+    N_("Người xem"),
+    N_("Bản nháp"),
+    N_("Chờ duyệt"),
+    N_("Đã duyệt"),
+    N_("Bị trả lại"),
+    N_("Đã xếp lịch"),
+    N_("Đang phát"),
+    N_("Đã phát xong"),
+    N_("Hết hạn"),
+    N_("Đã rút"),
+    N_("Thường"),
+    N_("Ưu tiên"),
+    N_("Khẩn cấp"),
 )
 
 
 def init_templates(app: Flask) -> None:
     @app.context_processor
     def _labels():
-        return {"role_label": lambda r: ROLE_TEXT.get(r, r), "status_text": lambda s: STATUS_TEXT.get(s, s),
-                "priority_text": lambda p: PRIORITY_TEXT.get(p, p),
-                "asrun_status_text": lambda s: ASRUN_STATUS_TEXT.get(s, s)}
+        return {
+            "role_label": lambda r: ROLE_TEXT.get(r, r),
+            "status_text": lambda s: STATUS_TEXT.get(s, s),
+            "priority_text": lambda p: PRIORITY_TEXT.get(p, p),
+            "asrun_status_text": lambda s: ASRUN_STATUS_TEXT.get(s, s),
+        }

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from flask import Flask
 
-from broadcast.roles import ALL_ROLES  # noqa: F401  (page modules import it from here too)
+from broadcast.roles import ALL_ROLES
 
 
 def N_(message: str) -> str:

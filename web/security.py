@@ -39,4 +39,3 @@ def init_app(app: Flask) -> None:
         # the deployment's ProxyFix), cookies must not travel in clear.
         app.config["SESSION_COOKIE_SECURE"] = request.is_secure
         app.config["REMEMBER_COOKIE_SECURE"] = request.is_secure
-

@@ -78,10 +78,16 @@ def session_items(entry: dict, media, clusters: list[str]) -> tuple[list[Item], 
     for raw in sorted(entry.get("items") or [], key=lambda i: i.get("position", 0)):
         path = media.verified(raw["sha256"]) if raw.get("sha256") else None
         duration = raw.get("duration_ms") or probe_ms(str(path) if path else None)
-        item = Item(position=raw.get("position", 0), title=raw.get("title") or "", duration_ms=duration,
-                    audio_path=str(path) if path else None, item_id=raw.get("position", 0),
-                    kind=raw.get("kind") or "asset", bulletin_id=raw.get("bulletin_id"),
-                    category_code=raw.get("category"))
+        item = Item(
+            position=raw.get("position", 0),
+            title=raw.get("title") or "",
+            duration_ms=duration,
+            audio_path=str(path) if path else None,
+            item_id=raw.get("position", 0),
+            kind=raw.get("kind") or "asset",
+            bulletin_id=raw.get("bulletin_id"),
+            category_code=raw.get("category"),
+        )
         targets = raw.get("clusters") or []
         if clusters and targets and not set(targets) & set(clusters):
             skipped.append((item, f"Mục dành cho cụm {', '.join(targets)}, thiết bị phục vụ {', '.join(clusters)}."))
@@ -164,29 +170,53 @@ class AgentPlayout:
                 self.release()
                 continue
             late_ms = int((utcnow() - start).total_seconds() * 1000)
-            self.spawn(run_id, entry, manifest, start, join_ms=late_ms if late_ms >= 1000 else 0,
-                       start_at=start if late_ms < 0 else None, fresh=True)
+            self.spawn(
+                run_id,
+                entry,
+                manifest,
+                start,
+                join_ms=late_ms if late_ms >= 1000 else 0,
+                start_at=start if late_ms < 0 else None,
+                fresh=True,
+            )
             return
 
-    def _claim(self, entry: dict, key: str, kind: str, start: datetime, status: str = "running",
-               note: str | None = None) -> int | None:
-        return claim_run(self.runtime, station_id=STATION_ID, claim_key=key, kind=kind,
-                         air_date=date.fromisoformat(entry["date"]), session_code=entry["session"],
-                         programme_id=None, scheduled_start=start, holder=self.holder,
-                         sink=self.agent.config.sink[:200], status=status, note=note)
+    def _claim(
+        self, entry: dict, key: str, kind: str, start: datetime, status: str = "running", note: str | None = None
+    ) -> int | None:
+        return claim_run(
+            self.runtime,
+            station_id=STATION_ID,
+            claim_key=key,
+            kind=kind,
+            air_date=date.fromisoformat(entry["date"]),
+            session_code=entry["session"],
+            programme_id=None,
+            scheduled_start=start,
+            holder=self.holder,
+            sink=self.agent.config.sink[:200],
+            status=status,
+            note=note,
+        )
 
     def _missed(self, entry: dict, key: str, start: datetime, manifest: dict, late_s: float) -> None:
-        why = (f"Lỡ giờ phát: thiết bị không chạy lúc đến giờ (trễ {late_s:.0f} giây, "
-               f"quá {self.config.grace_s:.0f} giây).")
+        why = (
+            f"Lỡ giờ phát: thiết bị không chạy lúc đến giờ (trễ {late_s:.0f} giây, quá {self.config.grace_s:.0f} giây)."
+        )
         run_id = self._claim(entry, key, "scheduled", start, status="missed", note=why)
         if run_id is None:
             return
         player_log = AsRunLog(self.writer, STATION_ID, self.agent.config.sink)  # nothing was opened
         items, _other_clusters = session_items(entry, self.agent.media, manifest.get("clusters") or [])
         for item in items:
-            values = player_log.row_values(item, run_id=run_id, programme_id=None, session_code=entry["session"],
-                                           air_date=date.fromisoformat(entry["date"]),
-                                           scheduled=start + timedelta(milliseconds=item.offset_ms))
+            values = player_log.row_values(
+                item,
+                run_id=run_id,
+                programme_id=None,
+                session_code=entry["session"],
+                air_date=date.fromisoformat(entry["date"]),
+                scheduled=start + timedelta(milliseconds=item.offset_ms),
+            )
             player_log.final(values, status="missed", start=utcnow(), note=why)
         self.writer.flush(30)
         self.export()
@@ -198,8 +228,14 @@ class AgentPlayout:
             with self.runtime.unit() as session:
                 run = session.get(PlayoutRun, run_id)
                 session.expunge(run)
-            entry = next((s for s in manifest.get("sessions") or [] if s["date"] == run.air_date.isoformat()
-                          and s["session"] == run.session_code), None)
+            entry = next(
+                (
+                    s
+                    for s in manifest.get("sessions") or []
+                    if s["date"] == run.air_date.isoformat() and s["session"] == run.session_code
+                ),
+                None,
+            )
             start = run.scheduled_start
             if run.kind not in ("scheduled", "manual") or entry is None or start is None:
                 continue
@@ -210,14 +246,25 @@ class AgentPlayout:
             if not reclaim_run(self.runtime, run_id, self.holder):
                 self.release()
                 continue
-            log.warning("resuming %s %s after a restart, joining at %.1f s", run.air_date, run.session_code,
-                        join_ms / 1000)
+            log.warning(
+                "resuming %s %s after a restart, joining at %.1f s", run.air_date, run.session_code, join_ms / 1000
+            )
             self.spawn(run_id, entry, manifest, start, join_ms=join_ms, start_at=None, fresh=False)
 
     # -- airing
-    def spawn(self, run_id: int, entry: dict, manifest: dict, start: datetime, *, join_ms: int,
-              start_at: datetime | None, fresh: bool) -> threading.Thread:
+    def spawn(
+        self,
+        run_id: int,
+        entry: dict,
+        manifest: dict,
+        start: datetime,
+        *,
+        join_ms: int,
+        start_at: datetime | None,
+        fresh: bool,
+    ) -> threading.Thread:
         """Air a claimed run in its own thread on the channel the caller holds (released at the end)."""
+
         def go():
             try:
                 self.air(run_id, entry, manifest, start, join_ms=join_ms, start_at=start_at, fresh=fresh)
@@ -238,8 +285,17 @@ class AgentPlayout:
         sink.open(title=title)
         return sink
 
-    def air(self, run_id: int, entry: dict, manifest: dict, start: datetime, *, join_ms: int,
-            start_at: datetime | None, fresh: bool) -> str:
+    def air(
+        self,
+        run_id: int,
+        entry: dict,
+        manifest: dict,
+        start: datetime,
+        *,
+        join_ms: int,
+        start_at: datetime | None,
+        fresh: bool,
+    ) -> str:
         items, skipped = session_items(entry, self.agent.media, manifest.get("clusters") or [])
         try:
             sink = self.open_sink(f"{self.code} {entry['session']}")
@@ -248,23 +304,44 @@ class AgentPlayout:
             run_update(self.writer, run_id, status="failed", ended_at=utcnow(), last_error=reason[:2000])
             skipped = [(item, f"Không mở được đầu ra âm thanh: {reason}") for item in items] + skipped
             items = []
-        player = Player(self.runtime, {"id": STATION_ID, "code": self.code}, sink if items else open_sink("null"),
-                        config=self.config, writer=self.writer, control=self.channel.control, holder=self.holder)
+        player = Player(
+            self.runtime,
+            {"id": STATION_ID, "code": self.code},
+            sink if items else open_sink("null"),
+            config=self.config,
+            writer=self.writer,
+            control=self.channel.control,
+            holder=self.holder,
+        )
         self.channel.player, self.channel.run_id = player, run_id
         air_date = date.fromisoformat(entry["date"])
         try:
             if fresh:  # a resumed run logged these already
                 for item, reason in skipped:
-                    values = player.log.row_values(item, run_id=run_id, programme_id=None, scheduled=None,
-                                                   session_code=entry["session"], air_date=air_date)
+                    values = player.log.row_values(
+                        item,
+                        run_id=run_id,
+                        programme_id=None,
+                        scheduled=None,
+                        session_code=entry["session"],
+                        air_date=air_date,
+                    )
                     player.log.final(values, status="skipped", start=utcnow(), note=reason)
             if not items:
                 return "failed"
             with self.runtime.unit() as session:
                 already = existing_rows(session, run_id)
-            final = player.air_items(items, run_id=run_id, programme_id=None, session_code=entry["session"],
-                                     air_date=air_date, scheduled_start=start, join_ms=join_ms, start_at=start_at,
-                                     already_logged=already)
+            final = player.air_items(
+                items,
+                run_id=run_id,
+                programme_id=None,
+                session_code=entry["session"],
+                air_date=air_date,
+                scheduled_start=start,
+                join_ms=join_ms,
+                start_at=start_at,
+                already_logged=already,
+            )
             player.log.run_update(run_id, status=final, ended_at=utcnow(), position=None)
             return final
         finally:
@@ -281,12 +358,24 @@ class AgentPlayout:
         try:
             sink = self.open_sink(f"{self.code} khẩn cấp")
         except (BroadcastError, SinkError) as exc:
-            run_update(self.writer, request.run_id, status="failed", ended_at=utcnow(),
-                       last_error=(getattr(exc, "message", None) or str(exc))[:2000])
+            run_update(
+                self.writer,
+                request.run_id,
+                status="failed",
+                ended_at=utcnow(),
+                last_error=(getattr(exc, "message", None) or str(exc))[:2000],
+            )
             request.done.set()
             return
-        player = Player(self.runtime, {"id": STATION_ID, "code": self.code}, sink, config=self.config,
-                        writer=self.writer, control=self.channel.control, holder=self.holder)
+        player = Player(
+            self.runtime,
+            {"id": STATION_ID, "code": self.code},
+            sink,
+            config=self.config,
+            writer=self.writer,
+            control=self.channel.control,
+            holder=self.holder,
+        )
         self.channel.player = player
         try:
             player.air_emergency(request)
@@ -322,16 +411,22 @@ class AgentPlayout:
     def play_now(self, manifest: dict, command: dict) -> tuple[bool, str | None]:
         args = command.get("args") or {}
         code, day = args.get("session"), args.get("date")
-        entries = [s for s in manifest.get("sessions") or []
-                   if s["session"] == code and (day is None or s["date"] == day)]
+        entries = [
+            s for s in manifest.get("sessions") or [] if s["session"] == code and (day is None or s["date"] == day)
+        ]
         if not entries:
             return False, f"Thiết bị không có chương trình buổi {code or '?'}{f' ngày {day}' if day else ''}."
         entry = min(entries, key=lambda s: s["date"])  # the nearest day when none is named
         if not self.channel.acquire(0):
             return False, "Thiết bị đang phát; hãy dừng buổi đang phát trước."
         now = utcnow()
-        run_id = self._claim(entry, claim_key("manual", STATION_ID, f"cmd{command.get('id')}"), "manual", now,
-                             note="Phát ngay theo lệnh cán bộ đài.")
+        run_id = self._claim(
+            entry,
+            claim_key("manual", STATION_ID, f"cmd{command.get('id')}"),
+            "manual",
+            now,
+            note="Phát ngay theo lệnh cán bộ đài.",
+        )
         if run_id is None:
             self.release()
             return True, "Lệnh phát này đã được thực hiện."
@@ -351,16 +446,37 @@ class AgentPlayout:
         args = command.get("args") or {}
         bulletin_id = args.get("bulletin_id") if isinstance(args.get("bulletin_id"), int) else None
         now = utcnow()
-        run_id = claim_run(self.runtime, station_id=STATION_ID, kind="emergency", bulletin_id=bulletin_id,
-                           claim_key=claim_key("emergency", bulletin_id, STATION_ID, f"cmd{command.get('id')}"),
-                           air_date=now.astimezone(self.runtime.settings.tz).date(), session_code=None,
-                           programme_id=None, scheduled_start=now, holder=self.holder, sink=None, status="pending")
+        run_id = claim_run(
+            self.runtime,
+            station_id=STATION_ID,
+            kind="emergency",
+            bulletin_id=bulletin_id,
+            claim_key=claim_key("emergency", bulletin_id, STATION_ID, f"cmd{command.get('id')}"),
+            air_date=now.astimezone(self.runtime.settings.tz).date(),
+            session_code=None,
+            programme_id=None,
+            scheduled_start=now,
+            holder=self.holder,
+            sink=None,
+            status="pending",
+        )
         if run_id is None:
             return True, "Tin khẩn này đã được phát."
-        item = Item(position=0, title=str(args.get("title") or "Tin khẩn cấp")[:300], audio_path=str(path),
-                    duration_ms=probe_ms(str(path)), kind="emergency", bulletin_id=bulletin_id)
-        request = EmergencyRequest(run_id=run_id, items=[item], break_mode=self.config.emergency_break,
-                                   after=self.config.emergency_after, bulletin_id=bulletin_id)
+        item = Item(
+            position=0,
+            title=str(args.get("title") or "Tin khẩn cấp")[:300],
+            audio_path=str(path),
+            duration_ms=probe_ms(str(path)),
+            kind="emergency",
+            bulletin_id=bulletin_id,
+        )
+        request = EmergencyRequest(
+            run_id=run_id,
+            items=[item],
+            break_mode=self.config.emergency_break,
+            after=self.config.emergency_after,
+            bulletin_id=bulletin_id,
+        )
         if self.channel.queue_emergency(request):
             return True, "Đang chen ngang buổi phát để phát tin khẩn."
 

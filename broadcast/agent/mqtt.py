@@ -46,10 +46,18 @@ def booted_at() -> str | None:
 class AgentMqtt:
     """``on_command(cmd) -> (ok, result)`` runs commands; ``on_programme(body)`` asks for a re-sync."""
 
-    def __init__(self, url: str, station: str, device: str, *, key: str,
-                 on_command: Callable[[dict], tuple[bool, str | None]],
-                 on_programme: Callable[[dict], None] = lambda body: None, keepalive: int = 30,
-                 now: Callable[[], datetime] = lambda: datetime.now(UTC)):
+    def __init__(
+        self,
+        url: str,
+        station: str,
+        device: str,
+        *,
+        key: str,
+        on_command: Callable[[dict], tuple[bool, str | None]],
+        on_programme: Callable[[dict], None] = lambda body: None,
+        keepalive: int = 30,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ):
         self.host, self.port = parse_mqtt_url(url)
         self.key, self.now = key, now  # signing key (SHA-256 of the token); the server's time as best known
         self.station, self.device = station, device
@@ -62,8 +70,9 @@ class AgentMqtt:
         self.connected = threading.Event()
         self.ignored = 0  # malformed or foreign messages (tests read it)
         # A persistent session: QoS 1 commands sent while the link was down are queued by the broker.
-        self.client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"agent-{station}-{device}",
-                                  clean_session=False)
+        self.client = mqtt.Client(
+            mqtt.CallbackAPIVersion.VERSION2, client_id=f"agent-{station}-{device}", clean_session=False
+        )
         self.client.will_set(self.topic("state"), self._signed({"online": False}), qos=1, retain=True)
         self.client.reconnect_delay_set(1, 30)
         self.client.on_connect = self._on_connect
@@ -84,8 +93,9 @@ class AgentMqtt:
         A stop while still connecting waits a moment for the link: a clean DISCONNECT fires no last will,
         and an HTTP heartbeat may already have said online, so without this the device would stay online."""
         if clean and (self.connected.is_set() or self.connected.wait(STOP_CONNECT_WAIT_S)):
-            self.client.publish(self.topic("state"), self._signed({"online": False}), qos=1,
-                                retain=True).wait_for_publish(5)
+            self.client.publish(
+                self.topic("state"), self._signed({"online": False}), qos=1, retain=True
+            ).wait_for_publish(5)
         self.client.disconnect()
         self.client.loop_stop()
         self._worker.shutdown(wait=False, cancel_futures=True)
@@ -97,10 +107,20 @@ class AgentMqtt:
         client.subscribe([(self.topic("cmd"), 1), (programme_topic(self.station), 1)])
         # Published after SUBSCRIBE on the same connection: by the time the server sees "online" and
         # re-sends pending commands, the broker has the subscription.
-        client.publish(self.topic("state"), self._signed({"online": True, "boot_id": self.boot_id,
-                                                          "version": AGENT_VERSION, "booted_at": booted_at(),
-                                                          "at": datetime.now(UTC).isoformat()}),
-                       qos=1, retain=True)
+        client.publish(
+            self.topic("state"),
+            self._signed(
+                {
+                    "online": True,
+                    "boot_id": self.boot_id,
+                    "version": AGENT_VERSION,
+                    "booted_at": booted_at(),
+                    "at": datetime.now(UTC).isoformat(),
+                }
+            ),
+            qos=1,
+            retain=True,
+        )
 
     def _on_subscribe(self, client, userdata, mid, reason_codes, properties):
         self.connected.set()

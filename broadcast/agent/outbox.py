@@ -68,28 +68,35 @@ class Outbox:
         row = dict(row)
         row.setdefault("uid", uuid.uuid4().hex)
         with self._lock:
-            self._db.execute("INSERT OR IGNORE INTO outbox (uid, body, created_at) VALUES (?, ?, ?)",
-                             (row["uid"], json.dumps(row, ensure_ascii=False), _now()))
+            self._db.execute(
+                "INSERT OR IGNORE INTO outbox (uid, body, created_at) VALUES (?, ?, ?)",
+                (row["uid"], json.dumps(row, ensure_ascii=False), _now()),
+            )
         return row["uid"]
 
     def pending(self, limit: int = BATCH) -> list[dict]:
         with self._lock:
-            rows = self._db.execute("SELECT body FROM outbox WHERE delivered_at IS NULL ORDER BY seq LIMIT ?",
-                                    (limit,)).fetchall()
+            rows = self._db.execute(
+                "SELECT body FROM outbox WHERE delivered_at IS NULL ORDER BY seq LIMIT ?", (limit,)
+            ).fetchall()
         return [json.loads(body) for (body,) in rows]
 
     def stats(self) -> dict:
         with self._lock:
             count, oldest = self._db.execute(
-                "SELECT COUNT(*), MIN(created_at) FROM outbox WHERE delivered_at IS NULL").fetchone()
+                "SELECT COUNT(*), MIN(created_at) FROM outbox WHERE delivered_at IS NULL"
+            ).fetchone()
         return {"outbox": count, "outbox_oldest": oldest}
 
     def mark(self, answer: dict) -> int:
         """Apply the server's answer; only uids it names are marked. Returns how many were marked."""
         results = [(uid, "stored") for uid in answer.get("stored", [])]
         results += [(uid, "already_stored") for uid in answer.get("already_stored", [])]
-        results += [(r.get("uid"), "rejected: " + str(r.get("reason", ""))[:500])
-                    for r in answer.get("rejected", []) if isinstance(r, dict)]
+        results += [
+            (r.get("uid"), "rejected: " + str(r.get("reason", ""))[:500])
+            for r in answer.get("rejected", [])
+            if isinstance(r, dict)
+        ]
         now, marked = _now(), 0
         with self._lock:
             self._db.execute("BEGIN")
@@ -97,35 +104,41 @@ class Outbox:
                 if isinstance(uid, str):
                     marked += self._db.execute(
                         "UPDATE outbox SET delivered_at = ?, result = ? WHERE uid = ? AND delivered_at IS NULL",
-                        (now, result, uid)).rowcount
+                        (now, result, uid),
+                    ).rowcount
             self._db.execute("COMMIT")
         return marked
 
     def rejected(self) -> list[tuple[str, str]]:
         with self._lock:
-            return self._db.execute("SELECT uid, result FROM outbox WHERE result LIKE 'rejected:%' ORDER BY seq")\
-                .fetchall()
+            return self._db.execute(
+                "SELECT uid, result FROM outbox WHERE result LIKE 'rejected:%' ORDER BY seq"
+            ).fetchall()
 
     def reconcile(self, since: str, server_count: int, delivered_before: str | None = None) -> int:
         """If the server holds fewer of our rows with air dates from ``since`` than it confirmed (its
         database was restored from an older backup), queue those rows again; the server stores each
         once. Only rows confirmed before ``delivered_before`` (when the count was asked for) are compared,
         so a delivery racing the count is not mistaken for a loss. Returns how many were queued again."""
-        accepted = "delivered_at IS NOT NULL AND delivered_at < ? AND result IN ('stored', 'already_stored') " \
-                   "AND json_extract(body, '$.date') >= ?"
+        accepted = (
+            "delivered_at IS NOT NULL AND delivered_at < ? AND result IN ('stored', 'already_stored') "
+            "AND json_extract(body, '$.date') >= ?"
+        )
         args = (delivered_before or "9999", since)
         with self._lock:
             (local,) = self._db.execute(f"SELECT COUNT(*) FROM outbox WHERE {accepted}", args).fetchone()
             if not isinstance(server_count, int) or server_count >= local:
                 return 0
-            return self._db.execute(f"UPDATE outbox SET delivered_at = NULL, result = NULL WHERE {accepted}",
-                                    args).rowcount
+            return self._db.execute(
+                f"UPDATE outbox SET delivered_at = NULL, result = NULL WHERE {accepted}", args
+            ).rowcount
 
     def purge(self, older_than: timedelta = KEEP_DELIVERED) -> int:
         cutoff = (datetime.now(UTC) - older_than).isoformat()
         with self._lock:
-            return self._db.execute("DELETE FROM outbox WHERE delivered_at IS NOT NULL AND delivered_at < ?",
-                                    (cutoff,)).rowcount
+            return self._db.execute(
+                "DELETE FROM outbox WHERE delivered_at IS NOT NULL AND delivered_at < ?", (cutoff,)
+            ).rowcount
 
     def deliver(self, send, batch: int = BATCH) -> int:
         """Send pending rows in order with ``send(rows) -> answer`` until none is left; returns how many

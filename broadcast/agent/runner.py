@@ -148,11 +148,16 @@ class Agent:
 
     def status(self) -> dict:
         playing = self.playout.now_playing() if self.playout is not None else None
-        return {"now_playing": playing or self.now_playing, "volume": self.volume,
-                "disk_free": shutil.disk_usage(self.config.data_dir).free,
-                "last_sync": self.last_sync.isoformat() if self.last_sync else None,
-                "clock": datetime.now(UTC).isoformat(), "version": AGENT_VERSION,
-                "temperature": _temperature(), **self.outbox.stats()}
+        return {
+            "now_playing": playing or self.now_playing,
+            "volume": self.volume,
+            "disk_free": shutil.disk_usage(self.config.data_dir).free,
+            "last_sync": self.last_sync.isoformat() if self.last_sync else None,
+            "clock": datetime.now(UTC).isoformat(),
+            "version": AGENT_VERSION,
+            "temperature": _temperature(),
+            **self.outbox.stats(),
+        }
 
     def report_once(self) -> None:
         if self.mqtt is not None and self.mqtt.connected.is_set():
@@ -212,9 +217,15 @@ class Agent:
 
     def _start_mqtt(self) -> None:
         if self.mqtt is None and self.config.mqtt_url and self.manifest:
-            self.mqtt = AgentMqtt(self.config.mqtt_url, self.manifest["station"], self.manifest["device"],
-                                  key=device_key(self.config.token), now=self.server_now,
-                                  on_command=self.run_command, on_programme=lambda body: self.resync.set()).start()
+            self.mqtt = AgentMqtt(
+                self.config.mqtt_url,
+                self.manifest["station"],
+                self.manifest["device"],
+                key=device_key(self.config.token),
+                now=self.server_now,
+                on_command=self.run_command,
+                on_programme=lambda body: self.resync.set(),
+            ).start()
 
     def _sync_loop(self) -> None:
         while not self.stopping.is_set():

@@ -57,8 +57,12 @@ def open_store(data_dir: Path, timezone: str | None = None) -> tuple[Runtime, st
     engine = _engine(path)
     if current_revision(engine) != head_revision():  # a newer agent: its migrations, in place
         upgrade(engine)
-    settings = Settings(database_url=str(engine.url), data_dir=Path(data_dir), secret_key="agent-local",
-                        **({"timezone": timezone} if timezone else {}))
+    settings = Settings(
+        database_url=str(engine.url),
+        data_dir=Path(data_dir),
+        secret_key="agent-local",
+        **({"timezone": timezone} if timezone else {}),
+    )
     runtime = Runtime(settings, engine)
     with runtime.unit() as session:
         row = session.get(Setting, STORE_ID_KEY)
@@ -75,12 +79,24 @@ def _iso(when: datetime | None, shift: timedelta) -> str | None:
 
 def row_body(row: AsRun, uid: str, device: str, shift: timedelta) -> dict:
     """The outbox row: the server's as-run fields, times moved onto the server's clock by ``shift``."""
-    return {"uid": uid, "device": device, "date": row.air_date.isoformat(), "session": row.session_code,
-            "position": row.position, "kind": row.kind, "title": row.title,
-            "bulletin_id": row.bulletin_id if row.kind == "emergency" else None,
-            "scheduled_start": _iso(row.scheduled_start, shift), "actual_start": _iso(row.actual_start, shift),
-            "actual_end": _iso(row.actual_end, shift), "planned_ms": row.planned_ms, "aired_ms": row.aired_ms,
-            "lateness_ms": row.lateness_ms, "status": row.status, "note": row.note}
+    return {
+        "uid": uid,
+        "device": device,
+        "date": row.air_date.isoformat(),
+        "session": row.session_code,
+        "position": row.position,
+        "kind": row.kind,
+        "title": row.title,
+        "bulletin_id": row.bulletin_id if row.kind == "emergency" else None,
+        "scheduled_start": _iso(row.scheduled_start, shift),
+        "actual_start": _iso(row.actual_start, shift),
+        "actual_end": _iso(row.actual_end, shift),
+        "planned_ms": row.planned_ms,
+        "aired_ms": row.aired_ms,
+        "lateness_ms": row.lateness_ms,
+        "status": row.status,
+        "note": row.note,
+    }
 
 
 def export(runtime: Runtime, store_id: str, device: str, add, shift: timedelta) -> int:
@@ -88,8 +104,9 @@ def export(runtime: Runtime, store_id: str, device: str, add, shift: timedelta) 
     The uid is fixed by the row's id, so a crash between ``add`` and the mark only adds it again, which the
     outbox ignores (uid unique)."""
     with runtime.unit() as session:
-        rows = session.scalars(select(AsRun).where(AsRun.uid.is_(None), AsRun.status != "airing")
-                               .order_by(AsRun.id)).all()
+        rows = session.scalars(
+            select(AsRun).where(AsRun.uid.is_(None), AsRun.status != "airing").order_by(AsRun.id)
+        ).all()
         for row in rows:
             uid = f"{device[:40]}-{store_id}-{row.id}"
             add(row_body(row, uid, device, shift))

@@ -46,8 +46,10 @@ class DecodeError(Exception):
 
 # ---------------------------------------------------------------- command lines
 
-def ffmpeg_argv(*args: str, loglevel: str | None = None, stdin: bool = False, overwrite: bool = False,
-                stats: bool = True) -> list[str]:
+
+def ffmpeg_argv(
+    *args: str, loglevel: str | None = None, stdin: bool = False, overwrite: bool = False, stats: bool = True
+) -> list[str]:
     """``ffmpeg -hide_banner`` + the common flags + ``args``.
 
     ``loglevel=None`` keeps ffmpeg's info level (the ebur128 summary is logged
@@ -72,8 +74,16 @@ def ffprobe_argv(*args: str) -> list[str]:
 
 # ---------------------------------------------------------------- one-shot runs
 
-def run(args: list[str], what: str, *, stdin: bytes | None = None, timeout: float = 600,
-        loglevel: str | None = None, detail: bool = False) -> tuple[bytes, str]:
+
+def run(
+    args: list[str],
+    what: str,
+    *,
+    stdin: bytes | None = None,
+    timeout: float = 600,
+    loglevel: str | None = None,
+    detail: bool = False,
+) -> tuple[bytes, str]:
     """Run ffmpeg quietly on ``args``; (stdout, stderr); ``AudioError`` naming ``what`` on failure.
 
     ``detail=True`` adds ffmpeg's last error line to the message (for an operator who can act on it).
@@ -104,8 +114,11 @@ def probe(path: str | Path, *, timeout: float = 30) -> dict | None:
     some callers stop with a clear sentence, others treat it as "unreadable".
     """
     try:
-        proc = subprocess.run(ffprobe_argv("-print_format", "json", "-show_format", "-show_streams", str(path)),
-                              capture_output=True, timeout=timeout)
+        proc = subprocess.run(
+            ffprobe_argv("-print_format", "json", "-show_format", "-show_streams", str(path)),
+            capture_output=True,
+            timeout=timeout,
+        )
     except subprocess.TimeoutExpired:
         return None
     if proc.returncode != 0:
@@ -156,8 +169,16 @@ def encode(pcm: bytes, out: str | Path, what: str, *, args: list[str] | tuple = 
     return err
 
 
-def convert(src: str | Path, dest: str | Path, what: str, *, args: list[str] | tuple = (),
-            input_args: list[str] | tuple = (), timeout: float = 600, detail: bool = False) -> None:
+def convert(
+    src: str | Path,
+    dest: str | Path,
+    what: str,
+    *,
+    args: list[str] | tuple = (),
+    input_args: list[str] | tuple = (),
+    timeout: float = 600,
+    detail: bool = False,
+) -> None:
     """File to file: ``ffmpeg [input_args] -i src [args] dest``; ``AudioError`` naming ``what`` on failure."""
     run([*input_args, "-i", str(src), *args, str(dest)], what, timeout=timeout, loglevel="error", detail=detail)
 
@@ -168,6 +189,7 @@ def available() -> bool:
 
 
 # ---------------------------------------------------------------- a long-running pipe
+
 
 class PcmPipe:
     """An ffmpeg reading house PCM on its stdin and writing to ``output`` args (a device, a stream, a file)."""
@@ -181,8 +203,12 @@ class PcmPipe:
     def start(self) -> None:
         """Spawn ffmpeg; ``OSError`` when it cannot start."""
         cmd = ffmpeg_argv(*RAW, "-i", "-", *self.output, loglevel="error", stdin=True, overwrite=self.overwrite)
-        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.PIPE if self.keep_stderr else subprocess.DEVNULL)
+        self.proc = subprocess.Popen(
+            cmd,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE if self.keep_stderr else subprocess.DEVNULL,
+        )
 
     @property
     def alive(self) -> bool:

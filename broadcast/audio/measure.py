@@ -15,8 +15,16 @@ from pathlib import Path
 from . import ffmpeg
 from .errors import AudioError
 
-__all__ = ["AudioError", "AudioInfo", "Loudness", "probe_audio", "probe_duration", "parse_ebur128",
-           "measure_loudness", "measure_pcm"]
+__all__ = [
+    "AudioError",
+    "AudioInfo",
+    "Loudness",
+    "measure_loudness",
+    "measure_pcm",
+    "parse_ebur128",
+    "probe_audio",
+    "probe_duration",
+]
 
 
 @dataclass(frozen=True)
@@ -29,9 +37,9 @@ class AudioInfo:
 
 @dataclass(frozen=True)
 class Loudness:
-    integrated_lufs: float   # -70.0 or below means silence
-    true_peak_db: float      # dBTP
-    lra: float               # loudness range, LU
+    integrated_lufs: float  # -70.0 or below means silence
+    true_peak_db: float  # dBTP
+    lra: float  # loudness range, LU
 
 
 def probe_audio(path: str | Path) -> AudioInfo | None:
@@ -45,8 +53,12 @@ def probe_audio(path: str | Path) -> AudioInfo | None:
     try:
         stream = next(s for s in data.get("streams") or [] if s.get("codec_type") == "audio")
         duration = float(data.get("format", {}).get("duration") or 0.0)
-        return AudioInfo(duration, int(stream.get("sample_rate") or 0), int(stream.get("channels") or 0),
-                         str(stream.get("codec_name") or ""))
+        return AudioInfo(
+            duration,
+            int(stream.get("sample_rate") or 0),
+            int(stream.get("channels") or 0),
+            str(stream.get("codec_name") or ""),
+        )
     except (StopIteration, KeyError, IndexError, ValueError, TypeError, AttributeError):
         return None
 
@@ -77,7 +89,7 @@ def parse_ebur128(stderr: str) -> Loudness | None:
     With ``peak=true`` the peak is the true peak (dBTP); with ``peak=sample``
     it is the sample peak (dBFS), which is cheaper to compute.
     """
-    summary = stderr[stderr.rfind("Summary:"):]
+    summary = stderr[stderr.rfind("Summary:") :]
     i, lra = _I.search(summary), _LRA.search(summary)
     tp = _TP.search(summary) or _SP.search(summary)
     if not (i and tp):
@@ -89,8 +101,10 @@ def measure_loudness(path: str | Path) -> Loudness:
     """EBU R128 integrated loudness and true peak of a file (ffmpeg ebur128)."""
     failed = f"Không đo được độ lớn âm thanh của {Path(path).name}."
     try:
-        _, err = ffmpeg.run(["-i", str(path), "-filter_complex", "ebur128=peak=true:framelog=verbose",
-                             "-f", "null", "-"], "đo độ lớn âm thanh")
+        _, err = ffmpeg.run(
+            ["-i", str(path), "-filter_complex", "ebur128=peak=true:framelog=verbose", "-f", "null", "-"],
+            "đo độ lớn âm thanh",
+        )
     except AudioError as exc:
         raise AudioError(failed) from exc
     loud = parse_ebur128(err)
@@ -101,8 +115,11 @@ def measure_loudness(path: str | Path) -> Loudness:
 
 def measure_pcm(samples) -> Loudness:
     """Integrated loudness and sample peak of house PCM (an int16 array), with ffmpeg's ebur128."""
-    _, err = ffmpeg.run([*ffmpeg.RAW, "-i", "pipe:0", "-af", ffmpeg.METER, "-f", "null", "-"], "đo độ lớn âm thanh",
-                        stdin=samples.astype("<i2", copy=False).tobytes())
+    _, err = ffmpeg.run(
+        [*ffmpeg.RAW, "-i", "pipe:0", "-af", ffmpeg.METER, "-f", "null", "-"],
+        "đo độ lớn âm thanh",
+        stdin=samples.astype("<i2", copy=False).tobytes(),
+    )
     loud = parse_ebur128(err)
     if loud is None:
         raise AudioError("Không đo được độ lớn âm thanh.")

@@ -95,7 +95,8 @@ def can_review(session, user: User, bulletin: Bulletin) -> bool:
         return True
     if user.role == Role.operator.value:
         return bulletin.priority == Priority.normal.value and bool(
-            get_setting(session, OPERATOR_MAY_APPROVE_NORMAL, False))
+            get_setting(session, OPERATOR_MAY_APPROVE_NORMAL, False)
+        )
     return False
 
 

@@ -44,8 +44,13 @@ class Page:
 def _load_options():
     # Many-to-one references come in the same statement (they never multiply
     # rows, so LIMIT stays right); only the station list needs a second one.
-    return (joinedload(Bulletin.category), joinedload(Bulletin.department),
-            joinedload(Bulletin.author), joinedload(Bulletin.approved_by), selectinload(Bulletin.stations))
+    return (
+        joinedload(Bulletin.category),
+        joinedload(Bulletin.department),
+        joinedload(Bulletin.author),
+        joinedload(Bulletin.approved_by),
+        selectinload(Bulletin.stations),
+    )
 
 
 def parse_page(value, name: str = "page", *, default: int = 1, maximum: int = MAX_PAGE) -> int:
@@ -64,9 +69,17 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def filtered_query(session: Session, user: User, *, status: str | None = None, category: str | None = None,
-                   department: str | None = None, q: str | None = None, on_date: date | str | None = None,
-                   author_id: int | None = None):
+def filtered_query(
+    session: Session,
+    user: User,
+    *,
+    status: str | None = None,
+    category: str | None = None,
+    department: str | None = None,
+    q: str | None = None,
+    on_date: date | str | None = None,
+    author_id: int | None = None,
+):
     """A SELECT of the bulletins ``user`` may see, narrowed by the filters (validated here)."""
     stmt = select(Bulletin).where(perm.visibility_clause(user))
     if status:
@@ -94,8 +107,12 @@ def filtered_query(session: Session, user: User, *, status: str | None = None, c
         q = str(q).strip()[:200].replace("\x00", "")
         if q:
             pattern = f"%{_escape_like(q.lower())}%"
-            stmt = stmt.where(or_(func.lower(Bulletin.title).like(pattern, escape="\\"),
-                                  func.lower(Bulletin.body).like(pattern, escape="\\")))
+            stmt = stmt.where(
+                or_(
+                    func.lower(Bulletin.title).like(pattern, escape="\\"),
+                    func.lower(Bulletin.body).like(pattern, escape="\\"),
+                )
+            )
     return stmt
 
 
@@ -104,45 +121,68 @@ def list_bulletins(session: Session, user: User, *, page=1, per_page=DEFAULT_PER
     per_page = parse_page(per_page, "per_page", default=DEFAULT_PER_PAGE, maximum=MAX_PER_PAGE)
     stmt = filtered_query(session, user, **filters)
     total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-    rows = session.scalars(stmt.options(*_load_options())
-                           .order_by(Bulletin.updated_at.desc(), Bulletin.id.desc())
-                           .limit(per_page).offset((page - 1) * per_page)).all()
+    rows = session.scalars(
+        stmt.options(*_load_options())
+        .order_by(Bulletin.updated_at.desc(), Bulletin.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
     return Page(list(rows), total, page, per_page)
 
 
 def approval_queue(session: Session, user: User, *, page=1, per_page=DEFAULT_PER_PAGE) -> Page:
     """Submitted bulletins ``user`` may approve: emergencies first, then oldest first."""
     page = parse_page(page)
-    stmt = (select(Bulletin).where(Bulletin.status == S.submitted.value, perm.visibility_clause(user),
-                                   perm.review_clause(session, user)))
+    stmt = select(Bulletin).where(
+        Bulletin.status == S.submitted.value, perm.visibility_clause(user), perm.review_clause(session, user)
+    )
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = session.scalars(stmt.options(*_load_options())
-                           .order_by(_PRIORITY_ORDER, Bulletin.submitted_at.asc(), Bulletin.id.asc())
-                           .limit(per_page).offset((page - 1) * per_page)).all()
+    rows = session.scalars(
+        stmt.options(*_load_options())
+        .order_by(_PRIORITY_ORDER, Bulletin.submitted_at.asc(), Bulletin.id.asc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
     return Page(list(rows), total, page, per_page)
 
 
 def status_counts(session: Session, user: User) -> dict[str, int]:
     """How many bulletins ``user`` may see in each state."""
-    rows = session.execute(select(Bulletin.status, func.count()).where(perm.visibility_clause(user))
-                           .group_by(Bulletin.status)).all()
+    rows = session.execute(
+        select(Bulletin.status, func.count()).where(perm.visibility_clause(user)).group_by(Bulletin.status)
+    ).all()
     counts = {s.value: 0 for s in S}
-    counts.update({status: n for status, n in rows})
+    counts.update(dict(rows))
     return counts
 
 
 def queue_count(session: Session, user: User) -> int:
-    return session.scalar(select(func.count(Bulletin.id)).where(
-        Bulletin.status == S.submitted.value, perm.visibility_clause(user), perm.review_clause(session, user))) or 0
+    return (
+        session.scalar(
+            select(func.count(Bulletin.id)).where(
+                Bulletin.status == S.submitted.value, perm.visibility_clause(user), perm.review_clause(session, user)
+            )
+        )
+        or 0
+    )
 
 
 def history(session: Session, bulletin: Bulletin) -> list[AuditLog]:
-    return list(session.scalars(select(AuditLog).where(AuditLog.object_type == "bulletins",
-                                                       AuditLog.object_id == str(bulletin.id))
-                                .order_by(AuditLog.at, AuditLog.id)))
+    return list(
+        session.scalars(
+            select(AuditLog)
+            .where(AuditLog.object_type == "bulletins", AuditLog.object_id == str(bulletin.id))
+            .order_by(AuditLog.at, AuditLog.id)
+        )
+    )
 
 
 def comments(session: Session, bulletin: Bulletin) -> list[BulletinComment]:
-    return list(session.scalars(select(BulletinComment).where(BulletinComment.bulletin_id == bulletin.id)
-                                .options(selectinload(BulletinComment.user))
-                                .order_by(BulletinComment.created_at, BulletinComment.id)))
+    return list(
+        session.scalars(
+            select(BulletinComment)
+            .where(BulletinComment.bulletin_id == bulletin.id)
+            .options(selectinload(BulletinComment.user))
+            .order_by(BulletinComment.created_at, BulletinComment.id)
+        )
+    )

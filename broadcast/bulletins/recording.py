@@ -36,8 +36,15 @@ FORMATS = {
     "flac": "flac",
     "aac": "aac",
 }
-MIME = {"mp3": "audio/mpeg", "wav": "audio/wav", "ogg": "audio/ogg", "m4a": "audio/mp4", "webm": "audio/webm",
-        "flac": "audio/flac", "aac": "audio/aac"}
+MIME = {
+    "mp3": "audio/mpeg",
+    "wav": "audio/wav",
+    "ogg": "audio/ogg",
+    "m4a": "audio/mp4",
+    "webm": "audio/webm",
+    "flac": "audio/flac",
+    "aac": "audio/aac",
+}
 
 
 class TooLarge(ValidationError):
@@ -58,8 +65,7 @@ def check_filename(filename: str | None) -> str:
     if not name:
         return "recording"
     if "/" in name or "\\" in name or "\x00" in name or name in (".", "..") or ".." in name:
-        raise ValidationError("Tên tệp không được chứa đường dẫn (/, \\ hoặc ..).", code="bad_filename",
-                              field="file")
+        raise ValidationError("Tên tệp không được chứa đường dẫn (/, \\ hoặc ..).", code="bad_filename", field="file")
     if len(name) > 200:
         raise ValidationError("Tên tệp quá dài (tối đa 200 ký tự).", code="bad_filename", field="file")
     return name
@@ -76,8 +82,9 @@ def probe(path: Path) -> dict | None:
     fmt = (info.get("format") or {}).get("format_name", "")
     streams = info.get("streams") or []
     audio = [s for s in streams if s.get("codec_type") == "audio"]
-    video = [s for s in streams if s.get("codec_type") == "video"
-             and not (s.get("disposition") or {}).get("attached_pic")]
+    video = [
+        s for s in streams if s.get("codec_type") == "video" and not (s.get("disposition") or {}).get("attached_pic")
+    ]
     if fmt not in FORMATS or not audio or video:
         return None
     try:
@@ -101,8 +108,16 @@ def _save_stream(stream: BinaryIO, target: Path, limit: int) -> int:
     return size
 
 
-def attach_recording(session: Session, settings: Settings, actor: User, bulletin: Bulletin,
-                     stream: BinaryIO, filename: str | None, *, limit: int = MAX_RECORDING_BYTES) -> dict:
+def attach_recording(
+    session: Session,
+    settings: Settings,
+    actor: User,
+    bulletin: Bulletin,
+    stream: BinaryIO,
+    filename: str | None,
+    *,
+    limit: int = MAX_RECORDING_BYTES,
+) -> dict:
     """Check, store and attach a recorded reading; returns {"path", "format", "duration", "size"}."""
     if not perm.can_view(actor, bulletin):
         raise NotFound(f"Không có tin số {bulletin.id}.", code="bulletin_not_found")
@@ -119,13 +134,16 @@ def attach_recording(session: Session, settings: Settings, actor: User, bulletin
             raise ValidationError("Tệp tải lên rỗng.", code="not_audio", field="file")
         info = probe(tmp)
         if info is None:
-            raise ValidationError("Tệp tải lên không phải âm thanh hợp lệ (MP3, WAV, M4A, OGG hoặc WebM).",
-                                  code="not_audio", field="file")
+            raise ValidationError(
+                "Tệp tải lên không phải âm thanh hợp lệ (MP3, WAV, M4A, OGG hoặc WebM).", code="not_audio", field="file"
+            )
         if info["duration"] <= 0.2:
             raise ValidationError("Bản ghi âm không có tiếng hoặc quá ngắn.", code="not_audio", field="file")
         if info["duration"] > MAX_RECORDING_SECONDS:
             raise ValidationError(f"Bản ghi âm dài quá {MAX_RECORDING_SECONDS // 60} phút.", field="file")
-        final = folder / f"bulletin-{bulletin.id}-v{(bulletin.version or 1) + 1}-{secrets.token_hex(6)}.{info['format']}"
+        final = (
+            folder / f"bulletin-{bulletin.id}-v{(bulletin.version or 1) + 1}-{secrets.token_hex(6)}.{info['format']}"
+        )
         os.replace(tmp, final)
     finally:
         if tmp.exists():
@@ -136,8 +154,13 @@ def attach_recording(session: Session, settings: Settings, actor: User, bulletin
     except BaseException:
         final.unlink(missing_ok=True)
         raise
-    return {"path": f"{RECORDINGS}/{final.name}", "format": info["format"], "duration": round(info["duration"], 2), "size": size,
-            "original_filename": original}
+    return {
+        "path": f"{RECORDINGS}/{final.name}",
+        "format": info["format"],
+        "duration": round(info["duration"], 2),
+        "size": size,
+        "original_filename": original,
+    }
 
 
 def recording_file(settings: Settings, bulletin: Bulletin) -> Path | None:

@@ -15,8 +15,17 @@ from sqlalchemy.orm import Session
 
 from ..dates import parse_day
 from ..domain.labels import PRIORITY_LABELS, status_label
-from ..domain.models import (Bulletin, BulletinComment, BulletinStatus, Category, Department, Priority, Role,
-                             Station, User)
+from ..domain.models import (
+    Bulletin,
+    BulletinComment,
+    BulletinStatus,
+    Category,
+    Department,
+    Priority,
+    Role,
+    Station,
+    User,
+)
 from ..domain.types import utcnow
 from ..errors import Conflict, NotFound, PermissionDenied, ValidationError
 from ..security import audit
@@ -34,9 +43,16 @@ MAX_AIRINGS = 500
 CHARS_PER_SECOND = 14.0
 
 FIELD_LABELS = {
-    "title": "Tiêu đề", "body": "Nội dung", "spoken_text": "Văn bản đọc", "category": "Chuyên mục",
-    "department": "Đơn vị", "priority": "Mức ưu tiên", "valid_from": "Phát từ ngày",
-    "valid_until": "Phát đến ngày", "airings": "Số lượt phát", "stations": "Đài phát",
+    "title": "Tiêu đề",
+    "body": "Nội dung",
+    "spoken_text": "Văn bản đọc",
+    "category": "Chuyên mục",
+    "department": "Đơn vị",
+    "priority": "Mức ưu tiên",
+    "valid_from": "Phát từ ngày",
+    "valid_until": "Phát đến ngày",
+    "airings": "Số lượt phát",
+    "stations": "Đài phát",
 }
 EDITABLE_FIELDS = tuple(FIELD_LABELS)
 # Changing any of these after approval sends the bulletin back to review.
@@ -58,6 +74,7 @@ def format_duration(seconds: int) -> str:
 
 # --- validation ---------------------------------------------------------------------------------
 
+
 def _text(data: dict, name: str, *, limit: int, required: bool) -> str | None:
     value = data.get(name)
     label = FIELD_LABELS[name]
@@ -74,7 +91,8 @@ def _text(data: dict, name: str, *, limit: int, required: bool) -> str | None:
         raise ValidationError(f"{label} không được để trống hoặc chỉ có khoảng trắng.", field=name)
     if len(value) > limit:
         raise ValidationError(
-            f"{label} dài {len(value):,} ký tự, vượt giới hạn {limit:,} ký tự.".replace(",", "."), field=name)
+            f"{label} dài {len(value):,} ký tự, vượt giới hạn {limit:,} ký tự.".replace(",", "."), field=name
+        )
     return value
 
 
@@ -91,8 +109,7 @@ def _date(data: dict, name: str) -> date:
         parsed = parse_day(value, name)
     except ValidationError:
         # The form names the field ("Phát từ ngày ..."), which the shared message cannot.
-        raise ValidationError(f"{label} «{value[:40]}» không phải ngày hợp lệ (dạng YYYY-MM-DD).",
-                              field=name) from None
+        raise ValidationError(f"{label} «{value[:40]}» không phải ngày hợp lệ (dạng YYYY-MM-DD).", field=name) from None
     if not 2000 <= parsed.year <= 2099:
         raise ValidationError(f"{label} phải nằm trong khoảng năm 2000–2099.", field=name)
     return parsed
@@ -131,7 +148,7 @@ def _stations(session: Session, value) -> list[Station] | None:
     if value is None:
         return None
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ValidationError("Đài phát phải là danh sách mã đài, ví dụ [\"MOLAO\"].", field="stations")
+        raise ValidationError('Đài phát phải là danh sách mã đài, ví dụ ["MOLAO"].', field="stations")
     codes = list(dict.fromkeys(v.strip() for v in value if v.strip()))
     if not codes:
         return None
@@ -152,8 +169,9 @@ def validate(session: Session, data: dict, *, current: Bulletin | None = None) -
         raise ValidationError("Dữ liệu gửi lên phải là một đối tượng JSON.")
     unknown = [k for k in data if k not in EDITABLE_FIELDS and k != "submit"]
     if unknown:
-        raise ValidationError(f"Trường «{unknown[0][:40]}» không được hỗ trợ.", code="unknown_field",
-                              field=str(unknown[0])[:40])
+        raise ValidationError(
+            f"Trường «{unknown[0][:40]}» không được hỗ trợ.", code="unknown_field", field=str(unknown[0])[:40]
+        )
     full = current is None
     out: dict = {}
     if full or "title" in data:
@@ -189,6 +207,7 @@ def validate(session: Session, data: dict, *, current: Bulletin | None = None) -
 
 
 # --- create / update -----------------------------------------------------------------------------
+
 
 def _differs(bulletin: Bulletin, name: str, value) -> bool:
     if name == "stations":
@@ -246,8 +265,14 @@ def create_bulletin(session: Session, actor: User, data: dict, *, submit_now: bo
         raise PermissionDenied("Bạn chỉ được viết tin cho đơn vị của mình.", field="department")
     if "spoken_text" in values and not perm.can_edit_spoken(actor, Bulletin(status=S.draft.value)):
         raise PermissionDenied("Chỉ cán bộ đài mới được sửa văn bản đọc.", field="spoken_text")
-    bulletin = Bulletin(status=S.draft.value, author=actor, version=1, all_stations=True,
-                        airings_wanted=values["airings"], airings_left=values["airings"])
+    bulletin = Bulletin(
+        status=S.draft.value,
+        author=actor,
+        version=1,
+        all_stations=True,
+        airings_wanted=values["airings"],
+        airings_left=values["airings"],
+    )
     _apply(bulletin, {k: v for k, v in values.items() if k != "airings"})
     session.add(bulletin)
     session.flush()
@@ -269,18 +294,21 @@ def update_bulletin(session: Session, actor: User, bulletin: Bulletin, data: dic
     spoken = values.pop("spoken_text", ...) if "spoken_text" in values else ...
     if values:
         if not perm.can_edit_text(actor, bulletin):
-            if actor.role in perm.STAFF_ROLES or (actor.role == Role.submitter.value
-                                                   and perm.same_department(actor, bulletin)):
-                raise Conflict(f"Tin đang ở trạng thái «{status_label(bulletin.status)}», không sửa được.",
-                               code="invalid_state")
+            if actor.role in perm.STAFF_ROLES or (
+                actor.role == Role.submitter.value and perm.same_department(actor, bulletin)
+            ):
+                raise Conflict(
+                    f"Tin đang ở trạng thái «{status_label(bulletin.status)}», không sửa được.", code="invalid_state"
+                )
             raise PermissionDenied("Bạn không được sửa tin này.")
         if "department" in values and not perm.can_create_for(actor, values["department"].id):
             raise PermissionDenied("Bạn chỉ được chuyển tin cho đơn vị của mình.", field="department")
     if spoken is not ...:
         if not perm.can_edit_spoken(actor, bulletin):
             if actor.role in (Role.admin.value, Role.operator.value):
-                raise Conflict(f"Tin đang ở trạng thái «{status_label(bulletin.status)}», không sửa được.",
-                               code="invalid_state")
+                raise Conflict(
+                    f"Tin đang ở trạng thái «{status_label(bulletin.status)}», không sửa được.", code="invalid_state"
+                )
             raise PermissionDenied("Chỉ cán bộ đài mới được sửa văn bản đọc.", field="spoken_text")
         values["spoken_text"] = spoken
     changed = _apply(bulletin, values)
@@ -289,8 +317,7 @@ def update_bulletin(session: Session, actor: User, bulletin: Bulletin, data: dic
     if any(f in changed for f in AUDIO_FIELDS):
         bulletin.version = (bulletin.version or 1) + 1
     bulletin.updated_at = utcnow()
-    audit(session, "bulletin.update", user=actor, obj=bulletin, detail={"fields": changed,
-                                                                        "version": bulletin.version})
+    audit(session, "bulletin.update", user=actor, obj=bulletin, detail={"fields": changed, "version": bulletin.version})
     if bulletin.status in (S.approved.value, S.scheduled.value) and any(f in changed for f in CONTENT_FIELDS):
         requeue_after_edit(session, bulletin, actor, changed)
     session.flush()
@@ -302,14 +329,20 @@ def recording_changed(session: Session, actor: User, bulletin: Bulletin, path: s
     bulletin.recording_path = path
     bulletin.version = (bulletin.version or 1) + 1
     bulletin.updated_at = utcnow()
-    audit(session, "bulletin.recording", user=actor, obj=bulletin,
-          detail={"fields": ["recording"], "version": bulletin.version})
+    audit(
+        session,
+        "bulletin.recording",
+        user=actor,
+        obj=bulletin,
+        detail={"fields": ["recording"], "version": bulletin.version},
+    )
     if bulletin.status in (S.approved.value, S.scheduled.value):
         requeue_after_edit(session, bulletin, actor, ["recording"])
     session.flush()
 
 
 # --- comments ------------------------------------------------------------------------------------
+
 
 def add_comment(session: Session, actor: User, bulletin: Bulletin, body) -> BulletinComment:
     if not perm.can_view(actor, bulletin):

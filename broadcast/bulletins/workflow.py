@@ -52,20 +52,47 @@ class Transition:
     system: bool = False  # may run without a user (scheduler)
 
 
-TRANSITIONS: dict[str, Transition] = {t.name: t for t in (
-    Transition("submit", frozenset({S.draft.value, S.rejected.value}), S.submitted.value, "gửi duyệt"),
-    Transition("approve", frozenset({S.submitted.value}), S.approved.value, "duyệt"),
-    Transition("reject", frozenset({S.submitted.value}), S.rejected.value, "trả lại"),
-    Transition("withdraw", frozenset({S.draft.value, S.submitted.value, S.rejected.value, S.approved.value,
-                                      S.scheduled.value, S.airing.value}), S.withdrawn.value, "rút"),
-    Transition("schedule", frozenset({S.approved.value}), S.scheduled.value, "xếp lịch", system=True),
-    Transition("start_airing", frozenset({S.approved.value, S.scheduled.value}), S.airing.value, "phát",
-               system=True),
-    Transition("complete", frozenset({S.approved.value, S.scheduled.value, S.airing.value}), S.completed.value,
-               "đánh dấu phát xong", system=True),
-    Transition("expire", frozenset({S.approved.value, S.scheduled.value, S.airing.value}), S.expired.value,
-               "đánh dấu hết hạn", system=True),
-)}
+TRANSITIONS: dict[str, Transition] = {
+    t.name: t
+    for t in (
+        Transition("submit", frozenset({S.draft.value, S.rejected.value}), S.submitted.value, "gửi duyệt"),
+        Transition("approve", frozenset({S.submitted.value}), S.approved.value, "duyệt"),
+        Transition("reject", frozenset({S.submitted.value}), S.rejected.value, "trả lại"),
+        Transition(
+            "withdraw",
+            frozenset(
+                {
+                    S.draft.value,
+                    S.submitted.value,
+                    S.rejected.value,
+                    S.approved.value,
+                    S.scheduled.value,
+                    S.airing.value,
+                }
+            ),
+            S.withdrawn.value,
+            "rút",
+        ),
+        Transition("schedule", frozenset({S.approved.value}), S.scheduled.value, "xếp lịch", system=True),
+        Transition(
+            "start_airing", frozenset({S.approved.value, S.scheduled.value}), S.airing.value, "phát", system=True
+        ),
+        Transition(
+            "complete",
+            frozenset({S.approved.value, S.scheduled.value, S.airing.value}),
+            S.completed.value,
+            "đánh dấu phát xong",
+            system=True,
+        ),
+        Transition(
+            "expire",
+            frozenset({S.approved.value, S.scheduled.value, S.airing.value}),
+            S.expired.value,
+            "đánh dấu hết hạn",
+            system=True,
+        ),
+    )
+}
 
 # States a submitter may still withdraw from (before approval).
 SUBMITTER_WITHDRAWABLE = frozenset({S.draft.value, S.submitted.value, S.rejected.value})
@@ -126,13 +153,19 @@ def _check_permission(session: Session, t: Transition, bulletin: Bulletin, actor
                 raise PermissionDenied("Tin đã được duyệt: chỉ lãnh đạo hoặc cán bộ đài mới rút được.")
             return
         raise PermissionDenied("Bạn không được rút tin này.")
-    elif t.system:
-        if role not in (Role.admin.value, Role.operator.value):
-            raise PermissionDenied("Chỉ cán bộ đài mới được thay đổi trạng thái phát của tin.")
+    elif t.system and role not in (Role.admin.value, Role.operator.value):
+        raise PermissionDenied("Chỉ cán bộ đài mới được thay đổi trạng thái phát của tin.")
 
 
-def _run(session: Session, name: str, bulletin: Bulletin, actor: User | None, reason: str | None, *,
-         reason_required: bool = False) -> Bulletin:
+def _run(
+    session: Session,
+    name: str,
+    bulletin: Bulletin,
+    actor: User | None,
+    reason: str | None,
+    *,
+    reason_required: bool = False,
+) -> Bulletin:
     t = TRANSITIONS[name]
     # Order: invisible -> 404; wrong state -> 409 (the actor can see the state anyway); then the role rules -> 403.
     if actor is not None and not perm.can_view(actor, bulletin):
@@ -163,8 +196,13 @@ def _run(session: Session, name: str, bulletin: Bulletin, actor: User | None, re
     elif name == "complete":
         bulletin.airings_left = 0
     bulletin.updated_at = now
-    audit(session, f"bulletin.{name}", user=actor, obj=bulletin, detail={
-        "from": old, "to": t.target, "reason": reason, "version": bulletin.version})
+    audit(
+        session,
+        f"bulletin.{name}",
+        user=actor,
+        obj=bulletin,
+        detail={"from": old, "to": t.target, "reason": reason, "version": bulletin.version},
+    )
     session.flush()
     return bulletin
 
@@ -198,17 +236,23 @@ def check_window_open(bulletin: Bulletin, action: str = "submit", today: date | 
     today = today or local_today(object_session(bulletin))
     if bulletin.valid_until is not None and bulletin.valid_until < today:
         what = "gửi duyệt" if action == "submit" else "duyệt"
-        raise Conflict(f"Thời hạn phát của tin đã hết (đến ngày {bulletin.valid_until:%d/%m/%Y}), không thể {what}: "
-                       "sửa ngày phát rồi gửi lại.", code="window_ended", field="valid_until")
+        raise Conflict(
+            f"Thời hạn phát của tin đã hết (đến ngày {bulletin.valid_until:%d/%m/%Y}), không thể {what}: "
+            "sửa ngày phát rồi gửi lại.",
+            code="window_ended",
+            field="valid_until",
+        )
 
 
 def expire_overdue(session: Session, today: date | None = None) -> list[Bulletin]:
     """Approved or scheduled bulletins whose airing window ended before ``today`` become ``expired``
     (audited as the system). Run once a day by the scheduler and before each programme build."""
     today = today or local_today(session)
-    overdue = session.scalars(select(Bulletin).where(
-        Bulletin.status.in_((S.approved.value, S.scheduled.value)), Bulletin.valid_until < today)
-        .order_by(Bulletin.id)).all()
+    overdue = session.scalars(
+        select(Bulletin)
+        .where(Bulletin.status.in_((S.approved.value, S.scheduled.value)), Bulletin.valid_until < today)
+        .order_by(Bulletin.id)
+    ).all()
     for bulletin in overdue:
         _run(session, "expire", bulletin, None, f"Hết thời hạn phát (đến ngày {bulletin.valid_until:%d/%m/%Y}).")
     return list(overdue)
@@ -262,12 +306,19 @@ def expire(session: Session, bulletin: Bulletin, actor: User | None, reason: str
     return _run(session, "expire", bulletin, actor, reason)
 
 
-ACTIONS = {"submit": submit, "approve": approve, "reject": reject, "withdraw": withdraw,
-           "schedule": schedule, "start_airing": start_airing, "complete": complete, "expire": expire}
+ACTIONS = {
+    "submit": submit,
+    "approve": approve,
+    "reject": reject,
+    "withdraw": withdraw,
+    "schedule": schedule,
+    "start_airing": start_airing,
+    "complete": complete,
+    "expire": expire,
+}
 
 
-def perform(session: Session, name: str, bulletin: Bulletin, actor: User | None,
-            reason: str | None = None) -> Bulletin:
+def perform(session: Session, name: str, bulletin: Bulletin, actor: User | None, reason: str | None = None) -> Bulletin:
     if name not in ACTIONS:
         raise NotFound(f"Không có thao tác {name!r}.")
     return ACTIONS[name](session, bulletin, actor, reason)
@@ -280,6 +331,16 @@ def requeue_after_edit(session: Session, bulletin: Bulletin, actor: User, change
     bulletin.submitted_at = utcnow()
     bulletin.approved_at = None
     bulletin.approved_by = None
-    audit(session, "bulletin.requeue", user=actor, obj=bulletin, detail={
-        "from": old, "to": bulletin.status, "reason": "Nội dung đã sửa sau khi duyệt: cần duyệt lại.",
-        "fields": changed, "version": bulletin.version})
+    audit(
+        session,
+        "bulletin.requeue",
+        user=actor,
+        obj=bulletin,
+        detail={
+            "from": old,
+            "to": bulletin.status,
+            "reason": "Nội dung đã sửa sau khi duyệt: cần duyệt lại.",
+            "fields": changed,
+            "version": bulletin.version,
+        },
+    )

@@ -12,12 +12,25 @@ import click
 @click.command()
 @click.option("--server", required=True, help="Địa chỉ máy chủ Loa Phường, ví dụ https://loa.phuong.vn.")
 @click.option("--token", required=True, envvar="BROADCAST_AGENT_TOKEN", help="Mã thiết bị (lpd_...).")
-@click.option("--data-dir", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Thư mục giữ chương trình, âm thanh và hộp thư đi của thiết bị.")
-@click.option("--mqtt", "mqtt_url", default=None, envvar="BROADCAST_MQTT_URL",
-              help="Máy chủ MQTT, ví dụ mqtt://HOST:1883 (không có thì hỏi máy chủ qua HTTP).")
-@click.option("--sink", default="null", show_default=True, help="Đầu ra âm thanh: device, file:ĐƯỜNG_DẪN, icecast://..., null.")
-@click.option("--days", default=3, show_default=True, type=click.IntRange(1, 7), help="Giữ chương trình bao nhiêu ngày tới.")
+@click.option(
+    "--data-dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Thư mục giữ chương trình, âm thanh và hộp thư đi của thiết bị.",
+)
+@click.option(
+    "--mqtt",
+    "mqtt_url",
+    default=None,
+    envvar="BROADCAST_MQTT_URL",
+    help="Máy chủ MQTT, ví dụ mqtt://HOST:1883 (không có thì hỏi máy chủ qua HTTP).",
+)
+@click.option(
+    "--sink", default="null", show_default=True, help="Đầu ra âm thanh: device, file:ĐƯỜNG_DẪN, icecast://..., null."
+)
+@click.option(
+    "--days", default=3, show_default=True, type=click.IntRange(1, 7), help="Giữ chương trình bao nhiêu ngày tới."
+)
 @click.option("--once", is_flag=True, help="Đồng bộ và gửi nhật ký một lần rồi thoát.")
 def agent(server, token, data_dir, mqtt_url, sink, days, once):
     """Chạy thiết bị phát tại đài: giữ chương trình và âm thanh, gửi nhật ký phát, báo trạng thái."""
@@ -33,12 +46,13 @@ def agent(server, token, data_dir, mqtt_url, sink, days, once):
 
     open_sink(sink)  # parses the spec (no side effect): a wrong --sink stops here with the reason
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    runner = Agent(AgentConfig(server=server, token=token, data_dir=data_dir, mqtt_url=mqtt_url, sink=sink,
-                               days=days))
+    runner = Agent(AgentConfig(server=server, token=token, data_dir=data_dir, mqtt_url=mqtt_url, sink=sink, days=days))
     if once:
         synced, delivered = runner.sync_once(), runner.deliver_once()
         runner.stop()
-        click.echo(f"Đồng bộ: {'xong' if synced else 'chưa được'}; gửi nhật ký: {'xong' if delivered else 'chưa được'}.")
+        click.echo(
+            f"Đồng bộ: {'xong' if synced else 'chưa được'}; gửi nhật ký: {'xong' if delivered else 'chưa được'}."
+        )
         raise SystemExit(0 if synced and delivered else 1)
     signal.signal(signal.SIGTERM, lambda *a: runner.stopping.set())
     runner.start()

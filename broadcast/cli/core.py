@@ -7,7 +7,7 @@ import sys
 import click
 
 from ..config import load_settings
-from ..db import engine_for, check_connection
+from ..db import check_connection, engine_for
 from ..errors import ValidationError
 from ..roles import ALL_ROLES
 from ..runtime import open_runtime
@@ -22,8 +22,9 @@ def serve(host, port, no_scheduler, threads):
     """Chạy trang quản trị (và bộ lập lịch phát sóng) bằng máy chủ waitress."""
     from waitress import serve as waitress_serve
 
-    from ..runtime import check_programs
     from web import create_app
+
+    from ..runtime import check_programs
 
     runtime = open_runtime()
     check_programs()
@@ -78,16 +79,22 @@ def db_current():
 @click.command()
 @click.option("--if-empty", is_flag=True, help="Chỉ nạp khi cơ sở dữ liệu chưa có phường nào.")
 @click.option("--password", default=None, help="Mật khẩu cho các tài khoản mẫu (mặc định: xem README).")
-@click.option("--history-days", default=45, show_default=True, type=click.IntRange(0, 400),
-              help="Số ngày nhật ký phát sóng mẫu đã qua (để báo cáo có số liệu).")
+@click.option(
+    "--history-days",
+    default=45,
+    show_default=True,
+    type=click.IntRange(0, 400),
+    help="Số ngày nhật ký phát sóng mẫu đã qua (để báo cáo có số liệu).",
+)
 def demo(if_empty, password, history_days):
     """Nạp phường mẫu Mộ Lao: đài, 17 cụm loa, đơn vị, người dùng, tin bài, kế hoạch."""
     from ..demo import DEMO_PASSWORD, load_demo
 
     runtime = open_runtime()
     with runtime.unit() as session:
-        result = load_demo(session, runtime.settings, password=password or DEMO_PASSWORD, if_empty=if_empty,
-                           history_days=history_days)
+        result = load_demo(
+            session, runtime.settings, password=password or DEMO_PASSWORD, if_empty=if_empty, history_days=history_days
+        )
     if result is None:
         click.echo("Cơ sở dữ liệu đã có dữ liệu; không nạp phường mẫu.")
         from ..demo import USERS

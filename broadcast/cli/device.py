@@ -42,8 +42,10 @@ def device_list(station):
         return
     for d in rows:
         state = "thu hồi" if d["revoked"] else ("trực tuyến" if d["online"] else "ngoại tuyến")
-        click.echo(f"{d['code']:<16} {d['station']:<10} {state:<12} {','.join(d['clusters']) or 'tất cả':<20} "
-                   f"{d['last_seen'] or '-':<28} {d['version'] or '-'}")
+        click.echo(
+            f"{d['code']:<16} {d['station']:<10} {state:<12} {','.join(d['clusters']) or 'tất cả':<20} "
+            f"{d['last_seen'] or '-':<28} {d['version'] or '-'}"
+        )
 
 
 @device.command("revoke")
@@ -65,8 +67,12 @@ def device_revoke(code):
 @click.option("--session", "session_code", default=None, help="Buổi phát (với play).")
 @click.option("--level", default=None, type=int, help="Âm lượng 0–100 (với volume).")
 @click.option("--bulletin", default=None, type=int, help="Mã tin bài (với emergency).")
-@click.option("--mqtt", "mqtt_url", default=lambda: read_mqtt_url(),
-              help="Gửi ngay qua MQTT (mặc định BROADCAST_MQTT_URL); không có thì thiết bị lấy lệnh khi hỏi máy chủ.")
+@click.option(
+    "--mqtt",
+    "mqtt_url",
+    default=lambda: read_mqtt_url(),
+    help="Gửi ngay qua MQTT (mặc định BROADCAST_MQTT_URL); không có thì thiết bị lấy lệnh khi hỏi máy chủ.",
+)
 def device_command(code, action, session_code, level, bulletin, mqtt_url):
     """Gửi lệnh cho một thiết bị."""
     from ..network.commands import queue_command
@@ -90,8 +96,13 @@ def device_command(code, action, session_code, level, bulletin, mqtt_url):
 
 
 @device.command("bridge")
-@click.option("--mqtt", "mqtt_url", default=lambda: read_mqtt_url(), required=True,
-              help="Địa chỉ máy chủ MQTT, ví dụ mqtt://127.0.0.1:1883 (mặc định BROADCAST_MQTT_URL).")
+@click.option(
+    "--mqtt",
+    "mqtt_url",
+    default=lambda: read_mqtt_url(),
+    required=True,
+    help="Địa chỉ máy chủ MQTT, ví dụ mqtt://127.0.0.1:1883 (mặc định BROADCAST_MQTT_URL).",
+)
 def device_bridge(mqtt_url):
     """Cầu MQTT của máy chủ: nhận trạng thái, nhịp tim, xác nhận lệnh; gửi lệnh và báo đổi chương trình."""
     import time

@@ -12,8 +12,7 @@ from ..runtime import open_runtime
 
 
 @click.command()
-@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="Tệp ZIP sẽ ghi.")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Tệp ZIP sẽ ghi.")
 def backup(out):
     """Sao lưu cơ sở dữ liệu, từ điển phát âm, cài đặt và bản ghi âm (chạy được khi hệ thống đang phát)."""
     from ..backup import create_backup
@@ -36,8 +35,10 @@ def restore(file):
     engine = engine_for(settings.database_url)
     check_connection(engine)
     manifest = restore_backup(engine, settings, file)
-    click.echo(f"Đã khôi phục {sum(manifest['tables'].values())} dòng (phiên bản {manifest['revision']}) "
-               f"và {manifest['recordings']} bản ghi âm.")
+    click.echo(
+        f"Đã khôi phục {sum(manifest['tables'].values())} dòng (phiên bản {manifest['revision']}) "
+        f"và {manifest['recordings']} bản ghi âm."
+    )
 
 
 COMMANDS = [backup, restore]

@@ -16,8 +16,10 @@ def _print_rows(rows) -> None:
     click.echo(f"{'#':>3}  {'trạng thái':<11} {'bắt đầu (giờ địa phương)':<24} {'đã phát':>8} {'trễ':>8}  tiêu đề")
     for r in rows:
         late = f"{r['lateness_ms']} ms" if r["lateness_ms"] is not None else "-"
-        click.echo(f"{r['position'] if r['position'] is not None else '-':>3}  {r['status']:<11} {r['start']:<24} "
-                   f"{r['aired_ms'] / 1000:>7.1f}s {late:>8}  {r['title']}")
+        click.echo(
+            f"{r['position'] if r['position'] is not None else '-':>3}  {r['status']:<11} {r['start']:<24} "
+            f"{r['aired_ms'] / 1000:>7.1f}s {late:>8}  {r['title']}"
+        )
         if r["note"]:
             click.echo(f"{'':>5}↳ {r['note']}")
 
@@ -68,11 +70,11 @@ def playout_run(station, on_date, session_code, sink, speed):
     from ..domain.types import utcnow
     from ..errors import Conflict, ValidationError
     from ..playout import recovery
-    from ..playout.config import PlayoutConfig
-    from ..playout.lease import process_holder
     from ..playout.channels import Control
     from ..playout.claims import claim_key, claim_run
+    from ..playout.config import PlayoutConfig
     from ..playout.items import load_programme
+    from ..playout.lease import process_holder
     from ..playout.player import air_run
     from ..playout.scheduler import build_programme
     from ..playout.sinks import SinkError, open_sink
@@ -91,20 +93,34 @@ def playout_run(station, on_date, session_code, sink, speed):
         spec = sink or st.sink
         session.expunge_all()
     if busy is not None:
-        raise Conflict(f"Đài {st.code} đang phát (lượt #{busy.id}, {busy.session_code or 'khẩn cấp'}); "
-                       "hãy dừng trước khi phát thử.")
+        raise Conflict(
+            f"Đài {st.code} đang phát (lượt #{busy.id}, {busy.session_code or 'khẩn cấp'}); "
+            "hãy dừng trước khi phát thử."
+        )
     if programme is None and build_programme(runtime, st.code, day, session_code):
         with runtime.unit() as session:
             programme = load_programme(session, st.code, day, session_code)
             session.expunge_all()
     if programme is None:
-        raise ValidationError(f"Chưa có chương trình buổi {session_code} ngày {day:%d/%m/%Y} của đài {st.code}: "
-                              "hãy dựng chương trình trước.")
+        raise ValidationError(
+            f"Chưa có chương trình buổi {session_code} ngày {day:%d/%m/%Y} của đài {st.code}: "
+            "hãy dựng chương trình trước."
+        )
     out = open_sink(spec)
     holder = process_holder()
-    run_id = claim_run(runtime, station_id=st.id, claim_key=claim_key("manual", st.id, "cli", uuid.uuid4().hex),
-                       kind="manual", air_date=day, session_code=session_code, programme_id=programme.id,
-                       scheduled_start=utcnow(), holder=holder, sink=out.label[:200], note="Phát thử từ dòng lệnh.")
+    run_id = claim_run(
+        runtime,
+        station_id=st.id,
+        claim_key=claim_key("manual", st.id, "cli", uuid.uuid4().hex),
+        kind="manual",
+        air_date=day,
+        session_code=session_code,
+        programme_id=programme.id,
+        scheduled_start=utcnow(),
+        holder=holder,
+        sink=out.label[:200],
+        note="Phát thử từ dòng lệnh.",
+    )
     control = Control()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: control.stop.set())
@@ -117,9 +133,20 @@ def playout_run(station, on_date, session_code, sink, speed):
         out.close()
     with runtime.unit() as session:
         rows = session.scalars(select(AsRun).where(AsRun.run_id == run_id).order_by(AsRun.id)).all()
-        _print_rows([{"position": r.position, "status": r.status, "title": r.title, "aired_ms": r.aired_ms,
-                      "lateness_ms": r.lateness_ms, "note": r.note,
-                      "start": r.actual_start.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]} for r in rows])
+        _print_rows(
+            [
+                {
+                    "position": r.position,
+                    "status": r.status,
+                    "title": r.title,
+                    "aired_ms": r.aired_ms,
+                    "lateness_ms": r.lateness_ms,
+                    "note": r.note,
+                    "start": r.actual_start.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3],
+                }
+                for r in rows
+            ]
+        )
     click.echo(f"Kết thúc: {result.status}, {len(rows)} dòng nhật ký.")
 
 

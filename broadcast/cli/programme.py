@@ -54,10 +54,13 @@ def build(station, on_date):
             return
         for p in programmes:
             total = sum(i.duration_ms for i in p.items)
-            state = (" (đã khóa, giữ nguyên)" if p.locked else
-                     " (đã bắt đầu, giữ nguyên)" if p.built_at < started else "")
-            click.echo(f"{p.session_code} {p.starts_at.astimezone(runtime.settings.tz):%H:%M}: "
-                       f"{len(p.items)} mục, {total / 60000:.1f}/{p.max_duration_s / 60:.0f} phút{state}")
+            state = (
+                " (đã khóa, giữ nguyên)" if p.locked else " (đã bắt đầu, giữ nguyên)" if p.built_at < started else ""
+            )
+            click.echo(
+                f"{p.session_code} {p.starts_at.astimezone(runtime.settings.tz):%H:%M}: "
+                f"{len(p.items)} mục, {total / 60000:.1f}/{p.max_duration_s / 60:.0f} phút{state}"
+            )
             for w in p.warnings or []:
                 click.echo(f"  ! {w['message']}")
 
@@ -80,16 +83,22 @@ def show(station, on_date, as_json):
             return
         programmes = {p.session_code: p for p in day_programmes(session, get_station(session, station), on)}
         if not data["sessions"]:
-            click.echo(f"Chưa có chương trình của đài {data['station']} ngày {on:%d/%m/%Y}: "
-                       f"chạy `broadcast programme build --station {data['station']} --date {on.isoformat()}`.")
+            click.echo(
+                f"Chưa có chương trình của đài {data['station']} ngày {on:%d/%m/%Y}: "
+                f"chạy `broadcast programme build --station {data['station']} --date {on.isoformat()}`."
+            )
             return
         for s in data["sessions"]:
             p = programmes[s["code"]]
-            click.echo(f"Buổi {s['code']} lúc {s['starts_at'][11:16]}, {s['duration_ms'] / 60000:.1f} phút"
-                       + (" [đã khóa]" if p.locked else ""))
+            click.echo(
+                f"Buổi {s['code']} lúc {s['starts_at'][11:16]}, {s['duration_ms'] / 60000:.1f} phút"
+                + (" [đã khóa]" if p.locked else "")
+            )
             for it in s["items"]:
-                click.echo(f"  {it['position']:>2}. {it['planned_start'][11:19]} {it['duration_ms'] / 1000:6.1f}s "
-                           f"{it['kind']:<12} {it['title']}" + (f" [{it['category']}]" if it["category"] else ""))
+                click.echo(
+                    f"  {it['position']:>2}. {it['planned_start'][11:19]} {it['duration_ms'] / 1000:6.1f}s "
+                    f"{it['kind']:<12} {it['title']}" + (f" [{it['category']}]" if it["category"] else "")
+                )
             for w in p.warnings or []:
                 click.echo(f"  ! {w['message']}")
 
@@ -97,8 +106,13 @@ def show(station, on_date, as_json):
 @programme.command("export")
 @station_opt
 @date_opt
-@click.option("--out", "out_dir", default=None, type=click.Path(file_okay=False),
-              help="Thư mục ghi gói xuất (mặc định: thư mục dữ liệu/exports).")
+@click.option(
+    "--out",
+    "out_dir",
+    default=None,
+    type=click.Path(file_okay=False),
+    help="Thư mục ghi gói xuất (mặc định: thư mục dữ liệu/exports).",
+)
 def export(station, on_date, out_dir):
     """Xuất gói USB: MP3 từng buổi, MP3 từng mục, M3U8, bảng cue CSV/JSON và ZIP; in các tệp đã ghi."""
     from pathlib import Path
@@ -114,9 +128,9 @@ def export(station, on_date, out_dir):
 
 
 def _lock(station, on_date, session_code, locked):
+    from ..errors import NotFound
     from ..programme.build import programme_for
     from ..programme.edit import set_locked
-    from ..errors import NotFound
 
     runtime = open_runtime()
     on = _date(runtime, on_date)

@@ -21,8 +21,13 @@ def report():
 @click.option("--to", "date_to", default=None, help="Đến ngày (2025-10-31), thay cho --period.")
 @click.option("--station", default=None, help="Mã đài (mặc định: tất cả các đài của phường).")
 @click.option("--format", "fmt", default="json", show_default=True, help="json, csv, xlsx, html hoặc pdf.")
-@click.option("--out", "out", default=None, type=click.Path(dir_okay=False, path_type=Path),
-              help="Ghi ra tệp (mặc định: in ra màn hình; xlsx/pdf bắt buộc có --out).")
+@click.option(
+    "--out",
+    "out",
+    default=None,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Ghi ra tệp (mặc định: in ra màn hình; xlsx/pdf bắt buộc có --out).",
+)
 def airtime(period, date_from, date_to, station, fmt, out):
     """Báo cáo thời lượng phát thanh của một kỳ (theo ngày địa phương của đài)."""
     from ..reports.airtime import airtime_report
@@ -47,8 +52,11 @@ def airtime(period, date_from, date_to, station, fmt, out):
         out.write_bytes(rendered.content)
     except OSError as exc:
         raise ValidationError(f"Không ghi được tệp {out} ({exc.strerror or exc}).", field="out") from None
-    click.echo(f"Đã ghi {out} ({len(rendered.content):,} byte): {data['period']['label']}, "
-               f"{data['totals']['airings']} lượt, {data['totals']['minutes']} phút.", err=True)
+    click.echo(
+        f"Đã ghi {out} ({len(rendered.content):,} byte): {data['period']['label']}, "
+        f"{data['totals']['airings']} lượt, {data['totals']['minutes']} phút.",
+        err=True,
+    )
 
 
 COMMANDS = [report]

@@ -19,7 +19,8 @@ def _read_stdin_text() -> str:
     except UnicodeDecodeError as exc:
         raise ValidationError(
             f"Dữ liệu vào không phải văn bản UTF-8 hợp lệ (byte lỗi ở vị trí {exc.start}); "
-            "hãy lưu tệp với bảng mã UTF-8.") from None
+            "hãy lưu tệp với bảng mã UTF-8."
+        ) from None
 
 
 def _fail(exc) -> None:
@@ -44,17 +45,22 @@ def normalize_cmd():
 
 @click.command("speak")
 @click.argument("text", nargs=-1)
-@click.option("--engine", type=click.Choice(["espeak", "gtts", "piper", "fpt", "viettel", "zalo"]), default=None,
-              help="Bộ đọc; mặc định theo BROADCAST_TTS_ENGINES (gtts rồi espeak).")
-@click.option("--voice", default=None,
-              help="Giọng của bộ đọc (espeak: vi, vi-vn-x-central, vi-vn-x-south; fpt: banmai, leminh…).")
-@click.option("--speed", type=float, default=None,
-              help="Tốc độ đọc của giọng đám mây, từ 0,8 đến 1,2 (1 = bình thường).")
+@click.option(
+    "--engine",
+    type=click.Choice(["espeak", "gtts", "piper", "fpt", "viettel", "zalo"]),
+    default=None,
+    help="Bộ đọc; mặc định theo BROADCAST_TTS_ENGINES (gtts rồi espeak).",
+)
+@click.option(
+    "--voice", default=None, help="Giọng của bộ đọc (espeak: vi, vi-vn-x-central, vi-vn-x-south; fpt: banmai, leminh…)."
+)
+@click.option(
+    "--speed", type=float, default=None, help="Tốc độ đọc của giọng đám mây, từ 0,8 đến 1,2 (1 = bình thường)."
+)
 @click.option("--rate", type=int, default=None, help="Tốc độ đọc (espeak, từ/phút).")
 @click.option("--pitch", type=int, default=None, help="Cao độ (espeak, 0-99).")
 @click.option("--chime", type=click.Choice(["none", "before", "after", "both"]), default="none")
-@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="Tệp MP3 đầu ra.")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Tệp MP3 đầu ra.")
 def speak_cmd(text, engine, voice, speed, rate, pitch, chime, out):
     """Đọc văn bản thành tệp MP3 đã chuẩn hóa độ lớn; in thời lượng và độ lớn."""
     from ..errors import BroadcastError
@@ -69,15 +75,18 @@ def speak_cmd(text, engine, voice, speed, rate, pitch, chime, out):
             # Only the stock-audio folder is needed, so no full load_settings (which creates a data dir).
             settings.update(chime=chime, chime_path=str(read_assets_dir() / "chuong-bao.mp3"))
         with tempfile.TemporaryDirectory(prefix="lp-speak-") as cache:
-            r = render_text(words, engine_names=[engine] if engine else None, voice=voice,
-                            settings=settings, cache_dir=cache)
+            r = render_text(
+                words, engine_names=[engine] if engine else None, voice=voice, settings=settings, cache_dir=cache
+            )
             out.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(r.path, out)
     except BroadcastError as exc:
         _fail(exc)
     seconds = f"{r.duration_ms / 1000:.1f}".replace(".", ",")
-    click.echo(f"Đã ghi {out}: thời lượng {seconds} giây, độ lớn {r.loudness_lufs:.1f} LUFS, "
-               f"đỉnh {r.true_peak_db:.1f} dBTP, bộ đọc {r.engine} ({r.voice}).")
+    click.echo(
+        f"Đã ghi {out}: thời lượng {seconds} giây, độ lớn {r.loudness_lufs:.1f} LUFS, "
+        f"đỉnh {r.true_peak_db:.1f} dBTP, bộ đọc {r.engine} ({r.voice})."
+    )
     for name, why in r.failures:
         click.echo(f"  (bộ đọc {name} không dùng được: {why})", err=True)
 

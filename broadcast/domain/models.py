@@ -28,6 +28,8 @@ from sqlalchemy import (
     Text,
     Time,
     UniqueConstraint,
+)
+from sqlalchemy import (
     text as sql_text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -89,8 +91,8 @@ class Ward(Base):
     district: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    stations: Mapped[list["Station"]] = relationship(back_populates="ward")
-    departments: Mapped[list["Department"]] = relationship(back_populates="ward")
+    stations: Mapped[list[Station]] = relationship(back_populates="ward")
+    departments: Mapped[list[Department]] = relationship(back_populates="ward")
 
 
 class Station(Base):
@@ -109,10 +111,10 @@ class Station(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     ward: Mapped[Ward] = relationship(back_populates="stations")
-    clusters: Mapped[list["Cluster"]] = relationship(
+    clusters: Mapped[list[Cluster]] = relationship(
         back_populates="station", order_by="Cluster.code", cascade="all, delete-orphan"
     )
-    sessions: Mapped[list["SessionTemplate"]] = relationship(
+    sessions: Mapped[list[SessionTemplate]] = relationship(
         back_populates="station", order_by="SessionTemplate.start_time"
     )
 
@@ -229,7 +231,7 @@ class Bulletin(Base):
     author: Mapped[User] = relationship(foreign_keys=[author_id])
     approved_by: Mapped[User | None] = relationship(foreign_keys=[approved_by_id])
     stations: Mapped[list[Station]] = relationship(secondary=bulletin_stations)
-    comments: Mapped[list["BulletinComment"]] = relationship(
+    comments: Mapped[list[BulletinComment]] = relationship(
         back_populates="bulletin", order_by="BulletinComment.created_at"
     )
 
@@ -345,7 +347,7 @@ class Programme(Base):
     built_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     station: Mapped[Station] = relationship()
-    items: Mapped[list["ProgrammeItem"]] = relationship(
+    items: Mapped[list[ProgrammeItem]] = relationship(
         back_populates="programme", order_by="ProgrammeItem.position", cascade="all, delete-orphan"
     )
 
@@ -388,14 +390,42 @@ class AsRun(Base):
         Index("ix_as_run_station_start", "station_id", "actual_start"),
         Index("ix_as_run_status", "status"),
         # Partial covering indexes for the airtime report (broadcast/reports/airtime.py), migration 0006.
-        Index("ix_as_run_aired_station", "air_date", "station_id", "session_code", "category_code", "status",
-              "aired_ms", "planned_ms",
-              sqlite_where=sql_text(AS_RUN_AIRED), postgresql_where=sql_text(AS_RUN_AIRED)),
-        Index("ix_as_run_aired_item", "air_date", "bulletin_id", "title", "category_code", "department_code",
-              "status", "source", "aired_ms", "planned_ms", "actual_start",
-              sqlite_where=sql_text(AS_RUN_AIRED), postgresql_where=sql_text(AS_RUN_AIRED)),
-        Index("ix_as_run_not_aired", "air_date", "station_id", "session_code", "category_code",
-              sqlite_where=sql_text(AS_RUN_NOT_AIRED), postgresql_where=sql_text(AS_RUN_NOT_AIRED)),
+        Index(
+            "ix_as_run_aired_station",
+            "air_date",
+            "station_id",
+            "session_code",
+            "category_code",
+            "status",
+            "aired_ms",
+            "planned_ms",
+            sqlite_where=sql_text(AS_RUN_AIRED),
+            postgresql_where=sql_text(AS_RUN_AIRED),
+        ),
+        Index(
+            "ix_as_run_aired_item",
+            "air_date",
+            "bulletin_id",
+            "title",
+            "category_code",
+            "department_code",
+            "status",
+            "source",
+            "aired_ms",
+            "planned_ms",
+            "actual_start",
+            sqlite_where=sql_text(AS_RUN_AIRED),
+            postgresql_where=sql_text(AS_RUN_AIRED),
+        ),
+        Index(
+            "ix_as_run_not_aired",
+            "air_date",
+            "station_id",
+            "session_code",
+            "category_code",
+            sqlite_where=sql_text(AS_RUN_NOT_AIRED),
+            postgresql_where=sql_text(AS_RUN_NOT_AIRED),
+        ),
         Index("ux_as_run_uid", "uid", unique=True),  # an agent's row is stored once (migration 0007)
     )
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -451,7 +481,7 @@ class Plan(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     ward: Mapped[Ward] = relationship()
-    targets: Mapped[list["PlanTarget"]] = relationship(
+    targets: Mapped[list[PlanTarget]] = relationship(
         back_populates="plan", cascade="all, delete-orphan", order_by="PlanTarget.id"
     )
 
@@ -514,7 +544,9 @@ class PlayoutRun(Base):
     session_code: Mapped[str | None] = mapped_column(String(40))
     air_date: Mapped[date] = mapped_column(Date)
     kind: Mapped[str] = mapped_column(String(20), default="scheduled")  # scheduled | manual | emergency
-    status: Mapped[str] = mapped_column(String(20), default="running")  # running | done | stopped | interrupted | missed | failed
+    status: Mapped[str] = mapped_column(
+        String(20), default="running"
+    )  # running | done | stopped | interrupted | missed | failed
     scheduled_start: Mapped[datetime | None] = mapped_column(UTCDateTime)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

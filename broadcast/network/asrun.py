@@ -73,15 +73,30 @@ def _build(row: dict, device: Device, programmes: dict) -> AsRun:
     # Category, department and title come from the server's programme, as on the server's own rows.
     bulletin = item.bulletin
     return AsRun(
-        station_id=device.station_id, programme_id=programme.id, programme_item_id=item.id, session_code=code,
-        air_date=day, position=position, kind=item.kind, bulletin_id=item.bulletin_id, title=item.title,
+        station_id=device.station_id,
+        programme_id=programme.id,
+        programme_item_id=item.id,
+        session_code=code,
+        air_date=day,
+        position=position,
+        kind=item.kind,
+        bulletin_id=item.bulletin_id,
+        title=item.title,
         category_code=item.category_code,
         department_code=bulletin.department.code if bulletin is not None else None,
-        scheduled_start=scheduled, actual_start=start, actual_end=_when(row, "actual_end"),
-        planned_ms=_ms(row, "planned_ms") or item.duration_ms, aired_ms=_ms(row, "aired_ms", required=True),
+        scheduled_start=scheduled,
+        actual_start=start,
+        actual_end=_when(row, "actual_end"),
+        planned_ms=_ms(row, "planned_ms") or item.duration_ms,
+        aired_ms=_ms(row, "aired_ms", required=True),
         lateness_ms=int((start - scheduled).total_seconds() * 1000) if scheduled else None,
-        status=status, source="agent", sink=f"agent:{device.code}",
-        note=(str(row["note"])[:500] if row.get("note") else None), device_id=device.id, uid=row["uid"])
+        status=status,
+        source="agent",
+        sink=f"agent:{device.code}",
+        note=(str(row["note"])[:500] if row.get("note") else None),
+        device_id=device.id,
+        uid=row["uid"],
+    )
 
 
 def _build_emergency(session: Session, row: dict, device: Device) -> AsRun:
@@ -89,8 +104,11 @@ def _build_emergency(session: Session, row: dict, device: Device) -> AsRun:
     command sent to this device names (a device cannot log airings of other bulletins)."""
     bulletin_id = row.get("bulletin_id")
     sent = isinstance(bulletin_id, int) and any(
-        (cmd.args or {}).get("bulletin_id") == bulletin_id for cmd in session.scalars(
-            select(DeviceCommand).where(DeviceCommand.device_id == device.id, DeviceCommand.action == "emergency")))
+        (cmd.args or {}).get("bulletin_id") == bulletin_id
+        for cmd in session.scalars(
+            select(DeviceCommand).where(DeviceCommand.device_id == device.id, DeviceCommand.action == "emergency")
+        )
+    )
     bulletin = session.get(Bulletin, bulletin_id) if sent else None
     if bulletin is None:
         raise RowRefused(f"Thiết bị không nhận lệnh phát khẩn nào cho tin bài {bulletin_id!r}.")
@@ -102,14 +120,26 @@ def _build_emergency(session: Session, row: dict, device: Device) -> AsRun:
     if status not in DELIVERABLE:
         raise RowRefused(f"status {status!r} không hợp lệ: chọn một trong {', '.join(sorted(DELIVERABLE))}.")
     return AsRun(
-        station_id=device.station_id, air_date=day, position=row.get("position") if isinstance(
-            row.get("position"), int) else 0, kind="emergency", bulletin_id=bulletin.id, title=bulletin.title[:300],
+        station_id=device.station_id,
+        air_date=day,
+        position=row.get("position") if isinstance(row.get("position"), int) else 0,
+        kind="emergency",
+        bulletin_id=bulletin.id,
+        title=bulletin.title[:300],
         category_code=bulletin.category.code if bulletin.category else None,
         department_code=bulletin.department.code if bulletin.department else None,
-        scheduled_start=_when(row, "scheduled_start"), actual_start=_when(row, "actual_start", required=True),
-        actual_end=_when(row, "actual_end"), planned_ms=_ms(row, "planned_ms"),
-        aired_ms=_ms(row, "aired_ms", required=True), status=status, source="agent", sink=f"agent:{device.code}",
-        note=(str(row["note"])[:500] if row.get("note") else None), device_id=device.id, uid=row["uid"])
+        scheduled_start=_when(row, "scheduled_start"),
+        actual_start=_when(row, "actual_start", required=True),
+        actual_end=_when(row, "actual_end"),
+        planned_ms=_ms(row, "planned_ms"),
+        aired_ms=_ms(row, "aired_ms", required=True),
+        status=status,
+        source="agent",
+        sink=f"agent:{device.code}",
+        note=(str(row["note"])[:500] if row.get("note") else None),
+        device_id=device.id,
+        uid=row["uid"],
+    )
 
 
 def _programmes(session: Session, device: Device, rows: list[dict]) -> dict:
@@ -121,8 +151,11 @@ def _programmes(session: Session, device: Device, rows: list[dict]) -> dict:
             pass
     if not days:
         return {}
-    found = session.scalars(select(Programme).options(selectinload(Programme.items))
-                            .where(Programme.station_id == device.station_id, Programme.on_date.in_(days)))
+    found = session.scalars(
+        select(Programme)
+        .options(selectinload(Programme.items))
+        .where(Programme.station_id == device.station_id, Programme.on_date.in_(days))
+    )
     return {(p.on_date, p.session_code): p for p in found}
 
 
@@ -136,8 +169,12 @@ def ingest(session: Session, device: Device, rows) -> dict:
     for row in rows:
         uid = row.get("uid") if isinstance(row, dict) else None
         if not isinstance(uid, str) or not 0 < len(uid) <= MAX_UID:
-            result["rejected"].append({"uid": uid if isinstance(uid, str) else None,
-                                       "reason": f"Mỗi dòng cần uid là chuỗi 1–{MAX_UID} ký tự."})
+            result["rejected"].append(
+                {
+                    "uid": uid if isinstance(uid, str) else None,
+                    "reason": f"Mỗi dòng cần uid là chuỗi 1–{MAX_UID} ký tự.",
+                }
+            )
             continue
         if uid in seen:
             result["already_stored"].append(uid)
@@ -146,13 +183,16 @@ def ingest(session: Session, device: Device, rows) -> dict:
         fresh.append(row)
     known = set()
     for chunk in range(0, len(fresh), 500):
-        uids = [r["uid"] for r in fresh[chunk:chunk + 500]]
+        uids = [r["uid"] for r in fresh[chunk : chunk + 500]]
         known |= set(session.scalars(select(AsRun.uid).where(AsRun.uid.in_(uids))))
     programmes = _programmes(session, device, fresh)
     # Rows count in the airtime report: only a station its devices air may have device rows, or an airing
     # would be counted twice (the server's own rows and the device's).
-    not_agent = None if device.station.sink == "agent" else \
-        f"Đài {device.station.code} không phát qua thiết bị (đầu ra của đài không phải agent)."
+    not_agent = (
+        None
+        if device.station.sink == "agent"
+        else f"Đài {device.station.code} không phát qua thiết bị (đầu ra của đài không phải agent)."
+    )
     built = []
     for row in fresh:
         if row["uid"] in known:

@@ -47,8 +47,15 @@ class ServerBridge:
     ``programme_check_s`` it fingerprints the programme of each station with devices and announces a change
     on ``loaphuong/STATION/programme``."""
 
-    def __init__(self, runtime: Runtime, url: str, client_id: str = "loaphuong-server", *,
-                 poll_s: float = 0.2, programme_check_s: float = 30.0):
+    def __init__(
+        self,
+        runtime: Runtime,
+        url: str,
+        client_id: str = "loaphuong-server",
+        *,
+        poll_s: float = 0.2,
+        programme_check_s: float = 30.0,
+    ):
         self.runtime = runtime
         self.poll_s, self.programme_check_s = poll_s, programme_check_s
         self.sent: set[int] = set()
@@ -97,9 +104,11 @@ class ServerBridge:
         not by the highest id: two transactions may commit their commands out of id order."""
         since = utcnow() - timedelta(seconds=RECENT_COMMAND_S)
         with self.runtime.unit() as session:
-            rows = session.scalars(select(DeviceCommand).where(DeviceCommand.status == "pending",
-                                                               DeviceCommand.created_at >= since)
-                                   .order_by(DeviceCommand.id)).all()
+            rows = session.scalars(
+                select(DeviceCommand)
+                .where(DeviceCommand.status == "pending", DeviceCommand.created_at >= since)
+                .order_by(DeviceCommand.id)
+            ).all()
             fresh = [cmd for cmd in rows if cmd.id not in self.sent]
             for cmd in fresh:
                 self.send(cmd)
@@ -110,8 +119,9 @@ class ServerBridge:
         """Stations whose programme fingerprint changed since the last check (the first check announces all)."""
         changed = []
         with self.runtime.unit() as session:
-            stations = session.scalars(select(Station).where(
-                Station.id.in_(select(Device.station_id).where(Device.revoked_at.is_(None))))).all()
+            stations = session.scalars(
+                select(Station).where(Station.id.in_(select(Device.station_id).where(Device.revoked_at.is_(None))))
+            ).all()
             for station in stations:
                 _, version = station_sessions(session, self.runtime.settings, station.id)
                 if self.versions.get(station.code) != version:
@@ -162,16 +172,19 @@ class ServerBridge:
             if kind == "state":
                 came_online = body.get("online") is True
                 detail = {"via": "mqtt", "boot_id": body.get("boot_id"), "booted_at": body.get("booted_at")}
-                if set_online(session, device, came_online, {k: v for k, v in detail.items() if v is not None}) \
-                        and came_online:
+                if (
+                    set_online(session, device, came_online, {k: v for k, v in detail.items() if v is not None})
+                    and came_online
+                ):
                     session.flush()
                     self._resend_pending(session, device)
             elif kind == "heartbeat":
                 apply_status(session, device, body | {"via": "mqtt"})
             elif kind == "ack":
                 try:
-                    device_commands.acknowledge(session, device, body.get("id"), body.get("ok") is True,
-                                                body.get("result"))
+                    device_commands.acknowledge(
+                        session, device, body.get("id"), body.get("ok") is True, body.get("result")
+                    )
                 except BroadcastError as exc:  # unknown id: logged, nothing changes
                     log.warning("MQTT: ack from %s refused: %s", device_code, exc)
                     return "bad-ack"
@@ -191,8 +204,9 @@ class ServerBridge:
         return self._publish_command(cmd.device, cmd)
 
     def programme_changed(self, station_code: str, version: str | None = None):
-        return self.client.publish(programme_topic(station_code),
-                                   dumps({"version": version, "at": iso(utcnow())}), qos=1, retain=True)
+        return self.client.publish(
+            programme_topic(station_code), dumps({"version": version, "at": iso(utcnow())}), qos=1, retain=True
+        )
 
 
 def start_configured(runtime: Runtime) -> ServerBridge | None:

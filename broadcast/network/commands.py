@@ -31,16 +31,25 @@ def bulletin_audio_path(session: Session, bulletin: Bulletin) -> Path | None:
     (The server never renders here: an emergency without audio is the playout side's job first.)"""
     if bulletin.recording_path and Path(bulletin.recording_path).exists():
         return Path(bulletin.recording_path)
-    rendition = session.scalar(select(AudioRendition).where(
-        AudioRendition.bulletin_id == bulletin.id, AudioRendition.stale.is_(False),
-        or_(AudioRendition.bulletin_version.is_(None), AudioRendition.bulletin_version == bulletin.version))
-        .order_by(AudioRendition.id.desc()).limit(1))
+    rendition = session.scalar(
+        select(AudioRendition)
+        .where(
+            AudioRendition.bulletin_id == bulletin.id,
+            AudioRendition.stale.is_(False),
+            or_(AudioRendition.bulletin_version.is_(None), AudioRendition.bulletin_version == bulletin.version),
+        )
+        .order_by(AudioRendition.id.desc())
+        .limit(1)
+    )
     return Path(rendition.path) if rendition is not None and Path(rendition.path).exists() else None
 
 
 def _emergency_args(session: Session, bulletin_id) -> dict:
-    bulletin = session.get(Bulletin, bulletin_id) if isinstance(bulletin_id, int) and \
-        not isinstance(bulletin_id, bool) else None
+    bulletin = (
+        session.get(Bulletin, bulletin_id)
+        if isinstance(bulletin_id, int) and not isinstance(bulletin_id, bool)
+        else None
+    )
     if bulletin is None:
         raise NotFound("Lệnh phát khẩn cần một tin bài có thật (bulletin_id).", field="bulletin_id")
     path = bulletin_audio_path(session, bulletin)
@@ -48,8 +57,12 @@ def _emergency_args(session: Session, bulletin_id) -> dict:
     if digest is None:
         raise Conflict(f"Tin bài {bulletin.id} chưa có âm thanh để gửi tới thiết bị.", field="bulletin_id")
     # What the agent needs to fetch it on demand; the path itself never leaves the server.
-    return {"bulletin_id": bulletin.id, "title": bulletin.title[:300], "sha256": digest,
-            "media": MEDIA_URL.format(sha256=digest)}
+    return {
+        "bulletin_id": bulletin.id,
+        "title": bulletin.title[:300],
+        "sha256": digest,
+        "media": MEDIA_URL.format(sha256=digest),
+    }
 
 
 def _check_args(action: str, args: dict) -> dict:
@@ -65,44 +78,66 @@ def _check_args(action: str, args: dict) -> dict:
     return {}
 
 
-def queue_command(session: Session, device_code: str, action: str, args: dict | None = None, *,
-                  user: User | None = None, ip: str | None = None) -> DeviceCommand:
+def queue_command(
+    session: Session,
+    device_code: str,
+    action: str,
+    args: dict | None = None,
+    *,
+    user: User | None = None,
+    ip: str | None = None,
+) -> DeviceCommand:
     """A command for one device; an unknown or revoked device is refused and nothing is queued."""
     device = get_device(session, device_code)
     if device.revoked_at is not None:
         raise Conflict(f"Thiết bị {device.code} đã bị thu hồi mã, không nhận lệnh.")
     if action not in ACTIONS:
         raise ValidationError(f"Lệnh {action!r} không hợp lệ: chọn {', '.join(ACTIONS)}.", field="action")
-    checked = (_emergency_args(session, (args or {}).get("bulletin_id")) if action == "emergency"
-               else _check_args(action, args or {}))
-    cmd = DeviceCommand(device_id=device.id, action=action, args=checked,
-                        status="pending", created_by_id=user.id if user is not None else None)
+    checked = (
+        _emergency_args(session, (args or {}).get("bulletin_id"))
+        if action == "emergency"
+        else _check_args(action, args or {})
+    )
+    cmd = DeviceCommand(
+        device_id=device.id,
+        action=action,
+        args=checked,
+        status="pending",
+        created_by_id=user.id if user is not None else None,
+    )
     session.add(cmd)
     session.flush()
-    audit(session, f"device.command.{action}", user=user, obj=cmd, ip=ip,
-          detail={"device": device.code, "args": cmd.args})
+    audit(
+        session, f"device.command.{action}", user=user, obj=cmd, ip=ip, detail={"device": device.code, "args": cmd.args}
+    )
     return cmd
 
 
 def emergency_to_devices(session: Session, bulletin: Bulletin, *, user: User | None = None) -> list[DeviceCommand]:
     """An approved emergency bulletin for the devices of its ``agent`` stations: one ``emergency`` command
     each (the playout side airs the other stations). For the emergency flow to call on approval."""
-    stations = (session.scalars(select(Station).where(Station.enabled.is_(True))).all() if bulletin.all_stations
-                else [s for s in bulletin.stations if s.enabled])
+    stations = (
+        session.scalars(select(Station).where(Station.enabled.is_(True))).all()
+        if bulletin.all_stations
+        else [s for s in bulletin.stations if s.enabled]
+    )
     agent_stations = [s.id for s in stations if (s.sink or "").strip() == "agent"]
     if not agent_stations:
         return []
-    devices = session.scalars(select(Device).where(Device.station_id.in_(agent_stations),
-                                                   Device.revoked_at.is_(None)).order_by(Device.code)).all()
+    devices = session.scalars(
+        select(Device).where(Device.station_id.in_(agent_stations), Device.revoked_at.is_(None)).order_by(Device.code)
+    ).all()
     return [queue_command(session, d.code, "emergency", {"bulletin_id": bulletin.id}, user=user) for d in devices]
 
 
 def emergency_media(session: Session, device: Device, sha256: str) -> Path | None:
     """The audio of an emergency sent to this device in the last day, if it has this digest."""
     since = utcnow() - timedelta(days=1)
-    for cmd in session.scalars(select(DeviceCommand).where(DeviceCommand.device_id == device.id,
-                                                           DeviceCommand.action == "emergency",
-                                                           DeviceCommand.created_at >= since)):
+    for cmd in session.scalars(
+        select(DeviceCommand).where(
+            DeviceCommand.device_id == device.id, DeviceCommand.action == "emergency", DeviceCommand.created_at >= since
+        )
+    ):
         bulletin = session.get(Bulletin, (cmd.args or {}).get("bulletin_id"))
         path = bulletin_audio_path(session, bulletin) if bulletin is not None else None
         if path is not None and file_sha256(path) == sha256:
@@ -115,9 +150,13 @@ def command_json(cmd: DeviceCommand) -> dict:
 
 
 def pending(session: Session, device: Device) -> list[DeviceCommand]:
-    return list(session.scalars(select(DeviceCommand).where(DeviceCommand.device_id == device.id,
-                                                            DeviceCommand.status == "pending")
-                                .order_by(DeviceCommand.id)))
+    return list(
+        session.scalars(
+            select(DeviceCommand)
+            .where(DeviceCommand.device_id == device.id, DeviceCommand.status == "pending")
+            .order_by(DeviceCommand.id)
+        )
+    )
 
 
 def acknowledge(session: Session, device: Device, command_id, ok: bool, result: str | None = None) -> DeviceCommand:
@@ -129,9 +168,14 @@ def acknowledge(session: Session, device: Device, command_id, ok: bool, result: 
         return cmd  # a repeated ack (QoS 1 may deliver twice) changes nothing
     cmd.status = "done" if ok else "failed"
     cmd.acked_at = utcnow()
-    cmd.result = (str(result)[:500] if result else None)
-    record_event(session, device, "command", {"id": cmd.id, "action": cmd.action, "status": cmd.status,
-                                              "result": cmd.result})
-    audit(session, "device.command_ack", obj=cmd, detail={"device": device.code, "status": cmd.status,
-                                                          "result": cmd.result})
+    cmd.result = str(result)[:500] if result else None
+    record_event(
+        session, device, "command", {"id": cmd.id, "action": cmd.action, "status": cmd.status, "result": cmd.result}
+    )
+    audit(
+        session,
+        "device.command_ack",
+        obj=cmd,
+        detail={"device": device.code, "status": cmd.status, "result": cmd.result},
+    )
     return cmd

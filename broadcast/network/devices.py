@@ -20,7 +20,7 @@ from ..security import _token_digest, audit
 
 DEVICE_TOKEN_PREFIX = "lpd_"
 CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{0,39}$")
-INT32_MAX = 2 ** 31 - 1
+INT32_MAX = 2**31 - 1
 HEARTBEAT_TIMEOUT = timedelta(seconds=90)  # three missed 30-second heartbeats
 EVENT_KINDS = ("connect", "disconnect", "reboot", "command", "refused")
 
@@ -56,23 +56,36 @@ def get_device(session: Session, code: str) -> Device:
     return device
 
 
-def add_device(session: Session, code: str, station_code: str, clusters=None, *,
-               user: User | None = None) -> tuple[Device, str]:
+def add_device(
+    session: Session, code: str, station_code: str, clusters=None, *, user: User | None = None
+) -> tuple[Device, str]:
     """A new device of ``station_code``; returns it and its token (shown once)."""
     code = (code or "").strip().upper()
     if not CODE_RE.match(code):
-        raise ValidationError("Mã thiết bị chỉ gồm chữ in hoa không dấu, số, gạch dưới hoặc gạch ngang (1–40 ký tự).",
-                              field="code")
+        raise ValidationError(
+            "Mã thiết bị chỉ gồm chữ in hoa không dấu, số, gạch dưới hoặc gạch ngang (1–40 ký tự).", field="code"
+        )
     station = _station(session, station_code)
     if session.scalar(select(Device.id).where(Device.code == code)) is not None:
         raise Conflict(f"Mã thiết bị {code} đã có.", field="code")
     token = DEVICE_TOKEN_PREFIX + secrets.token_urlsafe(32)
-    device = Device(code=code, station=station, clusters=parse_clusters(session, station, clusters),
-                    token_prefix=token[:10], token_hash=_token_digest(token), online=False)
+    device = Device(
+        code=code,
+        station=station,
+        clusters=parse_clusters(session, station, clusters),
+        token_prefix=token[:10],
+        token_hash=_token_digest(token),
+        online=False,
+    )
     session.add(device)
     session.flush()
-    audit(session, "device.create", user=user, obj=device,
-          detail={"code": code, "station": station.code, "clusters": device.clusters})
+    audit(
+        session,
+        "device.create",
+        user=user,
+        obj=device,
+        detail={"code": code, "station": station.code, "clusters": device.clusters},
+    )
     return device, token
 
 
@@ -96,8 +109,9 @@ def authenticate_token(session: Session, token: str) -> Device | None:
     return device
 
 
-def record_event(session: Session, device: Device, kind: str, detail: dict | None = None,
-                 at: datetime | None = None) -> DeviceEvent:
+def record_event(
+    session: Session, device: Device, kind: str, detail: dict | None = None, at: datetime | None = None
+) -> DeviceEvent:
     assert kind in EVENT_KINDS, kind
     event = DeviceEvent(device_id=device.id, kind=kind, at=at or utcnow(), detail=detail)
     session.add(event)
@@ -112,9 +126,12 @@ def set_online(session: Session, device: Device, online: bool, detail: dict | No
         return False
     device.online = online
     if online and (detail or {}).get("booted_at"):
-        last = session.scalar(select(DeviceEvent).where(DeviceEvent.device_id == device.id,
-                                                        DeviceEvent.kind == "connect")
-                              .order_by(DeviceEvent.at.desc(), DeviceEvent.id.desc()).limit(1))
+        last = session.scalar(
+            select(DeviceEvent)
+            .where(DeviceEvent.device_id == device.id, DeviceEvent.kind == "connect")
+            .order_by(DeviceEvent.at.desc(), DeviceEvent.id.desc())
+            .limit(1)
+        )
         before = (last.detail or {}).get("booted_at") if last is not None else None
         if before and before != detail["booted_at"]:
             record_event(session, device, "reboot", {"booted_at": detail["booted_at"], "before": before})
@@ -148,7 +165,7 @@ def apply_status(session: Session, device: Device, status: dict, *, received_at:
     device.now_playing = str(playing)[:300] if playing else None
     if isinstance(status.get("version"), str):
         device.version = status["version"][:40]
-    device.disk_free = _int(status.get("disk_free"), 0, 2 ** 62)
+    device.disk_free = _int(status.get("disk_free"), 0, 2**62)
     temp = status.get("temperature")
     device.temperature = float(temp) if isinstance(temp, (int, float)) and not isinstance(temp, bool) else None
     device.volume = _int(status.get("volume"), 0, 100)
@@ -173,11 +190,21 @@ def is_online(device: Device, now: datetime | None = None) -> bool:
 
 
 def device_json(device: Device) -> dict:
-    return {"code": device.code, "station": device.station.code, "clusters": list(device.clusters or []),
-            "online": is_online(device), "last_seen": iso(device.last_seen), "now_playing": device.now_playing,
-            "version": device.version, "last_sync": iso(device.last_sync), "disk_free": device.disk_free,
-            "temperature": device.temperature, "volume": device.volume, "clock_offset_ms": device.clock_offset_ms,
-            "revoked": device.revoked_at is not None}
+    return {
+        "code": device.code,
+        "station": device.station.code,
+        "clusters": list(device.clusters or []),
+        "online": is_online(device),
+        "last_seen": iso(device.last_seen),
+        "now_playing": device.now_playing,
+        "version": device.version,
+        "last_sync": iso(device.last_sync),
+        "disk_free": device.disk_free,
+        "temperature": device.temperature,
+        "volume": device.volume,
+        "clock_offset_ms": device.clock_offset_ms,
+        "revoked": device.revoked_at is not None,
+    }
 
 
 def list_devices(session: Session, station_code: str | None = None) -> list[Device]:
@@ -188,8 +215,14 @@ def list_devices(session: Session, station_code: str | None = None) -> list[Devi
 
 
 def events(session: Session, device: Device, limit: int = 200) -> list[DeviceEvent]:
-    return list(session.scalars(select(DeviceEvent).where(DeviceEvent.device_id == device.id)
-                                .order_by(DeviceEvent.at.desc(), DeviceEvent.id.desc()).limit(limit)))
+    return list(
+        session.scalars(
+            select(DeviceEvent)
+            .where(DeviceEvent.device_id == device.id)
+            .order_by(DeviceEvent.at.desc(), DeviceEvent.id.desc())
+            .limit(limit)
+        )
+    )
 
 
 def event_json(event: DeviceEvent) -> dict:

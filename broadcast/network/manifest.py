@@ -65,29 +65,52 @@ def parse_days(value) -> int:
 
 def _programmes(session: Session, settings: Settings, station_id: int, days: int) -> list[Programme]:
     today = utcnow().astimezone(settings.tz).date()
-    return list(session.scalars(
-        select(Programme).options(selectinload(Programme.items))
-        .where(Programme.station_id == station_id, Programme.on_date >= today,
-               Programme.on_date < today + timedelta(days=days))
-        .order_by(Programme.starts_at, Programme.id)))
+    return list(
+        session.scalars(
+            select(Programme)
+            .options(selectinload(Programme.items))
+            .where(
+                Programme.station_id == station_id,
+                Programme.on_date >= today,
+                Programme.on_date < today + timedelta(days=days),
+            )
+            .order_by(Programme.starts_at, Programme.id)
+        )
+    )
 
 
 def _item_json(item) -> dict:
     digest = file_sha256(item.audio_path) if item.audio_path else None
-    return {"position": item.position, "kind": item.kind, "bulletin_id": item.bulletin_id, "title": item.title,
-            "category": item.category_code, "duration_ms": item.duration_ms, "sha256": digest,
-            "clusters": [],  # cluster targeting of items is not built yet: [] = every cluster
-            "media": MEDIA_URL.format(sha256=digest) if digest else None}
+    return {
+        "position": item.position,
+        "kind": item.kind,
+        "bulletin_id": item.bulletin_id,
+        "title": item.title,
+        "category": item.category_code,
+        "duration_ms": item.duration_ms,
+        "sha256": digest,
+        "clusters": [],  # cluster targeting of items is not built yet: [] = every cluster
+        "media": MEDIA_URL.format(sha256=digest) if digest else None,
+    }
 
 
-def station_sessions(session: Session, settings: Settings, station_id: int, days: int = DEFAULT_DAYS
-                     ) -> tuple[list[dict], str]:
+def station_sessions(
+    session: Session, settings: Settings, station_id: int, days: int = DEFAULT_DAYS
+) -> tuple[list[dict], str]:
     """The station's sessions as the manifest lists them, and their fingerprint."""
     sessions = []
     for p in _programmes(session, settings, station_id, days):
-        sessions.append({"programme_id": p.id, "date": p.on_date.isoformat(), "session": p.session_code,
-                         "starts_at": iso(p.starts_at), "max_duration_s": p.max_duration_s, "locked": p.locked,
-                         "items": [_item_json(i) for i in p.items]})
+        sessions.append(
+            {
+                "programme_id": p.id,
+                "date": p.on_date.isoformat(),
+                "session": p.session_code,
+                "starts_at": iso(p.starts_at),
+                "max_duration_s": p.max_duration_s,
+                "locked": p.locked,
+                "items": [_item_json(i) for i in p.items],
+            }
+        )
     # The fingerprint covers the programme only (not server_time), so an unchanged programme keeps it.
     return sessions, hashlib.sha256(json.dumps(sessions, sort_keys=True).encode()).hexdigest()[:16]
 
@@ -96,22 +119,29 @@ def asrun_watermark(session: Session, settings: Settings, device: Device) -> dic
     """How many of this device's rows the server holds for air dates from ``since``: an agent holding more
     (the server's database was restored from an older backup) delivers them again; each is stored once."""
     since = utcnow().astimezone(settings.tz).date() - timedelta(days=WATERMARK_DAYS)
-    count = session.scalar(select(func.count(AsRun.id)).where(AsRun.device_id == device.id,
-                                                             AsRun.air_date >= since))
+    count = session.scalar(select(func.count(AsRun.id)).where(AsRun.device_id == device.id, AsRun.air_date >= since))
     return {"since": since.isoformat(), "count": count}
 
 
 def build_manifest(session: Session, settings: Settings, device: Device, days: int = DEFAULT_DAYS) -> dict:
     sessions, version = station_sessions(session, settings, device.station_id, days)
-    missing = [f"{s['date']} {s['session']} #{i['position']}" for s in sessions for i in s["items"]
-               if i["sha256"] is None]
-    return {"station": device.station.code, "device": device.code, "clusters": list(device.clusters or []),
-            # The agent airs only when its station's output is "agent"; otherwise the server does (no double airing).
-            "aired_by": "agent" if device.station.sink == "agent" else "server",
-            "server_time": iso(utcnow()), "timezone": settings.timezone, "days": days, "version": version,
-            "sessions": sessions,
-            "asrun": asrun_watermark(session, settings, device),
-            "missing": missing}
+    missing = [
+        f"{s['date']} {s['session']} #{i['position']}" for s in sessions for i in s["items"] if i["sha256"] is None
+    ]
+    return {
+        "station": device.station.code,
+        "device": device.code,
+        "clusters": list(device.clusters or []),
+        # The agent airs only when its station's output is "agent"; otherwise the server does (no double airing).
+        "aired_by": "agent" if device.station.sink == "agent" else "server",
+        "server_time": iso(utcnow()),
+        "timezone": settings.timezone,
+        "days": days,
+        "version": version,
+        "sessions": sessions,
+        "asrun": asrun_watermark(session, settings, device),
+        "missing": missing,
+    }
 
 
 def media_path(session: Session, settings: Settings, device: Device, sha256: str) -> Path:
@@ -120,8 +150,11 @@ def media_path(session: Session, settings: Settings, device: Device, sha256: str
     if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
         raise NotFound("Không có tệp âm thanh này.")
     since = utcnow().astimezone(settings.tz).date() - timedelta(days=1)
-    for p in session.scalars(select(Programme).options(selectinload(Programme.items))
-                             .where(Programme.station_id == device.station_id, Programme.on_date >= since)):
+    for p in session.scalars(
+        select(Programme)
+        .options(selectinload(Programme.items))
+        .where(Programme.station_id == device.station_id, Programme.on_date >= since)
+    ):
         for item in p.items:
             if item.audio_path and file_sha256(item.audio_path) == sha256:
                 return Path(item.audio_path)

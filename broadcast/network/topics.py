@@ -66,13 +66,15 @@ def parse_mqtt_url(url: str) -> tuple[str, int]:
 # and the server stores (``Device.token_hash``). A message without a valid signature is ignored. The station's
 # "programme changed" notice is not signed: all it can cause is a re-sync.
 
+
 def device_key(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _mac(body: dict, key: str) -> str:
-    canonical = json.dumps({k: v for k, v in body.items() if k != "sig"}, sort_keys=True, ensure_ascii=False,
-                           separators=(",", ":"))
+    canonical = json.dumps(
+        {k: v for k, v in body.items() if k != "sig"}, sort_keys=True, ensure_ascii=False, separators=(",", ":")
+    )
     return hmac.new(key.encode(), canonical.encode(), hashlib.sha256).hexdigest()
 
 

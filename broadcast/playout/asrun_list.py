@@ -12,14 +12,27 @@ from ..stations import station_by_code
 
 def as_run_dict(row: AsRun, station_code: str | None = None) -> dict:
     return {
-        "id": row.id, "station": station_code, "run_id": row.run_id, "air_date": row.air_date.isoformat(),
-        "session": row.session_code, "position": row.position, "kind": row.kind, "title": row.title,
-        "bulletin_id": row.bulletin_id, "category": row.category_code, "department": row.department_code,
+        "id": row.id,
+        "station": station_code,
+        "run_id": row.run_id,
+        "air_date": row.air_date.isoformat(),
+        "session": row.session_code,
+        "position": row.position,
+        "kind": row.kind,
+        "title": row.title,
+        "bulletin_id": row.bulletin_id,
+        "category": row.category_code,
+        "department": row.department_code,
         "scheduled_start": row.scheduled_start.isoformat() if row.scheduled_start else None,
         "actual_start": row.actual_start.isoformat(),
         "actual_end": row.actual_end.isoformat() if row.actual_end else None,
-        "planned_ms": row.planned_ms, "aired_ms": row.aired_ms, "lateness_ms": row.lateness_ms,
-        "status": row.status, "source": row.source, "sink": row.sink, "note": row.note,
+        "planned_ms": row.planned_ms,
+        "aired_ms": row.aired_ms,
+        "lateness_ms": row.lateness_ms,
+        "status": row.status,
+        "source": row.source,
+        "sink": row.sink,
+        "note": row.note,
     }
 
 

@@ -28,15 +28,40 @@ def claim_key(kind: str, *parts) -> str:
     return ":".join([PREFIXES[kind], *(p.isoformat() if isinstance(p, date) else str(p) for p in parts)])
 
 
-def claim_run(runtime, *, station_id: int, claim_key: str, kind: str, air_date: date, session_code: str | None,
-              programme_id: int | None, scheduled_start: datetime | None, holder: str, sink: str | None,
-              bulletin_id: int | None = None, status: str = "running", note: str | None = None) -> int | None:
+def claim_run(
+    runtime,
+    *,
+    station_id: int,
+    claim_key: str,
+    kind: str,
+    air_date: date,
+    session_code: str | None,
+    programme_id: int | None,
+    scheduled_start: datetime | None,
+    holder: str,
+    sink: str | None,
+    bulletin_id: int | None = None,
+    status: str = "running",
+    note: str | None = None,
+) -> int | None:
     """Insert the run row under its unique claim key; None when it is already claimed (no double airing)."""
     with runtime.unit() as session:
-        run = PlayoutRun(claim_key=claim_key, station_id=station_id, kind=kind, air_date=air_date,
-                         session_code=session_code, programme_id=programme_id, scheduled_start=scheduled_start,
-                         holder=holder, sink=sink, status=status, bulletin_id=bulletin_id, note=note,
-                         started_at=utcnow() if status == "running" else None, heartbeat_at=utcnow())
+        run = PlayoutRun(
+            claim_key=claim_key,
+            station_id=station_id,
+            kind=kind,
+            air_date=air_date,
+            session_code=session_code,
+            programme_id=programme_id,
+            scheduled_start=scheduled_start,
+            holder=holder,
+            sink=sink,
+            status=status,
+            bulletin_id=bulletin_id,
+            note=note,
+            started_at=utcnow() if status == "running" else None,
+            heartbeat_at=utcnow(),
+        )
         session.add(run)
         try:
             session.flush()
@@ -49,7 +74,11 @@ def claim_run(runtime, *, station_id: int, claim_key: str, kind: str, air_date: 
 def reclaim_run(runtime, run_id: int, holder: str) -> bool:
     """Take over an ``interrupted`` run to resume it; only one process can win."""
     with runtime.unit() as session:
-        return session.execute(
-            update(PlayoutRun).where(PlayoutRun.id == run_id, PlayoutRun.status == "interrupted")
-            .values(status="running", holder=holder, heartbeat_at=utcnow(), attempts=PlayoutRun.attempts + 1)
-        ).rowcount == 1
+        return (
+            session.execute(
+                update(PlayoutRun)
+                .where(PlayoutRun.id == run_id, PlayoutRun.status == "interrupted")
+                .values(status="running", holder=holder, heartbeat_at=utcnow(), attempts=PlayoutRun.attempts + 1)
+            ).rowcount
+            == 1
+        )

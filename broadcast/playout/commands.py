@@ -28,32 +28,56 @@ ACTIONS = ("play", "stop", "skip")
 
 # ---------------------------------------------------------------- the web side
 
-def queue_command(session, user, station_code: str, action: str, *, session_code: str | None = None,
-                  air_date=None, ip: str | None = None) -> PlayoutCommand:
+
+def queue_command(
+    session,
+    user,
+    station_code: str,
+    action: str,
+    *,
+    session_code: str | None = None,
+    air_date=None,
+    ip: str | None = None,
+) -> PlayoutCommand:
     if action not in ACTIONS:
         raise ValidationError(f"Lệnh {action!r} không hợp lệ: chọn play, stop hoặc skip.", field="action")
     station = station_by_code(session, station_code)
     if not is_live(station.sink):
-        raise Conflict(f"Đài {station.code} nhận chương trình bằng tệp xuất, không điều khiển phát trực tiếp được; "
-                       "hãy xác nhận đã phát.")
+        raise Conflict(
+            f"Đài {station.code} nhận chương trình bằng tệp xuất, không điều khiển phát trực tiếp được; "
+            "hãy xác nhận đã phát."
+        )
     day = parse_day(air_date)
     if action == "play":
         if not session_code:
             raise ValidationError("Chọn buổi phát cần phát ngay.", field="session")
         day = day or utcnow().date()
-        exists = session.scalar(select(Programme.id).where(Programme.station_id == station.id,
-                                                           Programme.on_date == day,
-                                                           Programme.session_code == session_code))
+        exists = session.scalar(
+            select(Programme.id).where(
+                Programme.station_id == station.id, Programme.on_date == day, Programme.session_code == session_code
+            )
+        )
         if exists is None:
-            raise NotFound(f"Chưa có chương trình buổi {session_code} ngày {day:%d/%m/%Y} của đài {station.code}.",
-                           field="session")
-    cmd = PlayoutCommand(station_id=station.id, action=action, session_code=session_code, air_date=day,
-                         created_by_id=user.id if user is not None else None)
+            raise NotFound(
+                f"Chưa có chương trình buổi {session_code} ngày {day:%d/%m/%Y} của đài {station.code}.", field="session"
+            )
+    cmd = PlayoutCommand(
+        station_id=station.id,
+        action=action,
+        session_code=session_code,
+        air_date=day,
+        created_by_id=user.id if user is not None else None,
+    )
     session.add(cmd)
     session.flush()
-    audit(session, f"playout.{action}", user=user, obj=cmd,
-          detail={"station": station.code, "session": session_code, "date": day.isoformat() if day else None},
-          ip=ip)
+    audit(
+        session,
+        f"playout.{action}",
+        user=user,
+        obj=cmd,
+        detail={"station": station.code, "session": session_code, "date": day.isoformat() if day else None},
+        ip=ip,
+    )
     return cmd
 
 
@@ -63,19 +87,23 @@ def recent_commands(session, limit: int = 10) -> list[PlayoutCommand]:
 
 # ---------------------------------------------------------------- the scheduler side
 
+
 def process(service) -> int:
     """Take every pending command (one process wins each) and carry it out; returns how many were pending."""
     runtime = service.runtime
     now = utcnow()
     with runtime.unit() as session:
-        pending = session.scalars(select(PlayoutCommand).where(PlayoutCommand.status == "pending")
-                                  .order_by(PlayoutCommand.id)).all()
+        pending = session.scalars(
+            select(PlayoutCommand).where(PlayoutCommand.status == "pending").order_by(PlayoutCommand.id)
+        ).all()
         session.expunge_all()
     for cmd in pending:
         with runtime.unit() as session:
-            taken = session.execute(update(PlayoutCommand).where(PlayoutCommand.id == cmd.id,
-                                                                 PlayoutCommand.status == "pending")
-                                    .values(status="taken")).rowcount
+            taken = session.execute(
+                update(PlayoutCommand)
+                .where(PlayoutCommand.id == cmd.id, PlayoutCommand.status == "pending")
+                .values(status="taken")
+            ).rowcount
         if not taken:
             continue
         if cmd.created_at < now - timedelta(seconds=service.config.command_ttl_s):
@@ -112,5 +140,8 @@ def carry_out(service, cmd: PlayoutCommand) -> str:
 
 def finish(runtime, command_id: int, status: str, result: str) -> None:
     with runtime.unit() as session:
-        session.execute(update(PlayoutCommand).where(PlayoutCommand.id == command_id)
-                        .values(status=status, result=result[:2000], done_at=utcnow()))
+        session.execute(
+            update(PlayoutCommand)
+            .where(PlayoutCommand.id == command_id)
+            .values(status=status, result=result[:2000], done_at=utcnow())
+        )

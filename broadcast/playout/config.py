@@ -45,7 +45,7 @@ class PlayoutConfig:
     icecast_max_backoff_s: float = 30
 
     @classmethod
-    def load(cls, runtime=None, **overrides) -> "PlayoutConfig":
+    def load(cls, runtime=None, **overrides) -> PlayoutConfig:
         values: dict = {}
         names = {f.name for f in fields(cls)}
         if runtime is not None:
@@ -53,8 +53,9 @@ class PlayoutConfig:
 
             try:
                 with runtime.unit() as session:
-                    for key, value in session.execute(select(Setting.key, Setting.value)
-                                                      .where(Setting.key.like("playout.%"))):
+                    for key, value in session.execute(
+                        select(Setting.key, Setting.value).where(Setting.key.like("playout.%"))
+                    ):
                         name = key.split(".", 1)[1]
                         if name in names:
                             values[name] = value

@@ -38,17 +38,24 @@ def bulletin_audio(runtime, bulletin: Bulletin, session) -> str:
     if bulletin.recording_path and Path(bulletin.recording_path).exists():
         return bulletin.recording_path
     rendition = session.scalar(
-        select(AudioRendition).where(AudioRendition.bulletin_id == bulletin.id, AudioRendition.stale.is_(False),
-                                     or_(AudioRendition.bulletin_version.is_(None),
-                                         AudioRendition.bulletin_version == bulletin.version))
-        .order_by(AudioRendition.id.desc()))
+        select(AudioRendition)
+        .where(
+            AudioRendition.bulletin_id == bulletin.id,
+            AudioRendition.stale.is_(False),
+            or_(AudioRendition.bulletin_version.is_(None), AudioRendition.bulletin_version == bulletin.version),
+        )
+        .order_by(AudioRendition.id.desc())
+    )
     if rendition is not None and Path(rendition.path).exists():
         return rendition.path
     from ..speech.render import render_text
 
-    rendered = render_text(bulletin.text_to_speak, engine_names=runtime.settings.tts_engines,
-                           cache_dir=runtime.settings.subdir("audio-cache"),
-                           tags={"title": bulletin.title[:100]})
+    rendered = render_text(
+        bulletin.text_to_speak,
+        engine_names=runtime.settings.tts_engines,
+        cache_dir=runtime.settings.subdir("audio-cache"),
+        tags={"title": bulletin.title[:100]},
+    )
     return str(rendered.path)
 
 
@@ -56,13 +63,29 @@ def emergency_items(runtime, bulletin: Bulletin, session) -> list[Item]:
     items = []
     chime = Path(runtime.settings.assets_dir) / "chuong-bao.mp3"
     if chime.exists():
-        items.append(Item(position=0, title="Chuông báo tin khẩn cấp", audio_path=str(chime),
-                          duration_ms=probe_ms(str(chime)), kind="emergency"))
+        items.append(
+            Item(
+                position=0,
+                title="Chuông báo tin khẩn cấp",
+                audio_path=str(chime),
+                duration_ms=probe_ms(str(chime)),
+                kind="emergency",
+            )
+        )
     path = bulletin_audio(runtime, bulletin, session)
-    items.append(Item(position=len(items), title=bulletin.title, audio_path=path, duration_ms=probe_ms(path),
-                      offset_ms=items[0].duration_ms if items else 0, kind="emergency", bulletin_id=bulletin.id,
-                      category_code=bulletin.category.code if bulletin.category else None,
-                      department_code=bulletin.department.code if bulletin.department else None))
+    items.append(
+        Item(
+            position=len(items),
+            title=bulletin.title,
+            audio_path=path,
+            duration_ms=probe_ms(path),
+            offset_ms=items[0].duration_ms if items else 0,
+            kind="emergency",
+            bulletin_id=bulletin.id,
+            category_code=bulletin.category.code if bulletin.category else None,
+            department_code=bulletin.department.code if bulletin.department else None,
+        )
+    )
     return items
 
 
@@ -73,12 +96,18 @@ def pending(runtime, config, now=None) -> list[tuple[Bulletin, list[Station]]]:
     found = []
     with runtime.unit() as session:
         bulletins = session.scalars(
-            select(Bulletin).where(Bulletin.priority == "emergency", Bulletin.status.in_(ACTIVE_STATUSES),
-                                   Bulletin.approved_at >= now - timedelta(seconds=config.emergency_max_age_s),
-                                   Bulletin.valid_until >= today)
-            .options(selectinload(Bulletin.stations), selectinload(Bulletin.category),
-                     selectinload(Bulletin.department))
-            .order_by(Bulletin.approved_at)).all()
+            select(Bulletin)
+            .where(
+                Bulletin.priority == "emergency",
+                Bulletin.status.in_(ACTIVE_STATUSES),
+                Bulletin.approved_at >= now - timedelta(seconds=config.emergency_max_age_s),
+                Bulletin.valid_until >= today,
+            )
+            .options(
+                selectinload(Bulletin.stations), selectinload(Bulletin.category), selectinload(Bulletin.department)
+            )
+            .order_by(Bulletin.approved_at)
+        ).all()
         if not bulletins:
             return []
         claimed = set(session.scalars(select(PlayoutRun.claim_key).where(PlayoutRun.kind == "emergency")))
@@ -99,28 +128,54 @@ def poll(service) -> int:
     for bulletin, stations in pending(runtime, config, service.clock()):
         try:
             with runtime.unit() as session:
-                b = session.get(Bulletin, bulletin.id, options=[selectinload(Bulletin.category),
-                                                                selectinload(Bulletin.department)])
+                b = session.get(
+                    Bulletin, bulletin.id, options=[selectinload(Bulletin.category), selectinload(Bulletin.department)]
+                )
                 items = emergency_items(runtime, b, session)
         except Exception as exc:
             log.error("emergency bulletin %s has no audio: %s", bulletin.id, exc)
             for station in stations:
-                claim_run(runtime, station_id=station.id, claim_key=claim_key("emergency", bulletin.id, station.id),
-                          kind="emergency", air_date=utcnow().astimezone(runtime.settings.tz).date(),
-                          session_code=None, programme_id=None, scheduled_start=utcnow(), holder=service.holder,
-                          sink=station.sink[:200], bulletin_id=bulletin.id, status="failed",
-                          note=f"Không tạo được âm thanh cho tin khẩn cấp: {exc}"[:2000])
+                claim_run(
+                    runtime,
+                    station_id=station.id,
+                    claim_key=claim_key("emergency", bulletin.id, station.id),
+                    kind="emergency",
+                    air_date=utcnow().astimezone(runtime.settings.tz).date(),
+                    session_code=None,
+                    programme_id=None,
+                    scheduled_start=utcnow(),
+                    holder=service.holder,
+                    sink=station.sink[:200],
+                    bulletin_id=bulletin.id,
+                    status="failed",
+                    note=f"Không tạo được âm thanh cho tin khẩn cấp: {exc}"[:2000],
+                )
             continue
         for station in stations:
             key = claim_key("emergency", bulletin.id, station.id)
-            run_id = claim_run(runtime, station_id=station.id, claim_key=key, kind="emergency",
-                               air_date=utcnow().astimezone(runtime.settings.tz).date(), session_code=None,
-                               programme_id=None, scheduled_start=utcnow(), holder=service.holder, sink=None,
-                               bulletin_id=bulletin.id, status="pending")
+            run_id = claim_run(
+                runtime,
+                station_id=station.id,
+                claim_key=key,
+                kind="emergency",
+                air_date=utcnow().astimezone(runtime.settings.tz).date(),
+                session_code=None,
+                programme_id=None,
+                scheduled_start=utcnow(),
+                holder=service.holder,
+                sink=None,
+                bulletin_id=bulletin.id,
+                status="pending",
+            )
             if run_id is None:
                 continue
-            request = EmergencyRequest(run_id=run_id, items=items, break_mode=config.emergency_break,
-                                       after=config.emergency_after, bulletin_id=bulletin.id)
+            request = EmergencyRequest(
+                run_id=run_id,
+                items=items,
+                break_mode=config.emergency_break,
+                after=config.emergency_after,
+                bulletin_id=bulletin.id,
+            )
             dispatch(service, station, request)
             started += 1
             log.warning("emergency bulletin %s dispatched to %s (run %s)", bulletin.id, station.code, run_id)
@@ -128,6 +183,7 @@ def poll(service) -> int:
 
 
 # ---------------------------------------------------------------- airing
+
 
 def dispatch(service, station, request: EmergencyRequest) -> None:
     """Break into what airs on the station, or air alone on an idle one (in its own thread)."""
@@ -155,8 +211,15 @@ def air_alone(service, channel: Channel, request: EmergencyRequest) -> None:
         service.close_run(request.run_id, "failed", getattr(exc, "message", str(exc)))
         request.done.set()
         return
-    player = Player(service.runtime, {"id": channel.station_id, "code": channel.code}, sink, config=service.config,
-                    writer=service.writer, control=channel.control, holder=service.holder)
+    player = Player(
+        service.runtime,
+        {"id": channel.station_id, "code": channel.code},
+        sink,
+        config=service.config,
+        writer=service.writer,
+        control=channel.control,
+        holder=service.holder,
+    )
     channel.player = player
     try:
         player.air_emergency(request)

@@ -35,21 +35,32 @@ def probe_ms(path: str | None) -> int:
 def programme_items(session, programme: Programme) -> list[Item]:
     """The programme's items with their offsets from the programme's start."""
     rows = session.scalars(
-        select(ProgrammeItem).where(ProgrammeItem.programme_id == programme.id)
-        .options(selectinload(ProgrammeItem.bulletin).selectinload(Bulletin.department),
-                 selectinload(ProgrammeItem.bulletin).selectinload(Bulletin.category))
+        select(ProgrammeItem)
+        .where(ProgrammeItem.programme_id == programme.id)
+        .options(
+            selectinload(ProgrammeItem.bulletin).selectinload(Bulletin.department),
+            selectinload(ProgrammeItem.bulletin).selectinload(Bulletin.category),
+        )
         .order_by(ProgrammeItem.position)
     ).all()
     items, offset = [], 0
     for row in rows:
         duration = row.duration_ms or probe_ms(row.audio_path)
         bulletin = row.bulletin
-        items.append(Item(
-            position=row.position, title=row.title or (bulletin.title if bulletin else ""), audio_path=row.audio_path,
-            duration_ms=duration, offset_ms=offset, item_id=row.id, kind=row.kind, bulletin_id=row.bulletin_id,
-            category_code=row.category_code or (bulletin.category.code if bulletin else None),
-            department_code=bulletin.department.code if bulletin else None,
-        ))
+        items.append(
+            Item(
+                position=row.position,
+                title=row.title or (bulletin.title if bulletin else ""),
+                audio_path=row.audio_path,
+                duration_ms=duration,
+                offset_ms=offset,
+                item_id=row.id,
+                kind=row.kind,
+                bulletin_id=row.bulletin_id,
+                category_code=row.category_code or (bulletin.category.code if bulletin else None),
+                department_code=bulletin.department.code if bulletin else None,
+            )
+        )
         offset += duration
     return items
 
@@ -62,5 +73,8 @@ def load_programme(session, station_code: str, on_date: date, session_code: str)
     station = station_by_code(session, station_code, required=False)
     if station is None:
         return None
-    return session.scalar(select(Programme).where(Programme.station_id == station.id, Programme.on_date == on_date,
-                                                  Programme.session_code == session_code))
+    return session.scalar(
+        select(Programme).where(
+            Programme.station_id == station.id, Programme.on_date == on_date, Programme.session_code == session_code
+        )
+    )

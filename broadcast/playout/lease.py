@@ -61,9 +61,11 @@ class LeaseHeld(Conflict):
 
 
 def _held_message(row: SchedulerLease) -> str:
-    return (f"Bộ lập lịch phát sóng đã chạy ở tiến trình khác ({row.holder}, giữ quyền đến "
-            f"{row.expires_at:%H:%M:%S} UTC): mỗi cơ sở dữ liệu chỉ chạy một bộ lập lịch; "
-            "hãy dừng tiến trình kia hoặc chạy `broadcast serve --no-scheduler`.")
+    return (
+        f"Bộ lập lịch phát sóng đã chạy ở tiến trình khác ({row.holder}, giữ quyền đến "
+        f"{row.expires_at:%H:%M:%S} UTC): mỗi cơ sở dữ liệu chỉ chạy một bộ lập lịch; "
+        "hãy dừng tiến trình kia hoặc chạy `broadcast serve --no-scheduler`."
+    )
 
 
 def acquire(runtime, holder: str, ttl_s: float) -> None:
@@ -84,8 +86,11 @@ def acquire(runtime, holder: str, ttl_s: float) -> None:
             raise LeaseHeld(_held_message(row))
         taken = session.execute(
             update(SchedulerLease)
-            .where(SchedulerLease.name == LEASE_NAME, SchedulerLease.holder == row.holder,
-                   SchedulerLease.expires_at == row.expires_at)
+            .where(
+                SchedulerLease.name == LEASE_NAME,
+                SchedulerLease.holder == row.holder,
+                SchedulerLease.expires_at == row.expires_at,
+            )
             .values(holder=holder, acquired_at=now, expires_at=expires)
         ).rowcount
         if taken != 1:
@@ -97,16 +102,21 @@ def acquire(runtime, holder: str, ttl_s: float) -> None:
 def renew(runtime, holder: str, ttl_s: float) -> bool:
     """Extend our lease; False when somebody else holds it now."""
     with runtime.unit() as session:
-        return session.execute(
-            update(SchedulerLease).where(SchedulerLease.name == LEASE_NAME, SchedulerLease.holder == holder)
-            .values(expires_at=utcnow() + timedelta(seconds=ttl_s))
-        ).rowcount == 1
+        return (
+            session.execute(
+                update(SchedulerLease)
+                .where(SchedulerLease.name == LEASE_NAME, SchedulerLease.holder == holder)
+                .values(expires_at=utcnow() + timedelta(seconds=ttl_s))
+            ).rowcount
+            == 1
+        )
 
 
 def release(runtime, holder: str) -> None:
     with runtime.unit() as session:
         session.execute(
-            update(SchedulerLease).where(SchedulerLease.name == LEASE_NAME, SchedulerLease.holder == holder)
+            update(SchedulerLease)
+            .where(SchedulerLease.name == LEASE_NAME, SchedulerLease.holder == holder)
             .values(expires_at=utcnow())
         )
 

@@ -67,6 +67,7 @@ class AirResult:
 @dataclass
 class _Outcome:
     """How one item's audio went out."""
+
     status: str = "aired"
     reason: str | None = None
     emergency: EmergencyRequest | None = None
@@ -77,8 +78,17 @@ class _Outcome:
 class Player:
     """Plays items to a sink at ``config.speed`` and logs each one."""
 
-    def __init__(self, runtime, station: Station | dict, sink: Sink, *, config: PlayoutConfig | None = None,
-                 writer: LogWriter | None = None, control: Control | None = None, holder: str = ""):
+    def __init__(
+        self,
+        runtime,
+        station: Station | dict,
+        sink: Sink,
+        *,
+        config: PlayoutConfig | None = None,
+        writer: LogWriter | None = None,
+        control: Control | None = None,
+        holder: str = "",
+    ):
         self.runtime = runtime
         self.station_id = station["id"] if isinstance(station, dict) else station.id
         self.station_code = station["code"] if isinstance(station, dict) else station.code
@@ -138,12 +148,13 @@ class Player:
                 break
             if allow_emergency and pending is None:
                 pending = self.control.take_emergency()
-            if pending is not None and (pending.break_mode == "immediate" or
-                                        (pending.break_mode == "pause" and silent_ms >= cfg.pause_ms)):
+            if pending is not None and (
+                pending.break_mode == "immediate" or (pending.break_mode == "pause" and silent_ms >= cfg.pause_ms)
+            ):
                 out.emergency = pending
                 out.status, out.reason = "interrupted", "Ngắt để phát tin khẩn cấp."
                 break
-            piece = pcm[pos:pos + chunk]
+            piece = pcm[pos : pos + chunk]
             pos += len(piece)
             piece_ms = bytes_to_ms(len(piece))
             try:
@@ -166,14 +177,29 @@ class Player:
             out.emergency = pending  # the item ended: that is a segment end too
         return out
 
-    def _play_item(self, item: Item, pcm: bytes, *, run_id: int, values: dict, scheduled: datetime | None,
-                   seek_ms: int, allow_emergency: bool) -> tuple[str, str | None, EmergencyRequest | None]:
+    def _play_item(
+        self,
+        item: Item,
+        pcm: bytes,
+        *,
+        run_id: int,
+        values: dict,
+        scheduled: datetime | None,
+        seek_ms: int,
+        allow_emergency: bool,
+    ) -> tuple[str, str | None, EmergencyRequest | None]:
         """Air one decoded item; returns (status, note, emergency request that cut it)."""
         start = utcnow()
         lateness = int((start - scheduled).total_seconds() * 1000) if scheduled else None
         note = f"Vào giữa chừng, từ giây {seek_ms / 1000:.1f}." if seek_ms else None
-        self.current = {"run_id": run_id, "title": item.title, "position": item.position, "started": start,
-                        "duration_ms": max(0, item.duration_ms - seek_ms), "bulletin_id": item.bulletin_id}
+        self.current = {
+            "run_id": run_id,
+            "title": item.title,
+            "position": item.position,
+            "started": start,
+            "duration_ms": max(0, item.duration_ms - seek_ms),
+            "bulletin_id": item.bulletin_id,
+        }
         key = self.log.start(values, start=start, lateness_ms=lateness, note=note)
         self.log.run_update(run_id, position=item.position, heartbeat_at=start)
         out = self._stream(pcm, key=key, run_id=run_id, allow_emergency=allow_emergency)
@@ -187,8 +213,14 @@ class Player:
         if out.status == "failed" and errors:
             self.log.run_update(run_id, last_error=out.reason[:2000])
         end = start + timedelta(milliseconds=out.delivered) if self.config.speed <= 0 else utcnow()
-        self.log.complete(key, status=out.status, aired_ms=out.delivered, end=end,
-                          note=" ".join(filter(None, [note, out.reason])), bulletin_id=item.bulletin_id)
+        self.log.complete(
+            key,
+            status=out.status,
+            aired_ms=out.delivered,
+            end=end,
+            note=" ".join(filter(None, [note, out.reason])),
+            bulletin_id=item.bulletin_id,
+        )
         self.current = None
         return out.status, out.reason, out.emergency
 
@@ -199,20 +231,44 @@ class Player:
         for item in items:
             if join_ms and item.offset_ms + item.duration_ms <= join_ms:
                 if item.item_id not in already_logged:
-                    self.log.final(row(item), status="missed", start=utcnow(),
-                                   note="Bắt đầu muộn: mục này đã qua giờ phát khi buổi phát vào sóng.")
+                    self.log.final(
+                        row(item),
+                        status="missed",
+                        start=utcnow(),
+                        note="Bắt đầu muộn: mục này đã qua giờ phát khi buổi phát vào sóng.",
+                    )
                 continue
             todo.append((item, max(0, join_ms - item.offset_ms) if join_ms else 0))
         return todo
 
-    def air_items(self, items: list[Item], *, run_id: int, programme_id: int | None, session_code: str | None,
-                  air_date: date, scheduled_start: datetime | None, join_ms: int = 0, start_at: datetime | None = None,
-                  already_logged: set[int] | None = None, allow_emergency: bool = True, kind: str | None = None) -> str:
+    def air_items(
+        self,
+        items: list[Item],
+        *,
+        run_id: int,
+        programme_id: int | None,
+        session_code: str | None,
+        air_date: date,
+        scheduled_start: datetime | None,
+        join_ms: int = 0,
+        start_at: datetime | None = None,
+        already_logged: set[int] | None = None,
+        allow_emergency: bool = True,
+        kind: str | None = None,
+    ) -> str:
         """Air ``items`` (joining at ``join_ms``); returns the run's final status."""
+
         def row(item: Item, scheduled: bool = True) -> dict:
             when = scheduled_start + timedelta(milliseconds=item.offset_ms) if scheduled and scheduled_start else None
-            return self.log.row_values(item, run_id=run_id, programme_id=programme_id, session_code=session_code,
-                                       air_date=air_date, scheduled=when, kind=kind)
+            return self.log.row_values(
+                item,
+                run_id=run_id,
+                programme_id=programme_id,
+                session_code=session_code,
+                air_date=air_date,
+                scheduled=when,
+                kind=kind,
+            )
 
         todo = self._join(items, join_ms, already_logged or set(), row)
 
@@ -246,17 +302,27 @@ class Player:
                 self.log.final(values, status="skipped", start=utcnow(), note=f"Bỏ qua: {exc}.")
                 index += 1
                 continue
-            status, _reason, emergency = self._play_item(item, pcm, run_id=run_id, values=values,
-                                                         scheduled=values["scheduled_start"], seek_ms=seek,
-                                                         allow_emergency=allow_emergency)
+            status, _reason, emergency = self._play_item(
+                item,
+                pcm,
+                run_id=run_id,
+                values=values,
+                scheduled=values["scheduled_start"],
+                seek_ms=seek,
+                allow_emergency=allow_emergency,
+            )
             if status == "interrupted" and self.control.stop.is_set():
                 final = "stopped"
             if emergency is not None:
                 self.air_emergency(emergency)
                 if emergency.after == "end":
-                    for rest, _ in todo[index + 1:]:
-                        self.log.final(row(rest, scheduled=False), status="skipped", start=utcnow(),
-                                       note="Buổi phát kết thúc sau tin khẩn cấp.")
+                    for rest, _ in todo[index + 1 :]:
+                        self.log.final(
+                            row(rest, scheduled=False),
+                            status="skipped",
+                            start=utcnow(),
+                            note="Buổi phát kết thúc sau tin khẩn cấp.",
+                        )
                     final = "interrupted"
                     break
                 if status == "interrupted":
@@ -274,11 +340,20 @@ class Player:
 
     def air_emergency(self, request: EmergencyRequest) -> None:
         """Air an emergency's items under its own run (claimed by ``emergency.poll``), then mark it done."""
-        self.log.run_update(request.run_id, status="running", started_at=utcnow(), holder=self.holder,
-                            sink=self.sink.label[:200])
+        self.log.run_update(
+            request.run_id, status="running", started_at=utcnow(), holder=self.holder, sink=self.sink.label[:200]
+        )
         today = utcnow().astimezone(self.runtime.settings.tz).date()
-        status = self.air_items(request.items, run_id=request.run_id, programme_id=None, session_code=None,
-                                air_date=today, scheduled_start=None, allow_emergency=False, kind="emergency")
+        status = self.air_items(
+            request.items,
+            run_id=request.run_id,
+            programme_id=None,
+            session_code=None,
+            air_date=today,
+            scheduled_start=None,
+            allow_emergency=False,
+            kind="emergency",
+        )
         self.log.run_update(request.run_id, status="done" if status == "done" else status, ended_at=utcnow())
         request.done.set()
 
@@ -290,30 +365,50 @@ class Player:
 
 # ---------------------------------------------------------------- one claimed run
 
+
 def _run_plan(runtime, run_id: int) -> dict:
     """Everything ``air_run`` needs from the database, read in one unit before the first sound."""
     with runtime.unit() as session:
         run = session.get(PlayoutRun, run_id)
         station = session.get(Station, run.station_id)
         programme = session.get(Programme, run.programme_id) if run.programme_id else None
-        return {"station": {"id": station.id, "code": station.code},
-                "items": programme_items(session, programme) if programme else [],
-                "already": existing_rows(session, run_id), "scheduled_start": run.scheduled_start,
-                "session_code": run.session_code, "air_date": run.air_date, "programme_id": run.programme_id}
+        return {
+            "station": {"id": station.id, "code": station.code},
+            "items": programme_items(session, programme) if programme else [],
+            "already": existing_rows(session, run_id),
+            "scheduled_start": run.scheduled_start,
+            "session_code": run.session_code,
+            "air_date": run.air_date,
+            "programme_id": run.programme_id,
+        }
 
 
 def _result(runtime, run_id: int, final: str) -> AirResult:
     with runtime.unit() as session:
         rows = session.scalars(select(AsRun).where(AsRun.run_id == run_id).order_by(AsRun.id)).all()
         first = next((r for r in rows if r.status != "missed" and r.aired_ms), None)
-        return AirResult(run_id=run_id, status=final, rows=len(rows),
-                         first_start=first.actual_start if first else None,
-                         lateness_ms=first.lateness_ms if first else None)
+        return AirResult(
+            run_id=run_id,
+            status=final,
+            rows=len(rows),
+            first_start=first.actual_start if first else None,
+            lateness_ms=first.lateness_ms if first else None,
+        )
 
 
-def air_run(runtime, run_id: int, *, sink: Sink, config: PlayoutConfig, writer: LogWriter | None = None,
-            control: Control | None = None, holder: str = "", join_ms: int = 0,
-            start_at: datetime | None = None, on_player=None) -> AirResult:
+def air_run(
+    runtime,
+    run_id: int,
+    *,
+    sink: Sink,
+    config: PlayoutConfig,
+    writer: LogWriter | None = None,
+    control: Control | None = None,
+    holder: str = "",
+    join_ms: int = 0,
+    start_at: datetime | None = None,
+    on_player=None,
+) -> AirResult:
     """Air the programme of a claimed run; closes the run row with its final status."""
     plan = _run_plan(runtime, run_id)
     station = plan["station"]
@@ -328,10 +423,17 @@ def air_run(runtime, run_id: int, *, sink: Sink, config: PlayoutConfig, writer: 
             except SinkError as exc:
                 player.log.run_update(run_id, status="failed", ended_at=utcnow(), last_error=str(exc)[:2000])
                 raise
-        final = player.air_items(plan["items"], run_id=run_id, programme_id=plan["programme_id"],
-                                 session_code=plan["session_code"], air_date=plan["air_date"],
-                                 scheduled_start=plan["scheduled_start"], join_ms=join_ms, start_at=start_at,
-                                 already_logged=plan["already"])
+        final = player.air_items(
+            plan["items"],
+            run_id=run_id,
+            programme_id=plan["programme_id"],
+            session_code=plan["session_code"],
+            air_date=plan["air_date"],
+            scheduled_start=plan["scheduled_start"],
+            join_ms=join_ms,
+            start_at=start_at,
+            already_logged=plan["already"],
+        )
         player.log.run_update(run_id, status=final, ended_at=utcnow(), position=None)
     finally:
         player.close()

@@ -41,9 +41,13 @@ def close_airing_rows(session, rows, note: str = CRASH_NOTE) -> int:
     for row in rows:
         end = max(row.heartbeat_at or row.actual_start, row.actual_start)
         aired = max(row.aired_ms or 0, int((end - row.actual_start).total_seconds() * 1000))
-        closed += session.execute(update(AsRun).where(AsRun.id == row.id, AsRun.status == "airing").values(
-            status="interrupted", actual_end=end, aired_ms=aired,
-            note=((row.note + " ") if row.note else "") + note)).rowcount
+        closed += session.execute(
+            update(AsRun)
+            .where(AsRun.id == row.id, AsRun.status == "airing")
+            .values(
+                status="interrupted", actual_end=end, aired_ms=aired, note=((row.note + " ") if row.note else "") + note
+            )
+        ).rowcount
     return closed
 
 
@@ -62,13 +66,22 @@ def recover(runtime, *, stale_s: float = 15, me: str | None = None) -> list[int]
             run.ended_at = last
             run.note = CRASH_NOTE
             closed_runs.append(run.id)
-            log.warning("recovered run %s (%s %s): %d row(s) closed as interrupted", run.id, run.air_date,
-                        run.session_code, len(rows))
+            log.warning(
+                "recovered run %s (%s %s): %d row(s) closed as interrupted",
+                run.id,
+                run.air_date,
+                run.session_code,
+                len(rows),
+            )
         # Rows airing without a live run (written by an older process or a run already closed).
         running = select(PlayoutRun.id).where(PlayoutRun.status == "running")
-        orphans = session.scalars(select(AsRun).where(
-            AsRun.status == "airing", (AsRun.run_id.is_(None)) | (AsRun.run_id.not_in(running)),
-            AsRun.heartbeat_at < now - timedelta(seconds=stale_s))).all()
+        orphans = session.scalars(
+            select(AsRun).where(
+                AsRun.status == "airing",
+                (AsRun.run_id.is_(None)) | (AsRun.run_id.not_in(running)),
+                AsRun.heartbeat_at < now - timedelta(seconds=stale_s),
+            )
+        ).all()
         close_airing_rows(session, orphans)
     return closed_runs
 
@@ -78,9 +91,14 @@ def resumable_runs(runtime, *, grace_s: float, now: datetime | None = None) -> l
     now = now or utcnow()
     found = []
     with runtime.unit() as session:
-        runs = session.scalars(select(PlayoutRun).where(
-            PlayoutRun.status == "interrupted", PlayoutRun.kind.in_(("scheduled", "manual")),
-            PlayoutRun.programme_id.is_not(None), PlayoutRun.note == CRASH_NOTE)).all()
+        runs = session.scalars(
+            select(PlayoutRun).where(
+                PlayoutRun.status == "interrupted",
+                PlayoutRun.kind.in_(("scheduled", "manual")),
+                PlayoutRun.programme_id.is_not(None),
+                PlayoutRun.note == CRASH_NOTE,
+            )
+        ).all()
         for run in runs:
             if run.ended_at is None or run.ended_at < now - timedelta(seconds=grace_s):
                 continue

@@ -46,8 +46,7 @@ def session_job(station_code: str, date_iso: str, session_code: str, start_iso: 
     if _SERVICE is None:
         log.error("session job %s %s %s fired without a playout service", station_code, date_iso, session_code)
         return
-    _SERVICE.fire_session(station_code, date.fromisoformat(date_iso), session_code,
-                          datetime.fromisoformat(start_iso))
+    _SERVICE.fire_session(station_code, date.fromisoformat(date_iso), session_code, datetime.fromisoformat(start_iso))
 
 
 def prerender_job(station_code: str, date_iso: str, session_code: str) -> None:
@@ -59,10 +58,16 @@ def prerender_job(station_code: str, date_iso: str, session_code: str) -> None:
 def fingerprint(session, today: date) -> str:
     """Changes whenever what the jobs derive from changes."""
     parts = [today.isoformat()]
-    parts += [str(v) for v in session.execute(select(func.count(SessionTemplate.id),
-                                                     func.max(SessionTemplate.updated_at))).one()]
-    parts += [str(v) for v in session.execute(select(func.count(Programme.id), func.max(Programme.built_at),
-                                                     func.max(Programme.starts_at))).one()]
+    parts += [
+        str(v)
+        for v in session.execute(select(func.count(SessionTemplate.id), func.max(SessionTemplate.updated_at))).one()
+    ]
+    parts += [
+        str(v)
+        for v in session.execute(
+            select(func.count(Programme.id), func.max(Programme.built_at), func.max(Programme.starts_at))
+        ).one()
+    ]
     parts += [str(v) for v in session.execute(select(func.count(DateOverride.id), func.max(DateOverride.id))).one()]
     parts += [f"{s.id}:{s.sink}:{s.enabled}" for s in session.scalars(select(Station).order_by(Station.id))]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()
@@ -75,12 +80,15 @@ def planned_sessions(session, tz, days: list[date]) -> list[dict]:
     for station in stations:
         if not is_live(station.sink):
             continue
-        templates = session.scalars(select(SessionTemplate).where(SessionTemplate.station_id == station.id,
-                                                                  SessionTemplate.enabled.is_(True))).all()
-        overrides = session.scalars(select(DateOverride).where(DateOverride.station_id == station.id,
-                                                               DateOverride.on_date.in_(days))).all()
-        programmes = session.scalars(select(Programme).where(Programme.station_id == station.id,
-                                                             Programme.on_date.in_(days))).all()
+        templates = session.scalars(
+            select(SessionTemplate).where(SessionTemplate.station_id == station.id, SessionTemplate.enabled.is_(True))
+        ).all()
+        overrides = session.scalars(
+            select(DateOverride).where(DateOverride.station_id == station.id, DateOverride.on_date.in_(days))
+        ).all()
+        programmes = session.scalars(
+            select(Programme).where(Programme.station_id == station.id, Programme.on_date.in_(days))
+        ).all()
         for day in days:
             holidays = [o for o in overrides if o.on_date == day and o.kind == "holiday"]
             whole_day_off = any(o.session_code is None for o in holidays)
@@ -88,18 +96,32 @@ def planned_sessions(session, tz, days: list[date]) -> list[dict]:
             for t in templates:
                 if str(day.isoweekday()) in (t.days or "") and not whole_day_off and t.code not in off_codes:
                     start = datetime.combine(day, t.start_time, tz)
-                    out[(station.code, day, t.code)] = {"station": station.code, "station_id": station.id,
-                                                        "date": day, "code": t.code, "start": start}
+                    out[(station.code, day, t.code)] = {
+                        "station": station.code,
+                        "station_id": station.id,
+                        "date": day,
+                        "code": t.code,
+                        "start": start,
+                    }
             for o in overrides:
                 if o.on_date == day and o.kind == "extra" and o.session_code and o.start_time:
                     out[(station.code, day, o.session_code)] = {
-                        "station": station.code, "station_id": station.id, "date": day, "code": o.session_code,
-                        "start": datetime.combine(day, o.start_time, tz)}
+                        "station": station.code,
+                        "station_id": station.id,
+                        "date": day,
+                        "code": o.session_code,
+                        "start": datetime.combine(day, o.start_time, tz),
+                    }
         for p in programmes:
             # A built programme is the truth for its time (it may have been moved by hand).
             out[(station.code, p.on_date, p.session_code)] = {
-                "station": station.code, "station_id": station.id, "date": p.on_date, "code": p.session_code,
-                "start": p.starts_at, "programme_id": p.id}
+                "station": station.code,
+                "station_id": station.id,
+                "date": p.on_date,
+                "code": p.session_code,
+                "start": p.starts_at,
+                "programme_id": p.id,
+            }
     return sorted(out.values(), key=lambda s: s["start"])
 
 
@@ -112,8 +134,10 @@ def derive_jobs(scheduler, runtime, config, *, now: datetime | None = None, jobs
     with runtime.unit() as session:
         plans = planned_sessions(session, tz, days)
         claimed = set(session.scalars(select(PlayoutRun.claim_key).where(PlayoutRun.air_date.in_(days))))
-        built = {(p.station_id, p.on_date, p.session_code)
-                 for p in session.scalars(select(Programme).where(Programme.on_date.in_(days)))}
+        built = {
+            (p.station_id, p.on_date, p.session_code)
+            for p in session.scalars(select(Programme).where(Programme.on_date.in_(days)))
+        }
     existing = {job.id: job for job in scheduler.get_jobs(jobstore=jobstore)}
     wanted: set[str] = set()
     added = moved = removed = 0
@@ -128,15 +152,31 @@ def derive_jobs(scheduler, runtime, config, *, now: datetime | None = None, jobs
             run_at = start - timedelta(seconds=config.preroll_s)
             job = existing.get(session_id)
             if job is None or list(job.args) != args:
-                scheduler.add_job(session_job, "date", run_date=run_at, args=args, id=session_id,
-                                  name=f"Phát {tag}", replace_existing=True, jobstore=jobstore)
+                scheduler.add_job(
+                    session_job,
+                    "date",
+                    run_date=run_at,
+                    args=args,
+                    id=session_id,
+                    name=f"Phát {tag}",
+                    replace_existing=True,
+                    jobstore=jobstore,
+                )
                 added += job is None
                 moved += job is not None
         if start > now and (plan["station_id"], plan["date"], plan["code"]) not in built:
             run_at = max(start - timedelta(minutes=config.prerender_min), now)
             if prerender_id not in existing:
-                scheduler.add_job(prerender_job, "date", run_date=run_at, args=args[:3], id=prerender_id,
-                                  name=f"Dựng {tag}", replace_existing=True, jobstore=jobstore)
+                scheduler.add_job(
+                    prerender_job,
+                    "date",
+                    run_date=run_at,
+                    args=args[:3],
+                    id=prerender_id,
+                    name=f"Dựng {tag}",
+                    replace_existing=True,
+                    jobstore=jobstore,
+                )
                 added += 1
     for job_id in existing:
         if job_id.startswith(("session:", "prerender:")) and job_id not in wanted:
@@ -154,10 +194,12 @@ def build_programme(runtime, station_code: str, on_date: date, session_code: str
     with runtime.unit() as session:
         station = station_by_code(session, station_code, required=False)
         soon = utcnow() + timedelta(minutes=5)
-        if station is not None and session.scalar(select(func.count(Programme.id)).where(
-                Programme.station_id == station.id, Programme.on_date == on_date, Programme.starts_at <= soon)):
-            log.warning("not rebuilding %s %s: a session of that day has started or is about to", station_code,
-                        on_date)
+        if station is not None and session.scalar(
+            select(func.count(Programme.id)).where(
+                Programme.station_id == station.id, Programme.on_date == on_date, Programme.starts_at <= soon
+            )
+        ):
+            log.warning("not rebuilding %s %s: a session of that day has started or is about to", station_code, on_date)
             return False
     try:
         with runtime.unit() as session:

@@ -58,7 +58,7 @@ class PlayoutService:
         self.started = False
 
     # ------------------------------------------------------------ lifecycle
-    def start(self) -> "PlayoutService":
+    def start(self) -> PlayoutService:
         cfg = self.config
         lease.acquire(self.runtime, self.holder, cfg.lease_ttl_s)
         try:
@@ -192,8 +192,9 @@ class PlayoutService:
         while (leftover := channel.release_or_take_emergency()) is not None:
             emergency.air_alone(self, channel, leftover)
 
-    def _air(self, channel: Channel, station_sink: str, run_id: int, *, join_ms: int = 0,
-             start_at: datetime | None = None) -> str:
+    def _air(
+        self, channel: Channel, station_sink: str, run_id: int, *, join_ms: int = 0, start_at: datetime | None = None
+    ) -> str:
         """Air a claimed run on a channel this thread holds."""
         channel.run_id = run_id
         try:
@@ -202,9 +203,18 @@ class PlayoutService:
             self.close_run(run_id, "failed", exc.message)
             return "failed"
         try:
-            result = air_run(self.runtime, run_id, sink=sink, config=self.config, writer=self.writer,
-                             control=channel.control, holder=self.holder, join_ms=join_ms, start_at=start_at,
-                             on_player=lambda p: setattr(channel, "player", p))
+            result = air_run(
+                self.runtime,
+                run_id,
+                sink=sink,
+                config=self.config,
+                writer=self.writer,
+                control=channel.control,
+                holder=self.holder,
+                join_ms=join_ms,
+                start_at=start_at,
+                on_player=lambda p: setattr(channel, "player", p),
+            )
             return result.status
         except SinkError as exc:
             self.close_run(run_id, "failed", str(exc))
@@ -240,23 +250,36 @@ class PlayoutService:
         if programme is not None:
             start = programme.starts_at
         key = claim_key("scheduled", station.id, on_date, session_code)
-        common = dict(station_id=station.id, claim_key=key, kind="scheduled", air_date=on_date,
-                      session_code=session_code, programme_id=programme.id if programme else None,
-                      scheduled_start=start, holder=self.holder, sink=station.sink[:200])
+        common = dict(
+            station_id=station.id,
+            claim_key=key,
+            kind="scheduled",
+            air_date=on_date,
+            session_code=session_code,
+            programme_id=programme.id if programme else None,
+            scheduled_start=start,
+            holder=self.holder,
+            sink=station.sink[:200],
+        )
         lateness_s = (self.clock() - start).total_seconds()
         if lateness_s > cfg.grace_s:
             return self._log_missed(station, programme, common, lateness_s)
         if programme is None:
-            run_id = claim_run(self.runtime, status="failed",
-                               note="Chưa có chương trình cho buổi phát này lúc đến giờ phát.", **common)
+            run_id = claim_run(
+                self.runtime, status="failed", note="Chưa có chương trình cho buổi phát này lúc đến giờ phát.", **common
+            )
             if run_id is not None:
-                self._session_row(station, common, run_id, "failed",
-                                  "Không phát: chưa có chương trình cho buổi này.")
+                self._session_row(station, common, run_id, "failed", "Không phát: chưa có chương trình cho buổi này.")
             return "no-programme"
         channel = self.channel(station)
         if not channel.acquire(timeout=cfg.grace_s - lateness_s):
-            return self._log_missed(station, programme, common, (self.clock() - start).total_seconds(),
-                                    reason="đài đang bận phát buổi khác suốt thời gian cho phép")
+            return self._log_missed(
+                station,
+                programme,
+                common,
+                (self.clock() - start).total_seconds(),
+                reason="đài đang bận phát buổi khác suốt thời gian cho phép",
+            )
         try:
             run_id = claim_run(self.runtime, **common)
             if run_id is None:
@@ -271,13 +294,22 @@ class PlayoutService:
 
     def _session_row(self, station, common: dict, run_id: int, status: str, note: str) -> None:
         AsRunLog(self.writer, station.id, station.sink).session_row(
-            run_id=run_id, programme_id=common["programme_id"], session_code=common["session_code"],
-            air_date=common["air_date"], scheduled_start=common["scheduled_start"], status=status, note=note)
+            run_id=run_id,
+            programme_id=common["programme_id"],
+            session_code=common["session_code"],
+            air_date=common["air_date"],
+            scheduled_start=common["scheduled_start"],
+            status=status,
+            note=note,
+        )
         self.writer.flush(30)
 
     def _log_missed(self, station, programme, common: dict, lateness_s: float, reason: str | None = None) -> str:
-        why = reason or f"bộ lập lịch không chạy đúng giờ (trễ {lateness_s:.0f} giây, quá thời gian cho phép " \
-                        f"{self.config.grace_s:.0f} giây)"
+        why = (
+            reason
+            or f"bộ lập lịch không chạy đúng giờ (trễ {lateness_s:.0f} giây, quá thời gian cho phép "
+            f"{self.config.grace_s:.0f} giây)"
+        )
         run_id = claim_run(self.runtime, status="missed", note=f"Lỡ giờ phát: {why}.", **common)
         if run_id is None:
             return "already-aired"
@@ -290,9 +322,14 @@ class PlayoutService:
         asrun = AsRunLog(self.writer, station.id, station.sink)
         for item in items:
             scheduled = common["scheduled_start"] + timedelta(milliseconds=item.offset_ms)
-            values = asrun.row_values(item, run_id=run_id, programme_id=programme.id,
-                                      session_code=common["session_code"], air_date=common["air_date"],
-                                      scheduled=scheduled)
+            values = asrun.row_values(
+                item,
+                run_id=run_id,
+                programme_id=programme.id,
+                session_code=common["session_code"],
+                air_date=common["air_date"],
+                scheduled=scheduled,
+            )
             asrun.final(values, status="missed", start=utcnow(), note=f"Lỡ giờ phát: {why}.")
         self.writer.flush(30)
         log.warning("%s %s %s missed: %s", station.code, common["air_date"], common["session_code"], why)
@@ -332,10 +369,19 @@ class PlayoutService:
             raise BroadcastError(f"Đài {station.code} đang phát; hãy dừng buổi đang phát trước.")
         try:
             now = utcnow()
-            run_id = claim_run(self.runtime, station_id=station.id, kind="manual", air_date=on_date,
-                               claim_key=claim_key("manual", station.id, command_id or now.timestamp()),
-                               session_code=session_code, programme_id=programme.id, scheduled_start=now,
-                               holder=self.holder, sink=station.sink[:200], note="Phát ngay theo lệnh cán bộ đài.")
+            run_id = claim_run(
+                self.runtime,
+                station_id=station.id,
+                kind="manual",
+                air_date=on_date,
+                claim_key=claim_key("manual", station.id, command_id or now.timestamp()),
+                session_code=session_code,
+                programme_id=programme.id,
+                scheduled_start=now,
+                holder=self.holder,
+                sink=station.sink[:200],
+                note="Phát ngay theo lệnh cán bộ đài.",
+            )
         except BaseException:
             self.release(channel)
             raise

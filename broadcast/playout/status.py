@@ -26,42 +26,73 @@ def now_airing(session, runtime) -> list[dict]:
     following: dict[tuple[int, int], str] = {}
     errors: dict[int, PlayoutRun] = {}
     if ids:
-        latest_run = (select(func.max(PlayoutRun.id)).where(PlayoutRun.station_id.in_(ids),
-                                                            PlayoutRun.status == "running")
-                      .group_by(PlayoutRun.station_id))
+        latest_run = (
+            select(func.max(PlayoutRun.id))
+            .where(PlayoutRun.station_id.in_(ids), PlayoutRun.status == "running")
+            .group_by(PlayoutRun.station_id)
+        )
         runs = {r.station_id: r for r in session.scalars(select(PlayoutRun).where(PlayoutRun.id.in_(latest_run)))}
         if runs:
-            latest_row = (select(func.max(AsRun.id)).where(AsRun.run_id.in_([r.id for r in runs.values()]),
-                                                           AsRun.status == "airing").group_by(AsRun.run_id))
+            latest_row = (
+                select(func.max(AsRun.id))
+                .where(AsRun.run_id.in_([r.id for r in runs.values()]), AsRun.status == "airing")
+                .group_by(AsRun.run_id)
+            )
             airing = {a.run_id: a for a in session.scalars(select(AsRun).where(AsRun.id.in_(latest_row)))}
-            wanted = {(r.programme_id, airing[r.id].position) for r in runs.values()
-                      if r.id in airing and r.programme_id is not None and airing[r.id].position is not None}
+            wanted = {
+                (r.programme_id, airing[r.id].position)
+                for r in runs.values()
+                if r.id in airing and r.programme_id is not None and airing[r.id].position is not None
+            }
             if wanted:
-                items = session.execute(select(ProgrammeItem.programme_id, ProgrammeItem.position,
-                                               ProgrammeItem.title)
-                                        .where(ProgrammeItem.programme_id.in_({p for p, _ in wanted}))
-                                        .order_by(ProgrammeItem.programme_id, ProgrammeItem.position)).all()
+                items = session.execute(
+                    select(ProgrammeItem.programme_id, ProgrammeItem.position, ProgrammeItem.title)
+                    .where(ProgrammeItem.programme_id.in_({p for p, _ in wanted}))
+                    .order_by(ProgrammeItem.programme_id, ProgrammeItem.position)
+                ).all()
                 for programme_id, position in wanted:
                     nxt = next((t for p, pos, t in items if p == programme_id and pos > position), None)
                     following[(programme_id, position)] = nxt
-        latest_error = (select(func.max(PlayoutRun.id)).where(PlayoutRun.station_id.in_(ids),
-                                                              PlayoutRun.last_error.is_not(None),
-                                                              PlayoutRun.created_at >= now - timedelta(days=1))
-                        .group_by(PlayoutRun.station_id))
+        latest_error = (
+            select(func.max(PlayoutRun.id))
+            .where(
+                PlayoutRun.station_id.in_(ids),
+                PlayoutRun.last_error.is_not(None),
+                PlayoutRun.created_at >= now - timedelta(days=1),
+            )
+            .group_by(PlayoutRun.station_id)
+        )
         errors = {r.station_id: r for r in session.scalars(select(PlayoutRun).where(PlayoutRun.id.in_(latest_error)))}
     out = []
     for station in stations:
-        info = {"code": station.code, "name": station.name, "sink": public_sink(station.sink),
-                "live": is_live(station.sink), "run": None, "item": None, "next": None, "last_error": None}
+        info = {
+            "code": station.code,
+            "name": station.name,
+            "sink": public_sink(station.sink),
+            "live": is_live(station.sink),
+            "run": None,
+            "item": None,
+            "next": None,
+            "last_error": None,
+        }
         run = runs.get(station.id)
         if run is not None:
-            info["run"] = {"id": run.id, "kind": run.kind, "session_code": run.session_code,
-                           "started_at": run.started_at, "scheduled_start": run.scheduled_start}
+            info["run"] = {
+                "id": run.id,
+                "kind": run.kind,
+                "session_code": run.session_code,
+                "started_at": run.started_at,
+                "scheduled_start": run.scheduled_start,
+            }
             row = airing.get(run.id)
             if row is not None:
-                info["item"] = {"title": row.title, "position": row.position,
-                                "elapsed_s": max(0, int((now - row.actual_start).total_seconds())),
-                                "planned_s": (row.planned_ms or 0) // 1000, "kind": row.kind}
+                info["item"] = {
+                    "title": row.title,
+                    "position": row.position,
+                    "elapsed_s": max(0, int((now - row.actual_start).total_seconds())),
+                    "planned_s": (row.planned_ms or 0) // 1000,
+                    "kind": row.kind,
+                }
                 if run.programme_id is not None and row.position is not None:
                     info["next"] = following.get((run.programme_id, row.position))
         last = errors.get(station.id)

@@ -12,7 +12,7 @@ import logging
 import queue
 import threading
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from sqlalchemy.exc import DBAPIError, OperationalError
 

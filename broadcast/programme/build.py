@@ -46,16 +46,29 @@ from .timing import (
 
 # quiet_hours, refresh_warnings and retime live in ``timing``; still importable from here, where callers of the
 # builder have always found them.
-__all__ = ["build_day", "day_dict", "day_programmes", "item_dict", "programme_for", "quiet_hours",
-           "refresh_warnings", "retime"]
+__all__ = [
+    "build_day",
+    "day_dict",
+    "day_programmes",
+    "item_dict",
+    "programme_for",
+    "quiet_hours",
+    "refresh_warnings",
+    "retime",
+]
 
 Progress = Callable[[int, int, str], None]
 
 
 def day_programmes(session: Session, station: Station, on_date: date) -> list[Programme]:
-    return list(session.scalars(
-        select(Programme).where(Programme.station_id == station.id, Programme.on_date == on_date)
-        .options(selectinload(Programme.items)).order_by(Programme.starts_at)))
+    return list(
+        session.scalars(
+            select(Programme)
+            .where(Programme.station_id == station.id, Programme.on_date == on_date)
+            .options(selectinload(Programme.items))
+            .order_by(Programme.starts_at)
+        )
+    )
 
 
 def programme_for(session: Session, station_code: str, on_date, session_code: str) -> Programme | None:
@@ -64,12 +77,15 @@ def programme_for(session: Session, station_code: str, on_date, session_code: st
     on_date = parse_date(on_date)
     if session_code not in session_codes(session, station):
         raise NotFound(f"Đài {station.code} không có buổi phát {session_code!r}.", field="session")
-    return session.scalar(select(Programme).where(
-        Programme.station_id == station.id, Programme.on_date == on_date, Programme.session_code == session_code)
-        .options(selectinload(Programme.items)))
+    return session.scalar(
+        select(Programme)
+        .where(Programme.station_id == station.id, Programme.on_date == on_date, Programme.session_code == session_code)
+        .options(selectinload(Programme.items))
+    )
 
 
 # --- the day, phase by phase ---------------------------------------------------
+
 
 @dataclass
 class DayWork:
@@ -77,9 +93,9 @@ class DayWork:
 
     station: Station
     on_date: date
-    specs: list[SessionSpec]              # the sessions airing that day
-    existing: dict[str, Programme]        # session code -> programme built before
-    kept: set[str]                        # session codes kept as they are: locked, or already started
+    specs: list[SessionSpec]  # the sessions airing that day
+    existing: dict[str, Programme]  # session code -> programme built before
+    kept: set[str]  # session codes kept as they are: locked, or already started
     candidates: Candidates
     quotas: DayQuotas
 
@@ -108,8 +124,9 @@ def check_assets(renderer: Renderer, specs: list[SessionSpec], kept: set[str]) -
                 try:
                     renderer.asset(slot["file"])
                 except ValidationError as exc:
-                    raise ValidationError(f"{spec.source}: {slot_where(spec, slot)}: {exc.message}",
-                                          field="file") from None
+                    raise ValidationError(
+                        f"{spec.source}: {slot_where(spec, slot)}: {exc.message}", field="file"
+                    ) from None
 
 
 def _render_each(renderer: Renderer, bulletins: list[Bulletin], progress: Progress | None) -> list:
@@ -129,8 +146,9 @@ def _render_each(renderer: Renderer, bulletins: list[Bulletin], progress: Progre
     return results
 
 
-def render_candidates(renderer: Renderer, candidates: Candidates, progress: Progress | None = None
-                      ) -> tuple[dict[int, Audio], list[dict]]:
+def render_candidates(
+    renderer: Renderer, candidates: Candidates, progress: Progress | None = None
+) -> tuple[dict[int, Audio], list[dict]]:
     """Audio for every candidate (in one batch when the renderer has one), each candidate's duration set from
     it.  A bulletin that cannot be rendered leaves the candidates with a ``render_failed`` warning: one
     unreadable bulletin must not stop the day.  Returns (audio by bulletin id, those warnings)."""
@@ -141,8 +159,11 @@ def render_candidates(renderer: Renderer, candidates: Candidates, progress: Prog
         return audio_by_id, failed
     for (b, c), audio in zip(todo, _render_each(renderer, [b for b, _ in todo], progress)):
         if isinstance(audio, BroadcastError):
-            failed.append(warning("render_failed", f"Không tạo được âm thanh cho tin «{b.title}»: {audio.message}",
-                                  bulletin_id=b.id))
+            failed.append(
+                warning(
+                    "render_failed", f"Không tạo được âm thanh cho tin «{b.title}»: {audio.message}", bulletin_id=b.id
+                )
+            )
             del candidates[b.id]
             continue
         if isinstance(audio, Exception):
@@ -160,7 +181,7 @@ def plan_day(work: DayWork, renderer: Renderer, audio_by_id: dict[int, Audio]) -
     planned: list[PlannedSession] = []
     for spec in work.specs:
         if spec.code in work.kept:
-            for item in work.existing[spec.code].items:      # a locked session keeps its airings
+            for item in work.existing[spec.code].items:  # a locked session keeps its airings
                 if item.bulletin_id in work.candidates:
                     account(work.candidates[item.bulletin_id][1], work.on_date)
             continue
@@ -183,16 +204,22 @@ def add_day_warnings(session: Session, work: DayWork, planned: list[PlannedSessi
         if any(bid in p.fill.placed_ids for p in planned):
             continue
         if c.valid_until <= on_date or not next_session_dates(session, work.station, on_date, c.valid_until):
-            planned[-1].warnings.append(warning(
-                "expiring", f"Tin «{c.title}» hết hạn ngày {c.valid_until:%d/%m/%Y} trước khi có buổi nào "
-                            f"phát được; hãy chèn tay, rút ngắn tin hoặc gia hạn.", bulletin_id=bid))
+            planned[-1].warnings.append(
+                warning(
+                    "expiring",
+                    f"Tin «{c.title}» hết hạn ngày {c.valid_until:%d/%m/%Y} trước khi có buổi nào "
+                    f"phát được; hãy chèn tay, rút ngắn tin hoặc gia hạn.",
+                    bulletin_id=bid,
+                )
+            )
     planned[0].warnings.extend(failed)
     planned[0].warnings.extend(work.quotas.warnings)
     planned[-1].warnings.extend(unreachable_warnings(session, work.station, on_date))
 
 
-def _write_session(session: Session, settings: Settings, work: DayWork, ps: PlannedSession, actor: User | None,
-                   quiet) -> Programme:
+def _write_session(
+    session: Session, settings: Settings, work: DayWork, ps: PlannedSession, actor: User | None, quiet
+) -> Programme:
     p = work.existing.get(ps.spec.code)
     if p is None:
         p = Programme(station_id=work.station.id, on_date=work.on_date, session_code=ps.spec.code)
@@ -205,10 +232,20 @@ def _write_session(session: Session, settings: Settings, work: DayWork, ps: Plan
     p.built_at = utcnow()
     p.built_by_id = actor.id if actor else None
     for pos, it in enumerate(ps.items, start=1):
-        p.items.append(ProgrammeItem(
-            position=pos, kind=it.kind, bulletin_id=it.bulletin_id, rendition_id=it.audio.rendition_id,
-            title=it.title[:300], category_code=it.category_code, text=it.text, audio_path=it.audio.path,
-            planned_start=p.starts_at, duration_ms=it.audio.duration_ms))
+        p.items.append(
+            ProgrammeItem(
+                position=pos,
+                kind=it.kind,
+                bulletin_id=it.bulletin_id,
+                rendition_id=it.audio.rendition_id,
+                title=it.title[:300],
+                category_code=it.category_code,
+                text=it.text,
+                audio_path=it.audio.path,
+                planned_start=p.starts_at,
+                duration_ms=it.audio.duration_ms,
+            )
+        )
     retime(p)
     session.flush()
     for item in p.items:
@@ -216,13 +253,19 @@ def _write_session(session: Session, settings: Settings, work: DayWork, ps: Plan
             item.bulletin = session.get(Bulletin, item.bulletin_id)
     p.warnings = timing_warnings(p, settings, quiet) + ps.warnings
     if ps.spec.extra:
-        p.warnings.append(warning("extra", "Buổi phát thêm theo lịch riêng của ngày này."
-                                  + (f" {'; '.join(ps.spec.notes)}" if ps.spec.notes else "")))
+        p.warnings.append(
+            warning(
+                "extra",
+                "Buổi phát thêm theo lịch riêng của ngày này."
+                + (f" {'; '.join(ps.spec.notes)}" if ps.spec.notes else ""),
+            )
+        )
     return p
 
 
-def write_day(session: Session, settings: Settings, work: DayWork, planned: list[PlannedSession],
-              actor: User | None) -> list[Programme]:
+def write_day(
+    session: Session, settings: Settings, work: DayWork, planned: list[PlannedSession], actor: User | None
+) -> list[Programme]:
     """Everything is worked out: drop the programmes of sessions no longer airing (unless locked), write the
     planned ones, audit.  Returns the day's programmes, kept ones included, in start order."""
     quiet = quiet_hours(session, settings)
@@ -233,16 +276,32 @@ def write_day(session: Session, settings: Settings, work: DayWork, planned: list
     result: list[Programme] = [work.existing[c] for c in work.kept if c in wanted]
     result.extend(_write_session(session, settings, work, ps, actor, quiet) for ps in planned)
     session.flush()
-    audit(session, "programme.build", user=actor, object_type="programmes",
-          object_id=f"{work.station.code}/{work.on_date.isoformat()}",
-          detail={"sessions": [ps.spec.code for ps in planned], "locked": sorted(work.kept),
-                  "items": sum(len(ps.items) for ps in planned)})
+    audit(
+        session,
+        "programme.build",
+        user=actor,
+        object_type="programmes",
+        object_id=f"{work.station.code}/{work.on_date.isoformat()}",
+        detail={
+            "sessions": [ps.spec.code for ps in planned],
+            "locked": sorted(work.kept),
+            "items": sum(len(ps.items) for ps in planned),
+        },
+    )
     return sorted(result, key=lambda p: p.starts_at)
 
 
-def build_day(session: Session, settings: Settings, station_code: str, on_date, *,
-              renderer: Renderer | None = None, actor: User | None = None, today: date | None = None,
-              progress: Progress | None = None) -> list[Programme]:
+def build_day(
+    session: Session,
+    settings: Settings,
+    station_code: str,
+    on_date,
+    *,
+    renderer: Renderer | None = None,
+    actor: User | None = None,
+    today: date | None = None,
+    progress: Progress | None = None,
+) -> list[Programme]:
     """Build or rebuild every unlocked session of ``station_code`` on ``on_date``.
 
     A locked session, or one that has already started, is kept as it is (and
@@ -256,8 +315,11 @@ def build_day(session: Session, settings: Settings, station_code: str, on_date, 
     renderer = renderer or SpeechRenderer(session, settings)
     check_assets(renderer, work.specs, work.kept)
     # Nothing to render on a day without a session to build.
-    audio_by_id, failed = ({}, []) if all(spec.code in work.kept for spec in work.specs) else (
-        render_candidates(renderer, work.candidates, progress))
+    audio_by_id, failed = (
+        ({}, [])
+        if all(spec.code in work.kept for spec in work.specs)
+        else (render_candidates(renderer, work.candidates, progress))
+    )
     planned = plan_day(work, renderer, audio_by_id)
     add_day_warnings(session, work, planned, failed)
     return write_day(session, settings, work, planned, actor)
@@ -265,19 +327,33 @@ def build_day(session: Session, settings: Settings, station_code: str, on_date, 
 
 # --- reading back --------------------------------------------------------------
 
+
 def item_dict(item: ProgrammeItem, settings: Settings) -> dict:
-    return {"position": item.position, "kind": item.kind, "bulletin_id": item.bulletin_id, "title": item.title,
-            "category": item.category_code,
-            "planned_start": item.planned_start.astimezone(settings.tz).isoformat(),
-            "duration_ms": item.duration_ms}
+    return {
+        "position": item.position,
+        "kind": item.kind,
+        "bulletin_id": item.bulletin_id,
+        "title": item.title,
+        "category": item.category_code,
+        "planned_start": item.planned_start.astimezone(settings.tz).isoformat(),
+        "duration_ms": item.duration_ms,
+    }
 
 
 def day_dict(session: Session, settings: Settings, station_code: str, on_date) -> dict:
     """The API shape: {"station", "date", "sessions": [{"code", "starts_at", "duration_ms", "items": [...]}]}."""
     station = get_station(session, station_code)
     on_date = parse_date(on_date)
-    return {"station": station.code, "date": on_date.isoformat(), "sessions": [
-        {"code": p.session_code, "starts_at": p.starts_at.astimezone(settings.tz).isoformat(),
-         "duration_ms": sum(i.duration_ms for i in p.items),
-         "items": [item_dict(i, settings) for i in p.items]}
-        for p in day_programmes(session, station, on_date)]}
+    return {
+        "station": station.code,
+        "date": on_date.isoformat(),
+        "sessions": [
+            {
+                "code": p.session_code,
+                "starts_at": p.starts_at.astimezone(settings.tz).isoformat(),
+                "duration_ms": sum(i.duration_ms for i in p.items),
+                "items": [item_dict(i, settings) for i in p.items],
+            }
+            for p in day_programmes(session, station, on_date)
+        ],
+    }

@@ -61,10 +61,19 @@ def get_station(session: Session, code: str) -> Station:
 
 def sessions_on(session: Session, station: Station, on_date: date) -> list[SessionSpec]:
     """The sessions airing on ``on_date``, in start order."""
-    templates = {t.code: t for t in session.scalars(
-        select(SessionTemplate).where(SessionTemplate.station_id == station.id, SessionTemplate.enabled.is_(True)))}
-    overrides = list(session.scalars(select(DateOverride).where(
-        DateOverride.station_id == station.id, DateOverride.on_date == on_date).order_by(DateOverride.id)))
+    templates = {
+        t.code: t
+        for t in session.scalars(
+            select(SessionTemplate).where(SessionTemplate.station_id == station.id, SessionTemplate.enabled.is_(True))
+        )
+    }
+    overrides = list(
+        session.scalars(
+            select(DateOverride)
+            .where(DateOverride.station_id == station.id, DateOverride.on_date == on_date)
+            .order_by(DateOverride.id)
+        )
+    )
     return _specs(templates, overrides, on_date)
 
 
@@ -74,12 +83,15 @@ def sessions_on_many(session: Session, stations: list[Station], on_date: date) -
     templates: dict[int, dict[str, SessionTemplate]] = {i: {} for i in ids}
     overrides: dict[int, list[DateOverride]] = {i: [] for i in ids}
     if ids:
-        for t in session.scalars(select(SessionTemplate).where(SessionTemplate.station_id.in_(ids),
-                                                               SessionTemplate.enabled.is_(True))):
+        for t in session.scalars(
+            select(SessionTemplate).where(SessionTemplate.station_id.in_(ids), SessionTemplate.enabled.is_(True))
+        ):
             templates[t.station_id][t.code] = t
-        for o in session.scalars(select(DateOverride).where(DateOverride.station_id.in_(ids),
-                                                            DateOverride.on_date == on_date)
-                                 .order_by(DateOverride.id)):
+        for o in session.scalars(
+            select(DateOverride)
+            .where(DateOverride.station_id.in_(ids), DateOverride.on_date == on_date)
+            .order_by(DateOverride.id)
+        ):
             overrides[o.station_id].append(o)
     return {i: _specs(templates[i], overrides[i], on_date) for i in ids}
 
@@ -92,15 +104,25 @@ def _specs(templates: dict[str, SessionTemplate], overrides: list[DateOverride],
         weekday = str(on_date.isoweekday())
         for t in templates.values():
             if weekday in (t.days or "") and t.code not in off:
-                specs.append(SessionSpec(t.code, t.name, t.start_time, t.max_duration_s, list(t.slots or []),
-                                         t.source_file))
+                specs.append(
+                    SessionSpec(t.code, t.name, t.start_time, t.max_duration_s, list(t.slots or []), t.source_file)
+                )
     for o in overrides:
         if o.kind != "extra" or o.session_code not in templates or o.session_code in {s.code for s in specs}:
             continue
         t = templates[o.session_code]
-        specs.append(SessionSpec(t.code, t.name, o.start_time or t.start_time, o.max_duration_s or t.max_duration_s,
-                                 list(t.slots or []), t.source_file, extra=True,
-                                 notes=[o.note] if o.note else []))
+        specs.append(
+            SessionSpec(
+                t.code,
+                t.name,
+                o.start_time or t.start_time,
+                o.max_duration_s or t.max_duration_s,
+                list(t.slots or []),
+                t.source_file,
+                extra=True,
+                notes=[o.note] if o.note else [],
+            )
+        )
     return sorted(specs, key=lambda s: (s.start, s.code))
 
 
@@ -108,8 +130,9 @@ def session_codes(session: Session, station: Station) -> set[str]:
     return set(session.scalars(select(SessionTemplate.code).where(SessionTemplate.station_id == station.id)))
 
 
-def next_session_dates(session: Session, station: Station, after: date, until: date,
-                       limit_days: int = 62) -> list[date]:
+def next_session_dates(
+    session: Session, station: Station, after: date, until: date, limit_days: int = 62
+) -> list[date]:
     """Dates in (after, until] with at least one session (bounded look-ahead)."""
     found, day = [], after + timedelta(days=1)
     end = min(until, after + timedelta(days=limit_days))

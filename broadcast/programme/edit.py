@@ -14,14 +14,13 @@ from ..config import Settings
 from ..domain.models import Bulletin, Programme, ProgrammeItem, User
 from ..errors import Conflict, NotFound, ValidationError
 from ..security import audit
-from .timing import quiet_hours, refresh_warnings, retime
 from .fill import AIRABLE_STATUSES
 from .render import Renderer, SpeechRenderer
+from .timing import quiet_hours, refresh_warnings, retime
 
 
 def get_programme(session: Session, programme_id: int) -> Programme:
-    p = session.scalar(select(Programme).where(Programme.id == programme_id)
-                       .options(selectinload(Programme.items)))
+    p = session.scalar(select(Programme).where(Programme.id == programme_id).options(selectinload(Programme.items)))
     if p is None:
         raise NotFound(f"Không có chương trình số {programme_id}.")
     return p
@@ -41,18 +40,33 @@ def _item(p: Programme, item_id: int) -> ProgrammeItem:
     raise NotFound(f"Chương trình không có mục số {item_id}.", field="item")
 
 
-def _done(session: Session, settings: Settings, p: Programme, action: str, actor: User | None, detail: dict) -> Programme:
+def _done(
+    session: Session, settings: Settings, p: Programme, action: str, actor: User | None, detail: dict
+) -> Programme:
     p.items.sort(key=lambda i: i.position)
     retime(p)
     refresh_warnings(p, settings, quiet_hours(session, settings))
     session.flush()
-    audit(session, action, user=actor, object_type="programmes", object_id=p.id,
-          detail={"station_id": p.station_id, "date": p.on_date.isoformat(), "session": p.session_code, **detail})
+    audit(
+        session,
+        action,
+        user=actor,
+        object_type="programmes",
+        object_id=p.id,
+        detail={"station_id": p.station_id, "date": p.on_date.isoformat(), "session": p.session_code, **detail},
+    )
     return p
 
 
-def move_item(session: Session, settings: Settings, programme_id: int, item_id: int, to_position: int, *,
-              actor: User | None = None) -> Programme:
+def move_item(
+    session: Session,
+    settings: Settings,
+    programme_id: int,
+    item_id: int,
+    to_position: int,
+    *,
+    actor: User | None = None,
+) -> Programme:
     """Move an item to ``to_position`` (1-based, clamped to the session)."""
     p = _editable(session, programme_id)
     item = _item(p, item_id)
@@ -63,41 +77,64 @@ def move_item(session: Session, settings: Settings, programme_id: int, item_id: 
     ordered.insert(new - 1, item)
     for pos, it in enumerate(ordered, start=1):
         it.position = pos
-    return _done(session, settings, p, "programme.item.move", actor,
-                 {"item": item_id, "title": item.title, "from": old, "to": new})
+    return _done(
+        session,
+        settings,
+        p,
+        "programme.item.move",
+        actor,
+        {"item": item_id, "title": item.title, "from": old, "to": new},
+    )
 
 
-def move_step(session: Session, settings: Settings, programme_id: int, item_id: int, step: int, *,
-              actor: User | None = None) -> Programme:
+def move_step(
+    session: Session, settings: Settings, programme_id: int, item_id: int, step: int, *, actor: User | None = None
+) -> Programme:
     """Move an item up (step -1) or down (step +1)."""
     p = get_programme(session, programme_id)
     return move_item(session, settings, programme_id, item_id, _item(p, item_id).position + step, actor=actor)
 
 
-def remove_item(session: Session, settings: Settings, programme_id: int, item_id: int, *,
-                actor: User | None = None) -> Programme:
+def remove_item(
+    session: Session, settings: Settings, programme_id: int, item_id: int, *, actor: User | None = None
+) -> Programme:
     p = _editable(session, programme_id)
     item = _item(p, item_id)
     p.items.remove(item)
     session.flush()
-    return _done(session, settings, p, "programme.item.remove", actor,
-                 {"item": item_id, "title": item.title, "bulletin_id": item.bulletin_id, "position": item.position})
+    return _done(
+        session,
+        settings,
+        p,
+        "programme.item.remove",
+        actor,
+        {"item": item_id, "title": item.title, "bulletin_id": item.bulletin_id, "position": item.position},
+    )
 
 
-def insert_bulletin(session: Session, settings: Settings, programme_id: int, bulletin_id: int, *,
-                    position: int | None = None, renderer: Renderer | None = None,
-                    actor: User | None = None) -> Programme:
+def insert_bulletin(
+    session: Session,
+    settings: Settings,
+    programme_id: int,
+    bulletin_id: int,
+    *,
+    position: int | None = None,
+    renderer: Renderer | None = None,
+    actor: User | None = None,
+) -> Programme:
     """Insert an approved bulletin (valid on the date, targeting the station) at ``position`` (default: end)."""
     p = _editable(session, programme_id)
     b = session.get(Bulletin, bulletin_id)
     if b is None:
         raise NotFound(f"Không có tin bài số {bulletin_id}.", field="bulletin_id")
     if b.status not in AIRABLE_STATUSES:
-        raise ValidationError(f"Tin «{b.title}» chưa được duyệt nên không thể đưa vào chương trình.",
-                              field="bulletin_id")
+        raise ValidationError(
+            f"Tin «{b.title}» chưa được duyệt nên không thể đưa vào chương trình.", field="bulletin_id"
+        )
     if not b.valid_from <= p.on_date <= b.valid_until:
-        raise ValidationError(f"Tin «{b.title}» chỉ phát từ {b.valid_from:%d/%m/%Y} đến {b.valid_until:%d/%m/%Y}.",
-                              field="bulletin_id")
+        raise ValidationError(
+            f"Tin «{b.title}» chỉ phát từ {b.valid_from:%d/%m/%Y} đến {b.valid_until:%d/%m/%Y}.", field="bulletin_id"
+        )
     if not b.all_stations and p.station_id not in {s.id for s in b.stations}:
         raise ValidationError(f"Tin «{b.title}» không phát ở đài này.", field="bulletin_id")
     if any(i.bulletin_id == b.id for i in p.items):
@@ -105,26 +142,42 @@ def insert_bulletin(session: Session, settings: Settings, programme_id: int, bul
     audio = (renderer or SpeechRenderer(session, settings)).bulletin(b)
     ordered = sorted(p.items, key=lambda i: i.position)
     pos = len(ordered) + 1 if position is None else min(max(1, int(position)), len(ordered) + 1)
-    item = ProgrammeItem(kind="bulletin", bulletin_id=b.id, rendition_id=audio.rendition_id, title=b.title[:300],
-                         category_code=b.category.code, text=b.text_to_speak, audio_path=audio.path,
-                         planned_start=p.starts_at, duration_ms=audio.duration_ms, position=pos)
+    item = ProgrammeItem(
+        kind="bulletin",
+        bulletin_id=b.id,
+        rendition_id=audio.rendition_id,
+        title=b.title[:300],
+        category_code=b.category.code,
+        text=b.text_to_speak,
+        audio_path=audio.path,
+        planned_start=p.starts_at,
+        duration_ms=audio.duration_ms,
+        position=pos,
+    )
     item.bulletin = b
     ordered.insert(pos - 1, item)
     for n, it in enumerate(ordered, start=1):
         it.position = n
     p.items.append(item)
-    return _done(session, settings, p, "programme.item.insert", actor,
-                 {"bulletin_id": b.id, "title": b.title, "position": pos})
+    return _done(
+        session, settings, p, "programme.item.insert", actor, {"bulletin_id": b.id, "title": b.title, "position": pos}
+    )
 
 
-def set_locked(session: Session, settings: Settings, programme_id: int, locked: bool, *,
-               actor: User | None = None) -> Programme:
+def set_locked(
+    session: Session, settings: Settings, programme_id: int, locked: bool, *, actor: User | None = None
+) -> Programme:
     p = get_programme(session, programme_id)
     if p.locked == locked:
         return p
     p.locked = locked
     session.flush()
-    audit(session, "programme.lock" if locked else "programme.unlock", user=actor, object_type="programmes",
-          object_id=p.id, detail={"station_id": p.station_id, "date": p.on_date.isoformat(),
-                                  "session": p.session_code})
+    audit(
+        session,
+        "programme.lock" if locked else "programme.unlock",
+        user=actor,
+        object_type="programmes",
+        object_id=p.id,
+        detail={"station_id": p.station_id, "date": p.on_date.isoformat(), "session": p.session_code},
+    )
     return p

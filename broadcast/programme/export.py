@@ -41,8 +41,20 @@ from .build import day_programmes
 from .calendar import get_station, parse_date
 
 SAMPLE_RATE = ffmpeg.SAMPLE_RATE
-CUE_FIELDS = ("session", "position", "planned_start", "duration_ms", "duration", "offset_ms", "kind", "title",
-              "category", "department", "bulletin_id", "file")
+CUE_FIELDS = (
+    "session",
+    "position",
+    "planned_start",
+    "duration_ms",
+    "duration",
+    "offset_ms",
+    "kind",
+    "title",
+    "category",
+    "department",
+    "bulletin_id",
+    "file",
+)
 
 
 @dataclass
@@ -62,7 +74,7 @@ def slug(text: str, limit: int = 40) -> str:
 
 def _is_house_mp3(path: Path) -> bool:
     try:
-        from mutagen.mp3 import MP3, HeaderNotFoundError
+        from mutagen.mp3 import MP3
 
         info = MP3(path).info
     except Exception:  # not an MP3 (or unreadable): convert it
@@ -83,8 +95,26 @@ def place_item(src: Path, dest: Path) -> None:
     if _is_house_mp3(src):
         shutil.copyfile(src, dest)
     else:
-        _ffmpeg(["-i", str(src), "-map", "0:a", "-map_metadata", "-1", "-ar", str(SAMPLE_RATE), "-ac", "1",
-                 "-c:a", "libmp3lame", "-b:a", "128k", str(dest)], f"chuyển {src.name} sang MP3")
+        _ffmpeg(
+            [
+                "-i",
+                str(src),
+                "-map",
+                "0:a",
+                "-map_metadata",
+                "-1",
+                "-ar",
+                str(SAMPLE_RATE),
+                "-ac",
+                "1",
+                "-c:a",
+                "libmp3lame",
+                "-b:a",
+                "128k",
+                str(dest),
+            ],
+            f"chuyển {src.name} sang MP3",
+        )
 
 
 def tag_mp3(path: Path, **tags: str) -> None:
@@ -118,8 +148,29 @@ def mix_files(files: list[Path], out: Path, *, metadata: dict[str, str] | None =
         if value:
             meta += ["-metadata", f"{key}={value}"]
     try:
-        _ffmpeg(["-f", "concat", "-safe", "0", "-i", str(listing), "-map", "0:a", "-map_metadata", "-1",
-                 "-c", "copy", "-id3v2_version", "3", "-write_xing", "1", *meta, str(tmp)], "ghép buổi phát")
+        _ffmpeg(
+            [
+                "-f",
+                "concat",
+                "-safe",
+                "0",
+                "-i",
+                str(listing),
+                "-map",
+                "0:a",
+                "-map_metadata",
+                "-1",
+                "-c",
+                "copy",
+                "-id3v2_version",
+                "3",
+                "-write_xing",
+                "1",
+                *meta,
+                str(tmp),
+            ],
+            "ghép buổi phát",
+        )
         os.replace(tmp, out)
     finally:
         listing.unlink(missing_ok=True)
@@ -131,7 +182,9 @@ def _item_audio(item: ProgrammeItem, programme: Programme) -> Path:
     if not item.audio_path or not Path(item.audio_path).is_file():
         raise ValidationError(
             f"Mục {item.position} «{item.title}» của buổi {programme.session_code} chưa có tệp âm thanh; "
-            "hãy dựng lại chương trình.", field="items")
+            "hãy dựng lại chương trình.",
+            field="items",
+        )
     return Path(item.audio_path)
 
 
@@ -140,8 +193,9 @@ def _fmt(ms: int) -> str:
     return f"{int(s // 60):02d}:{s % 60:06.3f}"
 
 
-def export_programmes(settings: Settings, station: Station, on_date: date, programmes: list[Programme],
-                      out_dir: Path | None = None) -> ExportResult:
+def export_programmes(
+    settings: Settings, station: Station, on_date: date, programmes: list[Programme], out_dir: Path | None = None
+) -> ExportResult:
     tz = settings.tz
     base = Path(out_dir) if out_dir else settings.subdir("exports") / station.code / on_date.isoformat()
     name = f"{station.code}_{on_date.isoformat()}"
@@ -164,41 +218,78 @@ def export_programmes(settings: Settings, station: Station, on_date: date, progr
             rel = Path(p.session_code) / f"{item.position:02d}-{slug(item.title)}.mp3"
             dest = folder / rel
             place_item(src, dest)
-            tag_mp3(dest, title=item.title, artist=station.name, album=album, tracknumber=str(item.position),
-                    date=str(on_date.year), genre=item.category_code or item.kind)
+            tag_mp3(
+                dest,
+                title=item.title,
+                artist=station.name,
+                album=album,
+                tracknumber=str(item.position),
+                date=str(on_date.year),
+                genre=item.category_code or item.kind,
+            )
             item_files.append(dest)
             lines += [f"#EXTINF:{round(item.duration_ms / 1000)},{item.title}", rel.as_posix()]
             dept = item.bulletin.department.code if item.bulletin is not None and item.bulletin.department else ""
-            cues.append({"session": p.session_code, "position": item.position,
-                         "planned_start": item.planned_start.astimezone(tz).isoformat(),
-                         "duration_ms": item.duration_ms, "duration": _fmt(item.duration_ms), "offset_ms": offset,
-                         "kind": item.kind, "title": item.title, "category": item.category_code or "",
-                         "department": dept, "bulletin_id": item.bulletin_id, "file": rel.as_posix()})
+            cues.append(
+                {
+                    "session": p.session_code,
+                    "position": item.position,
+                    "planned_start": item.planned_start.astimezone(tz).isoformat(),
+                    "duration_ms": item.duration_ms,
+                    "duration": _fmt(item.duration_ms),
+                    "offset_ms": offset,
+                    "kind": item.kind,
+                    "title": item.title,
+                    "category": item.category_code or "",
+                    "department": dept,
+                    "bulletin_id": item.bulletin_id,
+                    "file": rel.as_posix(),
+                }
+            )
             offset += item.duration_ms
         playlist = folder / f"{p.session_code}.m3u8"
         playlist.write_text("\n".join(lines) + "\n", "utf-8")
         mix = folder / f"{on_date.isoformat()}_{station.code}_{p.session_code}.mp3"
-        mix_files(item_files, mix, metadata={
-            "title": f"{station.name} – buổi {p.session_code} – {on_date:%d/%m/%Y}", "artist": station.name,
-            "album": f"Chương trình ngày {on_date:%d/%m/%Y}", "date": str(on_date.year),
-            "station": station.code, "session": p.session_code, "programme_date": on_date.isoformat()})
+        mix_files(
+            item_files,
+            mix,
+            metadata={
+                "title": f"{station.name} – buổi {p.session_code} – {on_date:%d/%m/%Y}",
+                "artist": station.name,
+                "album": f"Chương trình ngày {on_date:%d/%m/%Y}",
+                "date": str(on_date.year),
+                "station": station.code,
+                "session": p.session_code,
+                "programme_date": on_date.isoformat(),
+            },
+        )
         mixes.append((mix, offset, p.session_code))
         result.files += [mix, playlist, *item_files]
     if not mixes:
         shutil.rmtree(folder, ignore_errors=True)
-        raise ValidationError(f"Chưa có chương trình nào của đài {station.code} ngày {on_date:%d/%m/%Y} để xuất; "
-                              "hãy dựng chương trình trước.")
+        raise ValidationError(
+            f"Chưa có chương trình nào của đài {station.code} ngày {on_date:%d/%m/%Y} để xuất; "
+            "hãy dựng chương trình trước."
+        )
     all_m3u = folder / "all.m3u8"
-    all_m3u.write_text("#EXTM3U\n" + "".join(f"#EXTINF:{round(ms / 1000)},{station.name} – {code}\n{m.name}\n"
-                                             for m, ms, code in mixes), "utf-8")
+    all_m3u.write_text(
+        "#EXTM3U\n"
+        + "".join(f"#EXTINF:{round(ms / 1000)},{station.name} – {code}\n{m.name}\n" for m, ms, code in mixes),
+        "utf-8",
+    )
     csv_path, json_path = folder / "cue_sheet.csv", folder / "cue_sheet.json"
     with csv_path.open("w", newline="", encoding="utf-8-sig") as fh:  # BOM: Excel opens Vietnamese right
         writer = csv.DictWriter(fh, fieldnames=CUE_FIELDS)
         writer.writeheader()
         writer.writerows({k: ("" if v is None else v) for k, v in c.items()} for c in cues)
-    json_path.write_text(json.dumps({"station": station.code, "station_name": station.name,
-                                     "date": on_date.isoformat(), "items": cues}, ensure_ascii=False, indent=2),
-                         "utf-8")
+    json_path.write_text(
+        json.dumps(
+            {"station": station.code, "station_name": station.name, "date": on_date.isoformat(), "items": cues},
+            ensure_ascii=False,
+            indent=2,
+        ),
+        "utf-8",
+    )
     result.files += [all_m3u, csv_path, json_path]
     tmp_zip = result.zip_path.with_name(f".{result.zip_path.name}.{os.getpid()}.tmp")
     with zipfile.ZipFile(tmp_zip, "w") as zf:
@@ -210,8 +301,9 @@ def export_programmes(settings: Settings, station: Station, on_date: date, progr
     return result
 
 
-def export_day(session: Session, settings: Settings, station_code: str, on_date, *,
-               out_dir: Path | None = None) -> ExportResult:
+def export_day(
+    session: Session, settings: Settings, station_code: str, on_date, *, out_dir: Path | None = None
+) -> ExportResult:
     """Write the export package of a station's built programme for one date."""
     station = get_station(session, station_code)
     on_date = parse_date(on_date)

@@ -46,7 +46,7 @@ class Candidate:
     valid_until: date = date.max
     airings_left: int = 1
     targets_station: bool = True
-    aired_count: int = 0          # airings so far (as-run and earlier programmes)
+    aired_count: int = 0  # airings so far (as-run and earlier programmes)
     last_aired: date | None = None
 
     @property
@@ -58,13 +58,13 @@ class Candidate:
 class Block:
     """A ``bulletins`` or ``column`` slot of a session, as the filler sees it."""
 
-    slot: int                     # index of the slot in the session template
-    kind: str                     # bulletins | column
-    cap_ms: int                   # max_share of the session maximum
+    slot: int  # index of the slot in the session template
+    kind: str  # bulletins | column
+    cap_ms: int  # max_share of the session maximum
     categories: tuple[str, ...] = ()
-    reserve_ms: int = 0           # time a plan quota holds for this column
+    reserve_ms: int = 0  # time a plan quota holds for this column
     area_quota_ms: dict[str, int] = field(default_factory=dict)  # area -> time owed to it here today
-    intro_ms: int = 0             # the column's spoken introduction, aired only if it has items
+    intro_ms: int = 0  # the column's spoken introduction, aired only if it has items
     items: list[Candidate] = field(default_factory=list)
 
     @property
@@ -114,7 +114,7 @@ class FillResult:
 
 
 def fmt_ms(ms: int) -> str:
-    """"1 phút 05 giây" / "45 giây"."""
+    """ "1 phút 05 giây" / "45 giây"."""
     s = max(0, int(round(ms / 1000)))
     return f"{s // 60} phút {s % 60:02d} giây" if s >= 60 else f"{s} giây"
 
@@ -136,8 +136,9 @@ def rotation_key(c: Candidate):
     return (PRIORITY_RANK.get(c.priority, 2), c.aired_count, c.last_aired or date.min, c.valid_until, c.id)
 
 
-def fill_session(candidates: list[Candidate], blocks: list[Block], *, max_ms: int, fixed_ms: int,
-                 on_date: date) -> FillResult:
+def fill_session(
+    candidates: list[Candidate], blocks: list[Block], *, max_ms: int, fixed_ms: int, on_date: date
+) -> FillResult:
     """Fill ``blocks`` (mutated) from ``candidates``; returns what went where and what waits."""
     result = FillResult(blocks=blocks, waiting=[], fixed_ms=fixed_ms, max_ms=max_ms)
     seen: set[int] = set()
@@ -181,15 +182,17 @@ def _held_back(blocks: list[Block], target: Block) -> int:
     return sum(max(0, b.reserve_ms - b.used_ms) for b in blocks if b is not target)
 
 
-def _place(c: Candidate, blocks: list[Block], result: FillResult, max_ms: int, *,
-           only: Block | None = None) -> str | None:
+def _place(
+    c: Candidate, blocks: list[Block], result: FillResult, max_ms: int, *, only: Block | None = None
+) -> str | None:
     if only is not None:
         order = [only]
     elif c.emergency:
         order = [b for b in blocks if b.kind == "bulletins"] + [b for b in blocks if b.kind == "column"]
     else:
-        order = [b for b in blocks if b.kind == "column" and b.accepts(c)] + \
-                [b for b in blocks if b.kind == "bulletins" and b.accepts(c)]
+        order = [b for b in blocks if b.kind == "column" and b.accepts(c)] + [
+            b for b in blocks if b.kind == "bulletins" and b.accepts(c)
+        ]
     if not order:
         return f"không có khối tin nào của buổi nhận chuyên mục {c.category}"
     reasons = []
@@ -201,8 +204,10 @@ def _place(c: Candidate, blocks: list[Block], result: FillResult, max_ms: int, *
             continue
         if not c.emergency:
             if block.used_ms + cost > block.cap_ms:
-                reasons.append(f"khối {'chuyên mục' if block.kind == 'column' else 'tin'} đã dùng hết phần thời "
-                               f"lượng của nó (tối đa {fmt_ms(block.cap_ms)}), tin dài {fmt_ms(c.duration_ms)}")
+                reasons.append(
+                    f"khối {'chuyên mục' if block.kind == 'column' else 'tin'} đã dùng hết phần thời "
+                    f"lượng của nó (tối đa {fmt_ms(block.cap_ms)}), tin dài {fmt_ms(c.duration_ms)}"
+                )
                 continue
             held = _held_back(blocks, block)
             if held and cost > free - held:

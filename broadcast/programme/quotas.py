@@ -72,14 +72,14 @@ def target_label(code: str) -> str:
 class DayQuotas:
     """What the plan asks of one station's columns on one day."""
 
-    minutes_ms: dict[str, int] = field(default_factory=dict)      # code -> monthly target (ms)
-    sessions: dict[str, int] = field(default_factory=dict)        # code -> monthly target (sessions)
-    done_ms: dict[str, int] = field(default_factory=dict)         # code -> done this month before today
+    minutes_ms: dict[str, int] = field(default_factory=dict)  # code -> monthly target (ms)
+    sessions: dict[str, int] = field(default_factory=dict)  # code -> monthly target (sessions)
+    done_ms: dict[str, int] = field(default_factory=dict)  # code -> done this month before today
     done_sessions: dict[str, int] = field(default_factory=dict)
-    occurrences: dict[str, int] = field(default_factory=dict)     # code -> column occurrences left (today on)
-    extra: dict[str, int] = field(default_factory=dict)           # code -> sessions to add beyond the weekdays
-    activate: set[tuple[str, int]] = field(default_factory=set)   # (session code, slot index) added today
-    warnings: list[dict] = field(default_factory=list)            # for the day's first session
+    occurrences: dict[str, int] = field(default_factory=dict)  # code -> column occurrences left (today on)
+    extra: dict[str, int] = field(default_factory=dict)  # code -> sessions to add beyond the weekdays
+    activate: set[tuple[str, int]] = field(default_factory=set)  # (session code, slot index) added today
+    warnings: list[dict] = field(default_factory=list)  # for the day's first session
 
     @property
     def empty(self) -> bool:
@@ -116,17 +116,25 @@ class DayQuotas:
 
 
 def _plan(session: Session, station: Station, on_date: date) -> Plan | None:
-    return session.scalar(select(Plan).where(Plan.ward_id == station.ward_id, Plan.active.is_(True),
-                                             Plan.period_start <= on_date, Plan.period_end >= on_date)
-                          .order_by(Plan.id.desc()))
+    return session.scalar(
+        select(Plan)
+        .where(
+            Plan.ward_id == station.ward_id,
+            Plan.active.is_(True),
+            Plan.period_start <= on_date,
+            Plan.period_end >= on_date,
+        )
+        .order_by(Plan.id.desc())
+    )
 
 
 def _codes_of(code: str) -> tuple[str, ...]:
     return CCHC_CODES if code == CCHC_GROUP else (code,)
 
 
-def day_quotas(session: Session, station: Station, on_date: date, specs: list[SessionSpec],
-               kept: set[str] = frozenset()) -> DayQuotas:
+def day_quotas(
+    session: Session, station: Station, on_date: date, specs: list[SessionSpec], kept: set[str] = frozenset()
+) -> DayQuotas:
     """The plan's monthly targets for ``station`` on ``on_date`` (whose sessions are ``specs``; the ones in
     ``kept`` are locked or started and never get a column added)."""
     q = DayQuotas()
@@ -169,14 +177,27 @@ def _count_done(session: Session, station: Station, on_date: date, codes: set[st
     items = session.execute(
         select(Programme.id, ProgrammeItem.category_code, func.sum(ProgrammeItem.duration_ms))
         .join(Programme, Programme.id == ProgrammeItem.programme_id)
-        .where(Programme.station_id == station.id, Programme.on_date >= first, Programme.on_date < on_date,
-               ProgrammeItem.kind == "bulletin", ProgrammeItem.category_code.in_(CCHC_CODES))
-        .group_by(Programme.id, ProgrammeItem.category_code)).all()
+        .where(
+            Programme.station_id == station.id,
+            Programme.on_date >= first,
+            Programme.on_date < on_date,
+            ProgrammeItem.kind == "bulletin",
+            ProgrammeItem.category_code.in_(CCHC_CODES),
+        )
+        .group_by(Programme.id, ProgrammeItem.category_code)
+    ).all()
     logged = session.execute(
         select(AsRun.air_date, AsRun.session_code, AsRun.category_code, func.sum(AsRun.aired_ms))
-        .where(AsRun.station_id == station.id, AsRun.air_date >= first, AsRun.air_date < on_date,
-               AsRun.status == "aired", AsRun.programme_item_id.is_(None), AsRun.category_code.in_(CCHC_CODES))
-        .group_by(AsRun.air_date, AsRun.session_code, AsRun.category_code)).all()
+        .where(
+            AsRun.station_id == station.id,
+            AsRun.air_date >= first,
+            AsRun.air_date < on_date,
+            AsRun.status == "aired",
+            AsRun.programme_item_id.is_(None),
+            AsRun.category_code.in_(CCHC_CODES),
+        )
+        .group_by(AsRun.air_date, AsRun.session_code, AsRun.category_code)
+    ).all()
     per_session: dict[tuple, dict[str, int]] = {}
     for pid, cat, ms in items:
         per_session.setdefault(("p", pid), {})[cat] = int(ms or 0)
@@ -194,14 +215,15 @@ def _count_done(session: Session, station: Station, on_date: date, codes: set[st
 class ColumnCalendar:
     """Column occurrences from a day to the end of its month, per target code."""
 
-    occurrences: dict[str, int] = field(default_factory=dict)   # column slots airing on their weekdays
-    on_weekdays: dict[str, int] = field(default_factory=dict)   # sessions whose column airs on its weekday
-    offday: dict[str, int] = field(default_factory=dict)        # sessions with a column slot for it, not airing
+    occurrences: dict[str, int] = field(default_factory=dict)  # column slots airing on their weekdays
+    on_weekdays: dict[str, int] = field(default_factory=dict)  # sessions whose column airs on its weekday
+    offday: dict[str, int] = field(default_factory=dict)  # sessions with a column slot for it, not airing
     today_offday: dict[str, list[tuple[str, int]]] = field(default_factory=dict)  # today's: (session, slot)
 
 
-def column_calendar(session: Session, station: Station, on_date: date, specs: list[SessionSpec],
-                    kept: set[str], codes: set[str]) -> ColumnCalendar:
+def column_calendar(
+    session: Session, station: Station, on_date: date, specs: list[SessionSpec], kept: set[str], codes: set[str]
+) -> ColumnCalendar:
     """Count, from ``on_date`` (whose sessions are ``specs``) to the end of the month, the columns that can
     carry each code: on their weekdays, and the sessions where one could be added (never a kept session)."""
     out = ColumnCalendar()
@@ -241,11 +263,16 @@ def _place_extra_columns(q: DayQuotas, on_date: date, left: ColumnCalendar) -> N
         today = left.today_offday.get(code, [])
         # As late as possible: today only what the sessions after today could no longer carry.
         later = left.offday.get(code, 0) - len(today)
-        q.activate.update(today[:max(0, extra - later)])
+        q.activate.update(today[: max(0, extra - later)])
         if extra > left.offday.get(code, 0):
-            q.warnings.append({
-                "code": "plan_quota",
-                "message": (f"Chỉ tiêu {target} buổi có chuyên mục {target_label(code)} tháng "
-                            f"{on_date:%m/%Y} không thể đạt: đã có {q.done_sessions.get(code, 0)} buổi, "
-                            f"từ hôm nay chỉ còn {on_weekdays + left.offday.get(code, 0)} buổi phát có thể mang "
-                            "chuyên mục; hãy thêm buổi phát hoặc điều chỉnh kế hoạch.")})
+            q.warnings.append(
+                {
+                    "code": "plan_quota",
+                    "message": (
+                        f"Chỉ tiêu {target} buổi có chuyên mục {target_label(code)} tháng "
+                        f"{on_date:%m/%Y} không thể đạt: đã có {q.done_sessions.get(code, 0)} buổi, "
+                        f"từ hôm nay chỉ còn {on_weekdays + left.offday.get(code, 0)} buổi phát có thể mang "
+                        "chuyên mục; hãy thêm buổi phát hoặc điều chỉnh kế hoạch."
+                    ),
+                }
+            )

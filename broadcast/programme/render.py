@@ -66,23 +66,30 @@ class BatchRenderer(Renderer, Protocol):
 
 # --- announcement text -------------------------------------------------------
 
+
 def date_in_words(on: date) -> str:
-    """"ngày hai mươi hai tháng mười một năm hai nghìn không trăm hai mươi sáu"."""
+    """ "ngày hai mươi hai tháng mười một năm hai nghìn không trăm hai mươi sáu"."""
     return f"ngày {day_words(on.day)} tháng {month_words(on.month)} năm {number_to_words(on.year)}"
 
 
 def fill_placeholders(text: str, *, station_name: str, on_date: date, source: str = "", where: str = "") -> str:
-    values = {"station_name": station_name, "date": date_in_words(on_date),
-              "weekday": WEEKDAYS_VI[on_date.isoweekday() - 1]}
+    values = {
+        "station_name": station_name,
+        "date": date_in_words(on_date),
+        "weekday": WEEKDAYS_VI[on_date.isoweekday() - 1],
+    }
     try:
         return text.format(**values)
     except (KeyError, IndexError, ValueError) as exc:
         raise ValidationError(
             f"{source}: {where}: lời dẫn có chỗ thay thế không hợp lệ ({exc}); dùng "
-            "{station_name}, {date}, {weekday}.", field=where or None) from None
+            "{station_name}, {date}, {weekday}.",
+            field=where or None,
+        ) from None
 
 
 # --- production renderer -----------------------------------------------------
+
 
 def _probe_ms(path: Path) -> int | None:
     info = probe_audio(path)
@@ -99,15 +106,25 @@ class SpeechRenderer:
 
     def _speech_prefs(self) -> tuple[dict, dict, int | None]:
         """Voice/rate/pitch and the operator lexicon, as bulletins get them (so announcements sound alike)."""
-        return (speech_store.speech_settings(self.session), speech_store.operator_lexicon(self.session),
-                speech_store.lexicon_version(self.session))
+        return (
+            speech_store.speech_settings(self.session),
+            speech_store.operator_lexicon(self.session),
+            speech_store.lexicon_version(self.session),
+        )
 
     def _render_text(self, text: str, cache: str, tags: dict | None = None):
         prefs, lexicon, version = self._speech_prefs()
         audio = {k: v for k, v in prefs.items() if k in ("rate", "pitch")}
-        return render_text(text, engine_names=self.settings.tts_engines, voice=prefs.get("voice"), settings=audio,
-                           lexicon=lexicon, lexicon_version=version, cache_dir=self.settings.subdir(cache),
-                           tags=tags or {})
+        return render_text(
+            text,
+            engine_names=self.settings.tts_engines,
+            voice=prefs.get("voice"),
+            settings=audio,
+            lexicon=lexicon,
+            lexicon_version=version,
+            cache_dir=self.settings.subdir(cache),
+            tags=tags or {},
+        )
 
     def bulletin(self, bulletin: Bulletin) -> Audio:
         """The bulletin's rendition through ``broadcast.speech.store.render_bulletin`` (recorded in the DB)."""
@@ -130,8 +147,7 @@ class SpeechRenderer:
             path = Path(self.settings.assets_dir) / name
             ms = _probe_ms(path) if path.is_file() else None
             if ms is None:
-                raise ValidationError(f"Không thấy hoặc không đọc được tệp âm thanh audio_assets/{name}.",
-                                      field="file")
+                raise ValidationError(f"Không thấy hoặc không đọc được tệp âm thanh audio_assets/{name}.", field="file")
             self._assets[name] = Audio(str(path), ms)
         return self._assets[name]
 
@@ -144,12 +160,35 @@ class SpeechRenderer:
             tmp = out.with_suffix(".tmp.mp3")
             fade = max(0.0, duration_ms / 1000 - 1.5)
             proc = subprocess.run(
-                ["ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "error", "-y", "-stream_loop", "-1",
-                 "-i", str(source), "-t", f"{duration_ms / 1000:.3f}", "-af", f"afade=t=out:st={fade:.3f}:d=1.5",
-                 "-ar", "44100", "-ac", "1", "-c:a", "libmp3lame", "-b:a", "128k", str(tmp)],
-                capture_output=True, timeout=300)
+                [
+                    "ffmpeg",
+                    "-hide_banner",
+                    "-nostdin",
+                    "-loglevel",
+                    "error",
+                    "-y",
+                    "-stream_loop",
+                    "-1",
+                    "-i",
+                    str(source),
+                    "-t",
+                    f"{duration_ms / 1000:.3f}",
+                    "-af",
+                    f"afade=t=out:st={fade:.3f}:d=1.5",
+                    "-ar",
+                    "44100",
+                    "-ac",
+                    "1",
+                    "-c:a",
+                    "libmp3lame",
+                    "-b:a",
+                    "128k",
+                    str(tmp),
+                ],
+                capture_output=True,
+                timeout=300,
+            )
             if proc.returncode != 0:
                 raise ValidationError(f"Không tạo được nhạc đệm từ audio_assets/{name}.")
             tmp.replace(out)
         return Audio(str(out), _probe_ms(out) or duration_ms)
-

@@ -79,8 +79,9 @@ def lay_out(spec: SessionSpec, station: Station, on_date: date, renderer: Render
             out.fixed_ms += audio.duration_ms
             out.pieces.append((slot, audio))
         elif kind == "announcement":
-            text = fill_placeholders(slot["text"], station_name=station.name, on_date=on_date, source=spec.source,
-                                     where=where)
+            text = fill_placeholders(
+                slot["text"], station_name=station.name, on_date=on_date, source=spec.source, where=where
+            )
             audio = renderer.announcement(text)
             out.fixed_ms += audio.duration_ms
             out.pieces.append((dict(slot, text=text), audio))
@@ -95,26 +96,49 @@ def lay_out(spec: SessionSpec, station: Station, on_date: date, renderer: Render
     return out
 
 
-def _add_block(out: Layout, spec: SessionSpec, idx: int, slot: dict, station: Station, on_date: date,
-               renderer: Renderer, quotas: DayQuotas) -> None:
+def _add_block(
+    out: Layout,
+    spec: SessionSpec,
+    idx: int,
+    slot: dict,
+    station: Station,
+    on_date: date,
+    renderer: Renderer,
+    quotas: DayQuotas,
+) -> None:
     """A news block or a column (with its spoken intro, its share cap, what the plan reserves and owes)."""
     kind = slot["kind"]
     added = kind == "column" and not column_active(slot, on_date)  # placed beyond its weekdays by the plan
     intro_audio, intro_text = None, None
     if kind == "column" and slot.get("intro"):
-        intro_text = fill_placeholders(slot["intro"], station_name=station.name, on_date=on_date,
-                                       source=spec.source, where=slot_where(spec, slot) + ".intro")
+        intro_text = fill_placeholders(
+            slot["intro"],
+            station_name=station.name,
+            on_date=on_date,
+            source=spec.source,
+            where=slot_where(spec, slot) + ".intro",
+        )
         intro_audio = renderer.announcement(intro_text)
     reserve = quotas.reserve_ms(slot) if kind == "column" else 0
     cap = int(float(slot.get("max_share", 1.0)) * out.max_ms)
-    block = Block(slot=idx, kind=kind, cap_ms=cap, categories=tuple(slot.get("categories") or ()),
-                  reserve_ms=min(reserve, cap), intro_ms=intro_audio.duration_ms if intro_audio else 0,
-                  area_quota_ms=quotas.area_quota_ms(slot) if kind == "column" else {})
+    block = Block(
+        slot=idx,
+        kind=kind,
+        cap_ms=cap,
+        categories=tuple(slot.get("categories") or ()),
+        reserve_ms=min(reserve, cap),
+        intro_ms=intro_audio.duration_ms if intro_audio else 0,
+        area_quota_ms=quotas.area_quota_ms(slot) if kind == "column" else {},
+    )
     out.blocks.append(block)
     if added:
-        out.quota_warnings.append(warning(
-            "plan_quota", f"Thêm chuyên mục «{slot.get('title') or 'chuyên mục'}» vào buổi này (ngoài các "
-                          "ngày thường lệ) để đạt chỉ tiêu số buổi có chuyên mục trong tháng."))
+        out.quota_warnings.append(
+            warning(
+                "plan_quota",
+                f"Thêm chuyên mục «{slot.get('title') or 'chuyên mục'}» vào buổi này (ngoài các "
+                "ngày thường lệ) để đạt chỉ tiêu số buổi có chuyên mục trong tháng.",
+            )
+        )
     if added or block.reserve_ms or block.area_quota_ms:
         out.wanted_columns.append((slot, block))
     out.pieces.append((dict(slot, intro_text=intro_text, intro_audio=intro_audio), block))
@@ -126,11 +150,14 @@ def check_fixed_length(spec: SessionSpec, layout: Layout) -> None:
         raise ValidationError(
             f"{spec.source}: session {spec.code!r} max_minutes: phần cố định (nhạc hiệu, lời dẫn) dài "
             f"{fmt_ms(layout.fixed_ms)}, vượt thời lượng tối đa {fmt_ms(layout.max_ms)} của buổi; rút ngắn lời dẫn "
-            "hoặc tăng max_minutes.", field="max_minutes")
+            "hoặc tăng max_minutes.",
+            field="max_minutes",
+        )
 
 
-def assemble_items(layout: Layout, candidates: Candidates, audio_by_id: dict[int, Audio], renderer: Renderer,
-                   total_ms: int) -> tuple[list[PlannedItem], int]:
+def assemble_items(
+    layout: Layout, candidates: Candidates, audio_by_id: dict[int, Audio], renderer: Renderer, total_ms: int
+) -> tuple[list[PlannedItem], int]:
     """The session's items in slot order (a column's intro only when it carries something; a filler pads what
     is left when at least ``MIN_FILLER_MS``), and the session's length with the filler."""
     items: list[PlannedItem] = []
@@ -141,12 +168,17 @@ def assemble_items(layout: Layout, candidates: Candidates, audio_by_id: dict[int
             if not piece.items:
                 continue
             if slot.get("intro_audio"):
-                items.append(PlannedItem("announcement", slot.get("title") or "Giới thiệu chuyên mục",
-                                         slot["intro_audio"], text=slot["intro_text"]))
+                items.append(
+                    PlannedItem(
+                        "announcement",
+                        slot.get("title") or "Giới thiệu chuyên mục",
+                        slot["intro_audio"],
+                        text=slot["intro_text"],
+                    )
+                )
             for c in piece.items:
                 b, _ = candidates[c.id]
-                items.append(PlannedItem("bulletin", b.title, audio_by_id[c.id], c.category, c.id,
-                                         b.text_to_speak))
+                items.append(PlannedItem("bulletin", b.title, audio_by_id[c.id], c.category, c.id, b.text_to_speak))
         elif slot.get("kind") == "filler":
             pad = layout.max_ms - total_ms
             if pad >= MIN_FILLER_MS:
@@ -163,24 +195,43 @@ def assemble_items(layout: Layout, candidates: Candidates, audio_by_id: dict[int
 
 def session_warnings(layout: Layout, fill: FillResult) -> list[dict]:
     """``waiting`` per bulletin left for a later session, then the plan's: columns added, columns left empty."""
-    warnings = [warning("waiting", f"Tin «{w.candidate.title}» chờ buổi sau: {w.reason}.",
-                        bulletin_id=w.candidate.id) for w in fill.waiting]
+    warnings = [
+        warning("waiting", f"Tin «{w.candidate.title}» chờ buổi sau: {w.reason}.", bulletin_id=w.candidate.id)
+        for w in fill.waiting
+    ]
     warnings.extend(layout.quota_warnings)
     for slot, block in layout.wanted_columns:
         if not block.items:
-            warnings.append(warning(
-                "plan_quota", f"Chuyên mục «{slot.get('title') or 'chuyên mục'}» trống: không có tin nào phát được "
-                              "cho chỉ tiêu của kế hoạch (cần tin đã duyệt thuộc chuyên mục này)."))
+            warnings.append(
+                warning(
+                    "plan_quota",
+                    f"Chuyên mục «{slot.get('title') or 'chuyên mục'}» trống: không có tin nào phát được "
+                    "cho chỉ tiêu của kế hoạch (cần tin đã duyệt thuộc chuyên mục này).",
+                )
+            )
     return warnings
 
 
-def plan_session(station: Station, spec: SessionSpec, on_date: date, candidates: Candidates, renderer: Renderer,
-                 audio_by_id: dict[int, Audio], quotas: DayQuotas | None = None) -> PlannedSession:
+def plan_session(
+    station: Station,
+    spec: SessionSpec,
+    on_date: date,
+    candidates: Candidates,
+    renderer: Renderer,
+    audio_by_id: dict[int, Audio],
+    quotas: DayQuotas | None = None,
+) -> PlannedSession:
     """One session of ``on_date`` filled from ``candidates`` (whose durations are known), nothing written."""
     layout = lay_out(spec, station, on_date, renderer, quotas if quotas is not None else DayQuotas())
     check_fixed_length(spec, layout)
-    fill = fill_session([c for _, c in candidates.values()], layout.blocks, max_ms=layout.max_ms,
-                        fixed_ms=layout.fixed_ms, on_date=on_date)
+    fill = fill_session(
+        [c for _, c in candidates.values()],
+        layout.blocks,
+        max_ms=layout.max_ms,
+        fixed_ms=layout.fixed_ms,
+        on_date=on_date,
+    )
     items, total = assemble_items(layout, candidates, audio_by_id, renderer, fill.total_ms)
-    return PlannedSession(spec, items, session_warnings(layout, fill), fill, total,
-                          [w.candidate.id for w in fill.waiting])
+    return PlannedSession(
+        spec, items, session_warnings(layout, fill), fill, total, [w.candidate.id for w in fill.waiting]
+    )

@@ -90,7 +90,7 @@ def _time(value, source, where) -> time:
 
 def _days(value, source, where, allow_empty: bool = False) -> str:
     if not isinstance(value, (list, tuple)) and value is not None:
-        raise TemplateError(source, where, "phải là danh sách ngày, ví dụ [\"mon\", \"fri\"]")
+        raise TemplateError(source, where, 'phải là danh sách ngày, ví dụ ["mon", "fri"]')
     days = []
     for d in value or []:
         n = DAY_NAMES.get(str(d).lower()[:3]) if isinstance(d, str) else d
@@ -190,9 +190,12 @@ def _overrides(data: dict, sessions: dict[str, SessionDef], source: str) -> list
         if code not in sessions:
             raise TemplateError(source, f"{where}.session", f"không có buổi phát {code!r} trong tệp")
         if str(on.isoweekday()) in sessions[code].days:
-            raise TemplateError(source, f"{where}.session",
-                                f"buổi {code!r} đã phát theo lịch vào ngày {on.isoformat()}; "
-                                "khai báo một buổi riêng với days = [] cho buổi phát thêm")
+            raise TemplateError(
+                source,
+                f"{where}.session",
+                f"buổi {code!r} đã phát theo lịch vào ngày {on.isoformat()}; "
+                "khai báo một buổi riêng với days = [] cho buổi phát thêm",
+            )
         if any(o.kind == "extra" and o.on_date == on and o.session_code == code for o in result):
             raise TemplateError(source, f"{where}.session", f"buổi {code!r} ngày {on.isoformat()} bị khai báo hai lần")
         start = _time(x["start"], source, f"{where}.start") if "start" in x else None
@@ -215,8 +218,12 @@ def parse_station_file(path: Path, assets_dir: Path) -> StationDef:
             raise TemplateError(source, f"station.{key}", "thiếu")
     ward = data.get("ward") or {}
     result = StationDef(
-        code=st["code"], name=st["name"], sink=st.get("sink", "null"),
-        ward_code=ward.get("code", st["code"]), ward_name=ward.get("name", st["name"]), source=str(path),
+        code=st["code"],
+        name=st["name"],
+        sink=st.get("sink", "null"),
+        ward_code=ward.get("code", st["code"]),
+        ward_name=ward.get("name", st["name"]),
+        source=str(path),
         clusters=[(c["code"], c["name"]) for c in data.get("cluster", [])],
     )
     seen = set()
@@ -232,14 +239,22 @@ def parse_station_file(path: Path, assets_dir: Path) -> StationDef:
         slots = [_slot(raw, assets_dir, source, f"{where}.slot[{j}]") for j, raw in enumerate(s.get("slot", []))]
         fixed = fixed_parts_estimate_s(slots, assets_dir)
         if fixed > minutes * 60:
-            raise TemplateError(source, f"{where}.max_minutes",
-                                f"phần cố định (nhạc hiệu, lời dẫn) đã dài ít nhất {fixed:.0f} giây, "
-                                f"vượt thời lượng tối đa {minutes} phút của buổi {code!r}")
-        result.sessions.append(SessionDef(
-            code=code, name=s.get("name", code), start=_time(s.get("start"), source, f"{where}.start"),
-            days=_days(s.get("days"), source, f"{where}.days", allow_empty=True),
-            max_duration_s=int(minutes * 60), slots=slots,
-        ))
+            raise TemplateError(
+                source,
+                f"{where}.max_minutes",
+                f"phần cố định (nhạc hiệu, lời dẫn) đã dài ít nhất {fixed:.0f} giây, "
+                f"vượt thời lượng tối đa {minutes} phút của buổi {code!r}",
+            )
+        result.sessions.append(
+            SessionDef(
+                code=code,
+                name=s.get("name", code),
+                start=_time(s.get("start"), source, f"{where}.start"),
+                days=_days(s.get("days"), source, f"{where}.days", allow_empty=True),
+                max_duration_s=int(minutes * 60),
+                slots=slots,
+            )
+        )
     result.overrides = _overrides(data, {sd.code: sd for sd in result.sessions}, source)
     return result
 
@@ -269,12 +284,22 @@ def apply_station_def(session: Session, sdef: StationDef) -> Station:
         stale.enabled = False
     session.flush()
     # The file's own holidays and extra sessions are replaced; those added in the web admin are kept.
-    for old in session.scalars(select(DateOverride).where(DateOverride.station_id == station.id,
-                                                          DateOverride.source == "file")):
+    for old in session.scalars(
+        select(DateOverride).where(DateOverride.station_id == station.id, DateOverride.source == "file")
+    ):
         session.delete(old)
     for o in sdef.overrides:
-        session.add(DateOverride(station_id=station.id, on_date=o.on_date, kind=o.kind, session_code=o.session_code,
-                                 start_time=o.start, max_duration_s=o.max_duration_s, note=o.note))
+        session.add(
+            DateOverride(
+                station_id=station.id,
+                on_date=o.on_date,
+                kind=o.kind,
+                session_code=o.session_code,
+                start_time=o.start,
+                max_duration_s=o.max_duration_s,
+                note=o.note,
+            )
+        )
     session.flush()
     return station
 

@@ -56,15 +56,25 @@ def timing_warnings(programme: Programme, settings: Settings, quiet: tuple[time,
     total = sum(i.duration_ms for i in programme.items)
     out = []
     if total > programme.max_duration_s * 1000:
-        out.append(warning("over_length", f"Buổi dài {fmt_ms(total)}, vượt thời lượng tối đa "
-                                          f"{fmt_ms(programme.max_duration_s * 1000)}."))
+        out.append(
+            warning(
+                "over_length",
+                f"Buổi dài {fmt_ms(total)}, vượt thời lượng tối đa {fmt_ms(programme.max_duration_s * 1000)}.",
+            )
+        )
     start = programme.starts_at.astimezone(settings.tz)
     bulletins = [i for i in programme.items if i.kind == "bulletin"]
-    all_emergency = bool(bulletins) and all(i.bulletin is not None and i.bulletin.priority == "emergency"
-                                            for i in bulletins)
+    all_emergency = bool(bulletins) and all(
+        i.bulletin is not None and i.bulletin.priority == "emergency" for i in bulletins
+    )
     if not all_emergency and in_quiet_hours(start, start + timedelta(milliseconds=max(total, 60_000)), quiet):
-        out.append(warning("quiet_hours", f"Buổi phát lúc {start:%H:%M} rơi vào giờ yên tĩnh "
-                                          f"({quiet[0]:%H:%M}–{quiet[1]:%H:%M}); chỉ tin khẩn cấp được phát giờ này."))
+        out.append(
+            warning(
+                "quiet_hours",
+                f"Buổi phát lúc {start:%H:%M} rơi vào giờ yên tĩnh "
+                f"({quiet[0]:%H:%M}–{quiet[1]:%H:%M}); chỉ tin khẩn cấp được phát giờ này.",
+            )
+        )
     return out
 
 

@@ -44,24 +44,31 @@ def narrative(report: dict) -> str:
     """A short paragraph of results, as the ward would write it in its report."""
     t = report["totals"]
     period = report["period"]
-    who = report["station"]["name"] if report.get("station") else "hệ thống đài truyền thanh " + (
-        lower_first(report["ward"]["name"]) if report.get("ward") else "phường")
+    who = (
+        report["station"]["name"]
+        if report.get("station")
+        else "hệ thống đài truyền thanh " + (lower_first(report["ward"]["name"]) if report.get("ward") else "phường")
+    )
     when = in_period(period["label"])
     if not t["airings"]:
-        return (f"{when}, {who} chưa ghi nhận lượt phát tin, bài nào trong nhật ký phát sóng.")
+        return f"{when}, {who} chưa ghi nhận lượt phát tin, bài nào trong nhật ký phát sóng."
     parts = [
         f"{when}, {who} đã phát {vn_number(t['airings'])} lượt tin, bài với tổng thời lượng "
         f"{vn_minutes(t['duration_s'])} phút; trong đó tin, bài tuyên truyền cải cách hành chính (CCHC) "
         f"{vn_number(t['cchc_airings'])} lượt, {vn_minutes(t['cchc_duration_s'])} phút"
-        + (f" (chiếm {vn_percent(t['cchc_share_percent'])} thời lượng)." if t.get("cchc_share_percent") is not None
-           else ".")
+        + (
+            f" (chiếm {vn_percent(t['cchc_share_percent'])} thời lượng)."
+            if t.get("cchc_share_percent") is not None
+            else "."
+        )
     ]
     top = [r for r in report["by_category"] if r["is_cchc"] and r["duration_s"]]
     if top:
         best = max(top, key=lambda r: r["duration_s"])
         name = best["name"].split(": ", 1)[-1]
-        parts.append(f"Lĩnh vực được tuyên truyền nhiều nhất là {name.lower()} "
-                     f"({vn_minutes(best['duration_s'])} phút).")
+        parts.append(
+            f"Lĩnh vực được tuyên truyền nhiều nhất là {name.lower()} ({vn_minutes(best['duration_s'])} phút)."
+        )
     sessions = f"Đã thực hiện {vn_number(t['sessions_aired'])} buổi phát thanh"
     if t["cchc_sessions"]:
         sessions += f", trong đó {vn_number(t['cchc_sessions'])} buổi có tin CCHC"
@@ -71,17 +78,26 @@ def narrative(report: dict) -> str:
     targets = report.get("targets") or []
     if targets:
         met = sum(1 for r in targets if r["met"])
-        parts.append(f"Đối chiếu kế hoạch, đạt {met}/{len(targets)} chỉ tiêu"
-                     + ("." if met == len(targets) else
-                        "; các chỉ tiêu chưa đạt: " + "; ".join(
-                            f"{lower_first(r['label'])} đạt {vn_percent(r['percent'])}" for r in targets if not r["met"])
-                        + "."))
+        parts.append(
+            f"Đối chiếu kế hoạch, đạt {met}/{len(targets)} chỉ tiêu"
+            + (
+                "."
+                if met == len(targets)
+                else "; các chỉ tiêu chưa đạt: "
+                + "; ".join(
+                    f"{lower_first(r['label'])} đạt {vn_percent(r['percent'])}" for r in targets if not r["met"]
+                )
+                + "."
+            )
+        )
     change = report.get("change")
     if change and change["cchc_duration_s"]["previous"]:
         pct = change["cchc_duration_s"]["percent"]
         word = "tăng" if pct >= 0 else "giảm"
-        parts.append(f"So với kỳ trước ({lower_label(change['period']['label'])}), "
-                     f"thời lượng tin CCHC {word} {vn_number(abs(pct), 1)}%.")
+        parts.append(
+            f"So với kỳ trước ({lower_label(change['period']['label'])}), "
+            f"thời lượng tin CCHC {word} {vn_number(abs(pct), 1)}%."
+        )
     if t["manual_airings"]:
         parts.append(f"Có {vn_number(t['manual_airings'])} lượt phát do cán bộ đài xác nhận thủ công.")
     if t["interrupted"]:

@@ -77,7 +77,7 @@ class Period:
     def dates(self) -> list[date]:
         return [self.start + timedelta(days=i) for i in range(self.days)]
 
-    def previous(self) -> "Period":
+    def previous(self) -> Period:
         """The period of the same length just before this one."""
         if self.month_aligned:
             n = int(self.months)
@@ -89,19 +89,32 @@ class Period:
         return range_period(end - timedelta(days=self.days - 1), end)
 
     def as_dict(self) -> dict:
-        return {"code": self.code, "kind": self.kind, "label": self.label, "start": self.start.isoformat(),
-                "end": self.end.isoformat(), "days": self.days, "months": self.months}
+        return {
+            "code": self.code,
+            "kind": self.kind,
+            "label": self.label,
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "days": self.days,
+            "months": self.months,
+        }
 
 
 def month_period(year: int, month: int) -> Period:
-    return Period("month", f"{year:04d}-{month:02d}", f"Tháng {month:02d}/{year}", date(year, month, 1),
-                  _month_end(year, month))
+    return Period(
+        "month", f"{year:04d}-{month:02d}", f"Tháng {month:02d}/{year}", date(year, month, 1), _month_end(year, month)
+    )
 
 
 def quarter_period(year: int, quarter: int) -> Period:
     first = 3 * (quarter - 1) + 1
-    return Period("quarter", f"{year:04d}-Q{quarter}", f"Quý {ROMAN[quarter]}/{year}", date(year, first, 1),
-                  _month_end(year, first + 2))
+    return Period(
+        "quarter",
+        f"{year:04d}-Q{quarter}",
+        f"Quý {ROMAN[quarter]}/{year}",
+        date(year, first, 1),
+        _month_end(year, first + 2),
+    )
 
 
 def half_period(year: int, half: int) -> Period:
@@ -171,8 +184,9 @@ def parse_date(text: str | date, field: str = "from") -> date:
     return result
 
 
-def parse_period(text: str | None = None, *, date_from: str | date | None = None,
-                 date_to: str | date | None = None) -> Period:
+def parse_period(
+    text: str | None = None, *, date_from: str | date | None = None, date_to: str | date | None = None
+) -> Period:
     """Parse a period code, or ``date_from``/``date_to``; raise ValidationError with a Vietnamese message."""
     if text is not None and str(text).strip():
         if date_from or date_to:
@@ -187,8 +201,7 @@ def parse_period(text: str | None = None, *, date_from: str | date | None = None
             if kind == "month":
                 month = int(m[2])
                 if not 1 <= month <= 12:
-                    raise ValidationError(f"Kỳ báo cáo {value!r} không hợp lệ: tháng phải từ 1 đến 12.",
-                                          field="period")
+                    raise ValidationError(f"Kỳ báo cáo {value!r} không hợp lệ: tháng phải từ 1 đến 12.", field="period")
                 return month_period(year, month)
             if kind == "quarter":
                 q = int(m[2])
@@ -198,20 +211,22 @@ def parse_period(text: str | None = None, *, date_from: str | date | None = None
             if kind == "half":
                 h = int(m[2])
                 if h not in (1, 2):
-                    raise ValidationError(f"Kỳ báo cáo {value!r} không hợp lệ: nửa năm là H1 hoặc H2.",
-                                          field="period")
+                    raise ValidationError(f"Kỳ báo cáo {value!r} không hợp lệ: nửa năm là H1 hoặc H2.", field="period")
                 return half_period(year, h)
             if kind == "nine":
                 return nine_months_period(year)
             return year_period(year)
         raise ValidationError(
             f"Kỳ báo cáo {value!r} không hợp lệ: dùng 2025-10 (tháng), 2025-Q3 (quý), 2025-H1 (6 tháng), "
-            "2025-9M (9 tháng) hoặc 2025 (năm).", field="period")
+            "2025-9M (9 tháng) hoặc 2025 (năm).",
+            field="period",
+        )
     if not date_from and not date_to:
         raise ValidationError("Hãy chọn kỳ báo cáo (ví dụ 2025-10) hoặc khoảng ngày từ/đến.", field="period")
     if not date_from or not date_to:
-        raise ValidationError("Khoảng ngày cần cả ngày bắt đầu (từ) và ngày kết thúc (đến).",
-                              field="from" if not date_from else "to")
+        raise ValidationError(
+            "Khoảng ngày cần cả ngày bắt đầu (từ) và ngày kết thúc (đến).", field="from" if not date_from else "to"
+        )
     start, end = parse_date(date_from, "from"), parse_date(date_to, "to")
     if start > end:
         raise ValidationError(f"Ngày bắt đầu {start:%d/%m/%Y} sau ngày kết thúc {end:%d/%m/%Y}.", field="from")

@@ -54,8 +54,9 @@ def clean_plan(data: dict) -> dict:
         "issued_on": parse_date(data["issued_on"], "issued_on") if data.get("issued_on") else None,
         "period_start": parse_date(data.get("period_start") or "", "period_start"),
         "period_end": parse_date(data.get("period_end") or "", "period_end"),
-        "report_due_day": _int(data.get("report_due_day", 10), "report_due_day", "Hạn báo cáo (ngày trong tháng)",
-                               1, 31),
+        "report_due_day": _int(
+            data.get("report_due_day", 10), "report_due_day", "Hạn báo cáo (ngày trong tháng)", 1, 31
+        ),
         "active": data.get("active", True) not in (False, "0", "false", "off", "", None),
     }
     if out["period_start"] > out["period_end"]:
@@ -135,9 +136,19 @@ def add_target(session: Session, plan: Plan, data: dict, *, user: User | None = 
     target = PlanTarget(plan=plan, **clean_target(data))
     session.add(target)
     session.flush()
-    audit(session, "plan.target_add", user=user, obj=plan,
-          detail={"target_id": target.id, "metric": target.metric, "category_code": target.category_code,
-                  "value": target.value, "per": target.per})
+    audit(
+        session,
+        "plan.target_add",
+        user=user,
+        obj=plan,
+        detail={
+            "target_id": target.id,
+            "metric": target.metric,
+            "category_code": target.category_code,
+            "value": target.value,
+            "per": target.per,
+        },
+    )
     return target
 
 
@@ -145,8 +156,13 @@ def update_target(session: Session, target: PlanTarget, data: dict, *, user: Use
     for key, value in clean_target(data).items():
         setattr(target, key, value)
     session.flush()
-    audit(session, "plan.target_update", user=user, obj=target.plan,
-          detail={"target_id": target.id, "metric": target.metric, "value": target.value})
+    audit(
+        session,
+        "plan.target_update",
+        user=user,
+        obj=target.plan,
+        detail={"target_id": target.id, "metric": target.metric, "value": target.value},
+    )
     return target
 
 
@@ -164,9 +180,12 @@ def delete_target(session: Session, target: PlanTarget, *, user: User | None = N
 
 
 def _covering(session: Session, ward_id: int | None, start: date, end: date) -> Plan | None:
-    stmt = (select(Plan).options(selectinload(Plan.targets))
-            .where(Plan.active.is_(True), Plan.period_start <= end, Plan.period_end >= start)
-            .order_by(Plan.period_start.desc(), Plan.id.desc()))
+    stmt = (
+        select(Plan)
+        .options(selectinload(Plan.targets))
+        .where(Plan.active.is_(True), Plan.period_start <= end, Plan.period_end >= start)
+        .order_by(Plan.period_start.desc(), Plan.id.desc())
+    )
     if ward_id is not None:
         stmt = stmt.where(Plan.ward_id == ward_id)
     plans = list(session.scalars(stmt))
@@ -200,13 +219,21 @@ def reporting_deadlines(plan: Plan) -> list[dict]:
         for period in reporting_periods(year):
             if period.end < plan.period_start or period.start > plan.period_end:
                 continue
-            out.append({"code": period.code, "label": period.label, "start": period.start, "end": period.end,
-                        "due": due_date(period, plan.report_due_day)})
+            out.append(
+                {
+                    "code": period.code,
+                    "label": period.label,
+                    "start": period.start,
+                    "end": period.end,
+                    "due": due_date(period, plan.report_due_day),
+                }
+            )
     return out
 
 
-def next_report_deadline(session: Session, today: date, ward_id: int | None = None,
-                         plan: Plan | None = None) -> dict | None:
+def next_report_deadline(
+    session: Session, today: date, ward_id: int | None = None, plan: Plan | None = None
+) -> dict | None:
     """The next report due on or after ``today`` under the current plan (None without a plan)."""
     plan = plan or current_plan(session, today, ward_id)
     if plan is None:

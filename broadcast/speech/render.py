@@ -16,9 +16,9 @@ import hashlib
 import json
 import os
 import tempfile
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Mapping, Sequence
 
 from ..audio.pipeline import run_pipeline
 from ..config import Settings
@@ -58,17 +58,28 @@ def _file_digest(path: str | Path) -> str:
     return h.hexdigest()
 
 
-def content_hash(spoken_text: str, engine: str, voice: str, settings: Mapping[str, object],
-                 lexicon_version: int | None) -> str:
+def content_hash(
+    spoken_text: str, engine: str, voice: str, settings: Mapping[str, object], lexicon_version: int | None
+) -> str:
     """sha256 over everything that changes the rendered sound."""
     audio_settings = {k: v for k, v in settings.items() if k not in _NOT_AUDIO}
     if settings.get("recording_path"):
         audio_settings["recording_sha256"] = _file_digest(str(settings["recording_path"]))
     if settings.get("chime_path") and settings.get("chime", "none") != "none":
         audio_settings["chime_sha256"] = _file_digest(str(settings["chime_path"]))
-    payload = json.dumps({"text": spoken_text, "engine": engine, "voice": voice,
-                          "settings": audio_settings, "lexicon_version": lexicon_version,
-                          "pipeline": PIPELINE_VERSION}, sort_keys=True, ensure_ascii=False, default=str)
+    payload = json.dumps(
+        {
+            "text": spoken_text,
+            "engine": engine,
+            "voice": voice,
+            "settings": audio_settings,
+            "lexicon_version": lexicon_version,
+            "pipeline": PIPELINE_VERSION,
+        },
+        sort_keys=True,
+        ensure_ascii=False,
+        default=str,
+    )
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
@@ -99,10 +110,18 @@ def _write_sidecar(meta: Path, rendition: Rendition) -> None:
     os.replace(tmp, meta)
 
 
-def render_text(text: str, *, engine_names: Sequence[str] | None = None, voice: str | None = None,
-                settings: Mapping[str, object] | None = None, lexicon: Mapping[str, str] | None = None,
-                lexicon_version: int | None = None, cache_dir: str | Path,
-                tags: Mapping[str, str] | None = None, config: Settings | None = None) -> Rendition:
+def render_text(
+    text: str,
+    *,
+    engine_names: Sequence[str] | None = None,
+    voice: str | None = None,
+    settings: Mapping[str, object] | None = None,
+    lexicon: Mapping[str, str] | None = None,
+    lexicon_version: int | None = None,
+    cache_dir: str | Path,
+    tags: Mapping[str, str] | None = None,
+    config: Settings | None = None,
+) -> Rendition:
     """Normalise, synthesise (with engine fallback), post-process and cache.
 
     ``settings`` holds audio settings: ``rate``, ``pitch`` (espeak), ``chime``
@@ -116,7 +135,9 @@ def render_text(text: str, *, engine_names: Sequence[str] | None = None, voice: 
     engine_names = tuple(engine_names or (config.tts_engines if config is not None else engine_names_from_env()))
     cache_dir = Path(cache_dir)
     if len(text) > MAX_TEXT_CHARS:
-        raise ValidationError(f"Văn bản quá dài (hơn {MAX_TEXT_CHARS:,} ký tự); hãy chia thành nhiều bản tin.".replace(",", "."))
+        raise ValidationError(
+            f"Văn bản quá dài (hơn {MAX_TEXT_CHARS:,} ký tự); hãy chia thành nhiều bản tin.".replace(",", ".")
+        )
     spoken = normalize(text, lexicon)
     is_recording = engine_names == ("recording",)
     if not is_recording and not has_speech(spoken):
@@ -133,20 +154,36 @@ def render_text(text: str, *, engine_names: Sequence[str] | None = None, voice: 
     work_root = cache_dir / ".work"
     work_root.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=work_root) as workdir:
-        synth = synthesize_with_fallback(with_pauses(spoken), engine_names, voice,
-                                         Path(workdir) / "speech", settings, config=config)
+        synth = synthesize_with_fallback(
+            with_pauses(spoken), engine_names, voice, Path(workdir) / "speech", settings, config=config
+        )
         digest = content_hash(spoken, synth.engine, synth.voice, settings, lexicon_version)
         mp3, meta = _paths(cache_dir, digest)
         mp3.parent.mkdir(parents=True, exist_ok=True)
-        result = run_pipeline(synth.path, {
-            "out_path": mp3, "tags": dict(tags or {}),
-            "chime": settings.get("chime", "none"), "chime_path": settings.get("chime_path"),
-            "pause_ms": settings.get("pause_ms", 250), "target_lufs": settings.get("target_lufs", -16.0),
-        })
-    rendition = Rendition(path=mp3, duration_ms=result["duration_ms"], loudness_lufs=result["loudness_lufs"],
-                          true_peak_db=result["true_peak_db"], engine=synth.engine, voice=synth.voice,
-                          content_hash=digest, cached=False, spoken_text=spoken,
-                          lexicon_version=lexicon_version, failures=tuple(synth.failures))
+        result = run_pipeline(
+            synth.path,
+            {
+                "out_path": mp3,
+                "tags": dict(tags or {}),
+                "chime": settings.get("chime", "none"),
+                "chime_path": settings.get("chime_path"),
+                "pause_ms": settings.get("pause_ms", 250),
+                "target_lufs": settings.get("target_lufs", -16.0),
+            },
+        )
+    rendition = Rendition(
+        path=mp3,
+        duration_ms=result["duration_ms"],
+        loudness_lufs=result["loudness_lufs"],
+        true_peak_db=result["true_peak_db"],
+        engine=synth.engine,
+        voice=synth.voice,
+        content_hash=digest,
+        cached=False,
+        spoken_text=spoken,
+        lexicon_version=lexicon_version,
+        failures=tuple(synth.failures),
+    )
     _write_sidecar(meta, rendition)
     return rendition
 
@@ -159,8 +196,9 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def render_many(jobs: Sequence[Mapping[str, object]], *, workers: int | None = None,
-                return_errors: bool = False) -> list:
+def render_many(
+    jobs: Sequence[Mapping[str, object]], *, workers: int | None = None, return_errors: bool = False
+) -> list:
     """Render a batch in parallel: ``jobs`` are ``render_text`` keyword arguments.
 
     Results come back in the order of ``jobs``.  The work happens in
@@ -180,7 +218,7 @@ def render_many(jobs: Sequence[Mapping[str, object]], *, workers: int | None = N
         text = job.pop("text")
         try:
             return render_text(str(text), **job)
-        except Exception as exc:  # noqa: BLE001 - reported per job
+        except Exception as exc:
             if return_errors:
                 return exc
             raise

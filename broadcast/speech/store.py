@@ -15,9 +15,9 @@ to "SIPAS" does not re-render bulletins that never mention it.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping, Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -30,8 +30,7 @@ from .render import Rendition, render_many, render_text
 
 LEXICON_VERSION_KEY = "speech.lexicon_version"
 #: Settings table keys for speech (all optional).
-SPEECH_KEYS = {"speech.voice": "voice", "speech.rate": "rate", "speech.pitch": "pitch",
-               "speech.chime": "chime"}
+SPEECH_KEYS = {"speech.voice": "voice", "speech.rate": "rate", "speech.pitch": "pitch", "speech.chime": "chime"}
 
 
 def _setting(session: Session, key: str, default=None):
@@ -56,9 +55,13 @@ def invalidate_for_lexicon(session: Session, lexicon: Mapping[str, str] | None =
     """Mark stale the renditions whose bulletin now reads differently."""
     lexicon = operator_lexicon(session) if lexicon is None else lexicon
     stale = 0
-    rows = session.scalars(select(AudioRendition).where(AudioRendition.stale.is_(False),
-                                                        AudioRendition.bulletin_id.is_not(None),
-                                                        AudioRendition.engine != "recording"))
+    rows = session.scalars(
+        select(AudioRendition).where(
+            AudioRendition.stale.is_(False),
+            AudioRendition.bulletin_id.is_not(None),
+            AudioRendition.engine != "recording",
+        )
+    )
     for row in rows:
         bulletin = session.get(Bulletin, row.bulletin_id)
         if bulletin is None or normalize(_bulletin_text(bulletin), lexicon) != row.spoken_text:
@@ -88,8 +91,8 @@ class LexiconChange:
     """What an add/edit/delete did: the new version and how many renditions went stale."""
 
     term: str
-    spoken: str | None          # None after a delete
-    old_spoken: str | None      # None when the entry is new
+    spoken: str | None  # None after a delete
+    old_spoken: str | None  # None when the entry is new
     version: int
     stale: int
     changed: bool = True
@@ -156,8 +159,9 @@ def get_lexicon_entry(session: Session, term: str) -> LexiconEntry | None:
     return session.scalar(select(LexiconEntry).where(LexiconEntry.term == " ".join((term or "").split())))
 
 
-def save_lexicon_entry(session: Session, term: str, spoken: str, *, user_id: int | None = None,
-                       note: str | None = None) -> LexiconChange:
+def save_lexicon_entry(
+    session: Session, term: str, spoken: str, *, user_id: int | None = None, note: str | None = None
+) -> LexiconChange:
     """Add or change an entry; bumps the version and invalidates affected audio.
 
     Saving an entry unchanged (same spoken form and note) changes nothing.
@@ -189,8 +193,9 @@ def remove_lexicon_entry(session: Session, term: str) -> LexiconChange:
     return LexiconChange(entry.term, None, old, version, invalidate_for_lexicon(session))
 
 
-def set_lexicon_entry(session: Session, term: str, spoken: str, *, user_id: int | None = None,
-                      note: str | None = None) -> int:
+def set_lexicon_entry(
+    session: Session, term: str, spoken: str, *, user_id: int | None = None, note: str | None = None
+) -> int:
     """Add or change an entry; returns the lexicon version."""
     return save_lexicon_entry(session, term, spoken, user_id=user_id, note=note).version
 
@@ -209,17 +214,24 @@ def speech_settings(session: Session) -> dict:
 
 
 def _reusable(session: Session, bulletin: Bulletin, spoken: str) -> AudioRendition | None:
-    rows = session.scalars(select(AudioRendition).where(
-        AudioRendition.bulletin_id == bulletin.id, AudioRendition.bulletin_version == bulletin.version,
-        AudioRendition.stale.is_(False)).order_by(AudioRendition.id.desc()))
+    rows = session.scalars(
+        select(AudioRendition)
+        .where(
+            AudioRendition.bulletin_id == bulletin.id,
+            AudioRendition.bulletin_version == bulletin.version,
+            AudioRendition.stale.is_(False),
+        )
+        .order_by(AudioRendition.id.desc())
+    )
     for row in rows:
         if row.spoken_text == spoken and Path(row.path).is_file():
             return row
     return None
 
 
-def _render_job(session: Session, bulletin: Bulletin, settings: Settings, lexicon: Mapping[str, str],
-                prefs: dict) -> AudioRendition | dict:
+def _render_job(
+    session: Session, bulletin: Bulletin, settings: Settings, lexicon: Mapping[str, str], prefs: dict
+) -> AudioRendition | dict:
     """The bulletin's reusable rendition, or the ``render_text`` arguments to make one."""
     audio = {k: v for k, v in prefs.items() if k in ("rate", "pitch", "chime")}
     if audio.get("chime", "none") != "none":
@@ -237,10 +249,21 @@ def _render_job(session: Session, bulletin: Bulletin, settings: Settings, lexico
         existing = _reusable(session, bulletin, normalize(text, lexicon))
         if existing is not None:
             return existing
-    return dict(text=text, engine_names=engines, voice=prefs.get("voice"), settings=audio, lexicon=lexicon,
-                lexicon_version=lexicon_version(session), cache_dir=settings.subdir("renditions"),
-                tags={"title": bulletin.title, "category": bulletin.category.name if bulletin.category else "",
-                      "station": "Loa Phường"}, config=settings)
+    return dict(
+        text=text,
+        engine_names=engines,
+        voice=prefs.get("voice"),
+        settings=audio,
+        lexicon=lexicon,
+        lexicon_version=lexicon_version(session),
+        cache_dir=settings.subdir("renditions"),
+        tags={
+            "title": bulletin.title,
+            "category": bulletin.category.name if bulletin.category else "",
+            "station": "Loa Phường",
+        },
+        config=settings,
+    )
 
 
 def _record(session: Session, bulletin: Bulletin, result: Rendition) -> AudioRendition:
@@ -264,8 +287,9 @@ def render_bulletin(session: Session, bulletin: Bulletin, settings: Settings) ->
     return _record(session, bulletin, render_text(**job))
 
 
-def render_bulletins(session: Session, bulletins: Sequence[Bulletin], settings: Settings, *,
-                     workers: int | None = None) -> list[AudioRendition | BroadcastError]:
+def render_bulletins(
+    session: Session, bulletins: Sequence[Bulletin], settings: Settings, *, workers: int | None = None
+) -> list[AudioRendition | BroadcastError]:
     """``render_bulletin`` for a batch (e.g. a day's programme), rendering in parallel.
 
     The database is only touched here, in the caller's thread; the renders

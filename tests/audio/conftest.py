@@ -11,9 +11,25 @@ def make_tone(path, *, seconds=2.0, freq=440, volume_db=-20.0, lead_silence=0.0,
         chain += f",adelay={int(lead_silence * 1000)}:all=1"
     if tail_silence:
         chain += f",apad=pad_dur={tail_silence}"
-    subprocess.run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i",
-                    f"aevalsrc={amplitude:.8f}*sin(2*PI*{freq}*t):s=44100:d={seconds}", "-af", chain,
-                    "-c:a", "pcm_s16le", str(path)], check=True)
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            f"aevalsrc={amplitude:.8f}*sin(2*PI*{freq}*t):s=44100:d={seconds}",
+            "-af",
+            chain,
+            "-c:a",
+            "pcm_s16le",
+            str(path),
+        ],
+        check=True,
+    )
     return path
 
 

@@ -16,7 +16,15 @@ def test_house_format_and_command_lines():
     assert ffmpeg.BYTES_PER_SECOND == 88200
     assert ffmpeg.ffmpeg_argv("-i", "x") == ["ffmpeg", "-hide_banner", "-nostdin", "-i", "x"]
     assert ffmpeg.ffmpeg_argv("-i", "-", loglevel="error", stdin=True, overwrite=True, stats=False) == [
-        "ffmpeg", "-hide_banner", "-nostats", "-v", "error", "-y", "-i", "-"]
+        "ffmpeg",
+        "-hide_banner",
+        "-nostats",
+        "-v",
+        "error",
+        "-y",
+        "-i",
+        "-",
+    ]
     assert ffmpeg.ffprobe_argv("-show_format", "x")[:3] == ["ffprobe", "-v", "error"]
 
 
@@ -62,7 +70,7 @@ def test_encode_then_read_back(tmp_path):
 
 
 def test_a_failing_run_names_what_it_was_doing(tmp_path):
-    with pytest.raises(AudioError, match="ffmpeg lỗi khi thử lỗi.$"):
+    with pytest.raises(AudioError, match=r"ffmpeg lỗi khi thử lỗi\.$"):
         ffmpeg.run(["-i", str(tmp_path / "missing.wav"), "-f", "null", "-"], "thử lỗi")
     with pytest.raises(AudioError, match=r"ffmpeg lỗi khi thử lỗi \(.*missing.wav"):
         ffmpeg.run(["-i", str(tmp_path / "missing.wav"), "-f", "null", "-"], "thử lỗi", detail=True)

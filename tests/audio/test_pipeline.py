@@ -10,8 +10,10 @@ from .conftest import make_tone
 def test_quiet_tone_with_silence_becomes_a_house_format_mp3(tmp_path):
     src = make_tone(tmp_path / "in.wav", seconds=2.0, volume_db=-35, lead_silence=1.0, tail_silence=1.0)
     out = tmp_path / "out.mp3"
-    result = run_pipeline(src, {"out_path": out, "pause_ms": 0,
-                                "tags": {"title": "Thông báo", "station": "Đài Mộ Lao", "category": "CCHC"}})
+    result = run_pipeline(
+        src,
+        {"out_path": out, "pause_ms": 0, "tags": {"title": "Thông báo", "station": "Đài Mộ Lao", "category": "CCHC"}},
+    )
     assert result["path"] == out and out.is_file()
     info = probe_audio(out)
     assert (info.codec, info.sample_rate, info.channels) == ("mp3", 44100, 1)
@@ -29,8 +31,7 @@ def test_chime_before_and_after(tmp_path):
     src = make_tone(tmp_path / "in.wav", seconds=1.0)
     chime = make_tone(tmp_path / "chime.wav", seconds=0.5, freq=880)
     plain = run_pipeline(src, {"out_path": tmp_path / "a.mp3", "pause_ms": 0})
-    both = run_pipeline(src, {"out_path": tmp_path / "b.mp3", "pause_ms": 0, "chime": "both",
-                              "chime_path": chime})
+    both = run_pipeline(src, {"out_path": tmp_path / "b.mp3", "pause_ms": 0, "chime": "both", "chime_path": chime})
     assert both["duration_ms"] - plain["duration_ms"] == pytest.approx(1000, abs=120)
     assert abs(both["loudness_lufs"] - TARGET_LUFS) <= TOLERANCE_LU
 
@@ -60,25 +61,57 @@ def test_peaky_input_is_limited_onto_the_target(tmp_path):
     # a quiet tone with full-scale clicks: a crest factor no linear gain can bring to -16 LUFS under -1 dBTP
     src = tmp_path / "peaky.wav"
     import subprocess
-    subprocess.run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i",
-                    "aevalsrc=0.02*sin(2*PI*300*t)+0.98*lt(mod(n\\,4410)\\,3):s=44100:d=4",
-                    "-c:a", "pcm_s16le", str(src)], check=True)
+
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            "aevalsrc=0.02*sin(2*PI*300*t)+0.98*lt(mod(n\\,4410)\\,3):s=44100:d=4",
+            "-c:a",
+            "pcm_s16le",
+            str(src),
+        ],
+        check=True,
+    )
     out = tmp_path / "out.mp3"
     result = run_pipeline(src, {"out_path": out, "pause_ms": 0})
     assert result["limited"] is True
     loud = measure_loudness(out)
     assert abs(loud.integrated_lufs - TARGET_LUFS) <= TOLERANCE_LU
     assert loud.true_peak_db <= MAX_TRUE_PEAK
-    assert (result["loudness_lufs"], result["true_peak_db"]) == (round(loud.integrated_lufs, 2),
-                                                                 round(loud.true_peak_db, 2))
+    assert (result["loudness_lufs"], result["true_peak_db"]) == (
+        round(loud.integrated_lufs, 2),
+        round(loud.true_peak_db, 2),
+    )
 
 
 def test_stereo_input_becomes_mono_on_target(tmp_path):
     import subprocess
+
     src = tmp_path / "stereo.wav"
-    subprocess.run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i",
-                    "aevalsrc=0.1*sin(2*PI*440*t)|0.05*sin(2*PI*660*t):s=48000:d=2",
-                    "-c:a", "pcm_s16le", str(src)], check=True)
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            "aevalsrc=0.1*sin(2*PI*440*t)|0.05*sin(2*PI*660*t):s=48000:d=2",
+            "-c:a",
+            "pcm_s16le",
+            str(src),
+        ],
+        check=True,
+    )
     out = tmp_path / "out.mp3"
     result = run_pipeline(src, {"out_path": out, "pause_ms": 0})
     info = probe_audio(out)

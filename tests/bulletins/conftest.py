@@ -20,9 +20,16 @@ def users(demo, session):
 
 def bulletin_data(**overrides) -> dict:
     today = date.today()
-    data = {"department": "VHTT", "title": "Thông báo lịch tiêm chủng", "body": "Trạm Y tế phường tổ chức tiêm chủng vào sáng thứ Bảy.",
-            "category": "y-te", "priority": "normal", "valid_from": today.isoformat(),
-            "valid_until": (today + timedelta(days=7)).isoformat(), "airings": 3}
+    data = {
+        "department": "VHTT",
+        "title": "Thông báo lịch tiêm chủng",
+        "body": "Trạm Y tế phường tổ chức tiêm chủng vào sáng thứ Bảy.",
+        "category": "y-te",
+        "priority": "normal",
+        "valid_from": today.isoformat(),
+        "valid_until": (today + timedelta(days=7)).isoformat(),
+        "airings": 3,
+    }
     data.update(overrides)
     return data
 

@@ -13,8 +13,10 @@ from broadcast.errors import PermissionDenied, ValidationError
 
 def make_audio(tmp_path, name="tone.wav", args=()) -> bytes:
     out = tmp_path / name
-    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "sine=frequency=440:duration=1",
-                    *args, str(out)], check=True)
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "sine=frequency=440:duration=1", *args, str(out)],
+        check=True,
+    )
     return out.read_bytes()
 
 
@@ -44,8 +46,10 @@ def test_ogg_named_mp3_is_recognised_by_content(session, settings, users, make_b
 def test_webm_from_the_browser_is_accepted(session, settings, users, make_bulletin, tmp_path):
     data = make_audio(tmp_path, "tone.webm", ["-c:a", "libopus"])
     b = make_bulletin("draft")
-    assert recording.attach_recording(session, settings, users["vanhoa"], b, io.BytesIO(data),
-                                      "ghi-am.webm")["format"] == "webm"
+    assert (
+        recording.attach_recording(session, settings, users["vanhoa"], b, io.BytesIO(data), "ghi-am.webm")["format"]
+        == "webm"
+    )
 
 
 def test_recording_on_an_approved_bulletin_sends_it_back_to_review(session, settings, users, make_bulletin, wav):
@@ -54,16 +58,20 @@ def test_recording_on_an_approved_bulletin_sends_it_back_to_review(session, sett
     assert b.status == "submitted" and b.version == 2
 
 
-@pytest.mark.parametrize("payload,filename,code", [
-    (b"ID3 this is not really audio" * 20, "bai.mp3", "not_audio"),
-    (b"<html><script>alert(1)</script></html>", "bai.wav", "not_audio"),
-    (b"", "bai.wav", "not_audio"),
-    (None, "../etc/passwd.wav", "bad_filename"),
-    (None, "thu/muc/bai.wav", "bad_filename"),
-    (None, "C:\\Users\\bai.wav", "bad_filename"),
-])
-def test_bad_uploads_are_refused_and_change_nothing(session, settings, users, make_bulletin, wav,
-                                                    payload, filename, code):
+@pytest.mark.parametrize(
+    "payload,filename,code",
+    [
+        (b"ID3 this is not really audio" * 20, "bai.mp3", "not_audio"),
+        (b"<html><script>alert(1)</script></html>", "bai.wav", "not_audio"),
+        (b"", "bai.wav", "not_audio"),
+        (None, "../etc/passwd.wav", "bad_filename"),
+        (None, "thu/muc/bai.wav", "bad_filename"),
+        (None, "C:\\Users\\bai.wav", "bad_filename"),
+    ],
+)
+def test_bad_uploads_are_refused_and_change_nothing(
+    session, settings, users, make_bulletin, wav, payload, filename, code
+):
     b = make_bulletin("draft")
     data = wav if payload is None else payload
     with pytest.raises(ValidationError) as info:

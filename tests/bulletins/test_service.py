@@ -147,12 +147,11 @@ def test_submitter_cannot_see_or_change_another_departments_draft(session, users
 def test_list_filters_and_pagination(session, users, make_bulletin):
     for i in range(5):
         make_bulletin("submitted", title=f"Tin kiểm thử số {i}", category="thong-bao")
-    page = queries.list_bulletins(session, users["admin"], status="submitted", category="thong-bao",
-                                  per_page=2, page=2)
+    page = queries.list_bulletins(session, users["admin"], status="submitted", category="thong-bao", per_page=2, page=2)
     assert page.total == 5 and len(page.items) == 2 and page.pages == 3 and page.has_next and page.has_prev
     found = queries.list_bulletins(session, users["admin"], q="KIỂM THỬ SỐ 3")
     assert [b.title for b in found.items] == ["Tin kiểm thử số 3"]
-    assert queries.list_bulletins(session, users["admin"], q="100%").total == 1   # the demo's "100% hồ sơ"
+    assert queries.list_bulletins(session, users["admin"], q="100%").total == 1  # the demo's "100% hồ sơ"
     assert queries.list_bulletins(session, users["admin"], q="1_0%").total == 0  # LIKE wildcards are literal
     assert queries.list_bulletins(session, users["admin"], department="YTE").total == 2
     with pytest.raises(ValidationError):
@@ -162,7 +161,7 @@ def test_list_filters_and_pagination(session, users, make_bulletin):
 
 
 def test_list_has_no_n_plus_one(session, users, make_bulletin):
-    for i in range(6):
+    for _i in range(6):
         make_bulletin("submitted", stations=["MOLAO"])
     session.commit()
     session.expunge_all()
@@ -177,8 +176,13 @@ def test_list_has_no_n_plus_one(session, users, make_bulletin):
         admin = session.get(type(users["admin"]), users["admin"].id)
         page = queries.list_bulletins(session, admin, per_page=50)
         for b in page.items:
-            _ = (b.category.name, b.department.name, b.author.full_name, [s.code for s in b.stations],
-                 b.approved_by and b.approved_by.username)
+            _ = (
+                b.category.name,
+                b.department.name,
+                b.author.full_name,
+                [s.code for s in b.stations],
+                b.approved_by and b.approved_by.username,
+            )
     finally:
         event.remove(engine, "before_cursor_execute", count)
     assert len(page.items) >= 18

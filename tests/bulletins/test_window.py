@@ -15,18 +15,22 @@ from tests.conftest import csrf_from
 
 def _ended(make_bulletin, status, **kw):
     today = workflow.local_today()
-    return make_bulletin(status, valid_from=(today - timedelta(days=10)).isoformat(),
-                         valid_until=(today - timedelta(days=1)).isoformat(), **kw)
+    return make_bulletin(
+        status,
+        valid_from=(today - timedelta(days=10)).isoformat(),
+        valid_until=(today - timedelta(days=1)).isoformat(),
+        **kw,
+    )
 
 
 def test_local_today_follows_the_ward_time_zone(monkeypatch):
-    monkeypatch.setenv("BROADCAST_TIMEZONE", "Pacific/Kiritimati")     # UTC+14
+    monkeypatch.setenv("BROADCAST_TIMEZONE", "Pacific/Kiritimati")  # UTC+14
     east = workflow.local_today()
-    monkeypatch.setenv("BROADCAST_TIMEZONE", "Pacific/Pago_Pago")      # UTC-11
+    monkeypatch.setenv("BROADCAST_TIMEZONE", "Pacific/Pago_Pago")  # UTC-11
     west = workflow.local_today()
-    assert 1 <= (east - west).days <= 2   # 25 hours apart
+    assert 1 <= (east - west).days <= 2  # 25 hours apart
     monkeypatch.setenv("BROADCAST_TIMEZONE", "Not/AZone")
-    assert workflow.local_today()                                       # falls back, never raises
+    assert workflow.local_today()  # falls back, never raises
 
 
 @pytest.mark.parametrize("action,state,actor", [("submit", "draft", "vanhoa"), ("approve", "submitted", "lanhdao")])
@@ -35,7 +39,9 @@ def test_ended_window_is_refused_with_a_clear_message(session, users, make_bulle
     with pytest.raises(Conflict) as err:
         workflow.perform(session, action, b, users[actor])
     assert err.value.http_status == 409 and err.value.code == "window_ended" and err.value.field == "valid_until"
-    assert "Thời hạn phát của tin đã hết" in err.value.message and b.valid_until.strftime("%d/%m/%Y") in err.value.message
+    assert (
+        "Thời hạn phát của tin đã hết" in err.value.message and b.valid_until.strftime("%d/%m/%Y") in err.value.message
+    )
     assert b.status == state
 
 
@@ -59,10 +65,20 @@ def test_api_answers_409_and_changes_nothing(runtime, demo, client, api_token, s
     # created with submit: true and an ended window: refused, nothing stored
     today = workflow.local_today()
     before = session.scalar(select(Bulletin.id).order_by(Bulletin.id.desc()))
-    r = client.post("/api/v1/bulletins", headers={"Authorization": f"Bearer {api_token('vanhoa')}"},
-                    json={"title": "Tin cũ", "body": "Nội dung", "category": "thong-bao", "priority": "normal",
-                          "valid_from": (today - timedelta(days=3)).isoformat(),
-                          "valid_until": (today - timedelta(days=2)).isoformat(), "airings": 1, "submit": True})
+    r = client.post(
+        "/api/v1/bulletins",
+        headers={"Authorization": f"Bearer {api_token('vanhoa')}"},
+        json={
+            "title": "Tin cũ",
+            "body": "Nội dung",
+            "category": "thong-bao",
+            "priority": "normal",
+            "valid_from": (today - timedelta(days=3)).isoformat(),
+            "valid_until": (today - timedelta(days=2)).isoformat(),
+            "airings": 1,
+            "submit": True,
+        },
+    )
     assert r.status_code == 409
     assert session.scalar(select(Bulletin.id).order_by(Bulletin.id.desc())) == before
 
@@ -86,10 +102,14 @@ def test_expire_overdue_moves_only_ended_approved_and_scheduled(session, users, 
     expired = workflow.expire_overdue(session)
     assert {b.id for b in expired} == {ended_approved.id, ended_scheduled.id}
     assert (ended_approved.status, ended_scheduled.status, ended_draft.status, open_approved.status) == (
-        "expired", "expired", "draft", "approved")
+        "expired",
+        "expired",
+        "draft",
+        "approved",
+    )
     rows = session.scalars(select(AuditLog).where(AuditLog.action == "bulletin.expire")).all()
     assert len(rows) == 2 and all(r.user_id is None and "Hết thời hạn phát" in r.detail["reason"] for r in rows)
-    assert workflow.expire_overdue(session) == []                       # idempotent
+    assert workflow.expire_overdue(session) == []  # idempotent
 
 
 def test_build_button_expires_first(demo, login_as, runtime, session, users, make_bulletin):
@@ -97,8 +117,14 @@ def test_build_button_expires_first(demo, login_as, runtime, session, users, mak
     session.commit()
     client = login_as("vanhanh")
     html = client.get("/programmes?station=MOLAO").get_data(as_text=True)
-    client.post("/programmes/build", data={"csrf_token": csrf_from(html), "station": "MOLAO",
-                                           "date": (workflow.local_today() + timedelta(days=30)).isoformat()})
+    client.post(
+        "/programmes/build",
+        data={
+            "csrf_token": csrf_from(html),
+            "station": "MOLAO",
+            "date": (workflow.local_today() + timedelta(days=30)).isoformat(),
+        },
+    )
     session.expire_all()
     assert session.get(Bulletin, b.id).status == "expired"
 
@@ -114,6 +140,6 @@ def test_scheduler_expires_once_a_day(runtime, demo, session, users, make_bullet
     assert session.get(Bulletin, b.id).status == "expired"
     again = _ended(make_bulletin, "approved")
     session.commit()
-    assert service.expire_bulletins() == 0                              # already done today
+    assert service.expire_bulletins() == 0  # already done today
     service._expired_on = None
     assert service.expire_bulletins() == 1 and again.id

@@ -17,24 +17,24 @@ CASES = [
     # submit
     ("submit", "draft", "vanhoa", {}, OK),
     ("submit", "rejected", "vanhoa", {}, OK),
-    ("submit", "draft", "vanhanh", {}, OK),             # operator of the same department
-    ("submit", "draft", "tuphap", {}, 404),             # another department's draft is invisible
-    ("submit", "draft", "xem", {}, 404),                # viewers never see drafts
-    ("submit", "draft", "lanhdao", {}, 404),            # nor do approvers of other departments
+    ("submit", "draft", "vanhanh", {}, OK),  # operator of the same department
+    ("submit", "draft", "tuphap", {}, 404),  # another department's draft is invisible
+    ("submit", "draft", "xem", {}, 404),  # viewers never see drafts
+    ("submit", "draft", "lanhdao", {}, 404),  # nor do approvers of other departments
     ("submit", "submitted", "vanhoa", {}, 409),
     ("submit", "approved", "vanhoa", {}, 409),
-    ("submit", "draft", None, {}, 403),                 # not a system transition
+    ("submit", "draft", None, {}, 403),  # not a system transition
     # approve
     ("approve", "submitted", "lanhdao", {}, OK),
     ("approve", "submitted", "admin", {}, OK),
-    ("approve", "submitted", "vanhoa", {}, 403),        # own bulletin, and a submitter
-    ("approve", "submitted", "mttq", {}, 404),          # another department
+    ("approve", "submitted", "vanhoa", {}, 403),  # own bulletin, and a submitter
+    ("approve", "submitted", "mttq", {}, 404),  # another department
     ("approve", "submitted", "xem", {}, 403),
-    ("approve", "submitted", "vanhanh", {}, 403),       # operator, ward setting off
+    ("approve", "submitted", "vanhanh", {}, 403),  # operator, ward setting off
     ("approve", "submitted", "vanhanh", {"setting": True}, OK),
     ("approve", "submitted", "vanhanh", {"setting": True, "priority": "priority"}, 403),
     ("approve", "submitted", "vanhanh", {"setting": True, "priority": "emergency"}, 403),
-    ("approve", "submitted", "lanhdao", {"author": "lanhdao"}, 403),   # nobody approves their own
+    ("approve", "submitted", "lanhdao", {"author": "lanhdao"}, 403),  # nobody approves their own
     ("approve", "submitted", "admin", {"author": "admin"}, 403),
     ("approve", "submitted", "lanhdao", {"priority": "emergency"}, OK),
     ("approve", "rejected", "lanhdao", {}, 409),
@@ -43,7 +43,7 @@ CASES = [
     ("approve", "submitted", None, {}, 403),
     # reject
     ("reject", "submitted", "lanhdao", {"reason": "Sai số điện thoại."}, OK),
-    ("reject", "submitted", "lanhdao", {}, 400),        # a reason is required
+    ("reject", "submitted", "lanhdao", {}, 400),  # a reason is required
     ("reject", "submitted", "lanhdao", {"reason": "   "}, 400),
     ("reject", "submitted", "vanhoa", {"reason": "x"}, 403),
     ("reject", "submitted", "tuphap", {"reason": "x"}, 404),
@@ -54,7 +54,7 @@ CASES = [
     ("withdraw", "draft", "vanhoa", {}, OK),
     ("withdraw", "submitted", "vanhoa", {}, OK),
     ("withdraw", "rejected", "vanhoa", {}, OK),
-    ("withdraw", "approved", "vanhoa", {}, 403),        # after approval only staff withdraw
+    ("withdraw", "approved", "vanhoa", {}, 403),  # after approval only staff withdraw
     ("withdraw", "approved", "lanhdao", {"reason": "Hủy sự kiện."}, OK),
     ("withdraw", "scheduled", "vanhanh", {}, OK),
     ("withdraw", "airing", "admin", {}, OK),
@@ -84,8 +84,11 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("action,state,actor,opts,expected", CASES,
-                         ids=[f"{a}-{s}-{u or 'system'}-{i}" for i, (a, s, u, _, __) in enumerate(CASES)])
+@pytest.mark.parametrize(
+    "action,state,actor,opts,expected",
+    CASES,
+    ids=[f"{a}-{s}-{u or 'system'}-{i}" for i, (a, s, u, _, __) in enumerate(CASES)],
+)
 def test_transition(session, users, make_bulletin, action, state, actor, opts, expected):
     if opts.get("setting"):
         permissions.set_setting(session, permissions.OPERATOR_MAY_APPROVE_NORMAL, True)

@@ -52,8 +52,18 @@ def test_demo_loads_mo_lao_once(cli_env, session):
 
 
 def test_user_add_with_password_on_stdin(cli_env, demo, session):
-    result = run(cli_env, "user", "add", "Thu.Ha", "--role", "submitter", "--department", "TP",
-                 "--password-stdin", input="mat-khau-dai\n")
+    result = run(
+        cli_env,
+        "user",
+        "add",
+        "Thu.Ha",
+        "--role",
+        "submitter",
+        "--department",
+        "TP",
+        "--password-stdin",
+        input="mat-khau-dai\n",
+    )
     assert result.exit_code == 0, result.output
     user = session.scalar(select(User).where(User.username == "thu.ha"))
     assert user.role == "submitter" and user.department.code == "TP"
@@ -65,8 +75,11 @@ def test_user_add_errors_are_one_sentence(cli_env, demo):
         (["user", "add", "x1", "--role", "submitter", "--password-stdin"], "mat-khau-dai\n", "đơn vị"),
         (["user", "add", "x2", "--role", "viewer", "--password-stdin"], "ngan\n", "ít nhất 8"),
         (["user", "add", "vanhoa", "--role", "viewer", "--password-stdin"], "mat-khau-dai\n", "đã có"),
-        (["user", "add", "x3", "--role", "submitter", "--department", "NOPE", "--password-stdin"],
-         "mat-khau-dai\n", "NOPE"),
+        (
+            ["user", "add", "x3", "--role", "submitter", "--department", "NOPE", "--password-stdin"],
+            "mat-khau-dai\n",
+            "NOPE",
+        ),
         (["user", "add", "Tên Có Dấu", "--role", "viewer", "--password-stdin"], "mat-khau-dai\n", "Tên đăng nhập"),
     ]
     for args, stdin, expected in cases:
@@ -97,8 +110,9 @@ def test_token_for_unknown_user(cli_env, demo):
 def _cli(env_extra, *args):
     env = {k: v for k, v in os.environ.items() if not k.startswith("BROADCAST_")}
     env.update(env_extra)
-    return subprocess.run([sys.executable, "-m", "broadcast", *args], env=env, capture_output=True,
-                          text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "broadcast", *args], env=env, capture_output=True, text=True, timeout=60
+    )
 
 
 def test_wrong_database_url_is_one_sentence(tmp_path):

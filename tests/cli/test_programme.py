@@ -10,7 +10,6 @@ import pytest
 from click.testing import CliRunner
 
 from broadcast.cli import main
-
 from tests.programme.conftest import next_weekday
 
 
@@ -44,14 +43,17 @@ def test_build_prints_sessions(cli_env, demo, today):
     assert result.exit_code == 0 and "không có buổi phát" in result.output
 
 
-@pytest.mark.parametrize("args, words", [
-    (["build", "--station", "NOPE", "--date", "2025-10-01"], "Không có đài 'NOPE'"),
-    (["build", "--station", "MOLAO", "--date", "01/10/2025"], "YYYY-MM-DD"),
-    (["show", "--station", "MOLAO", "--date", "2025-1-1x"], "YYYY-MM-DD"),
-    (["lock", "--station", "MOLAO", "--date", "2025-10-01", "--session", "toi"], "không có buổi phát 'toi'"),
-    (["lock", "--station", "MOLAO", "--date", "2025-10-01", "--session", "sang"], "chưa được dựng"),
-    (["export", "--station", "MOLAO", "--date", "2025-10-01", "--out", "/tmp/x"], "dựng chương trình trước"),
-])
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["build", "--station", "NOPE", "--date", "2025-10-01"], "Không có đài 'NOPE'"),
+        (["build", "--station", "MOLAO", "--date", "01/10/2025"], "YYYY-MM-DD"),
+        (["show", "--station", "MOLAO", "--date", "2025-1-1x"], "YYYY-MM-DD"),
+        (["lock", "--station", "MOLAO", "--date", "2025-10-01", "--session", "toi"], "không có buổi phát 'toi'"),
+        (["lock", "--station", "MOLAO", "--date", "2025-10-01", "--session", "sang"], "chưa được dựng"),
+        (["export", "--station", "MOLAO", "--date", "2025-10-01", "--out", "/tmp/x"], "dựng chương trình trước"),
+    ],
+)
 def test_errors_are_one_sentence(cli_env, demo, args, words):
     result = CliRunner().invoke(main, ["programme", *args], env=cli_env)
     assert result.exit_code == 1, result.output

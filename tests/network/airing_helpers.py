@@ -24,8 +24,9 @@ def tone(path: Path, ms: int, freq: int = 440, rate: int = 44100) -> Path:
         w.setsampwidth(2)
         w.setframerate(rate)
         frames = int(rate * ms / 1000)
-        w.writeframes(b"".join(struct.pack("<h", int(8000 * math.sin(2 * math.pi * freq * i / rate)))
-                               for i in range(frames)))
+        w.writeframes(
+            b"".join(struct.pack("<h", int(8000 * math.sin(2 * math.pi * freq * i / rate))) for i in range(frames))
+        )
     return path
 
 
@@ -35,19 +36,37 @@ def add_session(runtime, folder: Path, *, code: str, start_in_s: float, duration
     start = utcnow() + timedelta(seconds=start_in_s)
     with runtime.unit() as s:
         molao = s.scalar(select(Station).where(Station.code == "MOLAO"))
-        programme = Programme(station_id=molao.id, on_date=start.astimezone(runtime.settings.tz).date(),
-                              session_code=code, starts_at=start, max_duration_s=900, locked=True)
+        programme = Programme(
+            station_id=molao.id,
+            on_date=start.astimezone(runtime.settings.tz).date(),
+            session_code=code,
+            starts_at=start,
+            max_duration_s=900,
+            locked=True,
+        )
         offset = 0
         for pos, ms in enumerate(durations):
             path = tone(folder / f"{code}-{pos}.wav", ms, 300 + 100 * pos)
-            programme.items.append(ProgrammeItem(position=pos, kind="asset", title=f"{code} {pos}",
-                                                 audio_path=str(path), duration_ms=ms,
-                                                 planned_start=start + timedelta(milliseconds=offset)))
+            programme.items.append(
+                ProgrammeItem(
+                    position=pos,
+                    kind="asset",
+                    title=f"{code} {pos}",
+                    audio_path=str(path),
+                    duration_ms=ms,
+                    planned_start=start + timedelta(milliseconds=offset),
+                )
+            )
             offset += ms
         s.add(programme)
-        return {"date": programme.on_date.isoformat(), "session": code, "start": start,
-                "sha": [hashlib.sha256((folder / f"{code}-{p}.wav").read_bytes()).hexdigest()
-                        for p in range(len(durations))]}
+        return {
+            "date": programme.on_date.isoformat(),
+            "session": code,
+            "start": start,
+            "sha": [
+                hashlib.sha256((folder / f"{code}-{p}.wav").read_bytes()).hexdigest() for p in range(len(durations))
+            ],
+        }
 
 
 def server_rows(runtime, code: str | None = None) -> list[AsRun]:

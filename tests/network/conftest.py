@@ -39,8 +39,9 @@ class Broker:
         self.port = free_port()
         self.conf = workdir / "mosquitto.conf"
         self.log = workdir / "mosquitto.log"
-        self.conf.write_text(f"listener {self.port} 127.0.0.1\nallow_anonymous true\npersistence false\n"
-                             f"log_dest file {self.log}\n")
+        self.conf.write_text(
+            f"listener {self.port} 127.0.0.1\nallow_anonymous true\npersistence false\nlog_dest file {self.log}\n"
+        )
         self.proc: subprocess.Popen | None = None
 
     @property
@@ -48,8 +49,9 @@ class Broker:
         return f"mqtt://127.0.0.1:{self.port}"
 
     def start(self) -> None:
-        self.proc = subprocess.Popen([MOSQUITTO, "-c", str(self.conf)], stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.DEVNULL)
+        self.proc = subprocess.Popen(
+            [MOSQUITTO, "-c", str(self.conf)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         _wait_listening(self.port, self.proc)
 
     def stop(self) -> None:
@@ -103,15 +105,28 @@ def network(runtime, demo):
         s.flush()
         _, token = add_device(s, "LOA01", "MOLAO", "TDP01,TDP02")
         _, other = add_device(s, "KHAC01", "KHAC")
-        programme = Programme(station_id=molao.id, on_date=today, session_code="thu",
-                              starts_at=now + timedelta(hours=1), max_duration_s=900, locked=True)
+        programme = Programme(
+            station_id=molao.id,
+            on_date=today,
+            session_code="thu",
+            starts_at=now + timedelta(hours=1),
+            max_duration_s=900,
+            locked=True,
+        )
         for pos in range(3):
             path = media / f"item{pos}.wav"
             path.write_bytes(f"audio {pos} ".encode() * 1000)
             files[hashlib.sha256(path.read_bytes()).hexdigest()] = path
-            programme.items.append(ProgrammeItem(position=pos, kind="asset", title=f"Mục {pos}",
-                                                 audio_path=str(path), duration_ms=1000 * (pos + 1),
-                                                 planned_start=programme.starts_at + timedelta(seconds=pos)))
+            programme.items.append(
+                ProgrammeItem(
+                    position=pos,
+                    kind="asset",
+                    title=f"Mục {pos}",
+                    audio_path=str(path),
+                    duration_ms=1000 * (pos + 1),
+                    planned_start=programme.starts_at + timedelta(seconds=pos),
+                )
+            )
         s.add(programme)
     return {"token": token, "other_token": other, "date": today.isoformat(), "session": "thu", "files": files}
 
@@ -160,8 +175,11 @@ def make_agent(tmp_path, live_server, network):
     agents = []
 
     def _make(mqtt_url=None, token=None, name="agent"):
-        agent = Agent(AgentConfig(server=live_server.url, token=token or network["token"],
-                                  data_dir=tmp_path / name, mqtt_url=mqtt_url))
+        agent = Agent(
+            AgentConfig(
+                server=live_server.url, token=token or network["token"], data_dir=tmp_path / name, mqtt_url=mqtt_url
+            )
+        )
         agents.append(agent)
         return agent
 

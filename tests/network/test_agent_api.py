@@ -18,9 +18,16 @@ def bearer(token):
 
 
 def row(net, position=0, uid=None, **over):
-    base = {"uid": uid or uuid.uuid4().hex, "date": net["date"], "session": net["session"], "position": position,
-            "actual_start": "2026-11-28T01:00:00Z", "actual_end": "2026-11-28T01:00:01Z", "aired_ms": 1000,
-            "status": "aired"}
+    base = {
+        "uid": uid or uuid.uuid4().hex,
+        "date": net["date"],
+        "session": net["session"],
+        "position": position,
+        "actual_start": "2026-11-28T01:00:00Z",
+        "actual_end": "2026-11-28T01:00:01Z",
+        "aired_ms": 1000,
+        "status": "aired",
+    }
     return base | over
 
 
@@ -52,8 +59,9 @@ def test_same_batch_twice_is_stored_once(client, network, runtime):
     first = client.post(f"{AGENT}/asrun", json={"rows": rows}, headers=bearer(network["token"])).json
     assert first["stored"] == [r["uid"] for r in rows] and first["rejected"] == []
     second = client.post(f"{AGENT}/asrun", json={"rows": rows + rows[:1]}, headers=bearer(network["token"])).json
-    assert second["stored"] == [] and sorted(second["already_stored"]) == sorted([r["uid"] for r in rows] +
-                                                                                  [rows[0]["uid"]])
+    assert second["stored"] == [] and sorted(second["already_stored"]) == sorted(
+        [r["uid"] for r in rows] + [rows[0]["uid"]]
+    )
     with runtime.unit() as s:
         stored = s.scalars(select(AsRun).where(AsRun.source == "agent").order_by(AsRun.position)).all()
         assert [r.position for r in stored] == [0, 1, 2]
@@ -62,16 +70,21 @@ def test_same_batch_twice_is_stored_once(client, network, runtime):
 
 def test_rows_for_sessions_the_station_lacks_are_rejected(client, network, runtime):
     good = row(network, 0)
-    rows = [good, row(network, 0, session="toi"), row(network, 9), row(network, 0, status="airing"),
-            row(network, 0, actual_start="hôm qua"), {"session": "thu"}]
+    rows = [
+        good,
+        row(network, 0, session="toi"),
+        row(network, 9),
+        row(network, 0, status="airing"),
+        row(network, 0, actual_start="hôm qua"),
+        {"session": "thu"},
+    ]
     answer = client.post(f"{AGENT}/asrun", json={"rows": rows}, headers=bearer(network["token"])).json
     assert answer["stored"] == [good["uid"]]
     assert len(answer["rejected"]) == 5 and all(r["reason"] for r in answer["rejected"])
     reasons = {r["uid"]: r["reason"] for r in answer["rejected"]}
     assert "không có buổi toi" in reasons[rows[1]["uid"]] and "uid" in reasons[None]
     # the other station's device cannot deliver rows for MOLAO's session
-    other = client.post(f"{AGENT}/asrun", json={"rows": [row(network, 1)]},
-                        headers=bearer(network["other_token"])).json
+    other = client.post(f"{AGENT}/asrun", json={"rows": [row(network, 1)]}, headers=bearer(network["other_token"])).json
     assert other["stored"] == [] and len(other["rejected"]) == 1
     with runtime.unit() as s:
         assert s.scalar(select(func.count(AsRun.id)).where(AsRun.source == "agent")) == 1
@@ -99,19 +112,33 @@ def test_device_token_refusals(client, network, api_token, runtime):
 
 def test_status_commands_and_ack(client, network, api_token):
     staff = bearer(api_token("vanhanh"))
-    queued = client.post("/api/v1/devices/LOA01/commands", json={"action": "volume", "args": {"level": 60}},
-                         headers=staff)
+    queued = client.post(
+        "/api/v1/devices/LOA01/commands", json={"action": "volume", "args": {"level": 60}}, headers=staff
+    )
     assert queued.status_code == 202
     assert client.post("/api/v1/devices/KHONGCO/commands", json={"action": "stop"}, headers=staff).status_code == 404
     token = bearer(network["token"])
-    status = client.post(f"{AGENT}/status", json={"now_playing": "Mục 1", "volume": 60, "disk_free": 10 ** 10,
-                                                  "clock": "2026-01-01T00:00:00Z", "version": "1.0.0",
-                                                  "temperature": "nóng"}, headers=token).json
+    status = client.post(
+        f"{AGENT}/status",
+        json={
+            "now_playing": "Mục 1",
+            "volume": 60,
+            "disk_free": 10**10,
+            "clock": "2026-01-01T00:00:00Z",
+            "version": "1.0.0",
+            "temperature": "nóng",
+        },
+        headers=token,
+    ).json
     assert status["commands"] == 1
     pending = client.get(f"{AGENT}/commands", headers=token).json["items"]
     assert pending[0]["action"] == "volume" and pending[0]["args"] == {"level": 60}
-    assert client.post(f"{AGENT}/commands/{pending[0]['id']}/ack", json={"ok": True},
-                       headers=bearer(network["other_token"])).status_code == 404
+    assert (
+        client.post(
+            f"{AGENT}/commands/{pending[0]['id']}/ack", json={"ok": True}, headers=bearer(network["other_token"])
+        ).status_code
+        == 404
+    )
     ack = client.post(f"{AGENT}/commands/{pending[0]['id']}/ack", json={"ok": True}, headers=token)
     assert ack.json["status"] == "done"
     assert client.get(f"{AGENT}/commands", headers=token).json["items"] == []

@@ -46,8 +46,17 @@ class StateWatch:
 
 
 def _rows(network, positions):
-    return [{"date": network["date"], "session": network["session"], "position": p, "aired_ms": 1000,
-             "actual_start": "2026-11-28T01:00:00Z", "status": "aired"} for p in positions]
+    return [
+        {
+            "date": network["date"],
+            "session": network["session"],
+            "position": p,
+            "aired_ms": 1000,
+            "actual_start": "2026-11-28T01:00:00Z",
+            "status": "aired",
+        }
+        for p in positions
+    ]
 
 
 def test_agent_killed_and_restarted(runtime, network, live_server, broker, tmp_path, project_root):
@@ -58,8 +67,20 @@ def test_agent_killed_and_restarted(runtime, network, live_server, broker, tmp_p
     box.close()
     bridge = ServerBridge(runtime, broker.url).start()
     state = StateWatch(broker)
-    command = [sys.executable, "-m", "broadcast", "agent", "--server", live_server.url, "--token", network["token"],
-               "--data-dir", str(data), "--mqtt", broker.url]
+    command = [
+        sys.executable,
+        "-m",
+        "broadcast",
+        "agent",
+        "--server",
+        live_server.url,
+        "--token",
+        network["token"],
+        "--data-dir",
+        str(data),
+        "--mqtt",
+        broker.url,
+    ]
 
     def online():
         with runtime.unit() as s:

@@ -19,8 +19,7 @@ def local(agent, code):
     return [r for r in agent.playout.aired_rows() if r.session_code == code] if agent.playout else []
 
 
-def test_airs_at_its_time_with_the_server_down_and_delivers_later(runtime, network, live_server, make_agent,
-                                                                  tmp_path):
+def test_airs_at_its_time_with_the_server_down_and_delivers_later(runtime, network, live_server, make_agent, tmp_path):
     plan = add_session(runtime, tmp_path / "audio", code="chieu", start_in_s=4, durations=(1500, 1500))
     agent = make_agent()
     assert agent.sync_once()
@@ -58,9 +57,13 @@ def test_a_late_start_joins_by_seek(runtime, network, live_server, make_agent, t
 
 def test_items_for_other_clusters_are_logged_skipped(tmp_path):
     media = MediaStore(tmp_path)
-    entry = {"items": [{"position": 0, "title": "Chung", "duration_ms": 1000, "clusters": []},
-                       {"position": 1, "title": "TDP 5", "duration_ms": 2000, "clusters": ["TDP05"]},
-                       {"position": 2, "title": "TDP 1", "duration_ms": 3000, "clusters": ["TDP01", "TDP05"]}]}
+    entry = {
+        "items": [
+            {"position": 0, "title": "Chung", "duration_ms": 1000, "clusters": []},
+            {"position": 1, "title": "TDP 5", "duration_ms": 2000, "clusters": ["TDP05"]},
+            {"position": 2, "title": "TDP 1", "duration_ms": 3000, "clusters": ["TDP01", "TDP05"]},
+        ]
+    }
     items, skipped = session_items(entry, media, ["TDP01"])
     assert [(i.position, i.offset_ms) for i in items] == [(0, 0), (2, 1000)]
     assert [(i.position, "TDP05" in why) for i, why in skipped] == [(1, True)]
@@ -103,8 +106,7 @@ def test_a_session_past_its_grace_is_logged_missed_once(runtime, network, live_s
     assert "Lỡ giờ phát" in local(agent, "lo")[0].note
 
 
-def test_an_agent_clock_three_minutes_off_airs_by_the_servers_time(runtime, network, live_server, make_agent,
-                                                                   tmp_path):
+def test_an_agent_clock_three_minutes_off_airs_by_the_servers_time(runtime, network, live_server, make_agent, tmp_path):
     # The session is due 3 s from now by the server's clock; this agent's clock runs 3 minutes ahead, so by
     # its own clock it would be 183 s late (joining past the end). Corrected, it airs on the second.
     plan = add_session(runtime, tmp_path / "audio", code="lech", start_in_s=3, durations=(1000, 1000))

@@ -81,8 +81,16 @@ def test_emergency_breaks_into_the_session_and_it_resumes(make_agent, broker, br
     wait_for(lambda: not agent.playout.channel.active, timeout=20)
     rows = [(r.kind, r.position, r.status) for r in agent.playout.aired_rows()]
     # cut at once, the bulletin, then the cut item again from its start and the rest
-    assert rows == [("asset", 0, "interrupted"), ("emergency", 0, "aired"), ("asset", 0, "aired"),
-                    ("asset", 1, "aired")]
+    assert rows == [
+        ("asset", 0, "interrupted"),
+        ("emergency", 0, "aired"),
+        ("asset", 0, "aired"),
+        ("asset", 1, "aired"),
+    ]
     assert agent.deliver_once()
     assert sorted((r.kind, r.status) for r in server_rows(runtime)) == [
-        ("asset", "aired"), ("asset", "aired"), ("asset", "interrupted"), ("emergency", "aired")]
+        ("asset", "aired"),
+        ("asset", "aired"),
+        ("asset", "interrupted"),
+        ("emergency", "aired"),
+    ]

@@ -17,8 +17,9 @@ from .airing_helpers import add_session, server_rows, wait_for
 def local_rows(data):
     try:
         with sqlite3.connect(data / "playout.db", timeout=5) as db:
-            return db.execute("SELECT position, status, note FROM as_run WHERE session_code = 'dem' "
-                              "ORDER BY id").fetchall()
+            return db.execute(
+                "SELECT position, status, note FROM as_run WHERE session_code = 'dem' ORDER BY id"
+            ).fetchall()
     except sqlite3.Error:  # not made yet
         return []
 
@@ -27,8 +28,20 @@ def local_rows(data):
 def test_killed_mid_session_rejoins_by_seek_and_airs_once(runtime, network, live_server, tmp_path, project_root):
     add_session(runtime, tmp_path / "audio", code="dem", start_in_s=6, durations=(3000, 3000, 3000))
     data = tmp_path / "agent"
-    command = [sys.executable, "-m", "broadcast", "agent", "--server", live_server.url, "--token", network["token"],
-               "--data-dir", str(data), "--sink", "null"]
+    command = [
+        sys.executable,
+        "-m",
+        "broadcast",
+        "agent",
+        "--server",
+        live_server.url,
+        "--token",
+        network["token"],
+        "--data-dir",
+        str(data),
+        "--sink",
+        "null",
+    ]
     proc = subprocess.Popen(command, cwd=project_root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_for(lambda: (1, "airing") in [(p, s) for p, s, _ in local_rows(data)], timeout=20)

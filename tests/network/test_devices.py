@@ -35,10 +35,12 @@ def test_cli_add_list_revoke(cli_env, demo, runtime):
 
 
 def test_cli_refusals_are_one_sentence(cli_env, demo):
-    for args in (("device", "add", "LOA01", "--station", "KHONGCO"),
-                 ("device", "add", "LOA01", "--station", "MOLAO", "--clusters", "TDP99"),
-                 ("device", "add", "loa 01", "--station", "MOLAO"),
-                 ("device", "revoke", "KHONGCO")):
+    for args in (
+        ("device", "add", "LOA01", "--station", "KHONGCO"),
+        ("device", "add", "LOA01", "--station", "MOLAO", "--clusters", "TDP99"),
+        ("device", "add", "loa 01", "--station", "MOLAO"),
+        ("device", "revoke", "KHONGCO"),
+    ):
         result = CliRunner().invoke(main, list(args), env=cli_env)
         assert result.exit_code == 1, result.output
         assert result.output.startswith("Lỗi: ") and "Traceback" not in result.output

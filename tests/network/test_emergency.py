@@ -42,8 +42,9 @@ def test_agent_fetches_the_emergency_audio_on_demand(make_agent, runtime, urgent
         cmd = s.get(DeviceCommand, cmd_id)
         assert cmd.status == "done" and "tin khẩn" in cmd.result  # downloaded, then aired (this audio is not
         # decodable: the Player logs it skipped with the reason)
-    other = client.get(f"/api/v1/agent/media/{urgent['sha256']}",
-                       headers={"Authorization": f"Bearer {network['other_token']}"})
+    other = client.get(
+        f"/api/v1/agent/media/{urgent['sha256']}", headers={"Authorization": f"Bearer {network['other_token']}"}
+    )
     assert other.status_code == 404
 
 

@@ -141,9 +141,13 @@ def test_without_a_broker_commands_arrive_by_polling(make_agent, runtime):
 
 
 def test_reboot_is_told_from_a_new_boot_time(bridge, network, runtime):
-    for booted, online in (("2026-11-01T00:00:00+00:00", True), (None, False),
-                           ("2026-11-01T00:00:00+00:00", True), (None, False),
-                           ("2026-11-28T07:00:00+00:00", True)):
+    for booted, online in (
+        ("2026-11-01T00:00:00+00:00", True),
+        (None, False),
+        ("2026-11-01T00:00:00+00:00", True),
+        (None, False),
+        ("2026-11-28T07:00:00+00:00", True),
+    ):
         body = sign({"online": online} | ({"booted_at": booted} if booted else {}), device_key(network["token"]))
         assert bridge.handle("loaphuong/MOLAO/LOA01/state", json.dumps(body).encode()) == "ok"
     with runtime.unit() as s:
@@ -181,8 +185,7 @@ def test_broker_restart_mid_session(make_agent, broker, bridge, runtime):
     wait_for(lambda: command(runtime, cmd_id).status == "done", timeout=10)
 
 
-def test_the_pump_sends_queued_commands_and_announces_programme_changes(make_agent, broker, runtime, client,
-                                                                         api_token):
+def test_the_pump_sends_queued_commands_and_announces_programme_changes(make_agent, broker, runtime, client, api_token):
     from broadcast.domain.models import Programme
 
     pump = ServerBridge(runtime, broker.url, client_id="pump", poll_s=0.05, programme_check_s=0.1).start(pump=True)
@@ -190,8 +193,11 @@ def test_the_pump_sends_queued_commands_and_announces_programme_changes(make_age
         assert pump.connected.wait(5)
         agent = online_agent(make_agent, broker)
         wait_for(lambda: "MOLAO" in pump.versions)
-        queued = client.post("/api/v1/devices/LOA01/commands", json={"action": "volume", "args": {"level": 55}},
-                             headers={"Authorization": f"Bearer {api_token('vanhanh')}"})
+        queued = client.post(
+            "/api/v1/devices/LOA01/commands",
+            json={"action": "volume", "args": {"level": 55}},
+            headers={"Authorization": f"Bearer {api_token('vanhanh')}"},
+        )
         assert queued.status_code == 202
         wait_for(lambda: command(runtime, queued.json["id"]).status == "done")
         assert agent.volume == 55

@@ -11,8 +11,14 @@ from broadcast.domain.models import AsRun
 
 
 def as_run(network, position, **over):
-    return {"date": network["date"], "session": network["session"], "position": position,
-            "actual_start": f"2026-11-28T01:00:0{position}Z", "aired_ms": 1000, "status": "aired"} | over
+    return {
+        "date": network["date"],
+        "session": network["session"],
+        "position": position,
+        "actual_start": f"2026-11-28T01:00:0{position}Z",
+        "aired_ms": 1000,
+        "status": "aired",
+    } | over
 
 
 def test_backoff_doubles_and_is_capped_at_30_seconds():
@@ -52,8 +58,9 @@ def test_outage_keeps_rows_then_delivers_them_in_order_once(make_agent, live_ser
     assert agent.deliver_once() is True
     with runtime.unit() as s:
         assert s.scalar(select(func.count(AsRun.id)).where(AsRun.source == "agent")) == 3
-    assert {r[1] for r in sqlite3.connect(agent.config.data_dir / "outbox.db").execute(
-        "SELECT uid, result FROM outbox")} == {"already_stored"}
+    assert {
+        r[1] for r in sqlite3.connect(agent.config.data_dir / "outbox.db").execute("SELECT uid, result FROM outbox")
+    } == {"already_stored"}
 
 
 def test_rejected_rows_leave_the_queue_with_their_reason(make_agent, network):
@@ -141,8 +148,10 @@ def test_server_restored_from_backup_gets_the_missing_rows(make_agent, network, 
         agent.client.base = server.url
         assert agent.sync_once() and agent.deliver_once()
         with restored.unit() as s:
-            assert s.scalars(select(AsRun.uid).where(AsRun.source == "agent").order_by(AsRun.id)).all() == \
-                [first, *later]
+            assert s.scalars(select(AsRun.uid).where(AsRun.source == "agent").order_by(AsRun.id)).all() == [
+                first,
+                *later,
+            ]
         assert agent.sync_once() and agent.outbox.pending() == []  # in step again: nothing more to send
     finally:
         server.stop()

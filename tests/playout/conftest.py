@@ -10,8 +10,16 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from broadcast.domain.models import (AsRun, Bulletin, PlayoutRun, Programme, ProgrammeItem, SessionTemplate,
-                                     Station, Ward)
+from broadcast.domain.models import (
+    AsRun,
+    Bulletin,
+    PlayoutRun,
+    Programme,
+    ProgrammeItem,
+    SessionTemplate,
+    Station,
+    Ward,
+)
 from broadcast.domain.types import utcnow
 
 
@@ -53,23 +61,40 @@ def make_station(session, code="MOLAO", sink="null") -> Station:
     return station
 
 
-def make_programme(session, station: Station, files: list, *, on_date: date | None = None, session_code="sang",
-                   starts_at: datetime | None = None, bulletin_ids: list | None = None) -> Programme:
+def make_programme(
+    session,
+    station: Station,
+    files: list,
+    *,
+    on_date: date | None = None,
+    session_code="sang",
+    starts_at: datetime | None = None,
+    bulletin_ids: list | None = None,
+) -> Programme:
     """A programme of the given files (durations probed from the real audio)."""
     from broadcast.playout.items import probe_ms
 
     starts_at = starts_at or utcnow()
     on_date = on_date or starts_at.astimezone(timezone(timedelta(hours=7))).date()
-    programme = Programme(station_id=station.id, on_date=on_date, session_code=session_code, starts_at=starts_at,
-                          max_duration_s=900)
+    programme = Programme(
+        station_id=station.id, on_date=on_date, session_code=session_code, starts_at=starts_at, max_duration_s=900
+    )
     session.add(programme)
     offset = 0
     for pos, f in enumerate(files):
         duration = probe_ms(str(f)) if Path(str(f)).exists() else 1000
         bid = bulletin_ids[pos] if bulletin_ids and pos < len(bulletin_ids) else None
-        programme.items.append(ProgrammeItem(
-            position=pos, kind="bulletin" if bid else "asset", title=f"Mục {pos + 1}", audio_path=str(f),
-            planned_start=starts_at + timedelta(milliseconds=offset), duration_ms=duration, bulletin_id=bid))
+        programme.items.append(
+            ProgrammeItem(
+                position=pos,
+                kind="bulletin" if bid else "asset",
+                title=f"Mục {pos + 1}",
+                audio_path=str(f),
+                planned_start=starts_at + timedelta(milliseconds=offset),
+                duration_ms=duration,
+                bulletin_id=bid,
+            )
+        )
         offset += duration
     session.flush()
     return programme
@@ -88,14 +113,16 @@ def first_bulletin(session) -> Bulletin:
 
 
 def add_template(session, station, code, start, days="1234567", max_s=900):
-    t = SessionTemplate(station_id=station.id, code=code, name=code, start_time=start, days=days, max_duration_s=max_s,
-                        slots=[])
+    t = SessionTemplate(
+        station_id=station.id, code=code, name=code, start_time=start, days=days, max_duration_s=max_s, slots=[]
+    )
     session.add(t)
     session.flush()
     return t
 
 
 # ---------------------------------------------------------------- airing
+
 
 def air_programme(runtime, programme_id, station_id, *, sink="null", speed=0.0, join_ms=0, scheduled=None, **cfg):
     """Claim a manual run of the programme and air it on ``sink`` (speed 0 = as fast as possible)."""
@@ -108,13 +135,23 @@ def air_programme(runtime, programme_id, station_id, *, sink="null", speed=0.0, 
     with runtime.unit() as s:
         p = s.get(Programme, programme_id)
         day, code = p.on_date, p.session_code
-    run_id = claim_run(runtime, station_id=station_id, claim_key=f"test:{now.timestamp()}", kind="manual",
-                       air_date=day, session_code=code, programme_id=programme_id,
-                       scheduled_start=scheduled or now, holder="test", sink=sink)
+    run_id = claim_run(
+        runtime,
+        station_id=station_id,
+        claim_key=f"test:{now.timestamp()}",
+        kind="manual",
+        air_date=day,
+        session_code=code,
+        programme_id=programme_id,
+        scheduled_start=scheduled or now,
+        holder="test",
+        sink=sink,
+    )
     out = open_sink(sink)
     try:
-        return air_run(runtime, run_id, sink=out, config=PlayoutConfig(speed=speed, heartbeat_s=0.2, **cfg),
-                       join_ms=join_ms)
+        return air_run(
+            runtime, run_id, sink=out, config=PlayoutConfig(speed=speed, heartbeat_s=0.2, **cfg), join_ms=join_ms
+        )
     finally:
         out.close()
 
@@ -128,8 +165,17 @@ def run_rows(runtime, run_id):
 
 # ---------------------------------------------------------------- the service
 
-FAST = dict(speed=1.0, heartbeat_s=0.2, poll_s=0.1, derive_s=0.5, preroll_s=0.5, grace_s=30, lease_ttl_s=5,
-            lease_renew_s=1, stale_s=2)
+FAST = dict(
+    speed=1.0,
+    heartbeat_s=0.2,
+    poll_s=0.1,
+    derive_s=0.5,
+    preroll_s=0.5,
+    grace_s=30,
+    lease_ttl_s=5,
+    lease_renew_s=1,
+    stale_s=2,
+)
 
 
 def wait_for(predicate, timeout=15.0, step=0.05):

@@ -21,8 +21,18 @@ def setup(runtime):
     with runtime.unit() as s:
         st = make_station(s)
         sid = st.id
-    run_id = claim_run(runtime, station_id=sid, claim_key="asrun-test", kind="manual", air_date=date(2025, 10, 1),
-                       session_code="sang", programme_id=None, scheduled_start=utcnow(), holder="t", sink="null")
+    run_id = claim_run(
+        runtime,
+        station_id=sid,
+        claim_key="asrun-test",
+        kind="manual",
+        air_date=date(2025, 10, 1),
+        session_code="sang",
+        programme_id=None,
+        scheduled_start=utcnow(),
+        holder="t",
+        sink="null",
+    )
     writer = LogWriter(runtime)
     yield AsRunLog(writer, sid, "file:/tmp/" + "x" * 300), run_id, writer
     writer.close()
@@ -30,8 +40,9 @@ def setup(runtime):
 
 def _values(asrun, run_id, **item):
     item = Item(**{"position": 2, "title": "Tin " * 100, "audio_path": None, "duration_ms": 1500, **item})
-    return asrun.row_values(item, run_id=run_id, programme_id=None, session_code="sang", air_date=date(2025, 10, 1),
-                            scheduled=None)
+    return asrun.row_values(
+        item, run_id=run_id, programme_id=None, session_code="sang", air_date=date(2025, 10, 1), scheduled=None
+    )
 
 
 def _all(runtime):
@@ -45,10 +56,19 @@ def test_row_values_trim_title_and_sink(setup):
     asrun, run_id, _ = setup
     values = _values(asrun, run_id, kind="asset")
     assert len(values["title"]) == 300 and len(values["sink"]) == 200
-    assert (values["position"], values["kind"], values["planned_ms"], values["source"]) == (2, "asset", 1500,
-                                                                                            "playout")
-    assert asrun.row_values(Item(0, "t", None, 0), run_id=run_id, programme_id=None, session_code=None,
-                            air_date=date(2025, 10, 1), scheduled=None, kind="emergency")["kind"] == "emergency"
+    assert (values["position"], values["kind"], values["planned_ms"], values["source"]) == (2, "asset", 1500, "playout")
+    assert (
+        asrun.row_values(
+            Item(0, "t", None, 0),
+            run_id=run_id,
+            programme_id=None,
+            session_code=None,
+            air_date=date(2025, 10, 1),
+            scheduled=None,
+            kind="emergency",
+        )["kind"]
+        == "emergency"
+    )
 
 
 def test_start_heartbeat_complete(runtime, setup):
@@ -82,8 +102,15 @@ def test_complete_leaves_a_row_recovery_closed(runtime, setup):
 def test_final_and_session_rows(runtime, setup):
     asrun, run_id, writer = setup
     asrun.final(_values(asrun, run_id), status="missed", start=utcnow(), note="Lỡ giờ phát.")
-    asrun.session_row(run_id=run_id, programme_id=None, session_code="sang", air_date=date(2025, 10, 1),
-                      scheduled_start=None, status="failed", note="Không phát.")
+    asrun.session_row(
+        run_id=run_id,
+        programme_id=None,
+        session_code="sang",
+        air_date=date(2025, 10, 1),
+        scheduled_start=None,
+        status="failed",
+        note="Không phát.",
+    )
     writer.flush()
     missed, session_row = _all(runtime)
     assert (missed.status, missed.aired_ms, missed.note) == ("missed", 0, "Lỡ giờ phát.")

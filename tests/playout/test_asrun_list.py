@@ -17,8 +17,12 @@ def test_rows_by_station_and_dates(runtime, tones):
     result = air_programme(runtime, pid, sid)
     with runtime.unit() as s:
         (row,) = airtime(s, station="molao", date_from=day.isoformat(), date_to=day)
-        assert (row["station"], row["run_id"], row["status"], row["air_date"]) == ("MOLAO", result.run_id, "aired",
-                                                                                   day.isoformat())
+        assert (row["station"], row["run_id"], row["status"], row["air_date"]) == (
+            "MOLAO",
+            result.run_id,
+            "aired",
+            day.isoformat(),
+        )
         assert row["actual_start"].endswith("+00:00")
         assert airtime(s, date_to=day.replace(year=day.year - 1)) == []
         with pytest.raises(ValidationError):

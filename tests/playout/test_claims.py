@@ -22,9 +22,21 @@ def test_claim_key_formats_are_those_stored_in_existing_rows():
 
 
 def _claim(runtime, station_id, **kw):
-    return claim_run(runtime, **{"station_id": station_id, "claim_key": "sched:x", "kind": "scheduled",
-                                 "air_date": date(2025, 10, 1), "session_code": "sang", "programme_id": None,
-                                 "scheduled_start": utcnow(), "holder": "a", "sink": "null", **kw})
+    return claim_run(
+        runtime,
+        **{
+            "station_id": station_id,
+            "claim_key": "sched:x",
+            "kind": "scheduled",
+            "air_date": date(2025, 10, 1),
+            "session_code": "sang",
+            "programme_id": None,
+            "scheduled_start": utcnow(),
+            "holder": "a",
+            "sink": "null",
+            **kw,
+        },
+    )
 
 
 def test_claiming_twice_is_refused(runtime):

@@ -74,8 +74,9 @@ def test_stale_commands_expire_and_idle_stations_refuse_stop(runtime):
 def test_operator_commands_play_skip_and_stop(runtime, tones, service_factory):
     with runtime.unit() as s:
         st = make_station(s)
-        p = make_programme(s, st, [tones["a"], tones["b"], tones["c"], tones["a"]],
-                           starts_at=utcnow() + timedelta(hours=3))
+        p = make_programme(
+            s, st, [tones["a"], tones["b"], tones["c"], tones["a"]], starts_at=utcnow() + timedelta(hours=3)
+        )
         day, sid = p.on_date, st.id
         s.add(PlayoutCommand(station_id=sid, action="play", session_code="sang", air_date=day))
     service_factory()

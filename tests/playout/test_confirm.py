@@ -17,8 +17,13 @@ from tests.playout.conftest import make_programme, make_station
 def _past_programme(runtime, tones, bulletin_id=None):
     with runtime.unit() as s:
         st = make_station(s, sink="export")
-        p = make_programme(s, st, [tones["short"], tones["a"]], starts_at=utcnow() - timedelta(hours=1),
-                           bulletin_ids=[bulletin_id] if bulletin_id else None)
+        p = make_programme(
+            s,
+            st,
+            [tones["short"], tones["a"]],
+            starts_at=utcnow() - timedelta(hours=1),
+            bulletin_ids=[bulletin_id] if bulletin_id else None,
+        )
         return p.id, p.on_date, [i.id for i in p.items]
 
 
@@ -29,11 +34,13 @@ def test_partly_aired_counts_only_the_ticked_bulletin(runtime, demo, tones):
     pid, day, item_ids = _past_programme(runtime, tones, bid)
     with runtime.unit() as s:
         assert [p.id for p in confirm.unconfirmed(s, runtime)] == [pid]
-        rows = confirm.confirm_manual(s, None, "MOLAO", day.isoformat(), "sang", "partly", [item_ids[0]],
-                                      note="Phát qua USB.")
-        assert [(r.status, r.source, r.note) for r in rows] == [("aired", "manual", "Phát qua USB."),
-                                                               ("missed", "manual", "Cán bộ đài xác nhận không phát. "
-                                                                                    "Phát qua USB.")]
+        rows = confirm.confirm_manual(
+            s, None, "MOLAO", day.isoformat(), "sang", "partly", [item_ids[0]], note="Phát qua USB."
+        )
+        assert [(r.status, r.source, r.note) for r in rows] == [
+            ("aired", "manual", "Phát qua USB."),
+            ("missed", "manual", "Cán bộ đài xác nhận không phát. Phát qua USB."),
+        ]
     with runtime.unit() as s:
         assert s.get(Bulletin, bid).airings_left == left - 1
         assert confirm.unconfirmed(s, runtime) == []

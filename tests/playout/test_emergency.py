@@ -25,8 +25,9 @@ def test_emergency_breaks_in_and_the_session_resumes(runtime, demo, tones, servi
     time.sleep(0.3)
     with runtime.unit() as s:
         s.get(Bulletin, bid).approved_at = utcnow()  # approved now, from the "web process"
-    wait_for(lambda: runs(runtime, kind="scheduled") and runs(runtime, kind="scheduled")[0].status == "done",
-             timeout=15)
+    wait_for(
+        lambda: runs(runtime, kind="scheduled") and runs(runtime, kind="scheduled")[0].status == "done", timeout=15
+    )
     got = rows(runtime)
     kinds = [(r.kind, r.status) for r in got]
     assert ("asset", "interrupted") in kinds
@@ -35,7 +36,7 @@ def test_emergency_breaks_in_and_the_session_resumes(runtime, demo, tones, servi
     assert "khẩn cấp" in cut.note
     first_emergency = next(i for i, r in enumerate(got) if r.kind == "emergency")
     # resumed: the cut item again from its start, then the rest
-    assert [(r.position, r.status) for r in got[first_emergency + 2:]] == [(0, "aired"), (1, "aired")]
+    assert [(r.position, r.status) for r in got[first_emergency + 2 :]] == [(0, "aired"), (1, "aired")]
     assert runs(runtime, kind="emergency")[0].status == "done"
 
 

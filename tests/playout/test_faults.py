@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import signal
 import subprocess
@@ -13,27 +14,50 @@ from datetime import timedelta
 import pytest
 
 from broadcast.domain.types import utcnow
-from broadcast.playout.config import PlayoutConfig
 from broadcast.playout.claims import claim_run
+from broadcast.playout.config import PlayoutConfig
 from broadcast.playout.player import air_run
 from broadcast.playout.service import PlayoutService
 from broadcast.playout.sinks import open_sink
 from tests.conftest import PG_BASE_URL
-from tests.playout.conftest import make_programme, make_station
-from tests.playout.conftest import FAST, rows, runs, wait_for
+from tests.playout.conftest import FAST, make_programme, make_station, rows, runs, wait_for
 
 
 def test_sigkill_mid_session_then_restart_inside_grace_joins(runtime, tones, cli_env, project_root):
     with runtime.unit() as s:
         st = make_station(s)
         # scheduled hours away: only the operator's run from the command line airs it now
-        p = make_programme(s, st, [tones["a"], tones["long"], tones["c"], tones["a"], tones["b"]],
-                           starts_at=utcnow() + timedelta(hours=3))
+        p = make_programme(
+            s,
+            st,
+            [tones["a"], tones["long"], tones["c"], tones["a"], tones["b"]],
+            starts_at=utcnow() + timedelta(hours=3),
+        )
         day, pid = p.on_date, p.id
     env = {**os.environ, **cli_env}
-    proc = subprocess.Popen([sys.executable, "-m", "broadcast", "playout", "run", "--station", st.code, "--date",
-                             day.isoformat(), "--session", "sang", "--sink", "null", "--speed", "1"],
-                            env=env, cwd=project_root, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "broadcast",
+            "playout",
+            "run",
+            "--station",
+            st.code,
+            "--date",
+            day.isoformat(),
+            "--session",
+            "sang",
+            "--sink",
+            "null",
+            "--speed",
+            "1",
+        ],
+        env=env,
+        cwd=project_root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     try:
         wait_for(lambda: [r for r in rows(runtime, programme_id=pid) if r.position == 1], timeout=20)
         time.sleep(1.6)  # past the first heartbeat of the 4-second item
@@ -88,8 +112,18 @@ def test_locked_database_does_not_stop_the_audio(runtime, tones):
         st = make_station(s)
         p = make_programme(s, st, [tones["a"], tones["b"], tones["c"]])
         ids = (p.id, st.id, p.on_date)
-    run_id = claim_run(runtime, station_id=ids[1], claim_key="lock-test", kind="manual", air_date=ids[2],
-                       session_code="sang", programme_id=ids[0], scheduled_start=utcnow(), holder="t", sink="null")
+    run_id = claim_run(
+        runtime,
+        station_id=ids[1],
+        claim_key="lock-test",
+        kind="manual",
+        air_date=ids[2],
+        session_code="sang",
+        programme_id=ids[0],
+        scheduled_start=utcnow(),
+        holder="t",
+        sink="null",
+    )
     ready = threading.Event()
 
     def locker():
@@ -108,7 +142,7 @@ def test_locked_database_does_not_stop_the_audio(runtime, tones):
     got = rows(runtime, run_id=run_id)
     assert [r.status for r in got] == ["aired", "aired", "aired"]
     # the airing went on during the lock: starts one second apart, not delayed by it
-    gaps = [(b.actual_start - a.actual_start).total_seconds() for a, b in zip(got, got[1:])]
+    gaps = [(b.actual_start - a.actual_start).total_seconds() for a, b in itertools.pairwise(got)]
     assert all(0.9 < g < 1.3 for g in gaps), gaps
     assert result.status == "done" and elapsed >= 3.0
 
@@ -205,8 +239,9 @@ def _air_in_thread(runtime, run_id, sink_spec, **cfg):
 
     def go():
         try:
-            holder["result"] = air_run(runtime, run_id, sink=out,
-                                       config=PlayoutConfig(speed=1.0, heartbeat_s=0.3, **cfg))
+            holder["result"] = air_run(
+                runtime, run_id, sink=out, config=PlayoutConfig(speed=1.0, heartbeat_s=0.3, **cfg)
+            )
         finally:
             out.close()
 
@@ -220,17 +255,45 @@ def test_icecast_stream_reaches_the_mount(runtime, tones, icecast, tmp_path):
         st = make_station(s, sink=icecast.sink)
         p = make_programme(s, st, [tones["long"], tones["a"], tones["b"]])
         ids = (p.id, st.id, p.on_date)
-    run_id = claim_run(runtime, station_id=ids[1], claim_key="ice", kind="manual", air_date=ids[2],
-                       session_code="sang", programme_id=ids[0], scheduled_start=utcnow(), holder="t",
-                       sink=icecast.sink)
+    run_id = claim_run(
+        runtime,
+        station_id=ids[1],
+        claim_key="ice",
+        kind="manual",
+        air_date=ids[2],
+        session_code="sang",
+        programme_id=ids[0],
+        scheduled_start=utcnow(),
+        holder="t",
+        sink=icecast.sink,
+    )
     thread, holder, _ = _air_in_thread(runtime, run_id, icecast.sink)
     raw = tmp_path / "heard.raw"
     deadline = time.monotonic() + 4
     while True:  # the mount appears once the source has connected
         time.sleep(0.3)
-        listen = subprocess.run(["ffmpeg", "-hide_banner", "-v", "error", "-y", "-t", "2",
-                                 "-i", f"http://127.0.0.1:{icecast.port}/loa", "-f", "s16le", "-ac", "1", "-ar",
-                                 "8000", str(raw)], capture_output=True, timeout=30)
+        listen = subprocess.run(
+            [
+                "ffmpeg",
+                "-hide_banner",
+                "-v",
+                "error",
+                "-y",
+                "-t",
+                "2",
+                "-i",
+                f"http://127.0.0.1:{icecast.port}/loa",
+                "-f",
+                "s16le",
+                "-ac",
+                "1",
+                "-ar",
+                "8000",
+                str(raw),
+            ],
+            capture_output=True,
+            timeout=30,
+        )
         if listen.returncode == 0 or time.monotonic() > deadline:
             break
     thread.join(20)
@@ -251,10 +314,19 @@ def test_icecast_going_away_is_logged_and_retried(runtime, tones, icecast):
         st = make_station(s, sink=icecast.sink)
         p = make_programme(s, st, [tones["a"], tones["long"], tones["a"], tones["b"], tones["c"]])
         ids = (p.id, st.id, p.on_date)
-    run_id = claim_run(runtime, station_id=ids[1], claim_key="ice-down", kind="manual", air_date=ids[2],
-                       session_code="sang", programme_id=ids[0], scheduled_start=utcnow(), holder="t",
-                       sink=icecast.sink)
-    thread, holder, out = _air_in_thread(runtime, run_id, icecast.sink)
+    run_id = claim_run(
+        runtime,
+        station_id=ids[1],
+        claim_key="ice-down",
+        kind="manual",
+        air_date=ids[2],
+        session_code="sang",
+        programme_id=ids[0],
+        scheduled_start=utcnow(),
+        holder="t",
+        sink=icecast.sink,
+    )
+    thread, _holder, out = _air_in_thread(runtime, run_id, icecast.sink)
     time.sleep(1.5)
     icecast.stop()  # the server goes away in the middle of the long item
     time.sleep(1.5)

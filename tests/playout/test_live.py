@@ -15,17 +15,43 @@ def _airing(runtime, tones, *, seconds_in: int = 12, error: str | None = None):
     """A running session on MOLAO with its first item airing for ``seconds_in`` seconds."""
     with runtime.unit() as s:
         st = make_station(s, sink="null")
-        p = make_programme(s, st, [tones["short"], tones["a"], tones["short"]],
-                           starts_at=utcnow() - timedelta(seconds=seconds_in))
-        run = PlayoutRun(claim_key="live-test", station_id=st.id, programme_id=p.id, session_code="sang",
-                         air_date=p.on_date, kind="manual", status="running", started_at=p.starts_at,
-                         scheduled_start=p.starts_at, sink="null", last_error=error)
+        p = make_programme(
+            s, st, [tones["short"], tones["a"], tones["short"]], starts_at=utcnow() - timedelta(seconds=seconds_in)
+        )
+        run = PlayoutRun(
+            claim_key="live-test",
+            station_id=st.id,
+            programme_id=p.id,
+            session_code="sang",
+            air_date=p.on_date,
+            kind="manual",
+            status="running",
+            started_at=p.starts_at,
+            scheduled_start=p.starts_at,
+            sink="null",
+            last_error=error,
+        )
         s.add(run)
         s.flush()
         first = p.items[0]
-        s.add(AsRun(station_id=st.id, programme_id=p.id, programme_item_id=first.id, session_code="sang",
-                    air_date=p.on_date, position=0, kind="asset", title=first.title, actual_start=p.starts_at,
-                    scheduled_start=p.starts_at, planned_ms=60_000, status="airing", run_id=run.id, sink="null"))
+        s.add(
+            AsRun(
+                station_id=st.id,
+                programme_id=p.id,
+                programme_item_id=first.id,
+                session_code="sang",
+                air_date=p.on_date,
+                position=0,
+                kind="asset",
+                title=first.title,
+                actual_start=p.starts_at,
+                scheduled_start=p.starts_at,
+                planned_ms=60_000,
+                status="airing",
+                run_id=run.id,
+                sink="null",
+            )
+        )
         return p.id
 
 
@@ -55,9 +81,23 @@ def test_status_json_follows_the_next_item(runtime, demo, tones, login_as):
         row = s.scalar(select(AsRun).where(AsRun.status == "airing"))
         row.status, row.actual_end = "aired", utcnow()
         second = s.get(Programme, pid).items[1]
-        s.add(AsRun(station_id=row.station_id, programme_id=pid, programme_item_id=second.id, session_code="sang",
-                    air_date=row.air_date, position=1, kind="asset", title=second.title, actual_start=utcnow(),
-                    planned_ms=5_000, status="airing", run_id=row.run_id, sink="null"))
+        s.add(
+            AsRun(
+                station_id=row.station_id,
+                programme_id=pid,
+                programme_item_id=second.id,
+                session_code="sang",
+                air_date=row.air_date,
+                position=1,
+                kind="asset",
+                title=second.title,
+                actual_start=utcnow(),
+                planned_ms=5_000,
+                status="airing",
+                run_id=row.run_id,
+                sink="null",
+            )
+        )
     molao = _molao(login_as("vanhanh").get("/playout/status.json").get_json())
     assert molao["item"]["title"] == "Mục 2" and molao["next"] == "Mục 3"
     with runtime.unit() as s:
@@ -68,7 +108,7 @@ def test_status_json_follows_the_next_item(runtime, demo, tones, login_as):
 
 def test_status_json_roles(runtime, demo, client, login_as):
     assert client.get("/playout/status.json").status_code in (302, 401)
-    assert login_as("lanhdao").get("/playout/status.json").status_code == 200   # sees the dashboard panel
+    assert login_as("lanhdao").get("/playout/status.json").status_code == 200  # sees the dashboard panel
     assert login_as("vanhoa").get("/playout/status.json").status_code == 403
     assert login_as("xem").get("/playout/status.json").status_code == 403
 

@@ -104,9 +104,18 @@ def test_stop_before_the_first_item_skips_everything(runtime, tones):
         st = make_station(s)
         p = make_programme(s, st, [tones["short"], tones["short"]])
         day, ids = p.on_date, (p.id, st.id)
-    run_id = claim_run(runtime, station_id=ids[1], claim_key=f"test:{utcnow().timestamp()}", kind="manual",
-                       air_date=day, session_code="sang", programme_id=ids[0], scheduled_start=utcnow(), holder="t",
-                       sink="null")
+    run_id = claim_run(
+        runtime,
+        station_id=ids[1],
+        claim_key=f"test:{utcnow().timestamp()}",
+        kind="manual",
+        air_date=day,
+        session_code="sang",
+        programme_id=ids[0],
+        scheduled_start=utcnow(),
+        holder="t",
+        sink="null",
+    )
     control = Control()
     control.stop.set()
     result = air_run(runtime, run_id, sink=open_sink("null"), config=PlayoutConfig(speed=0), control=control)

@@ -26,13 +26,29 @@ def _airing_run(runtime, tones, *, holder, started):
         p = make_programme(s, st, [tones["four"], tones["a"]], starts_at=started)
         sid, pid, day = st.id, p.id, p.on_date
         items = programme_items(s, p)
-    run_id = claim_run(runtime, station_id=sid, claim_key="recovery-test", kind="scheduled", air_date=day,
-                       session_code="sang", programme_id=pid, scheduled_start=started, holder=holder, sink="null")
+    run_id = claim_run(
+        runtime,
+        station_id=sid,
+        claim_key="recovery-test",
+        kind="scheduled",
+        air_date=day,
+        session_code="sang",
+        programme_id=pid,
+        scheduled_start=started,
+        holder=holder,
+        sink="null",
+    )
     writer = LogWriter(runtime)
     try:
         asrun = AsRunLog(writer, sid, "null")
-        key = asrun.start(asrun.row_values(items[0], run_id=run_id, programme_id=pid, session_code="sang",
-                                           air_date=day, scheduled=started), start=started, lateness_ms=0, note=None)
+        key = asrun.start(
+            asrun.row_values(
+                items[0], run_id=run_id, programme_id=pid, session_code="sang", air_date=day, scheduled=started
+            ),
+            start=started,
+            lateness_ms=0,
+            note=None,
+        )
         asrun.heartbeat(key, run_id, 1000)
         writer.flush()
     finally:

@@ -32,13 +32,24 @@ def test_the_item_airing_and_the_next_one(runtime, tones):
         p = make_programme(s, st, [tones["a"], tones["b"]])
         sid, pid, day = st.id, p.id, p.on_date
         items = programme_items(s, p)
-    run_id = claim_run(runtime, station_id=sid, claim_key="status-test", kind="manual", air_date=day,
-                       session_code="sang", programme_id=pid, scheduled_start=utcnow(), holder="t", sink="null")
+    run_id = claim_run(
+        runtime,
+        station_id=sid,
+        claim_key="status-test",
+        kind="manual",
+        air_date=day,
+        session_code="sang",
+        programme_id=pid,
+        scheduled_start=utcnow(),
+        holder="t",
+        sink="null",
+    )
     writer = LogWriter(runtime)
     try:
         asrun = AsRunLog(writer, sid, "null")
-        values = asrun.row_values(items[0], run_id=run_id, programme_id=pid, session_code="sang", air_date=day,
-                                  scheduled=None)
+        values = asrun.row_values(
+            items[0], run_id=run_id, programme_id=pid, session_code="sang", air_date=day, scheduled=None
+        )
         asrun.start(values, start=utcnow() - timedelta(seconds=2), lateness_ms=0, note=None)
         asrun.run_update(run_id, last_error="Card âm thanh ngừng phát.")
         writer.flush()

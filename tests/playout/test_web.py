@@ -20,13 +20,20 @@ def _programme(runtime, tones, sink="null", starts=None):
 
 
 def test_playout_page_and_play_command_are_audited(runtime, demo, tones, login_as):
-    pid, day, code = _programme(runtime, tones)
+    _pid, day, code = _programme(runtime, tones)
     client = login_as("vanhanh")
     page = client.get("/playout")
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and "Đang phát trên từng đài" in html and "không chạy" in html
-    response = client.post("/playout/command", data={"csrf_token": csrf_from(html), "action": "play",
-                                                     "station_session": f"{code}|sang", "date": day.isoformat()})
+    response = client.post(
+        "/playout/command",
+        data={
+            "csrf_token": csrf_from(html),
+            "action": "play",
+            "station_session": f"{code}|sang",
+            "date": day.isoformat(),
+        },
+    )
     assert response.status_code == 302
     with runtime.unit() as s:
         cmd = s.scalar(select(PlayoutCommand))
@@ -41,14 +48,16 @@ def test_submitter_cannot_control_playout(demo, login_as):
 
 
 def test_manual_confirmation_for_export_station(runtime, demo, tones, login_as):
-    pid, day, code = _programme(runtime, tones, sink="export")
+    pid, _day, _code = _programme(runtime, tones, sink="export")
     client = login_as("vanhanh")
     html = client.get("/playout").get_data(as_text=True)
     assert "Xác nhận đã phát" in html
     with runtime.unit() as s:
         first_item = s.get(Programme, pid).items[0].id
-    response = client.post("/playout/confirm", data={"csrf_token": csrf_from(html), "programme": pid,
-                                                     "outcome": "partly", "items": [str(first_item)]})
+    response = client.post(
+        "/playout/confirm",
+        data={"csrf_token": csrf_from(html), "programme": pid, "outcome": "partly", "items": [str(first_item)]},
+    )
     assert response.status_code == 302
     with runtime.unit() as s:
         rows = s.scalars(select(AsRun).order_by(AsRun.id)).all()
@@ -59,16 +68,26 @@ def test_manual_confirmation_for_export_station(runtime, demo, tones, login_as):
 
 
 def test_api_airtime_and_commands(runtime, demo, tones, client, api_token):
-    from broadcast.playout.config import PlayoutConfig
     from broadcast.playout.claims import claim_run
+    from broadcast.playout.config import PlayoutConfig
     from broadcast.playout.player import air_run
     from broadcast.playout.sinks import open_sink
 
     pid, day, code = _programme(runtime, tones)
     with runtime.unit() as s:
         station_id = s.get(Programme, pid).station_id
-    run_id = claim_run(runtime, station_id=station_id, claim_key="api", kind="manual", air_date=day,
-                       session_code="sang", programme_id=pid, scheduled_start=utcnow(), holder="t", sink="null")
+    run_id = claim_run(
+        runtime,
+        station_id=station_id,
+        claim_key="api",
+        kind="manual",
+        air_date=day,
+        session_code="sang",
+        programme_id=pid,
+        scheduled_start=utcnow(),
+        holder="t",
+        sink="null",
+    )
     air_run(runtime, run_id, sink=open_sink("null"), config=PlayoutConfig(speed=0))
     viewer = {"Authorization": f"Bearer {api_token('xem')}"}
     got = client.get(f"/api/v1/airtime?station={code}&from={day}&to={day}", headers=viewer)
@@ -77,8 +96,10 @@ def test_api_airtime_and_commands(runtime, demo, tones, client, api_token):
     assert got.json["items"][0]["source"] == "playout" and got.json["items"][0]["station"] == code
     assert client.get("/api/v1/airtime?from=2025-13-01", headers=viewer).status_code == 400
     # controls are for operators
-    assert client.post("/api/v1/playout/commands", json={"station": code, "action": "stop"},
-                       headers=viewer).status_code == 403
+    assert (
+        client.post("/api/v1/playout/commands", json={"station": code, "action": "stop"}, headers=viewer).status_code
+        == 403
+    )
     op = {"Authorization": f"Bearer {api_token('vanhanh')}"}
     made = client.post("/api/v1/playout/commands", json={"station": code, "action": "stop"}, headers=op)
     assert made.status_code == 202

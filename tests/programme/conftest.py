@@ -15,8 +15,15 @@ from broadcast.programme.render import Audio
 class TableRenderer:
     """Durations from a table and no audio files: honest injection for the filling rules."""
 
-    def __init__(self, bulletins: dict[int, int] | None = None, *, default_ms: int = 60_000,
-                 announcement_ms: int = 8_000, assets: dict[str, int] | None = None, by_title: dict | None = None):
+    def __init__(
+        self,
+        bulletins: dict[int, int] | None = None,
+        *,
+        default_ms: int = 60_000,
+        announcement_ms: int = 8_000,
+        assets: dict[str, int] | None = None,
+        by_title: dict | None = None,
+    ):
         self.bulletins = bulletins or {}
         self.by_title = by_title or {}
         self.default_ms = default_ms
@@ -67,17 +74,39 @@ def today(settings) -> date:
 def make_bulletin(session):
     """make_bulletin(title, category="thong-bao", priority="normal", ...) -> an approved bulletin (flushed)."""
 
-    def _make(title: str, category: str = "thong-bao", *, priority: str = "normal", status: str = "approved",
-              valid_from: date | None = None, valid_until: date | None = None, airings: int = 10,
-              all_stations: bool = True, stations=(), department: str = "VHTT", body: str | None = None):
+    def _make(
+        title: str,
+        category: str = "thong-bao",
+        *,
+        priority: str = "normal",
+        status: str = "approved",
+        valid_from: date | None = None,
+        valid_until: date | None = None,
+        airings: int = 10,
+        all_stations: bool = True,
+        stations=(),
+        department: str = "VHTT",
+        body: str | None = None,
+    ):
         cat = session.scalar(select(Category).where(Category.code == category))
         dept = session.scalar(select(Department).where(Department.code == department))
         author = session.scalar(select(User).where(User.username == "vanhoa"))
         today_ = utcnow().date()
-        b = Bulletin(title=title, body=body or f"Nội dung {title}.", category=cat, department=dept, author=author,
-                     priority=priority, status=status, valid_from=valid_from or today_ - timedelta(days=60),
-                     valid_until=valid_until or today_ + timedelta(days=90), airings_wanted=airings,
-                     airings_left=airings, all_stations=all_stations, approved_at=utcnow())
+        b = Bulletin(
+            title=title,
+            body=body or f"Nội dung {title}.",
+            category=cat,
+            department=dept,
+            author=author,
+            priority=priority,
+            status=status,
+            valid_from=valid_from or today_ - timedelta(days=60),
+            valid_until=valid_until or today_ + timedelta(days=90),
+            airings_wanted=airings,
+            airings_left=airings,
+            all_stations=all_stations,
+            approved_at=utcnow(),
+        )
         b.stations = list(stations)
         session.add(b)
         session.flush()

@@ -26,7 +26,9 @@ def test_build_then_read_has_exactly_the_contract(client, api_token, rendered_da
     assert got.status_code == 200
     body = got.json
     assert body == built.json
-    assert set(body) == {"station", "date", "sessions"} and body["station"] == "MOLAO" and body["date"] == on.isoformat()
+    assert (
+        set(body) == {"station", "date", "sessions"} and body["station"] == "MOLAO" and body["date"] == on.isoformat()
+    )
     assert [s["code"] for s in body["sessions"]] == ["sang", "chieu"]
     for s in body["sessions"]:
         assert set(s) == {"code", "starts_at", "duration_ms", "items"}
@@ -51,8 +53,10 @@ def test_export_returns_the_zip(client, api_token, rendered_day):
 def test_only_operators_build_and_export(client, api_token, demo, today, user):
     on = next_weekday(today + timedelta(days=1), 1)
     h = auth(api_token(user))
-    for method, path in (("post", f"/api/v1/stations/MOLAO/programmes/{on}/build"),
-                         ("get", f"/api/v1/stations/MOLAO/programmes/{on}/export")):
+    for method, path in (
+        ("post", f"/api/v1/stations/MOLAO/programmes/{on}/build"),
+        ("get", f"/api/v1/stations/MOLAO/programmes/{on}/export"),
+    ):
         r = getattr(client, method)(path, headers=h)
         assert r.status_code == 403 and r.json["error"]["code"] == "forbidden"
     assert client.get(f"/api/v1/stations/MOLAO/programmes/{on}", headers=h).status_code == 200
@@ -62,13 +66,16 @@ def test_requires_a_token(client, demo):
     assert client.get("/api/v1/stations/MOLAO/programmes/2025-10-01").status_code == 401
 
 
-@pytest.mark.parametrize("method, path, status, code, field", [
-    ("get", "/api/v1/stations/NOPE/programmes/2025-10-01", 404, "not_found", "station"),
-    ("post", "/api/v1/stations/NOPE/programmes/2025-10-01/build", 404, "not_found", "station"),
-    ("get", "/api/v1/stations/MOLAO/programmes/01-10-2025", 400, "invalid", "date"),
-    ("post", "/api/v1/stations/MOLAO/programmes/2025-13-01/build", 400, "invalid", "date"),
-    ("get", "/api/v1/stations/MOLAO/programmes/2025-10-01/export", 400, "invalid", None),
-])
+@pytest.mark.parametrize(
+    "method, path, status, code, field",
+    [
+        ("get", "/api/v1/stations/NOPE/programmes/2025-10-01", 404, "not_found", "station"),
+        ("post", "/api/v1/stations/NOPE/programmes/2025-10-01/build", 404, "not_found", "station"),
+        ("get", "/api/v1/stations/MOLAO/programmes/01-10-2025", 400, "invalid", "date"),
+        ("post", "/api/v1/stations/MOLAO/programmes/2025-13-01/build", 400, "invalid", "date"),
+        ("get", "/api/v1/stations/MOLAO/programmes/2025-10-01/export", 400, "invalid", None),
+    ],
+)
 def test_bad_input_errors(client, api_token, demo, method, path, status, code, field):
     r = getattr(client, method)(path, headers=auth(api_token("vanhanh")))
     assert r.status_code == status, r.json
@@ -94,7 +101,10 @@ def test_failed_rebuild_keeps_the_previous_programme(client, api_token, rendered
 
 def test_openapi_declares_the_programme_paths(client):
     doc = client.get("/api/v1/openapi.json").json
-    assert {"/stations/{code}/programmes/{date}", "/stations/{code}/programmes/{date}/build",
-            "/stations/{code}/programmes/{date}/export"} <= set(doc["paths"])
+    assert {
+        "/stations/{code}/programmes/{date}",
+        "/stations/{code}/programmes/{date}/build",
+        "/stations/{code}/programmes/{date}/export",
+    } <= set(doc["paths"])
     item = doc["components"]["schemas"]["ProgrammeDay"]["properties"]["sessions"]["items"]["properties"]["items"]
     assert set(item["items"]["required"]) == ITEM_KEYS

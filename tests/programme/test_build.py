@@ -25,10 +25,12 @@ from .conftest import TableRenderer, next_weekday, weekdays_left_in_month
 
 
 def snapshot(session, station="MOLAO", on=None):
-    rows = session.execute(select(Programme.session_code, ProgrammeItem.position, ProgrammeItem.title,
-                                  ProgrammeItem.duration_ms)
-                           .join(ProgrammeItem).where(Programme.on_date == on)
-                           .order_by(Programme.session_code, ProgrammeItem.position)).all()
+    rows = session.execute(
+        select(Programme.session_code, ProgrammeItem.position, ProgrammeItem.title, ProgrammeItem.duration_ms)
+        .join(ProgrammeItem)
+        .where(Programme.on_date == on)
+        .order_by(Programme.session_code, ProgrammeItem.position)
+    ).all()
     return [tuple(r) for r in rows]
 
 
@@ -110,7 +112,7 @@ def test_rotation_across_a_simulated_month(session, settings, demo, today, clear
         progs = build_day(session, settings, "MOLAO", day, renderer=renderer, today=today)
         for p in progs:
             placed = [i.bulletin_id for i in p.items if i.bulletin_id]
-            assert len(placed) == len(set(placed))               # never twice in one session
+            assert len(placed) == len(set(placed))  # never twice in one session
             assert sum(i.duration_ms for i in p.items) <= p.max_duration_s * 1000
             counts.update(placed)
         days += bool(progs)
@@ -129,7 +131,7 @@ def test_a_locked_programme_is_never_changed(session, settings, demo, today, mak
     sang = next(p for p in again if p.session_code == "sang")
     assert sang.locked and [(i.id, i.position, i.title, i.duration_ms) for i in sang.items] == before
     chieu = next(p for p in again if p.session_code == "chieu")
-    assert chieu.items[2].title == "Tin mới rất khẩn"           # the unlocked session was rebuilt
+    assert chieu.items[2].title == "Tin mới rất khẩn"  # the unlocked session was rebuilt
 
 
 def test_an_emergency_leads_the_news(session, settings, demo, today, make_bulletin):
@@ -140,8 +142,9 @@ def test_an_emergency_leads_the_news(session, settings, demo, today, make_bullet
         assert p.items[2].bulletin_id == alert.id
 
 
-def test_a_bulletin_that_does_not_fit_waits_with_a_reason(session, settings, demo, today, clear_demo_bulletins,
-                                                          make_bulletin):
+def test_a_bulletin_that_does_not_fit_waits_with_a_reason(
+    session, settings, demo, today, clear_demo_bulletins, make_bulletin
+):
     on = next_weekday(today + timedelta(days=1), 1)
     long = make_bulletin("Rất dài", valid_until=on)
     short = make_bulletin("Ngắn")
@@ -162,27 +165,31 @@ def test_quiet_hours_warning(session, settings, demo, today):
     progs = build_day(session, settings, "MOLAO", on, renderer=TableRenderer(), today=today)
     late = next(p for p in progs if p.session_code == "chieu")
     assert any(w["code"] == "quiet_hours" for w in late.warnings)
-    assert not any(w["code"] == "quiet_hours" for w in progs[0].warnings)     # 06:00 is outside 21:00-06:00
+    assert not any(w["code"] == "quiet_hours" for w in progs[0].warnings)  # 06:00 is outside 21:00-06:00
     # configurable: a ward that keeps quiet from 20:00 to 06:30 gets a warning for 06:00 too
     session.add(Setting(key="programme.quiet_hours", value="20:00-06:30"))
     progs = build_day(session, settings, "MOLAO", on, renderer=TableRenderer(), today=today)
     assert any(w["code"] == "quiet_hours" for w in progs[0].warnings)
 
 
-def test_plan_quota_reserves_time_for_the_cchc_column(session, settings, demo, today, clear_demo_bulletins,
-                                                      make_bulletin):
+def test_plan_quota_reserves_time_for_the_cchc_column(
+    session, settings, demo, today, clear_demo_bulletins, make_bulletin
+):
     # Wide news block (100 %): without the plan, many short fresh news bulletins take everything.
     for tpl in session.scalars(select(SessionTemplate)):
         tpl.slots = [dict(s, max_share=1.0) if s["kind"] == "bulletins" else s for s in tpl.slots]
-    on = next_weekday(today + timedelta(days=1), 2)          # Tuesday: morning column
+    on = next_weekday(today + timedelta(days=1), 2)  # Tuesday: morning column
     for n in range(20):
         make_bulletin(f"Tin thường {n}")
     cchc = make_bulletin("Tin CCHC", "cchc-tthc")
-    cchc_item = lambda progs: [i for i in progs[0].items if i.bulletin_id == cchc.id]
+
+    def cchc_item(progs):
+        return [i for i in progs[0].items if i.bulletin_id == cchc.id]
+
     session.execute(Plan.__table__.update().values(active=False))
     renderer = TableRenderer(default_ms=60_000)
     progs = build_day(session, settings, "MOLAO", on, renderer=renderer, today=today)
-    assert not cchc_item(progs)                                  # 20 minutes of news, the CCHC one last by id
+    assert not cchc_item(progs)  # 20 minutes of news, the CCHC one last by id
     assert any(w["bulletin_id"] == cchc.id for w in progs[0].warnings if w["code"] == "waiting")
     session.execute(Plan.__table__.update().values(active=True))
     progs = build_day(session, settings, "MOLAO", on, renderer=renderer, today=today)
@@ -198,18 +205,22 @@ def test_extra_session_and_holiday(session, settings, demo, today, tmp_path):
     monday = next_weekday(today + timedelta(days=1), 1)
     saturday = monday + timedelta(days=5)
     session.add(DateOverride(station_id=station.id, on_date=monday, kind="holiday"))
-    session.add(DateOverride(station_id=station.id, on_date=saturday, kind="extra", session_code="sang",
-                             note="Ngày hội"))
+    session.add(
+        DateOverride(station_id=station.id, on_date=saturday, kind="extra", session_code="sang", note="Ngày hội")
+    )
     assert build_day(session, settings, "MOLAO", monday, renderer=TableRenderer(), today=today) == []
     progs = build_day(session, settings, "MOLAO", saturday, renderer=TableRenderer(), today=today)
     assert [p.session_code for p in progs] == ["sang"] and any(w["code"] == "extra" for w in progs[0].warnings)
 
 
-@pytest.mark.parametrize("args, error, words", [
-    (("NOPE", "2025-10-01"), NotFound, "NOPE"),
-    (("MOLAO", "01/10/2025"), ValidationError, "YYYY-MM-DD"),
-    (("MOLAO", "2025-02-30"), ValidationError, "YYYY-MM-DD"),
-])
+@pytest.mark.parametrize(
+    "args, error, words",
+    [
+        (("NOPE", "2025-10-01"), NotFound, "NOPE"),
+        (("MOLAO", "01/10/2025"), ValidationError, "YYYY-MM-DD"),
+        (("MOLAO", "2025-02-30"), ValidationError, "YYYY-MM-DD"),
+    ],
+)
 def test_bad_station_or_date(session, settings, demo, args, error, words):
     with pytest.raises(error, match=words):
         build_day(session, settings, *args, renderer=TableRenderer())
@@ -233,7 +244,8 @@ def _build_then_break(session, settings, today, breaker):
 def test_fixed_parts_exceeding_the_maximum_keep_the_previous_programme(session, settings, demo, today):
     def breaker():
         tpl = session.scalar(select(SessionTemplate).where(SessionTemplate.code == "sang"))
-        tpl.max_duration_s = 20                       # two 8 s tunes + two 8 s announcements = 32 s
+        tpl.max_duration_s = 20  # two 8 s tunes + two 8 s announcements = 32 s
+
     on, before = _build_then_break(session, settings, today, breaker)
     with pytest.raises(ValidationError) as err:
         build_day(session, settings, "MOLAO", on, renderer=TableRenderer(default_ms=10_000), today=today)
@@ -250,10 +262,17 @@ def test_a_missing_asset_keeps_the_previous_programme(session, settings, demo, t
 
     def breaker():
         pass
+
     on, before = _build_then_break(session, settings, today, breaker)
     with pytest.raises(ValidationError) as err:
-        build_day(session, settings.with_(assets_dir=empty_assets), "MOLAO", on,
-                  renderer=SpeechRenderer(session, settings.with_(assets_dir=empty_assets)), today=today)
+        build_day(
+            session,
+            settings.with_(assets_dir=empty_assets),
+            "MOLAO",
+            on,
+            renderer=SpeechRenderer(session, settings.with_(assets_dir=empty_assets)),
+            today=today,
+        )
     assert "MOLAO.toml" in err.value.message and "nhac-hieu.mp3" in err.value.message
     assert "slot[0]" in err.value.message
     session.rollback()
@@ -264,6 +283,7 @@ def test_an_unknown_slot_kind_in_the_database_keeps_the_previous_programme(sessi
     def breaker():
         tpl = session.scalar(select(SessionTemplate).where(SessionTemplate.code == "chieu"))
         tpl.slots = tpl.slots + [{"kind": "podcast", "where": "session[1].slot[6]"}]
+
     on, before = _build_then_break(session, settings, today, breaker)
     with pytest.raises(ValidationError, match=r"MOLAO.toml: session 'chieu' session\[1\]\.slot\[6\].*podcast"):
         build_day(session, settings, "MOLAO", on, renderer=TableRenderer(default_ms=10_000), today=today)
@@ -289,7 +309,7 @@ def test_a_session_that_has_started_is_kept(session, settings, demo, today, make
     on = next_weekday(today + timedelta(days=1), 1)
     progs = build_day(session, settings, "MOLAO", on, renderer=TableRenderer(default_ms=20_000), today=today)
     sang = progs[0]
-    sang.starts_at = datetime.now(UTC) - timedelta(minutes=1)      # as if it were on air now
+    sang.starts_at = datetime.now(UTC) - timedelta(minutes=1)  # as if it were on air now
     before = [(i.id, i.title) for i in sang.items]
     make_bulletin("Tin khẩn mới", priority="emergency")
     again = build_day(session, settings, "MOLAO", on, renderer=TableRenderer(default_ms=20_000), today=today)
@@ -299,8 +319,9 @@ def test_a_session_that_has_started_is_kept(session, settings, demo, today, make
 
 def test_a_bulletin_valid_only_over_the_weekend_is_flagged_on_friday(session, settings, demo, today, make_bulletin):
     friday = next_weekday(today + timedelta(days=1), 5)
-    weekend = make_bulletin("Chỉ cuối tuần", valid_from=friday + timedelta(days=1),
-                            valid_until=friday + timedelta(days=2))
+    weekend = make_bulletin(
+        "Chỉ cuối tuần", valid_from=friday + timedelta(days=1), valid_until=friday + timedelta(days=2)
+    )
     progs = build_day(session, settings, "MOLAO", friday, renderer=TableRenderer(default_ms=20_000), today=today)
     flagged = [w for w in progs[-1].warnings if w["code"] == "expiring"]
     assert [w["bulletin_id"] for w in flagged] == [weekend.id] and "không có buổi phát" in flagged[0]["message"]
@@ -310,6 +331,7 @@ def test_a_bulletin_valid_only_over_the_weekend_is_flagged_on_friday(session, se
 
 
 # --- the phases of build_day ---------------------------------------------------
+
 
 class BatchTable(TableRenderer):
     """A table renderer with a batch (as SpeechRenderer has): one call for every bulletin."""
@@ -337,12 +359,16 @@ class FailingTable(TableRenderer):
         return super().bulletin(bulletin)
 
 
-@pytest.mark.parametrize("renderer, first_progress", [
-    (BatchTable(by_title={"Hai": 45_000}, fail={"Ba"}), (0, 3, "3 tin (song song)")),
-    (FailingTable(by_title={"Hai": 45_000}, fail={"Ba"}), (0, 3, "Một")),
-])
-def test_render_candidates_batch_or_one_by_one(session, clear_demo_bulletins, make_bulletin, today, renderer,
-                                               first_progress):
+@pytest.mark.parametrize(
+    "renderer, first_progress",
+    [
+        (BatchTable(by_title={"Hai": 45_000}, fail={"Ba"}), (0, 3, "3 tin (song song)")),
+        (FailingTable(by_title={"Hai": 45_000}, fail={"Ba"}), (0, 3, "Một")),
+    ],
+)
+def test_render_candidates_batch_or_one_by_one(
+    session, clear_demo_bulletins, make_bulletin, today, renderer, first_progress
+):
     from broadcast.programme.build import render_candidates
     from broadcast.programme.candidates import day_candidates
 
@@ -379,4 +405,4 @@ def test_check_assets_names_the_file_and_slot(session, settings, demo, today):
     with pytest.raises(ValidationError) as err:
         check_assets(NoAssets(), specs, set())
     assert err.value.message.startswith("MOLAO.toml: session 'sang' session[0].slot[0]: Không thấy audio_assets/")
-    check_assets(NoAssets(), specs, {s.code for s in specs})   # kept sessions are not checked
+    check_assets(NoAssets(), specs, {s.code for s in specs})  # kept sessions are not checked

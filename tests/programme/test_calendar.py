@@ -19,9 +19,15 @@ from broadcast.programme.calendar import (
 )
 
 
-@pytest.mark.parametrize("value, parsed", [("2025-10-01", date(2025, 10, 1)), (" 2025-10-01 ", date(2025, 10, 1)),
-                                           (date(2025, 1, 2), date(2025, 1, 2)),
-                                           (datetime(2025, 10, 1, 6), date(2025, 10, 1))])
+@pytest.mark.parametrize(
+    "value, parsed",
+    [
+        ("2025-10-01", date(2025, 10, 1)),
+        (" 2025-10-01 ", date(2025, 10, 1)),
+        (date(2025, 1, 2), date(2025, 1, 2)),
+        (datetime(2025, 10, 1, 6), date(2025, 10, 1)),
+    ],
+)
 def test_parse_date(value, parsed):
     assert parse_date(value) == parsed
 
@@ -47,8 +53,7 @@ def test_sessions_on_holidays_and_many(session, demo):
     assert sessions_on(session, station, saturday) == []
     assert session_codes(session, station) == {"sang", "chieu"}
     session.add(DateOverride(station_id=station.id, on_date=monday, kind="holiday", session_code="chieu"))
-    session.add(DateOverride(station_id=station.id, on_date=saturday, kind="extra", session_code="sang",
-                             note="Bầu cử"))
+    session.add(DateOverride(station_id=station.id, on_date=saturday, kind="extra", session_code="sang", note="Bầu cử"))
     session.flush()
     assert [s.code for s in sessions_on(session, station, monday)] == ["sang"]
     extra = sessions_on(session, station, saturday)

@@ -50,4 +50,4 @@ def test_unreachable_bulletin_between_session_days(session, clear_demo_bulletins
     b = make_bulletin("Chỉ cuối tuần", valid_from=saturday, valid_until=saturday + timedelta(days=1))
     warnings = unreachable_warnings(session, station, friday)
     assert [(w["code"], w["bulletin_id"]) for w in warnings] == [("expiring", b.id)]
-    assert unreachable_warnings(session, station, friday - timedelta(days=1)) == []   # Thursday: Friday follows
+    assert unreachable_warnings(session, station, friday - timedelta(days=1)) == []  # Thursday: Friday follows

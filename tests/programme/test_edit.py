@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import timedelta
 
 import pytest
@@ -35,7 +36,7 @@ def check_timing(p):
     items = sorted(p.items, key=lambda i: i.position)
     assert [i.position for i in items] == list(range(1, len(items) + 1))
     assert items[0].planned_start == p.starts_at
-    for a, b in zip(items, items[1:]):
+    for a, b in itertools.pairwise(items):
         assert b.planned_start - a.planned_start == timedelta(milliseconds=a.duration_ms)
 
 
@@ -51,7 +52,7 @@ def test_move_up_down_and_to_a_position(session, settings, built, operator):
     check_timing(built)
     row = last_audit(session)
     assert row.action == "programme.item.move" and row.username == "vanhanh" and row.detail["from"] == 3
-    edit.move_item(session, settings, built.id, third.id, 99, actor=operator)   # clamped to the end
+    edit.move_item(session, settings, built.id, third.id, 99, actor=operator)  # clamped to the end
     assert order(built)[-1] == before[2]
     check_timing(built)
 
@@ -63,17 +64,21 @@ def test_remove_and_insert(session, settings, built, operator, make_bulletin):
     check_timing(built)
     assert last_audit(session).action == "programme.item.remove"
     extra = make_bulletin("Tin chèn tay")
-    edit.insert_bulletin(session, settings, built.id, extra.id, position=3, renderer=TableRenderer(default_ms=45_000),
-                         actor=operator)
+    edit.insert_bulletin(
+        session, settings, built.id, extra.id, position=3, renderer=TableRenderer(default_ms=45_000), actor=operator
+    )
     assert order(built)[2] == "Tin chèn tay"
     check_timing(built)
     assert last_audit(session).detail["bulletin_id"] == extra.id
 
 
-@pytest.mark.parametrize("kw, words", [
-    ({"status": "submitted"}, "chưa được duyệt"),
-    ({"valid_until": "past"}, "chỉ phát từ"),
-])
+@pytest.mark.parametrize(
+    "kw, words",
+    [
+        ({"status": "submitted"}, "chưa được duyệt"),
+        ({"valid_until": "past"}, "chỉ phát từ"),
+    ],
+)
 def test_insert_refuses_what_may_not_air(session, settings, built, make_bulletin, kw, words):
     if kw.get("valid_until") == "past":
         kw = {"valid_until": built.on_date - timedelta(days=1)}
@@ -100,8 +105,10 @@ def test_locked_refuses_edits_until_unlocked(session, settings, built, operator)
     edit.set_locked(session, settings, built.id, True, actor=operator)
     assert last_audit(session).action == "programme.lock"
     item = built.items[0]
-    for call in (lambda: edit.move_step(session, settings, built.id, item.id, 1),
-                 lambda: edit.remove_item(session, settings, built.id, item.id)):
+    for call in (
+        lambda: edit.move_step(session, settings, built.id, item.id, 1),
+        lambda: edit.remove_item(session, settings, built.id, item.id),
+    ):
         with pytest.raises(Conflict, match="đã khóa"):
             call()
     edit.set_locked(session, settings, built.id, False, actor=operator)

@@ -15,15 +15,33 @@ from broadcast.programme.export import export_day, mix_files, slug
 
 
 def ffprobe_s(path) -> float:
-    out = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", str(path)],
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        ["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     return float(out)
 
 
 def ffprobe_stream(path) -> dict:
-    out = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "a:0", "-show_entries",
-                          "stream=codec_name,sample_rate,channels", "-of", "json", str(path)],
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [
+            "ffprobe",
+            "-v",
+            "error",
+            "-select_streams",
+            "a:0",
+            "-show_entries",
+            "stream=codec_name,sample_rate,channels",
+            "-of",
+            "json",
+            str(path),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     return json.loads(out)["streams"][0]
 
 
@@ -37,8 +55,15 @@ def test_package_contents_and_durations(session, settings, rendered_day, tmp_pat
     with (folder / "cue_sheet.csv").open(encoding="utf-8-sig") as fh:
         rows = list(csv.DictReader(fh))
     assert len(rows) == len(cues["items"]) == sum(len(p.items) for p in progs)
-    assert set(rows[0]) >= {"position", "planned_start", "duration_ms", "title", "category", "department",
-                            "bulletin_id"}
+    assert set(rows[0]) >= {
+        "position",
+        "planned_start",
+        "duration_ms",
+        "title",
+        "category",
+        "department",
+        "bulletin_id",
+    }
     for p in progs:
         mix = folder / f"{on.isoformat()}_MOLAO_{p.session_code}.mp3"
         session_cues = [c for c in cues["items"] if c["session"] == p.session_code]
@@ -61,6 +86,7 @@ def test_package_contents_and_durations(session, settings, rendered_day, tmp_pat
         assert "Mộ Lao" in tags["artist"][0] and p.session_code in tags["title"][0]
         assert on.strftime("%d/%m/%Y") in tags["album"][0]
         from mutagen.id3 import ID3
+
         txxx = {f.desc: str(f.text[0]) for f in ID3(str(mix)).getall("TXXX")}
         assert txxx.get("station") == "MOLAO" and txxx.get("session") == p.session_code
         assert txxx.get("programme_date") == on.isoformat()
@@ -80,8 +106,10 @@ def test_default_location_is_under_the_data_dir(session, settings, rendered_day)
 
 def test_non_mp3_items_are_converted(tmp_path):
     wav = tmp_path / "a.wav"
-    subprocess.run(["ffmpeg", "-loglevel", "error", "-f", "lavfi", "-i", "sine=f=440:d=1.5:sample_rate=22050",
-                    str(wav)], check=True)
+    subprocess.run(
+        ["ffmpeg", "-loglevel", "error", "-f", "lavfi", "-i", "sine=f=440:d=1.5:sample_rate=22050", str(wav)],
+        check=True,
+    )
     from broadcast.programme.export import place_item
 
     dest = tmp_path / "out" / "a.mp3"

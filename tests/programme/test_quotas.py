@@ -61,17 +61,22 @@ def month_figures(session, first: date, built: list[Programme]) -> dict:
     """Programmed this month: minutes per CCHC area, sessions with a CCHC item (per area too)."""
     rows = session.execute(
         select(Programme.id, ProgrammeItem.category_code, func.sum(ProgrammeItem.duration_ms))
-        .join(ProgrammeItem).where(Programme.on_date >= first, ProgrammeItem.kind == "bulletin",
-                                   ProgrammeItem.category_code.like("cchc-%"))
-        .group_by(Programme.id, ProgrammeItem.category_code)).all()
+        .join(ProgrammeItem)
+        .where(Programme.on_date >= first, ProgrammeItem.kind == "bulletin", ProgrammeItem.category_code.like("cchc-%"))
+        .group_by(Programme.id, ProgrammeItem.category_code)
+    ).all()
     minutes, sessions, by_area = {}, set(), {}
     for pid, cat, ms in rows:
         minutes[cat] = minutes.get(cat, 0) + ms / 60_000
         sessions.add(pid)
         by_area.setdefault(cat, set()).add(pid)
     warnings = [w for p in built for w in (p.warnings or []) if w["code"] == "plan_quota"]
-    return {"minutes": minutes, "sessions": len(sessions), "area_sessions": {k: len(v) for k, v in by_area.items()},
-            "warnings": warnings}
+    return {
+        "minutes": minutes,
+        "sessions": len(sessions),
+        "area_sessions": {k: len(v) for k, v in by_area.items()},
+        "warnings": warnings,
+    }
 
 
 @pytest.fixture
@@ -86,21 +91,25 @@ def cchc_pool(session, demo, clear_demo_bulletins, make_bulletin, today):
     return make_bulletin("Thủ tục hành chính", "cchc-tthc", airings=500, valid_until=until)
 
 
-@pytest.mark.parametrize("targets, tthc_min_at_least, tthc_min_below", [
-    ((), None, 15),                                              # no area target: TTHC gets its rotation share
-    ((("minutes", "cchc-tthc", 15),), 15, None),                # 15 min/month of TTHC: reached
-    ((("minutes", "cchc-tthc", 12),), 12, 15),                  # a smaller target: reached, not overshot by much
-    ((("minutes", "cchc", 60), ("minutes", "cchc-tthc", 15)), 15, None),
-])
-def test_area_minutes_target_is_approached_over_a_month(session, settings, cchc_pool, today, targets,
-                                                        tthc_min_at_least, tthc_min_below):
+@pytest.mark.parametrize(
+    "targets, tthc_min_at_least, tthc_min_below",
+    [
+        ((), None, 15),  # no area target: TTHC gets its rotation share
+        ((("minutes", "cchc-tthc", 15),), 15, None),  # 15 min/month of TTHC: reached
+        ((("minutes", "cchc-tthc", 12),), 12, 15),  # a smaller target: reached, not overshot by much
+        ((("minutes", "cchc", 60), ("minutes", "cchc-tthc", 15)), 15, None),
+    ],
+)
+def test_area_minutes_target_is_approached_over_a_month(
+    session, settings, cchc_pool, today, targets, tthc_min_at_least, tthc_min_below
+):
     set_targets(session, *targets)
     first = next_month(today)
     built = build_month(session, settings, first, today)
     got = month_figures(session, first, built)["minutes"].get("cchc-tthc", 0)
     if tthc_min_at_least is not None:
         assert got >= tthc_min_at_least
-        assert got <= tthc_min_at_least + 2          # preference stops once the area has caught up
+        assert got <= tthc_min_at_least + 2  # preference stops once the area has caught up
     if tthc_min_below is not None:
         assert got < tthc_min_below
     for p in built:
@@ -116,14 +125,18 @@ def news_without_cchc(session, demo):
     session.flush()
 
 
-@pytest.mark.parametrize("target, expect", [
-    (None, "weekdays"),        # one column session per weekday, as configured
-    (10, "weekdays"),          # already within reach of the configured weekdays: nothing added
-    ("weekdays+8", "target"),  # behind: the column goes on other sessions too, exactly enough
-    ("all+5", "all"),          # beyond every session of the month: all of them, and a warning
-])
-def test_column_sessions_target_places_the_column_beyond_its_weekdays(session, settings, cchc_pool, news_without_cchc,
-                                                                      today, target, expect):
+@pytest.mark.parametrize(
+    "target, expect",
+    [
+        (None, "weekdays"),  # one column session per weekday, as configured
+        (10, "weekdays"),  # already within reach of the configured weekdays: nothing added
+        ("weekdays+8", "target"),  # behind: the column goes on other sessions too, exactly enough
+        ("all+5", "all"),  # beyond every session of the month: all of them, and a warning
+    ],
+)
+def test_column_sessions_target_places_the_column_beyond_its_weekdays(
+    session, settings, cchc_pool, news_without_cchc, today, target, expect
+):
     first = next_month(today)
     n_weekdays = weekdays(first)
     value = {None: None, 10: 10, "weekdays+8": n_weekdays + 8, "all+5": 2 * n_weekdays + 5}[target]
@@ -137,13 +150,13 @@ def test_column_sessions_target_places_the_column_beyond_its_weekdays(session, s
     assert bool(unreachable) is (expect == "all")
     if target == "weekdays+8":
         # as late as possible: the added columns are on the month's last sessions
-        days_added = sorted(p.on_date for p in built if any("Thêm chuyên mục" in w["message"]
-                                                             for w in (p.warnings or [])))
+        days_added = sorted(
+            p.on_date for p in built if any("Thêm chuyên mục" in w["message"] for w in (p.warnings or []))
+        )
         assert days_added and days_added[0] >= first + timedelta(days=14)
 
 
-def test_area_sessions_target_gets_the_area_into_enough_columns(session, settings, cchc_pool, news_without_cchc,
-                                                                 today):
+def test_area_sessions_target_gets_the_area_into_enough_columns(session, settings, cchc_pool, news_without_cchc, today):
     first = next_month(today)
     set_targets(session)
     built = build_month(session, settings, first, today)
@@ -158,12 +171,13 @@ def test_area_sessions_target_gets_the_area_into_enough_columns(session, setting
 def test_an_empty_column_the_plan_counts_on_is_flagged(session, settings, demo, clear_demo_bulletins, today):
     first = next_month(today)
     set_targets(session, ("minutes", "cchc", 60))
-    day = first + timedelta(days=(1 - first.isoweekday()) % 7)      # the month's first Monday
+    day = first + timedelta(days=(1 - first.isoweekday()) % 7)  # the month's first Monday
     progs = build_day(session, settings, "MOLAO", day, renderer=TableRenderer(), today=today)
     assert any(w["code"] == "plan_quota" and "trống" in w["message"] for p in progs for w in p.warnings)
 
 
 # --- the phases, directly ------------------------------------------------------
+
 
 def test_column_calendar_counts_the_rest_of_the_month(session, demo, today):
     from broadcast.domain.models import Station
@@ -179,19 +193,23 @@ def test_column_calendar_counts_the_rest_of_the_month(session, demo, today):
     # one column session per weekday, and on each weekday the other session could carry one more
     assert cal.occurrences == {"cchc": weekdays, "cchc-tthc": weekdays}
     assert cal.on_weekdays["cchc"] == weekdays and cal.offday["cchc"] == weekdays
-    assert cal.today_offday["cchc"] == [("sang", next(i for i, s in enumerate(specs[0].slots)
-                                                      if s.get("kind") == "column"))]
+    assert cal.today_offday["cchc"] == [
+        ("sang", next(i for i, s in enumerate(specs[0].slots) if s.get("kind") == "column"))
+    ]
     kept = column_calendar(session, station, monday, specs, {"sang"}, {"cchc"})
-    assert kept.offday["cchc"] == weekdays - 1 and "cchc" not in kept.today_offday   # a kept session gets none
+    assert kept.offday["cchc"] == weekdays - 1 and "cchc" not in kept.today_offday  # a kept session gets none
 
 
-@pytest.mark.parametrize("target, done, on_weekdays, offday, today_offday, extra, activate, warned", [
-    (4, 0, 5, 5, 1, None, 0, False),     # the weekdays reach it: nothing added
-    (8, 0, 5, 5, 1, 3, 0, False),        # three more, later sessions can carry them: not today
-    (10, 0, 5, 5, 1, 5, 1, False),       # five more, only four later: today too
-    (12, 0, 5, 5, 1, 7, 1, True),        # beyond every remaining session: warned
-    (12, 6, 5, 5, 1, 1, 0, False),       # done earlier this month counts
-])
+@pytest.mark.parametrize(
+    "target, done, on_weekdays, offday, today_offday, extra, activate, warned",
+    [
+        (4, 0, 5, 5, 1, None, 0, False),  # the weekdays reach it: nothing added
+        (8, 0, 5, 5, 1, 3, 0, False),  # three more, later sessions can carry them: not today
+        (10, 0, 5, 5, 1, 5, 1, False),  # five more, only four later: today too
+        (12, 0, 5, 5, 1, 7, 1, True),  # beyond every remaining session: warned
+        (12, 6, 5, 5, 1, 1, 0, False),  # done earlier this month counts
+    ],
+)
 def test_place_extra_columns(target, done, on_weekdays, offday, today_offday, extra, activate, warned):
     from broadcast.programme.quotas import (
         ColumnCalendar,
@@ -200,8 +218,9 @@ def test_place_extra_columns(target, done, on_weekdays, offday, today_offday, ex
     )
 
     q = DayQuotas(sessions={"cchc": target}, done_sessions={"cchc": done})
-    cal = ColumnCalendar(on_weekdays={"cchc": on_weekdays}, offday={"cchc": offday},
-                         today_offday={"cchc": [("sang", 3)] * today_offday})
+    cal = ColumnCalendar(
+        on_weekdays={"cchc": on_weekdays}, offday={"cchc": offday}, today_offday={"cchc": [("sang", 3)] * today_offday}
+    )
     _place_extra_columns(q, date(2025, 10, 6), cal)
     assert q.extra.get("cchc") == extra and len(q.activate) == activate
     assert bool(q.warnings) is warned

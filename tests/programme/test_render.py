@@ -29,22 +29,31 @@ def test_protocols():
         def announcement(self, text): ...
         def asset(self, name): ...
 
-    assert not isinstance(NoFiller(), Renderer)   # a filler is part of the interface, not an option
+    assert not isinstance(NoFiller(), Renderer)  # a filler is part of the interface, not an option
 
 
-@pytest.mark.parametrize("on, words", [
-    (date(2026, 11, 22), "ngày hai mươi hai tháng mười một năm hai nghìn không trăm hai mươi sáu"),
-    (date(2025, 1, 5), "ngày mồng năm tháng một năm hai nghìn không trăm hai mươi lăm"),
-])
+@pytest.mark.parametrize(
+    "on, words",
+    [
+        (date(2026, 11, 22), "ngày hai mươi hai tháng mười một năm hai nghìn không trăm hai mươi sáu"),
+        (date(2025, 1, 5), "ngày mồng năm tháng một năm hai nghìn không trăm hai mươi lăm"),
+    ],
+)
 def test_date_in_words(on, words):
     assert date_in_words(on) == words
 
 
-@pytest.mark.parametrize("text, out", [
-    ("Đây là {station_name}", "Đây là Đài Mộ Lao"),
-    ("Hôm nay {weekday}, {date}.", "Hôm nay thứ Tư, ngày mồng một tháng mười năm hai nghìn không trăm hai mươi lăm."),
-    ("Không có chỗ thay thế", "Không có chỗ thay thế"),
-])
+@pytest.mark.parametrize(
+    "text, out",
+    [
+        ("Đây là {station_name}", "Đây là Đài Mộ Lao"),
+        (
+            "Hôm nay {weekday}, {date}.",
+            "Hôm nay thứ Tư, ngày mồng một tháng mười năm hai nghìn không trăm hai mươi lăm.",
+        ),
+        ("Không có chỗ thay thế", "Không có chỗ thay thế"),
+    ],
+)
 def test_fill_placeholders(text, out):
     assert fill_placeholders(text, station_name="Đài Mộ Lao", on_date=date(2025, 10, 1)) == out
 

@@ -24,7 +24,7 @@ def test_day_page_shows_the_timeline_and_edits(session, settings, login_as, toda
     assert page.status_code == 200
     assert "Buổi sáng" in html and "06:00:00" in html and 'class="seg kind-asset' in html
     assert "cat-cchc-" in html and "data-pct=" in html and "Chuyên mục Cải cách hành chính" in html
-    assert "style=" not in html and "<script>" not in html          # CSP: no inline style or script
+    assert "style=" not in html and "<script>" not in html  # CSP: no inline style or script
     token = csrf_from(html)
     p = session.scalar(select(Programme).where(Programme.on_date == on, Programme.session_code == "sang"))
     second_id = p.items[1].id
@@ -42,17 +42,21 @@ def test_day_page_shows_the_timeline_and_edits(session, settings, login_as, toda
     html = client.get(f"/programmes?station=MOLAO&date={on}").get_data(as_text=True)
     assert "Đã khóa" in html and "Mở khóa" in html
     # a locked session refuses edits with a message
-    r = client.post(f"/programmes/{p.id}/items/{p.items[0].id}/remove", data={"csrf_token": token},
-                    follow_redirects=True)
+    r = client.post(
+        f"/programmes/{p.id}/items/{p.items[0].id}/remove", data={"csrf_token": token}, follow_redirects=True
+    )
     assert "đã khóa" in r.get_data(as_text=True)
 
 
 def test_build_button_and_week_view(login_as, today):
-    on = next_weekday(today + timedelta(days=1), 6)        # Saturday: no session, fast
+    on = next_weekday(today + timedelta(days=1), 6)  # Saturday: no session, fast
     client = login_as("vanhanh")
     token = csrf_from(client.get(f"/programmes?station=MOLAO&date={on}").get_data(as_text=True))
-    r = client.post("/programmes/build", data={"csrf_token": token, "station": "MOLAO", "date": on.isoformat()},
-                    follow_redirects=True)
+    r = client.post(
+        "/programmes/build",
+        data={"csrf_token": token, "station": "MOLAO", "date": on.isoformat()},
+        follow_redirects=True,
+    )
     assert "không có buổi phát" in r.get_data(as_text=True)
     week = client.get(f"/programmes/week?station=MOLAO&date={on}").get_data(as_text=True)
     assert week.count('class="card week-day') == 7 and "Chưa dựng" in week and "Chủ nhật" in week

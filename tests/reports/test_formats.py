@@ -77,8 +77,11 @@ def test_pdf_renders_to_a_non_empty_image(october, tmp_path):
     pdf = render(october, "pdf").content
     assert pdf.startswith(b"%PDF")
     (tmp_path / "r.pdf").write_bytes(pdf)
-    subprocess.run(["pdftoppm", "-r", "50", "-png", "-f", "1", "-l", "1", str(tmp_path / "r.pdf"),
-                    str(tmp_path / "page")], check=True, timeout=60)
+    subprocess.run(
+        ["pdftoppm", "-r", "50", "-png", "-f", "1", "-l", "1", str(tmp_path / "r.pdf"), str(tmp_path / "page")],
+        check=True,
+        timeout=60,
+    )
     page = next(tmp_path.glob("page*.png"))
     assert page.stat().st_size > 5000
     from PIL import Image

@@ -6,15 +6,14 @@ import io
 import json
 from datetime import date
 
+import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 from sqlalchemy import select
 
 from broadcast.domain.models import Plan
-from broadcast.reports import plans as plan_service
 from broadcast.errors import ValidationError
-
-import pytest
+from broadcast.reports import plans as plan_service
 
 
 def _h(token):
@@ -36,16 +35,25 @@ def test_api_json_and_files(client, api_token, asrun_log):
     c = client.get("/api/v1/reports/airtime?period=2025-10&format=csv", headers=h)
     assert c.mimetype == "text/csv" and "TỔNG CỘNG" in c.get_data(as_text=True)
     html = client.get("/api/v1/reports/airtime?period=2025-10&format=html", headers=h)
-    assert "unsafe-inline" in html.headers["Content-Security-Policy"] and "script-src" not in html.headers[
-        "Content-Security-Policy"]
+    assert (
+        "unsafe-inline" in html.headers["Content-Security-Policy"]
+        and "script-src" not in html.headers["Content-Security-Policy"]
+    )
     pdf = client.get("/api/v1/reports/airtime?period=2025-10&format=pdf", headers=h)
     assert pdf.data.startswith(b"%PDF")
 
 
-@pytest.mark.parametrize("query, field", [
-    ("period=2025-13", "period"), ("period=2025-Q5", "period"), ("from=2025-10-31&to=2025-10-01", "from"),
-    ("period=2025-10&station=KHONGCO", "station"), ("period=2025-10&format=docx", "format"), ("", "period"),
-])
+@pytest.mark.parametrize(
+    "query, field",
+    [
+        ("period=2025-13", "period"),
+        ("period=2025-Q5", "period"),
+        ("from=2025-10-31&to=2025-10-01", "from"),
+        ("period=2025-10&station=KHONGCO", "station"),
+        ("period=2025-10&format=docx", "format"),
+        ("", "period"),
+    ],
+)
 def test_api_bad_input_is_400(client, api_token, asrun_log, query, field):
     r = client.get(f"/api/v1/reports/airtime?{query}", headers=_h(api_token("vanhanh")))
     assert r.status_code == 400
@@ -76,8 +84,11 @@ def test_cli(cli_env, asrun_log, tmp_path):
     assert out.exit_code == 0, out.output
     assert json.loads(out.stdout)["totals"]["cchc_duration_s"] == 300
     target = tmp_path / "bc.pdf"
-    out = runner.invoke(main, ["report", "airtime", "--period", "2025-Q4", "--station", "MOLAO", "--format", "pdf",
-                               "--out", str(target)], env=cli_env)
+    out = runner.invoke(
+        main,
+        ["report", "airtime", "--period", "2025-Q4", "--station", "MOLAO", "--format", "pdf", "--out", str(target)],
+        env=cli_env,
+    )
     assert out.exit_code == 0 and target.read_bytes().startswith(b"%PDF")
     bad = runner.invoke(main, ["report", "airtime", "--period", "2025-13"], env=cli_env)
     assert bad.exit_code == 1 and "tháng phải từ 1 đến 12" in bad.output and "Traceback" not in bad.output
@@ -108,17 +119,35 @@ def test_plan_pages_edit_targets(login_as, asrun_log, session):
     client = login_as("vanhanh")
     page = client.get("/plans")
     token = csrf_from(page.get_data(as_text=True))
-    r = client.post("/plans", data={"csrf_token": token, "title": "Kế hoạch 2026", "period_start": "2026-01-01",
-                                    "period_end": "2026-12-31", "report_due_day": "10"})
+    r = client.post(
+        "/plans",
+        data={
+            "csrf_token": token,
+            "title": "Kế hoạch 2026",
+            "period_start": "2026-01-01",
+            "period_end": "2026-12-31",
+            "report_due_day": "10",
+        },
+    )
     assert r.status_code == 302
     plan_id = int(r.headers["Location"].rstrip("/").split("/")[-1])
-    r = client.post(f"/plans/{plan_id}", data={"csrf_token": token, "action": "add_target", "metric": "minutes",
-                                               "category_code": "cchc", "value": "90", "per": "month"})
+    r = client.post(
+        f"/plans/{plan_id}",
+        data={
+            "csrf_token": token,
+            "action": "add_target",
+            "metric": "minutes",
+            "category_code": "cchc",
+            "value": "90",
+            "per": "month",
+        },
+    )
     assert r.status_code == 302
     plan = session.get(Plan, plan_id)
     assert [(t.metric, t.category_code, t.value) for t in plan.targets] == [("minutes", "cchc", 90.0)]
-    r = client.post(f"/plans/{plan_id}", data={"csrf_token": token, "action": "add_target", "metric": "nope",
-                                               "value": "1"})
+    r = client.post(
+        f"/plans/{plan_id}", data={"csrf_token": token, "action": "add_target", "metric": "nope", "value": "1"}
+    )
     assert r.status_code == 200 and "Chỉ tiêu phải là" in r.get_data(as_text=True)
     assert login_as("xem").post(f"/plans/{plan_id}", data={"csrf_token": token}).status_code == 403
 
@@ -132,8 +161,12 @@ def test_plan_validation_and_deadlines(session, asrun_log):
         plan_service.clean_target({"metric": "minutes", "value": "-1"})
     plan = session.scalar(select(Plan).where(Plan.title == "Kế hoạch tuyên truyền CCHC năm 2025"))
     due = [(d["code"], d["due"]) for d in plan_service.reporting_deadlines(plan)]
-    assert due == [("2025-Q1", date(2025, 3, 10)), ("2025-H1", date(2025, 6, 10)), ("2025-9M", date(2025, 9, 10)),
-                   ("2025", date(2025, 12, 10))]
+    assert due == [
+        ("2025-Q1", date(2025, 3, 10)),
+        ("2025-H1", date(2025, 6, 10)),
+        ("2025-9M", date(2025, 9, 10)),
+        ("2025", date(2025, 12, 10)),
+    ]
     nxt = plan_service.next_report_deadline(session, date(2025, 6, 11))
     assert nxt["code"] == "2025-9M" and nxt["days_left"] == 91
     assert plan_service.current_plan(session, date(2025, 10, 5)).id == plan.id

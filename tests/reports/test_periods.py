@@ -12,16 +12,19 @@ from broadcast.errors import ValidationError
 from broadcast.reports.periods import parse_period
 
 
-@pytest.mark.parametrize("text, label, start, end", [
-    ("2025-10", "Tháng 10/2025", date(2025, 10, 1), date(2025, 10, 31)),
-    ("2024-02", "Tháng 02/2024", date(2024, 2, 1), date(2024, 2, 29)),
-    ("2025-Q3", "Quý III/2025", date(2025, 7, 1), date(2025, 9, 30)),
-    ("2025-q1", "Quý I/2025", date(2025, 1, 1), date(2025, 3, 31)),
-    ("2025-H1", "6 tháng đầu năm 2025", date(2025, 1, 1), date(2025, 6, 30)),
-    ("2025-H2", "6 tháng cuối năm 2025", date(2025, 7, 1), date(2025, 12, 31)),
-    ("2025-9M", "9 tháng năm 2025", date(2025, 1, 1), date(2025, 9, 30)),
-    ("2025", "Năm 2025", date(2025, 1, 1), date(2025, 12, 31)),
-])
+@pytest.mark.parametrize(
+    "text, label, start, end",
+    [
+        ("2025-10", "Tháng 10/2025", date(2025, 10, 1), date(2025, 10, 31)),
+        ("2024-02", "Tháng 02/2024", date(2024, 2, 1), date(2024, 2, 29)),
+        ("2025-Q3", "Quý III/2025", date(2025, 7, 1), date(2025, 9, 30)),
+        ("2025-q1", "Quý I/2025", date(2025, 1, 1), date(2025, 3, 31)),
+        ("2025-H1", "6 tháng đầu năm 2025", date(2025, 1, 1), date(2025, 6, 30)),
+        ("2025-H2", "6 tháng cuối năm 2025", date(2025, 7, 1), date(2025, 12, 31)),
+        ("2025-9M", "9 tháng năm 2025", date(2025, 1, 1), date(2025, 9, 30)),
+        ("2025", "Năm 2025", date(2025, 1, 1), date(2025, 12, 31)),
+    ],
+)
 def test_codes(text, label, start, end):
     p = parse_period(text)
     assert (p.label, p.start, p.end) == (label, start, end)
@@ -45,8 +48,10 @@ def test_from_to():
     assert parse_period(date_from="2025-07-01", date_to="2025-09-30").code == "2025-Q3"
 
 
-@pytest.mark.parametrize("text", ["2025-13", "2025-00", "2025-Q5", "2025-Q0", "2025-H3", "25-10", "2025/10",
-                                  "tháng 10", "1999", "2025-10-01"])
+@pytest.mark.parametrize(
+    "text",
+    ["2025-13", "2025-00", "2025-Q5", "2025-Q0", "2025-H3", "25-10", "2025/10", "tháng 10", "1999", "2025-10-01"],
+)
 def test_bad_codes(text):
     with pytest.raises(ValidationError) as err:
         parse_period(text)

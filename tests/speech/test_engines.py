@@ -9,8 +9,7 @@ import pytest
 from gtts import gTTSError
 
 from broadcast.audio.measure import probe_duration
-from broadcast.speech.engines import (EngineError, engine_names_from_env, get_engine,
-                                      synthesize_with_fallback)
+from broadcast.speech.engines import EngineError, engine_names_from_env, get_engine, synthesize_with_fallback
 from broadcast.speech.engines.espeak import EspeakEngine
 from broadcast.speech.engines.gtts import GTTSEngine
 from broadcast.speech.engines.piper import PiperEngine
@@ -88,10 +87,12 @@ def test_espeak_command_clamps_and_reads_stdin(tmp_path):
 
 
 def test_all_engines_failing_is_one_clear_error(tmp_path):
-    with patch("broadcast.speech.engines.gtts.gTTS", side_effect=gTTSError("down")), \
-         patch.object(EspeakEngine, "available", return_value=False):
-        with pytest.raises(EngineError) as err:
-            synthesize_with_fallback("xin chào", ["gtts", "espeak"], None, tmp_path / "s", {})
+    with (
+        patch("broadcast.speech.engines.gtts.gTTS", side_effect=gTTSError("down")),
+        patch.object(EspeakEngine, "available", return_value=False),
+        pytest.raises(EngineError) as err,
+    ):
+        synthesize_with_fallback("xin chào", ["gtts", "espeak"], None, tmp_path / "s", {})
     assert err.value.message.startswith("Không bộ đọc nào")
     assert "gtts" in err.value.message and "espeak" in err.value.message
 

@@ -12,11 +12,43 @@ DIGIT = re.compile(r"\d")
 # A leftover initialism: a word with two or more capitals.
 INITIALISM = re.compile(r"\b\w*[A-ZĐ]\w*[A-ZĐ]\w*\b")
 
-ADMIN_BITS = st.sampled_from([
-    "UBND", "HĐND", "CCHC", "TTHC", "TDP", "QĐ", "NQ", "6830/QĐ-UBND", "57-NQ/TW", "114/2024/NĐ-CP",
-    "31/12/2024", "Quý II", "100%", "1.500.000", "2,5", "6h30", "0912 345 678", "35°C", "ha", "m²",
-    "2021 - 2030", "XIII", "ABCXYZ", "/", "-", ",", ".", "\t", " ", "😀", "\x00", "\u200b", "ngày",
-])
+ADMIN_BITS = st.sampled_from(
+    [
+        "UBND",
+        "HĐND",
+        "CCHC",
+        "TTHC",
+        "TDP",
+        "QĐ",
+        "NQ",
+        "6830/QĐ-UBND",
+        "57-NQ/TW",
+        "114/2024/NĐ-CP",
+        "31/12/2024",
+        "Quý II",
+        "100%",
+        "1.500.000",
+        "2,5",
+        "6h30",
+        "0912 345 678",
+        "35°C",
+        "ha",
+        "m²",
+        "2021 - 2030",
+        "XIII",
+        "ABCXYZ",
+        "/",
+        "-",
+        ",",
+        ".",
+        "\t",
+        " ",
+        "😀",
+        "\x00",
+        "\u200b",
+        "ngày",
+    ]
+)
 TEXTS = st.one_of(st.text(max_size=200), st.lists(ADMIN_BITS, max_size=30).map(" ".join))
 
 
@@ -64,8 +96,12 @@ def test_impossible_date_is_read_and_reported():
 
 def test_sentence_splitting():
     text = "Ủy ban nhân dân phường thông báo. Đề nghị bà con chú ý! Xin cảm ơn?\nDòng mới"
-    assert split_sentences(text) == ["Ủy ban nhân dân phường thông báo.", "Đề nghị bà con chú ý!",
-                                     "Xin cảm ơn?", "Dòng mới"]
+    assert split_sentences(text) == [
+        "Ủy ban nhân dân phường thông báo.",
+        "Đề nghị bà con chú ý!",
+        "Xin cảm ơn?",
+        "Dòng mới",
+    ]
 
 
 def test_long_sentences_are_cut_at_clauses():

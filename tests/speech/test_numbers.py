@@ -7,8 +7,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from broadcast.speech.normalize import normalize
-from broadcast.speech.normalize.numbers import (MAX_NUMBER, digits_to_words, number_to_words,
-                                                read_integer, words_to_number)
+from broadcast.speech.normalize.numbers import (
+    MAX_NUMBER,
+    digits_to_words,
+    number_to_words,
+    read_integer,
+    words_to_number,
+)
 
 DIGIT = re.compile(r"\d")
 
@@ -41,11 +46,20 @@ def test_decimal_comma_reads_phay(whole, frac):
     assert sep and words_to_number(head) == whole and words_to_number(tail) == frac
 
 
-@pytest.mark.parametrize("n,words", [
-    (21, "hai mươi mốt"), (11, "mười một"), (14, "mười bốn"), (15, "mười lăm"),
-    (24, "hai mươi tư"), (25, "hai mươi lăm"), (105, "một trăm linh năm"),
-    (2024, "hai nghìn không trăm hai mươi tư"), (1_500_000, "một triệu năm trăm nghìn"),
-])
+@pytest.mark.parametrize(
+    "n,words",
+    [
+        (21, "hai mươi mốt"),
+        (11, "mười một"),
+        (14, "mười bốn"),
+        (15, "mười lăm"),
+        (24, "hai mươi tư"),
+        (25, "hai mươi lăm"),
+        (105, "một trăm linh năm"),
+        (2024, "hai nghìn không trăm hai mươi tư"),
+        (1_500_000, "một triệu năm trăm nghìn"),
+    ],
+)
 def test_rules_from_the_issue(n, words):
     assert number_to_words(n) == words
 

@@ -45,13 +45,13 @@ def test_changes_that_alter_the_sound_miss_the_cache(tmp_path):
         hashes.add(r.content_hash)
     assert len(hashes) == 4
     # tags are not part of the sound
-    assert render_text("Xin chào bà con.", engine_names=["espeak"], cache_dir=tmp_path,
-                       tags={"title": "khác"}).cached
+    assert render_text("Xin chào bà con.", engine_names=["espeak"], cache_dir=tmp_path, tags={"title": "khác"}).cached
 
 
 def test_operator_lexicon_changes_spoken_text(tmp_path):
-    r = render_text("Chỉ số SIPAS.", engine_names=["espeak"], cache_dir=tmp_path,
-                    lexicon={"SIPAS": "xíp pát"}, lexicon_version=7)
+    r = render_text(
+        "Chỉ số SIPAS.", engine_names=["espeak"], cache_dir=tmp_path, lexicon={"SIPAS": "xíp pát"}, lexicon_version=7
+    )
     assert r.spoken_text == "Chỉ số xíp pát." and r.lexicon_version == 7
 
 
@@ -78,11 +78,24 @@ def test_nothing_to_say_is_a_clear_error(tmp_path, text):
 
 def test_chime_makes_it_longer(tmp_path):
     chime = tmp_path / "chime.wav"
-    subprocess.run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i",
-                    "sine=frequency=880:duration=0.5", str(chime)], check=True)
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=frequency=880:duration=0.5",
+            str(chime),
+        ],
+        check=True,
+    )
     plain = render_text("Xin chào.", engine_names=["espeak"], cache_dir=tmp_path)
-    chimed = render_text("Xin chào.", engine_names=["espeak"], cache_dir=tmp_path,
-                         settings={"chime": "both", "chime_path": str(chime)})
+    chimed = render_text(
+        "Xin chào.", engine_names=["espeak"], cache_dir=tmp_path, settings={"chime": "both", "chime_path": str(chime)}
+    )
     assert chimed.content_hash != plain.content_hash
     assert chimed.duration_ms - plain.duration_ms == pytest.approx(1000, abs=150)
 
@@ -90,8 +103,7 @@ def test_chime_makes_it_longer(tmp_path):
 def test_recording_goes_through_the_same_pipeline(tmp_path):
     rec = tmp_path / "rec.wav"
     subprocess.run(["espeak-ng", "-v", "vi", "-a", "30", "-w", str(rec), "bà con chú ý"], check=True)
-    r = render_text("", engine_names=["recording"], cache_dir=tmp_path / "c",
-                    settings={"recording_path": str(rec)})
+    r = render_text("", engine_names=["recording"], cache_dir=tmp_path / "c", settings={"recording_path": str(rec)})
     assert r.engine == "recording" and abs(r.loudness_lufs + 16) <= 1
 
 
@@ -101,8 +113,22 @@ def test_corrupt_and_silent_recordings_fail_clearly(tmp_path):
     with pytest.raises(RecordingError):
         render_text("", engine_names=["recording"], cache_dir=tmp_path / "c", settings={"recording_path": str(bad)})
     silent = tmp_path / "silent.wav"
-    subprocess.run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i",
-                    "anullsrc=r=44100:cl=mono", "-t", "2", str(silent)], check=True)
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            "anullsrc=r=44100:cl=mono",
+            "-t",
+            "2",
+            str(silent),
+        ],
+        check=True,
+    )
     with pytest.raises(AudioError):
         render_text("", engine_names=["recording"], cache_dir=tmp_path / "c", settings={"recording_path": str(silent)})
     assert not list((tmp_path / "c").glob("*/*.mp3"))
@@ -131,8 +157,10 @@ def test_render_many_renders_in_parallel_in_order(tmp_path):
 def test_render_many_reports_a_bad_job_without_stopping_the_others(tmp_path):
     from broadcast.speech.render import render_many
 
-    jobs = [{"text": "Xin chào bà con.", "engine_names": ["espeak"], "cache_dir": tmp_path},
-            {"text": "!!! ???", "engine_names": ["espeak"], "cache_dir": tmp_path}]
+    jobs = [
+        {"text": "Xin chào bà con.", "engine_names": ["espeak"], "cache_dir": tmp_path},
+        {"text": "!!! ???", "engine_names": ["espeak"], "cache_dir": tmp_path},
+    ]
     ok, bad = render_many(jobs, workers=2, return_errors=True)
     assert ok.duration_ms > 300 and isinstance(bad, ValidationError)
     with pytest.raises(ValidationError):

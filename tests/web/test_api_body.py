@@ -49,8 +49,9 @@ def device_token(runtime, demo):
 
 @pytest.fixture
 def call(client, api_token, demo, session, device_token):
-    own = session.scalar(select(Bulletin.id).join(Bulletin.author).where(User.username == "tuphap")
-                         .order_by(Bulletin.id))
+    own = session.scalar(
+        select(Bulletin.id).join(Bulletin.author).where(User.username == "tuphap").order_by(Bulletin.id)
+    )
 
     def _call(method, path, user, body, content_type="application/json"):
         token = device_token if user == "device" else api_token(user)
@@ -97,8 +98,11 @@ def test_a_body_at_the_limit_still_reaches_the_endpoint(call):
 
 
 # API routes that change something but read no JSON body (a file upload, or nothing at all).
-NO_JSON = {("post", "/bulletins/<int:bulletin_id>/recording"), ("post", "/stations/<code>/programmes/<date>/build"),
-           ("delete", "/lexicon/<path:term>")}
+NO_JSON = {
+    ("post", "/bulletins/<int:bulletin_id>/recording"),
+    ("post", "/stations/<code>/programmes/<date>/build"),
+    ("delete", "/lexicon/<path:term>"),
+}
 
 
 def test_every_writing_endpoint_is_listed_here(app):
@@ -107,7 +111,7 @@ def test_every_writing_endpoint_is_listed_here(app):
         if not rule.rule.startswith("/api/v1/"):
             continue
         for method in rule.methods & {"POST", "PUT", "PATCH", "DELETE"}:
-            route = (method.lower(), rule.rule[len("/api/v1"):])
+            route = (method.lower(), rule.rule[len("/api/v1") :])
             if route in NO_JSON:
                 continue
             assert (route[0], re.sub(r"<[^>]+>", "*", route[1])) in listed, route

@@ -49,8 +49,14 @@ def test_login_without_csrf_token_is_refused(client, demo):
 
 def test_open_redirect_after_login_is_ignored(client, demo):
     page = client.get("/login")
-    response = client.post("/login?next=//evil.example/x", data={
-        "username": "vanhanh", "password": demo["password"], "csrf_token": csrf_from(page.get_data(as_text=True))})
+    response = client.post(
+        "/login?next=//evil.example/x",
+        data={
+            "username": "vanhanh",
+            "password": demo["password"],
+            "csrf_token": csrf_from(page.get_data(as_text=True)),
+        },
+    )
     assert response.headers["Location"] == "/"
 
 

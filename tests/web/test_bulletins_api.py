@@ -18,9 +18,15 @@ TODAY = date.today()
 
 
 def payload(**over):
-    data = {"title": "Lịch tiếp công dân", "body": "Lãnh đạo UBND phường tiếp công dân vào sáng thứ Năm hằng tuần.",
-            "category": "thong-bao", "priority": "normal", "valid_from": TODAY.isoformat(),
-            "valid_until": (TODAY + timedelta(days=5)).isoformat(), "airings": 2}
+    data = {
+        "title": "Lịch tiếp công dân",
+        "body": "Lãnh đạo UBND phường tiếp công dân vào sáng thứ Năm hằng tuần.",
+        "category": "thong-bao",
+        "priority": "normal",
+        "valid_from": TODAY.isoformat(),
+        "valid_until": (TODAY + timedelta(days=5)).isoformat(),
+        "airings": 2,
+    }
     data.update(over)
     return data
 
@@ -37,6 +43,7 @@ def api(client, api_token):
             def call(path, **kw):
                 headers = {**self.headers, **kw.pop("headers", {})}
                 return getattr(client, method)("/api/v1" + path, headers=headers, **kw)
+
             return call
 
     cache = {}
@@ -86,10 +93,23 @@ def test_full_workflow_through_the_api(api, session):
     assert_error(api("lanhdao").post(f"/bulletins/{bid}/approve"), 409, "invalid_state")
     assert_error(api("vanhoa").post(f"/bulletins/{bid}/withdraw"), 403)
     assert api("vanhanh").post(f"/bulletins/{bid}/withdraw", json={"reason": "Hoãn."}).json["status"] == "withdrawn"
-    actions = list(session.scalars(select(AuditLog.action).where(AuditLog.object_id == str(bid))
-                                   .where(AuditLog.object_type == "bulletins").order_by(AuditLog.id)))
-    assert actions == ["bulletin.create", "bulletin.submit", "bulletin.reject", "bulletin.update",
-                       "bulletin.submit", "bulletin.approve", "bulletin.withdraw"]
+    actions = list(
+        session.scalars(
+            select(AuditLog.action)
+            .where(AuditLog.object_id == str(bid))
+            .where(AuditLog.object_type == "bulletins")
+            .order_by(AuditLog.id)
+        )
+    )
+    assert actions == [
+        "bulletin.create",
+        "bulletin.submit",
+        "bulletin.reject",
+        "bulletin.update",
+        "bulletin.submit",
+        "bulletin.approve",
+        "bulletin.withdraw",
+    ]
 
 
 def test_patch_of_approved_text_sends_it_back(api):
@@ -140,11 +160,18 @@ def test_unknown_bulletin_is_404(api):
 
 
 BAD_CREATE = [
-    ({"title": "   "}, "title"), ({"body": ""}, "body"), ({"body": "a" * 10001}, "body"),
-    ({"valid_from": "2025-02-31"}, "valid_from"), ({"valid_until": "2000-01-01"}, "valid_until"),
-    ({"category": "nope"}, "category"), ({"department": "NOPE"}, "department"),
-    ({"stations": ["NOPE"]}, "stations"), ({"airings": 0}, "airings"), ({"priority": "khẩn"}, "priority"),
-    ({"submit": "yes"}, "submit"), ({"extra": 1}, "extra"),
+    ({"title": "   "}, "title"),
+    ({"body": ""}, "body"),
+    ({"body": "a" * 10001}, "body"),
+    ({"valid_from": "2025-02-31"}, "valid_from"),
+    ({"valid_until": "2000-01-01"}, "valid_until"),
+    ({"category": "nope"}, "category"),
+    ({"department": "NOPE"}, "department"),
+    ({"stations": ["NOPE"]}, "stations"),
+    ({"airings": 0}, "airings"),
+    ({"priority": "khẩn"}, "priority"),
+    ({"submit": "yes"}, "submit"),
+    ({"extra": 1}, "extra"),
 ]
 
 
@@ -156,15 +183,21 @@ def test_bad_create_is_400_and_changes_nothing(api, session, override, field):
     assert (count(session), count(session, AuditLog)) == before
 
 
-@pytest.mark.parametrize("kwargs,status,code", [
-    ({"data": "{not json", "content_type": "application/json"}, 400, "malformed_json"),
-    ({"data": "[1, 2]", "content_type": "application/json"}, 400, "malformed_json"),
-    ({"data": b"\xff\xfe{}", "content_type": "application/json"}, 400, "malformed_json"),
-    ({"data": "title=x&body=y", "content_type": "application/x-www-form-urlencoded"}, 415,
-     "unsupported_media_type"),
-    ({"data": json.dumps(payload()), "content_type": "text/plain"}, 415, "unsupported_media_type"),
-    ({}, 415, "unsupported_media_type"),
-])
+@pytest.mark.parametrize(
+    "kwargs,status,code",
+    [
+        ({"data": "{not json", "content_type": "application/json"}, 400, "malformed_json"),
+        ({"data": "[1, 2]", "content_type": "application/json"}, 400, "malformed_json"),
+        ({"data": b"\xff\xfe{}", "content_type": "application/json"}, 400, "malformed_json"),
+        (
+            {"data": "title=x&body=y", "content_type": "application/x-www-form-urlencoded"},
+            415,
+            "unsupported_media_type",
+        ),
+        ({"data": json.dumps(payload()), "content_type": "text/plain"}, 415, "unsupported_media_type"),
+        ({}, 415, "unsupported_media_type"),
+    ],
+)
 def test_malformed_bodies(api, session, kwargs, status, code):
     before = count(session)
     assert_error(api("vanhoa").post("/bulletins", **kwargs), status, code)
@@ -177,8 +210,11 @@ def test_action_with_bad_body(api):
     bid = api("vanhoa").post("/bulletins", json=payload(submit=True)).json["id"]
     assert_error(api("lanhdao").post(f"/bulletins/{bid}/reject", json={}), 400)
     assert_error(api("lanhdao").post(f"/bulletins/{bid}/reject", json={"reason": 5}), 400)
-    assert_error(api("lanhdao").post(f"/bulletins/{bid}/approve", data="oops", content_type="application/json"),
-                 400, "malformed_json")
+    assert_error(
+        api("lanhdao").post(f"/bulletins/{bid}/approve", data="oops", content_type="application/json"),
+        400,
+        "malformed_json",
+    )
     assert_error(api("lanhdao").post(f"/bulletins/{bid}/approve", data="reason=x", content_type="text/plain"), 415)
     assert api("lanhdao").get(f"/bulletins/{bid}").json["status"] == "submitted"
 
@@ -202,15 +238,19 @@ def test_comments(api):
 @pytest.fixture(scope="module")
 def wav_bytes(tmp_path_factory):
     out = tmp_path_factory.mktemp("audio") / "tone.wav"
-    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "sine=frequency=330:duration=1", str(out)],
-                   check=True)
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "sine=frequency=330:duration=1", str(out)], check=True
+    )
     return out.read_bytes()
 
 
 def test_recording_upload(api, wav_bytes, settings):
     bid = api("vanhoa").post("/bulletins", json=payload()).json["id"]
-    r = api("vanhoa").post(f"/bulletins/{bid}/recording", data={"file": (io.BytesIO(wav_bytes), "doc.mp3")},
-                           content_type="multipart/form-data")
+    r = api("vanhoa").post(
+        f"/bulletins/{bid}/recording",
+        data={"file": (io.BytesIO(wav_bytes), "doc.mp3")},
+        content_type="multipart/form-data",
+    )
     assert r.status_code == 201, r.json
     assert r.json["recording"]["format"] == "wav" and r.json["bulletin"]["has_recording"]
     assert r.json["bulletin"]["version"] == 2
@@ -218,12 +258,15 @@ def test_recording_upload(api, wav_bytes, settings):
     assert len(stored) == 1 and stored[0].name.startswith(f"bulletin-{bid}-")
 
 
-@pytest.mark.parametrize("make,status,code", [
-    (lambda wav: {"file": (io.BytesIO(b"%PDF-1.4 not audio" * 50), "tin.mp3")}, 400, "not_audio"),
-    (lambda wav: {"file": (io.BytesIO(wav), "../../etc/cron.d/x.wav")}, 400, "bad_filename"),
-    (lambda wav: {"khac": (io.BytesIO(wav), "a.wav")}, 400, "invalid"),
-    (lambda wav: {"file": (io.BytesIO(b"\0" * (21 * 1024 * 1024)), "big.wav")}, 413, "too_large"),
-])
+@pytest.mark.parametrize(
+    "make,status,code",
+    [
+        (lambda wav: {"file": (io.BytesIO(b"%PDF-1.4 not audio" * 50), "tin.mp3")}, 400, "not_audio"),
+        (lambda wav: {"file": (io.BytesIO(wav), "../../etc/cron.d/x.wav")}, 400, "bad_filename"),
+        (lambda wav: {"khac": (io.BytesIO(wav), "a.wav")}, 400, "invalid"),
+        (lambda wav: {"file": (io.BytesIO(b"\0" * (21 * 1024 * 1024)), "big.wav")}, 413, "too_large"),
+    ],
+)
 def test_bad_recordings(api, session, settings, wav_bytes, make, status, code):
     bid = api("vanhoa").post("/bulletins", json=payload()).json["id"]
     r = api("vanhoa").post(f"/bulletins/{bid}/recording", data=make(wav_bytes), content_type="multipart/form-data")

@@ -21,10 +21,17 @@ XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
 
 def form_data(page_html: str, **over) -> dict:
-    data = {"csrf_token": csrf_from(page_html), "title": "Thông báo thu gom rác",
-            "body": "Từ ngày 1/12, xe thu gom rác đến các tổ dân phố lúc 18h00 hằng ngày.",
-            "category": "thong-bao", "priority": "normal", "valid_from": _START.isoformat(),
-            "valid_until": (_START + timedelta(days=30)).isoformat(), "airings": "4", "action": "save"}
+    data = {
+        "csrf_token": csrf_from(page_html),
+        "title": "Thông báo thu gom rác",
+        "body": "Từ ngày 1/12, xe thu gom rác đến các tổ dân phố lúc 18h00 hằng ngày.",
+        "category": "thong-bao",
+        "priority": "normal",
+        "valid_from": _START.isoformat(),
+        "valid_until": (_START + timedelta(days=30)).isoformat(),
+        "airings": "4",
+        "action": "save",
+    }
     data.update(over)
     return data
 
@@ -53,7 +60,7 @@ def test_submitter_writes_saves_and_submits(login_as, session):
     form = client.get("/bulletins/new")
     html = form.get_data(as_text=True)
     assert form.status_code == 200 and "10.000" in html and 'id="body-count"' in html
-    assert "bulletins.js" in html and "<script>" not in html.replace('<script src', '')
+    assert "bulletins.js" in html and "<script>" not in html.replace("<script src", "")
     bid = create(client, action="submit")
     b = session.get(Bulletin, bid)
     assert b.status == "submitted" and b.department.code == "VHTT" and b.airings_wanted == 4
@@ -65,11 +72,13 @@ def test_form_errors_are_shown_and_nothing_saved(login_as, session):
     client = login_as("vanhoa")
     before = session.scalar(select(func.count(Bulletin.id)))
     page = client.get("/bulletins/new").get_data(as_text=True)
-    for over, text in [({"body": "   "}, "Nội dung không được để trống"),
-                       ({"valid_until": (_START - timedelta(days=1)).isoformat()}, "không được trước ngày bắt đầu"),
-                       ({"airings": "0"}, "Số lượt phát phải từ 1"),
-                       ({"body": "x" * 10001}, "vượt giới hạn 10.000"),
-                       ({"valid_from": "2025-02-30"}, "không phải ngày hợp lệ")]:
+    for over, text in [
+        ({"body": "   "}, "Nội dung không được để trống"),
+        ({"valid_until": (_START - timedelta(days=1)).isoformat()}, "không được trước ngày bắt đầu"),
+        ({"airings": "0"}, "Số lượt phát phải từ 1"),
+        ({"body": "x" * 10001}, "vượt giới hạn 10.000"),
+        ({"valid_from": "2025-02-30"}, "không phải ngày hợp lệ"),
+    ]:
         r = client.post("/bulletins/new", data=form_data(page, **over))
         assert r.status_code == 400 and text in r.get_data(as_text=True), text
     session.expire_all()
@@ -128,8 +137,10 @@ def test_submitter_cannot_approve_own_or_see_other_departments_drafts(login_as, 
     r = post_action(client, mine, "approve")
     session.expire_all()
     assert session.get(Bulletin, mine).status == "submitted"
-    r = client.post(f"/bulletins/{other}/action/withdraw", data={"csrf_token": csrf_from(
-        client.get("/bulletins").get_data(as_text=True))})
+    r = client.post(
+        f"/bulletins/{other}/action/withdraw",
+        data={"csrf_token": csrf_from(client.get("/bulletins").get_data(as_text=True))},
+    )
     assert r.status_code == 404
 
 
@@ -144,7 +155,8 @@ def test_list_filters_and_pagination(login_as):
     second = client.get("/bulletins?page=2").get_data(as_text=True)
     assert second.count('class="bulletin-item"') == 14
     assert client.get("/bulletins?q=T%C3%ADn%20s%E1%BB%91%2007").get_data(as_text=True).count(
-        'class="bulletin-item"') in (0, 1)
+        'class="bulletin-item"'
+    ) in (0, 1)
     assert "Tin số 07" in client.get("/bulletins?q=s%E1%BB%91+07").get_data(as_text=True)
     assert client.get("/bulletins?status=bogus").status_code == 400
 
@@ -187,27 +199,39 @@ def test_recording_upload_and_preview(login_as, client, tmp_path):
     assert f"/bulletins/{bid}/preview?v=1" in page  # TTS preview through broadcast.speech.store
     preview = client.get(f"/bulletins/{bid}/preview?v=1")
     assert preview.status_code == 200 and preview.mimetype == "audio/mpeg"
-    r = client.post(f"/bulletins/{bid}/recording", content_type="multipart/form-data",
-                    data={"csrf_token": csrf_from(page), "file": (io.BytesIO(wav.read_bytes()), "doc.wav")})
+    r = client.post(
+        f"/bulletins/{bid}/recording",
+        content_type="multipart/form-data",
+        data={"csrf_token": csrf_from(page), "file": (io.BytesIO(wav.read_bytes()), "doc.wav")},
+    )
     assert r.status_code == 302
     page = client.get(f"/bulletins/{bid}").get_data(as_text=True)
     assert f"/bulletins/{bid}/recording?v=2" in page
     audio = client.get(f"/bulletins/{bid}/recording?v=2")
     assert audio.status_code == 200 and audio.mimetype == "audio/wav"
-    bad = client.post(f"/bulletins/{bid}/recording", content_type="multipart/form-data",
-                      headers={"Accept": "application/json"},
-                      data={"csrf_token": csrf_from(page), "file": (io.BytesIO(b"not audio at all"), "x.webm")})
+    bad = client.post(
+        f"/bulletins/{bid}/recording",
+        content_type="multipart/form-data",
+        headers={"Accept": "application/json"},
+        data={"csrf_token": csrf_from(page), "file": (io.BytesIO(b"not audio at all"), "x.webm")},
+    )
     assert bad.status_code == 400 and bad.json["error"]["code"] == "not_audio"
-    without_csrf = client.post(f"/bulletins/{bid}/recording", content_type="multipart/form-data",
-                               data={"file": (io.BytesIO(wav.read_bytes()), "doc.wav")})
+    without_csrf = client.post(
+        f"/bulletins/{bid}/recording",
+        content_type="multipart/form-data",
+        data={"file": (io.BytesIO(wav.read_bytes()), "doc.wav")},
+    )
     assert without_csrf.status_code == 400
 
 
-ROUTES = [("/bulletins", {"admin", "operator", "approver", "submitter", "viewer"}),
-          ("/bulletins/new", {"admin", "operator", "approver", "submitter"}),
-          ("/bulletins/queue", {"admin", "operator", "approver"}),
-          ("/admin/users", {"admin"}), ("/admin/departments", {"admin"}),
-          ("/admin/stations", {"admin", "operator"})]
+ROUTES = [
+    ("/bulletins", {"admin", "operator", "approver", "submitter", "viewer"}),
+    ("/bulletins/new", {"admin", "operator", "approver", "submitter"}),
+    ("/bulletins/queue", {"admin", "operator", "approver"}),
+    ("/admin/users", {"admin"}),
+    ("/admin/departments", {"admin"}),
+    ("/admin/stations", {"admin", "operator"}),
+]
 USERS = {"admin": "admin", "operator": "vanhanh", "approver": "lanhdao", "submitter": "vanhoa", "viewer": "xem"}
 
 

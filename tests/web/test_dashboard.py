@@ -13,8 +13,7 @@ from broadcast.bulletins.permissions import OPERATOR_MAY_APPROVE_NORMAL, set_set
 from broadcast.domain.models import User
 from tests.bulletins.fast import fast_hashing  # noqa: F401  (autouse)
 
-ONE_PER_ROLE = {"admin": "admin", "operator": "vanhanh", "approver": "lanhdao", "submitter": "mttq",
-                "viewer": "xem"}
+ONE_PER_ROLE = {"admin": "admin", "operator": "vanhanh", "approver": "lanhdao", "submitter": "mttq", "viewer": "xem"}
 
 
 def _panel(html: str) -> str:
@@ -25,8 +24,11 @@ def _numbers(panel: str) -> tuple[int | None, int, int | None]:
     headline = re.search(r"(\d+) tin chờ duyệt", panel)
     counted = re.search(r"Chờ duyệt</a>: <strong>(\d+)</strong>", panel)
     reviewable = re.search(r'data-reviewable="(\d+)"', panel)
-    return (int(headline.group(1)) if headline else None, int(counted.group(1)),
-            int(reviewable.group(1)) if reviewable else None)
+    return (
+        int(headline.group(1)) if headline else None,
+        int(counted.group(1)),
+        int(reviewable.group(1)) if reviewable else None,
+    )
 
 
 def _check(client, session, username: str, role: str) -> None:
@@ -38,7 +40,8 @@ def _check(client, session, username: str, role: str) -> None:
         # the queue's own number is named as such whenever it differs from the headline
         assert (reviewable if reviewable is not None else headline) == may_approve
         assert reviewable is None or f"Trong đó bạn được duyệt {reviewable} tin." in client.get("/").get_data(
-            as_text=True)
+            as_text=True
+        )
     else:
         assert headline is None and reviewable is None
     assert counted == queries.status_counts(session, user)["submitted"]
@@ -102,6 +105,19 @@ def test_menu_order_for_the_admin(login_as):
     html = login_as("admin").get("/").get_data(as_text=True)
     nav = html.split('class="mainnav"')[1].split("</nav>")[0]
     links = re.findall(r">([^<>]+)</a>", nav)
-    expected = ["Tổng quan", "Tin bài", "Viết tin", "Duyệt tin", "Người dùng", "Đơn vị", "Đài", "Chương trình",
-                "Báo cáo", "Kế hoạch", "Phát sóng", "Từ điển phát âm", "Nhật ký thao tác"]
+    expected = [
+        "Tổng quan",
+        "Tin bài",
+        "Viết tin",
+        "Duyệt tin",
+        "Người dùng",
+        "Đơn vị",
+        "Đài",
+        "Chương trình",
+        "Báo cáo",
+        "Kế hoạch",
+        "Phát sóng",
+        "Từ điển phát âm",
+        "Nhật ký thao tác",
+    ]
     assert [link for link in links if link in expected] == expected

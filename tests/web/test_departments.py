@@ -29,11 +29,14 @@ def test_admin_adds_and_renames_a_department(login_as, client, session):
     assert actions == ["department.create", "department.update"]
 
 
-@pytest.mark.parametrize(("data", "message"), [
-    ({"code": "VHTT", "name": "Trùng"}, "Mã đơn vị VHTT đã có."),
-    ({"code": "có dấu cách", "name": "X"}, "Mã đơn vị chỉ gồm chữ"),
-    ({"code": "MOI", "name": "  "}, "Tên đơn vị không được để trống"),
-])
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"code": "VHTT", "name": "Trùng"}, "Mã đơn vị VHTT đã có."),
+        ({"code": "có dấu cách", "name": "X"}, "Mã đơn vị chỉ gồm chữ"),
+        ({"code": "MOI", "name": "  "}, "Tên đơn vị không được để trống"),
+    ],
+)
 def test_bad_departments_are_flashed_and_nothing_saved(login_as, client, session, data, message):
     login_as("admin")
     before = session.scalar(select(func.count(Department.id)))

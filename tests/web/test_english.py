@@ -5,16 +5,33 @@ from __future__ import annotations
 import pytest
 
 PAGES = [
-    ("/playout", "vanhanh", ["On air at each station", "Play a session now", "As-run log (yesterday and today)"],
-     ["Đang phát trên từng đài", "Phát ngay một buổi"]),
+    (
+        "/playout",
+        "vanhanh",
+        ["On air at each station", "Play a session now", "As-run log (yesterday and today)"],
+        ["Đang phát trên từng đài", "Phát ngay một buổi"],
+    ),
     ("/programmes?station=MOLAO", "vanhanh", ["Broadcast programme", "Whole week"], ["Xem cả tuần"]),
     ("/programmes/week?station=MOLAO", "vanhanh", ["Programme of the week", "Next week"], ["Tuần sau"]),
-    ("/reports/airtime", "xem", ["Airtime report", "Reporting period", "By category"], ["Báo cáo thời lượng phát thanh"]),
+    (
+        "/reports/airtime",
+        "xem",
+        ["Airtime report", "Reporting period", "By category"],
+        ["Báo cáo thời lượng phát thanh"],
+    ),
     ("/plans", "admin", ["Administrative-reform propaganda plans"], ["Kế hoạch tuyên truyền CCHC"]),
-    ("/lexicon", "vanhanh", ["Pronunciation lexicon", "Try the pronunciation", "Default entries"],
-     ["Mục mặc định", "Thử cách đọc"]),
-    ("/admin/stations", "vanhanh", ["Quiet hours", "Days off and extra sessions", "Change output"],
-     ["Giờ yên tĩnh", "Đổi đầu ra"]),
+    (
+        "/lexicon",
+        "vanhanh",
+        ["Pronunciation lexicon", "Try the pronunciation", "Default entries"],
+        ["Mục mặc định", "Thử cách đọc"],
+    ),
+    (
+        "/admin/stations",
+        "vanhanh",
+        ["Quiet hours", "Days off and extra sessions", "Change output"],
+        ["Giờ yên tĩnh", "Đổi đầu ra"],
+    ),
     ("/", "vanhanh", ["Today's sessions", "Playout controls"], ["Buổi phát hôm nay"]),
     ("/bulletins", "vanhanh", ["Bulletins"], []),
 ]

@@ -22,7 +22,6 @@ def test_labels_in_both_languages(login_as):
     assert "Chờ duyệt" not in en
 
 
-
 def test_as_run_states(app):
     from flask import render_template_string
 

@@ -7,7 +7,7 @@ import subprocess
 import pytest
 from sqlalchemy import select
 
-from broadcast.domain.models import AuditLog, AudioRendition, Bulletin, LexiconEntry
+from broadcast.domain.models import AudioRendition, AuditLog, Bulletin, LexiconEntry
 from broadcast.speech import store
 from broadcast.speech.normalize import normalize
 from tests.conftest import csrf_from
@@ -24,9 +24,18 @@ def renditions(runtime, demo):
         ids = {}
         for b, text, key in zip(bulletins, (SIPAS_TEXT, UBND_TEXT), ("sipas", "ubnd")):
             b.body, b.spoken_text, b.recording_path = text, None, None
-            row = AudioRendition(content_hash=key * 8, bulletin_id=b.id, bulletin_version=b.version,
-                                 engine="espeak", voice="vi", lexicon_version=0, spoken_text=normalize(text),
-                                 path=f"/nonexistent/{key}.mp3", duration_ms=1000, stale=False)
+            row = AudioRendition(
+                content_hash=key * 8,
+                bulletin_id=b.id,
+                bulletin_version=b.version,
+                engine="espeak",
+                voice="vi",
+                lexicon_version=0,
+                spoken_text=normalize(text),
+                path=f"/nonexistent/{key}.mp3",
+                duration_ms=1000,
+                stale=False,
+            )
             s.add(row)
             s.flush()
             ids[key] = row.id
@@ -55,6 +64,7 @@ def _entries(runtime) -> dict[str, str]:
 
 
 # --- pages -----------------------------------------------------------------------------------
+
 
 def test_page_lists_defaults_and_operator_entries_for_every_role(login_as, runtime):
     with runtime.unit() as s:
@@ -94,10 +104,15 @@ def test_operator_adds_edits_and_deletes_with_audit(login_as, runtime, rendition
     assert _entries(runtime) == {}
     with runtime.unit() as s:
         assert store.lexicon_version(s) == 3
-        actions = [(a.action, a.object_id, a.username) for a in s.scalars(select(AuditLog).where(
-            AuditLog.action.like("lexicon.%")).order_by(AuditLog.id))]
-        assert actions == [("lexicon.create", "SIPAS", "vanhanh"), ("lexicon.update", "SIPAS", "vanhanh"),
-                           ("lexicon.delete", "SIPAS", "vanhanh")]
+        actions = [
+            (a.action, a.object_id, a.username)
+            for a in s.scalars(select(AuditLog).where(AuditLog.action.like("lexicon.%")).order_by(AuditLog.id))
+        ]
+        assert actions == [
+            ("lexicon.create", "SIPAS", "vanhanh"),
+            ("lexicon.update", "SIPAS", "vanhanh"),
+            ("lexicon.delete", "SIPAS", "vanhanh"),
+        ]
         detail = s.scalar(select(AuditLog).where(AuditLog.action == "lexicon.update")).detail
         assert detail["old_spoken"] == "xíp pát" and detail["spoken"] == "xi-pát" and detail["version"] == 2
 
@@ -108,8 +123,10 @@ def test_saving_an_unchanged_entry_changes_nothing(login_as, runtime, renditions
     _save(client, term="SIPAS", spoken="xíp pát")
     with runtime.unit() as s:
         assert store.lexicon_version(s) == 1
-        assert s.scalar(select(AuditLog).where(AuditLog.action.like("lexicon.%")).order_by(
-            AuditLog.id.desc())).action == "lexicon.create"
+        assert (
+            s.scalar(select(AuditLog).where(AuditLog.action.like("lexicon.%")).order_by(AuditLog.id.desc())).action
+            == "lexicon.create"
+        )
 
 
 def test_edit_of_an_unrelated_term_leaves_audio_alone(login_as, runtime, renditions):
@@ -121,18 +138,21 @@ def test_edit_of_an_unrelated_term_leaves_audio_alone(login_as, runtime, renditi
     assert _stale(runtime, renditions) == {"sipas": False, "ubnd": True}
 
 
-@pytest.mark.parametrize("form, field, message", [
-    ({"term": "", "spoken": "xi-pát"}, "term", "Cần nhập từ viết"),
-    ({"term": "   ", "spoken": "xi-pát"}, "term", "Cần nhập từ viết"),
-    ({"term": "SIPAS", "spoken": ""}, "spoken", "Cần nhập cách đọc"),
-    ({"term": "A" * 101, "spoken": "a"}, "term", "Từ viết quá dài"),
-    ({"term": "SIPAS", "spoken": "x" * 301}, "spoken", "Cách đọc quá dài"),
-    ({"term": "SIPAS", "spoken": "xi 2 pát"}, "spoken", "không có chữ số"),
-    ({"term": "123", "spoken": "một hai ba"}, "term", "ít nhất một chữ cái"),
-    ({"term": "SI\tPAS", "spoken": "xi-pát"}, "term", "ký tự điều khiển"),
-    ({"term": "SIPAS", "spoken": "xi\npát"}, "spoken", "ký tự điều khiển"),
-    ({"term": "SIPAS", "spoken": "xi-pát", "note": "n" * 501}, "note", "Ghi chú quá dài"),
-])
+@pytest.mark.parametrize(
+    "form, field, message",
+    [
+        ({"term": "", "spoken": "xi-pát"}, "term", "Cần nhập từ viết"),
+        ({"term": "   ", "spoken": "xi-pát"}, "term", "Cần nhập từ viết"),
+        ({"term": "SIPAS", "spoken": ""}, "spoken", "Cần nhập cách đọc"),
+        ({"term": "A" * 101, "spoken": "a"}, "term", "Từ viết quá dài"),
+        ({"term": "SIPAS", "spoken": "x" * 301}, "spoken", "Cách đọc quá dài"),
+        ({"term": "SIPAS", "spoken": "xi 2 pát"}, "spoken", "không có chữ số"),
+        ({"term": "123", "spoken": "một hai ba"}, "term", "ít nhất một chữ cái"),
+        ({"term": "SI\tPAS", "spoken": "xi-pát"}, "term", "ký tự điều khiển"),
+        ({"term": "SIPAS", "spoken": "xi\npát"}, "spoken", "ký tự điều khiển"),
+        ({"term": "SIPAS", "spoken": "xi-pát", "note": "n" * 501}, "note", "Ghi chú quá dài"),
+    ],
+)
 def test_bad_input_is_refused_with_a_vietnamese_message(login_as, runtime, form, field, message):
     client = login_as("vanhanh")
     response = _save(client, **form)
@@ -146,7 +166,10 @@ def test_bad_input_is_refused_with_a_vietnamese_message(login_as, runtime, form,
 
 def test_html_in_fields_is_escaped(login_as, runtime):
     client = login_as("vanhanh")
-    assert _save(client, term="<b>XSS</b>", spoken="<script>alert(x)</script> ích", note='"><img src=x>').status_code == 302
+    assert (
+        _save(client, term="<b>XSS</b>", spoken="<script>alert(x)</script> ích", note='"><img src=x>').status_code
+        == 302
+    )
     html = _page(client)
     assert "<script>alert(x)</script>" not in html and "&lt;script&gt;alert(x)&lt;/script&gt;" in html
     assert "<b>XSS</b>" not in html and "&lt;b&gt;XSS&lt;/b&gt;" in html
@@ -206,8 +229,9 @@ def test_try_it_normalizes_with_the_entry_being_typed(login_as):
     client = login_as("xem")
     data = client.get("/lexicon/normalize", query_string={"text": "Chỉ số SIPAS năm 2024"}).get_json()
     assert "hai nghìn không trăm hai mươi tư" in data["spoken"] and "2024" not in data["spoken"]
-    data = client.get("/lexicon/normalize", query_string={"text": "Chỉ số SIPAS", "term": "SIPAS",
-                                                            "spoken": "xíp pát"}).get_json()
+    data = client.get(
+        "/lexicon/normalize", query_string={"text": "Chỉ số SIPAS", "term": "SIPAS", "spoken": "xíp pát"}
+    ).get_json()
     assert data["spoken"].startswith("Chỉ số xíp pát")
     assert client.get("/lexicon/normalize", query_string={"text": ""}).status_code == 400
     too_long = client.get("/lexicon/normalize", query_string={"text": "a" * 501})
@@ -218,14 +242,19 @@ def test_try_it_normalizes_with_the_entry_being_typed(login_as):
 
 def test_speak_returns_a_short_mp3_for_operators(login_as, tmp_path):
     client = login_as("vanhanh")
-    response = client.get("/lexicon/speak", query_string={"text": "PAR INDEX", "term": "PAR INDEX",
-                                                          "spoken": "pa in-đếch"})
+    response = client.get(
+        "/lexicon/speak", query_string={"text": "PAR INDEX", "term": "PAR INDEX", "spoken": "pa in-đếch"}
+    )
     assert response.status_code == 200 and response.mimetype == "audio/mpeg"
     assert response.headers["Cache-Control"] == "no-store"
     out = tmp_path / "p.mp3"
     out.write_bytes(response.data)
-    probe = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0",
-                            str(out)], capture_output=True, text=True, check=True)
+    probe = subprocess.run(
+        ["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", str(out)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert 0.3 < float(probe.stdout) < 10
     assert client.get("/lexicon/speak", query_string={"text": "a" * 301}).status_code == 400
     assert client.get("/lexicon/speak", query_string={"text": "!!! ???"}).status_code == 400
@@ -233,6 +262,7 @@ def test_speak_returns_a_short_mp3_for_operators(login_as, tmp_path):
 
 
 # --- API -------------------------------------------------------------------------------------
+
 
 def _auth(token):
     return {"Authorization": f"Bearer {token}"}
@@ -268,14 +298,17 @@ def test_api_put_and_delete(client, api_token, runtime, renditions):
     assert actions == ["lexicon.create", "lexicon.create", "lexicon.create", "lexicon.delete"]
 
 
-@pytest.mark.parametrize("body, field", [
-    ({"spoken": ""}, "spoken"),
-    ({"spoken": "xi 2"}, "spoken"),
-    ({"spoken": 5}, "spoken"),
-    ({}, "spoken"),
-    ({"spoken": "xi-pát", "extra": 1}, "extra"),
-    ({"spoken": "x" * 301}, "spoken"),
-])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"spoken": ""}, "spoken"),
+        ({"spoken": "xi 2"}, "spoken"),
+        ({"spoken": 5}, "spoken"),
+        ({}, "spoken"),
+        ({"spoken": "xi-pát", "extra": 1}, "extra"),
+        ({"spoken": "x" * 301}, "spoken"),
+    ],
+)
 def test_api_put_bad_input(client, api_token, runtime, body, field):
     response = client.put("/api/v1/lexicon/SIPAS", json=body, headers=_auth(api_token("vanhanh")))
     assert response.status_code == 400
@@ -288,8 +321,10 @@ def test_api_put_bad_term_and_body(client, api_token, runtime):
     assert client.put("/api/v1/lexicon/" + "A" * 101, json={"spoken": "a"}, headers=headers).status_code == 400
     assert client.put("/api/v1/lexicon/%20", json={"spoken": "a"}, headers=headers).status_code == 400
     assert client.put("/api/v1/lexicon/SIPAS", data="spoken=x", headers=headers).status_code == 415
-    assert client.put("/api/v1/lexicon/SIPAS", data="{bad", content_type="application/json",
-                      headers=headers).status_code == 400
+    assert (
+        client.put("/api/v1/lexicon/SIPAS", data="{bad", content_type="application/json", headers=headers).status_code
+        == 400
+    )
     assert _entries(runtime) == {}
 
 
@@ -309,18 +344,26 @@ def test_api_needs_a_token(client, demo):
 
 def test_api_normalize(client, api_token, runtime):
     headers = _auth(api_token("vanhoa"))
-    response = client.post("/api/v1/normalize", json={"text": "Quyết định số 576/QĐ-UBND\nChỉ số SIPAS"},
-                           headers=headers)
+    response = client.post(
+        "/api/v1/normalize", json={"text": "Quyết định số 576/QĐ-UBND\nChỉ số SIPAS"}, headers=headers
+    )
     assert response.status_code == 200
     spoken = response.get_json()["spoken"]
     assert spoken.count("\n") == 1 and not any(ch.isdigit() for ch in spoken)
     assert "ủy ban nhân dân" in spoken
-    tried = client.post("/api/v1/normalize", json={"text": "Chỉ số SIPAS", "lexicon": {"SIPAS": "xíp pát"}},
-                        headers=headers).get_json()
+    tried = client.post(
+        "/api/v1/normalize", json={"text": "Chỉ số SIPAS", "lexicon": {"SIPAS": "xíp pát"}}, headers=headers
+    ).get_json()
     assert "xíp pát" in tried["spoken"] and _entries(runtime) == {}  # trying saves nothing
-    half = client.post("/api/v1/normalize", json={"text": "Chỉ số SIPAS", "lexicon": {"SIPAS": "xi 2"}},
-                       headers=headers).get_json()
+    half = client.post(
+        "/api/v1/normalize", json={"text": "Chỉ số SIPAS", "lexicon": {"SIPAS": "xi 2"}}, headers=headers
+    ).get_json()
     assert "không có chữ số" in half["problems"][0] and "xi 2" not in half["spoken"]
-    for bad in ({"text": 1}, {}, {"text": "x" * 20_001}, {"text": "a", "lexicon": []},
-                {"text": "a", "lexicon": {str(i): "a" for i in range(51)}}):
+    for bad in (
+        {"text": 1},
+        {},
+        {"text": "x" * 20_001},
+        {"text": "a", "lexicon": []},
+        {"text": "a", "lexicon": {str(i): "a" for i in range(51)}},
+    ):
         assert client.post("/api/v1/normalize", json=bad, headers=headers).status_code == 400, bad

@@ -20,7 +20,7 @@ def test_every_api_route_is_in_the_document(app, client):
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith("/api/v1/") or rule.endpoint == "api.openapi_document":
             continue
-        path = re.sub(r"<(?:[a-z]+:)?([a-z0-9_]+)>", r"{\1}", rule.rule[len("/api/v1"):])
+        path = re.sub(r"<(?:[a-z]+:)?([a-z0-9_]+)>", r"{\1}", rule.rule[len("/api/v1") :])
         assert path in documented, path
 
 

@@ -13,9 +13,17 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from broadcast.domain.models import (AsRun, Bulletin, Category, Department, LexiconEntry, SessionTemplate, Station,
-                                     User,
-                                     bulletin_stations)
+from broadcast.domain.models import (
+    AsRun,
+    Bulletin,
+    Category,
+    Department,
+    LexiconEntry,
+    SessionTemplate,
+    Station,
+    User,
+    bulletin_stations,
+)
 from broadcast.domain.types import utcnow
 from broadcast.programme.build import build_day
 from tests.programme.conftest import TableRenderer
@@ -41,22 +49,49 @@ def add_rows(runtime, n: int) -> None:
         start = s.scalar(select(Bulletin.id).order_by(Bulletin.id.desc())) or 0
         for i in range(n):
             author = authors[i % len(authors)]
-            b = Bulletin(title=f"Tin thử số {start + i + 1}", body="Nội dung tin thử để đếm truy vấn. " * 3,
-                         category_id=cats[i % len(cats)].id, department_id=author.department_id or deps[0].id,
-                         author_id=author.id, priority="normal", status="approved",
-                         valid_from=today - timedelta(days=1), valid_until=today + timedelta(days=7),
-                         airings_wanted=3, airings_left=3, all_stations=i % 2 == 0, submitted_at=utcnow(),
-                         approved_at=utcnow(), approved_by_id=approvers[i % len(approvers)].id)
+            b = Bulletin(
+                title=f"Tin thử số {start + i + 1}",
+                body="Nội dung tin thử để đếm truy vấn. " * 3,
+                category_id=cats[i % len(cats)].id,
+                department_id=author.department_id or deps[0].id,
+                author_id=author.id,
+                priority="normal",
+                status="approved",
+                valid_from=today - timedelta(days=1),
+                valid_until=today + timedelta(days=7),
+                airings_wanted=3,
+                airings_left=3,
+                all_stations=i % 2 == 0,
+                submitted_at=utcnow(),
+                approved_at=utcnow(),
+                approved_by_id=approvers[i % len(approvers)].id,
+            )
             s.add(b)
             s.flush()
             if not b.all_stations:
                 s.execute(bulletin_stations.insert().values(bulletin_id=b.id, station_id=station.id))
             s.add(LexiconEntry(term=f"TU{start + i + 1}", spoken=f"từ thử {start + i + 1}"))
-            s.add(AsRun(station_id=station.id, air_date=today, session_code="sang", position=i, kind="bulletin",
-                        bulletin_id=b.id, title=b.title, category_code=cats[i % len(cats)].code,
-                        department_code="VHTT", scheduled_start=utcnow(), actual_start=utcnow(),
-                        actual_end=utcnow() + timedelta(seconds=30), planned_ms=30_000, aired_ms=30_000,
-                        status="aired", source="playout", sink="null"))
+            s.add(
+                AsRun(
+                    station_id=station.id,
+                    air_date=today,
+                    session_code="sang",
+                    position=i,
+                    kind="bulletin",
+                    bulletin_id=b.id,
+                    title=b.title,
+                    category_code=cats[i % len(cats)].code,
+                    department_code="VHTT",
+                    scheduled_start=utcnow(),
+                    actual_start=utcnow(),
+                    actual_end=utcnow() + timedelta(seconds=30),
+                    planned_ms=30_000,
+                    aired_ms=30_000,
+                    status="aired",
+                    source="playout",
+                    sink="null",
+                )
+            )
 
 
 def add_stations(runtime, n: int) -> None:
@@ -70,9 +105,18 @@ def add_stations(runtime, n: int) -> None:
             s.add(st)
             s.flush()
             for t in molao.sessions:
-                s.add(SessionTemplate(station_id=st.id, code=t.code, name=t.name, start_time=t.start_time,
-                                      days="1234567", max_duration_s=t.max_duration_s, slots=t.slots,
-                                      source_file=t.source_file))
+                s.add(
+                    SessionTemplate(
+                        station_id=st.id,
+                        code=t.code,
+                        name=t.name,
+                        start_time=t.start_time,
+                        days="1234567",
+                        max_duration_s=t.max_duration_s,
+                        slots=t.slots,
+                        source_file=t.source_file,
+                    )
+                )
 
 
 def build_today(runtime) -> None:
@@ -137,9 +181,8 @@ def test_api_bulletin_list_queries_do_not_grow(runtime, client, api_token):
 
 
 def test_counter_sees_the_statements(runtime, demo):
-    with count_queries(runtime.engine) as counter:
-        with runtime.unit() as s:
-            s.scalars(select(Bulletin)).all()
-            s.scalars(select(Station)).all()
+    with count_queries(runtime.engine) as counter, runtime.unit() as s:
+        s.scalars(select(Bulletin)).all()
+        s.scalars(select(Station)).all()
     assert counter.count == 2
     assert "FROM bulletins" in counter.statements[0]

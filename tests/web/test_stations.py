@@ -39,18 +39,22 @@ def _last_audit(session) -> AuditLog:
 def test_operator_sees_clusters_and_output_but_not_admin_fields(operator):
     html = operator.get("/admin/stations").get_data(as_text=True)
     assert "17 cụm loa" in html and "TDP17" in html and "Đổi đầu ra" in html and "Giờ yên tĩnh" in html
-    assert 'name="description"' not in html               # name/description/on-off stay admin-only
-    assert operator.post("/admin/stations", data={"csrf_token": operator.token, "station_id": 1,
-                                                  "name": "X"}).status_code == 403
+    assert 'name="description"' not in html  # name/description/on-off stay admin-only
+    assert (
+        operator.post("/admin/stations", data={"csrf_token": operator.token, "station_id": 1, "name": "X"}).status_code
+        == 403
+    )
     assert operator.get("/admin/users").status_code == 403
     assert operator.get("/admin/departments").status_code == 403
-    assert 'href="/admin/stations"' in operator.get("/").get_data(as_text=True)   # in the operator's menu
+    assert 'href="/admin/stations"' in operator.get("/").get_data(as_text=True)  # in the operator's menu
 
 
 def test_operator_changes_the_sink_and_the_password_never_shows(operator, session):
     st = _station(session)
-    r = operator.post(f"/admin/stations/{st.id}/sink", data={"csrf_token": operator.token,
-                                                             "sink": "icecast://source:bimat123@10.0.0.5:8000/loa"})
+    r = operator.post(
+        f"/admin/stations/{st.id}/sink",
+        data={"csrf_token": operator.token, "sink": "icecast://source:bimat123@10.0.0.5:8000/loa"},
+    )
     assert r.status_code == 302
     assert _station(session).sink == "icecast://source:bimat123@10.0.0.5:8000/loa"
     row = _last_audit(session)
@@ -66,10 +70,15 @@ def test_operator_changes_the_sink_and_the_password_never_shows(operator, sessio
 def test_bad_sinks_are_refused_and_change_nothing(operator, session, settings):
     st = _station(session)
     before = st.sink
-    for bad, words in (("loa-phuong", "không hợp lệ"), ("file:/etc/passwd", "thư mục dữ liệu"),
-                       ("file:../../x.wav", "thư mục dữ liệu"), ("icecast://khong-co-cong/loa", "không hợp lệ")):
-        r = operator.post(f"/admin/stations/{st.id}/sink", data={"csrf_token": operator.token, "sink": bad},
-                          follow_redirects=True)
+    for bad, words in (
+        ("loa-phuong", "không hợp lệ"),
+        ("file:/etc/passwd", "thư mục dữ liệu"),
+        ("file:../../x.wav", "thư mục dữ liệu"),
+        ("icecast://khong-co-cong/loa", "không hợp lệ"),
+    ):
+        r = operator.post(
+            f"/admin/stations/{st.id}/sink", data={"csrf_token": operator.token, "sink": bad}, follow_redirects=True
+        )
         assert words in r.get_data(as_text=True), bad
         assert _station(session).sink == before
     ok = f"file:{settings.data_dir}/luu-tru/"
@@ -81,22 +90,24 @@ def test_bad_sinks_are_refused_and_change_nothing(operator, session, settings):
 
 def test_holiday_from_the_web_removes_unlocked_built_sessions_and_survives_a_reload(operator, session, settings):
     today = _today(settings)
-    day = next_weekday(today + timedelta(days=1), 3)              # a Wednesday: sang + chieu
+    day = next_weekday(today + timedelta(days=1), 3)  # a Wednesday: sang + chieu
     build_day(session, settings, "MOLAO", day, renderer=TableRenderer(), today=today)
     session.commit()
     st = _station(session)
     locked = session.scalar(select(Programme).where(Programme.on_date == day, Programme.session_code == "chieu"))
     locked.locked = True
     session.commit()
-    r = operator.post(f"/admin/stations/{st.id}/overrides", data={"csrf_token": operator.token, "date": day.isoformat(),
-                                                                  "kind": "holiday", "note": "Nghỉ lễ"},
-                      follow_redirects=True)
+    r = operator.post(
+        f"/admin/stations/{st.id}/overrides",
+        data={"csrf_token": operator.token, "date": day.isoformat(), "kind": "holiday", "note": "Nghỉ lễ"},
+        follow_redirects=True,
+    )
     html = r.get_data(as_text=True)
     assert "Đã đánh dấu nghỉ" in html and "đã khóa hoặc đã bắt đầu" in html
     session.expire_all()
     assert sessions_on(session, _station(session), day) == []
     codes = set(session.scalars(select(Programme.session_code).where(Programme.on_date == day)))
-    assert codes == {"chieu"}                                     # the locked one is kept, with a message
+    assert codes == {"chieu"}  # the locked one is kept, with a message
     row = session.scalar(select(DateOverride).where(DateOverride.on_date == day))
     assert (row.kind, row.session_code, row.source, row.note) == ("holiday", None, "web", "Nghỉ lễ")
     assert _last_audit(session).action == "station.holiday_add"
@@ -108,9 +119,11 @@ def test_holiday_from_the_web_removes_unlocked_built_sessions_and_survives_a_rel
     left = session.scalars(select(DateOverride).where(DateOverride.station_id == st.id)).all()
     assert [(o.on_date, o.source) for o in left] == [(day, "web")]
     # twice the same holiday: a clear conflict
-    r = operator.post(f"/admin/stations/{st.id}/overrides", data={"csrf_token": operator.token,
-                                                                  "date": day.isoformat(), "kind": "holiday"},
-                      follow_redirects=True)
+    r = operator.post(
+        f"/admin/stations/{st.id}/overrides",
+        data={"csrf_token": operator.token, "date": day.isoformat(), "kind": "holiday"},
+        follow_redirects=True,
+    )
     assert "đã được đánh dấu nghỉ" in r.get_data(as_text=True)
 
 
@@ -118,24 +131,35 @@ def test_extra_session_and_its_removal(operator, session, settings):
     today = _today(settings)
     sunday = next_weekday(today + timedelta(days=1), 7)
     st = _station(session)
-    data = {"csrf_token": operator.token, "date": sunday.isoformat(), "kind": "extra", "session": "sang",
-            "start": "07:30", "max_minutes": "20", "note": "Bầu cử"}
+    data = {
+        "csrf_token": operator.token,
+        "date": sunday.isoformat(),
+        "kind": "extra",
+        "session": "sang",
+        "start": "07:30",
+        "max_minutes": "20",
+        "note": "Bầu cử",
+    }
     r = operator.post(f"/admin/stations/{st.id}/overrides", data=data, follow_redirects=True)
     assert "Đã thêm buổi phát" in r.get_data(as_text=True)
     specs = sessions_on(session, _station(session), sunday)
     assert [(s.code, s.start.strftime("%H:%M"), s.max_duration_s, s.extra) for s in specs] == [
-        ("sang", "07:30", 1200, True)]
+        ("sang", "07:30", 1200, True)
+    ]
     # the same session on a day it already airs is refused
     monday = next_weekday(today + timedelta(days=1), 1)
-    r = operator.post(f"/admin/stations/{st.id}/overrides", data=dict(data, date=monday.isoformat()),
-                      follow_redirects=True)
+    r = operator.post(
+        f"/admin/stations/{st.id}/overrides", data=dict(data, date=monday.isoformat()), follow_redirects=True
+    )
     assert "đã phát theo lịch" in r.get_data(as_text=True)
-    for bad, words in ((dict(data, date=(today - timedelta(days=1)).isoformat()), "đã qua"),
-                       (dict(data, date="2025-02-30"), "Ngày không hợp lệ"),
-                       (dict(data, session="dem"), "không có buổi phát"),
-                       (dict(data, kind="party"), "Chọn: ngày nghỉ"),
-                       (dict(data, date=(sunday + timedelta(days=7)).isoformat(), max_minutes="999"), "Thời lượng"),
-                       (dict(data, date=(sunday + timedelta(days=7)).isoformat(), start="25:00"), "HH:MM")):
+    for bad, words in (
+        (dict(data, date=(today - timedelta(days=1)).isoformat()), "đã qua"),
+        (dict(data, date="2025-02-30"), "Ngày không hợp lệ"),
+        (dict(data, session="dem"), "không có buổi phát"),
+        (dict(data, kind="party"), "Chọn: ngày nghỉ"),
+        (dict(data, date=(sunday + timedelta(days=7)).isoformat(), max_minutes="999"), "Thời lượng"),
+        (dict(data, date=(sunday + timedelta(days=7)).isoformat(), start="25:00"), "HH:MM"),
+    ):
         r = operator.post(f"/admin/stations/{st.id}/overrides", data=bad, follow_redirects=True)
         assert words in r.get_data(as_text=True), bad
     assert session.scalar(select(DateOverride.id).where(DateOverride.on_date != sunday)) is None
@@ -149,16 +173,22 @@ def test_extra_session_and_its_removal(operator, session, settings):
     session.add(file_row)
     session.commit()
     file_id = file_row.id
-    r = operator.post(f"/admin/stations/{st.id}/overrides/{file_id}/delete",
-                      data={"csrf_token": operator.token}, follow_redirects=True)
+    r = operator.post(
+        f"/admin/stations/{st.id}/overrides/{file_id}/delete",
+        data={"csrf_token": operator.token},
+        follow_redirects=True,
+    )
     assert "khai báo trong tệp lịch" in r.get_data(as_text=True)
     session.expire_all()
     assert session.get(DateOverride, file_id) is not None
 
 
 def test_quiet_hours_setting(operator, session, settings):
-    r = operator.post("/admin/quiet-hours", data={"csrf_token": operator.token, "start": "22:00", "end": "05:30"},
-                      follow_redirects=True)
+    r = operator.post(
+        "/admin/quiet-hours",
+        data={"csrf_token": operator.token, "start": "22:00", "end": "05:30"},
+        follow_redirects=True,
+    )
     assert "22:00-05:30" in r.get_data(as_text=True)
     session.expire_all()
     assert session.get(Setting, "programme.quiet_hours").value == "22:00-05:30"
@@ -175,8 +205,10 @@ def test_admin_still_edits_name_and_state(login_as, session):
     client = login_as("admin")
     token = csrf_from(client.get("/admin/stations").get_data(as_text=True))
     st = _station(session)
-    r = client.post("/admin/stations", data={"csrf_token": token, "station_id": st.id, "name": "Đài Mộ Lao mới",
-                                             "enabled": "1", "description": "ok"})
+    r = client.post(
+        "/admin/stations",
+        data={"csrf_token": token, "station_id": st.id, "name": "Đài Mộ Lao mới", "enabled": "1", "description": "ok"},
+    )
     assert r.status_code == 302
     assert _station(session).name == "Đài Mộ Lao mới"
     assert _last_audit(session).action == "station.update"

@@ -20,8 +20,7 @@ def _post(client, **data):
 
 def test_admin_adds_a_user_and_it_is_audited(login_as, client, session):
     login_as("admin")
-    r = _post(client, username="ytetest", full_name="Y tế", role="submitter", department="YTE",
-              password="matkhau123")
+    r = _post(client, username="ytetest", full_name="Y tế", role="submitter", department="YTE", password="matkhau123")
     assert r.status_code == 302
     assert "Đã tạo người dùng ytetest." in client.get(r.headers["Location"]).get_data(as_text=True)
     assert _user(session, "ytetest").department.code == "YTE"

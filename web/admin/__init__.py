@@ -1,5 +1,6 @@
 """Server-rendered admin pages (Vietnamese first)."""
 
+# ruff: noqa: I001  (import order is menu / registration order)
 from flask import Blueprint
 
 bp = Blueprint("admin", __name__, template_folder="../templates")

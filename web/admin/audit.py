@@ -23,12 +23,19 @@ def audit_log():
     session = db_session()
     args = request.args
     try:
-        page = audit_page(session, tz=runtime_of().settings.tz, action=args.get("action"),
-                          username=args.get("user"), day_from=args.get("from"), day_to=args.get("to"),
-                          page=args.get("page"))
+        page = audit_page(
+            session,
+            tz=runtime_of().settings.tz,
+            action=args.get("action"),
+            username=args.get("user"),
+            day_from=args.get("from"),
+            day_to=args.get("to"),
+            page=args.get("page"),
+        )
         status = 200
     except BroadcastError as exc:
         flash(error_text(exc), "error")
         page, status = Page(items=[], total=0, page=1, per_page=50), 400
-    return render_template("admin/audit.html", page=page, actions=audit_actions(session),
-                           tz=runtime_of().settings.tz), status
+    return render_template(
+        "admin/audit.html", page=page, actions=audit_actions(session), tz=runtime_of().settings.tz
+    ), status

@@ -28,21 +28,30 @@ WRITERS = (roles.SUBMITTER, roles.OPERATOR, roles.APPROVER)
 REVIEWERS = (roles.APPROVER, roles.OPERATOR)  # admin always passes
 ACTION_TEXT = {"submit": _l("Gửi duyệt"), "approve": _l("Duyệt"), "reject": _l("Trả lại"), "withdraw": _l("Rút tin")}
 HISTORY_TEXT = {
-    "bulletin.create": _l("Tạo tin"), "bulletin.update": _l("Sửa tin"), "bulletin.submit": _l("Gửi duyệt"),
-    "bulletin.approve": _l("Duyệt"), "bulletin.reject": _l("Trả lại"), "bulletin.withdraw": _l("Rút tin"),
-    "bulletin.requeue": _l("Đưa về chờ duyệt (nội dung đã sửa)"), "bulletin.recording": _l("Tải bản ghi âm"),
-    "bulletin.comment": _l("Bình luận"), "bulletin.schedule": _l("Xếp lịch"),
-    "bulletin.start_airing": _l("Bắt đầu phát"), "bulletin.complete": _l("Phát xong"),
+    "bulletin.create": _l("Tạo tin"),
+    "bulletin.update": _l("Sửa tin"),
+    "bulletin.submit": _l("Gửi duyệt"),
+    "bulletin.approve": _l("Duyệt"),
+    "bulletin.reject": _l("Trả lại"),
+    "bulletin.withdraw": _l("Rút tin"),
+    "bulletin.requeue": _l("Đưa về chờ duyệt (nội dung đã sửa)"),
+    "bulletin.recording": _l("Tải bản ghi âm"),
+    "bulletin.comment": _l("Bình luận"),
+    "bulletin.schedule": _l("Xếp lịch"),
+    "bulletin.start_airing": _l("Bắt đầu phát"),
+    "bulletin.complete": _l("Phát xong"),
     "bulletin.expire": _l("Hết hạn"),
 }
 
 
 N_("Tổng quan")  # the dashboard's menu label (web/nav.py)
-NAV_ITEMS.extend([
-    ("admin.bulletin_list", N_("Tin bài"), ALL_ROLES),
-    ("admin.bulletin_new", N_("Viết tin"), WRITERS),
-    ("admin.bulletin_queue", N_("Duyệt tin"), REVIEWERS),
-])
+NAV_ITEMS.extend(
+    [
+        ("admin.bulletin_list", N_("Tin bài"), ALL_ROLES),
+        ("admin.bulletin_new", N_("Viết tin"), WRITERS),
+        ("admin.bulletin_queue", N_("Duyệt tin"), REVIEWERS),
+    ]
+)
 
 
 @bp.app_context_processor
@@ -62,14 +71,19 @@ def _queue_widget(user):
     session = db_session()
     counts = queries.status_counts(session, user)
     can_review = user.role in REVIEWERS + ("admin",)
-    return {"waiting": counts["submitted"], "queue": queries.queue_count(session, user) if can_review else None,
-            "counts": counts, "can_review": can_review}
+    return {
+        "waiting": counts["submitted"],
+        "queue": queries.queue_count(session, user) if can_review else None,
+        "counts": counts,
+        "can_review": can_review,
+    }
 
 
 DASHBOARD_WIDGETS.append(Widget("bulletins/_widget.html", _queue_widget, ALL_ROLES, order=20))
 
 
 # --- list, queue ---------------------------------------------------------------------------------
+
 
 def _choices():
     session = db_session()
@@ -86,16 +100,23 @@ def bulletin_list():
     args = request.args
     filters = {k: (args.get(k) or "").strip() for k in ("status", "category", "department", "q", "date")}
     try:
-        page = queries.list_bulletins(db_session(), current_db_user(), page=args.get("page"),
-                                      status=filters["status"], category=filters["category"],
-                                      department=filters["department"], q=filters["q"],
-                                      on_date=filters["date"])
+        page = queries.list_bulletins(
+            db_session(),
+            current_db_user(),
+            page=args.get("page"),
+            status=filters["status"],
+            category=filters["category"],
+            department=filters["department"],
+            q=filters["q"],
+            on_date=filters["date"],
+        )
         status_code = 200
     except ValidationError as exc:
         flash(error_text(exc), "error")
         page, status_code = queries.Page([], 0, 1, queries.DEFAULT_PER_PAGE), 400
-    return render_template("bulletins/list.html", page=page, filters=filters, statuses=STATUS_TEXT,
-                           **_choices()), status_code
+    return render_template(
+        "bulletins/list.html", page=page, filters=filters, statuses=STATUS_TEXT, **_choices()
+    ), status_code
 
 
 @bp.get("/bulletins/queue")
@@ -114,16 +135,21 @@ def bulletin_queue():
 
 # --- form ----------------------------------------------------------------------------------------
 
+
 def _form_data(user: User, bulletin: Bulletin | None) -> dict:
     form = request.form
-    data = {k: form.get(k, "") for k in ("title", "body", "category", "priority", "valid_from", "valid_until",
-                                         "airings")}
+    data = {
+        k: form.get(k, "") for k in ("title", "body", "category", "priority", "valid_from", "valid_until", "airings")
+    }
     if user.role != "submitter" and form.get("department"):
         data["department"] = form.get("department")
     stations = [s for s in form.getlist("stations") if s]
     data["stations"] = stations or None
-    if "spoken_text" in form and perm.can_edit_spoken(user, bulletin or Bulletin(status="draft")) \
-            and bulletin is not None:
+    if (
+        "spoken_text" in form
+        and perm.can_edit_spoken(user, bulletin or Bulletin(status="draft"))
+        and bulletin is not None
+    ):
         data["spoken_text"] = form.get("spoken_text", "")
     return data
 
@@ -131,25 +157,45 @@ def _form_data(user: User, bulletin: Bulletin | None) -> dict:
 def _form_page(bulletin, values, error=None, status=200):
     user = current_db_user()
     return render_template(
-        "bulletins/form.html", bulletin=bulletin, values=values, error=error, max_body=service.MAX_BODY,
-        max_title=service.MAX_TITLE, chars_per_second=service.CHARS_PER_SECOND, priorities=PRIORITY_TEXT,
+        "bulletins/form.html",
+        bulletin=bulletin,
+        values=values,
+        error=error,
+        max_body=service.MAX_BODY,
+        max_title=service.MAX_TITLE,
+        chars_per_second=service.CHARS_PER_SECOND,
+        priorities=PRIORITY_TEXT,
         can_spoken=bulletin is not None and perm.can_edit_spoken(user, bulletin),
-        can_text=bulletin is None or perm.can_edit_text(user, bulletin), **_choices()), status
+        can_text=bulletin is None or perm.can_edit_text(user, bulletin),
+        **_choices(),
+    ), status
 
 
 def _new_values(user: User) -> dict:
     """A new bulletin's form: airs from today for a week, three times, in the writer's department."""
     today = utcnow().astimezone(runtime_of().settings.tz).date()
-    return {"valid_from": today.isoformat(), "valid_until": (today + timedelta(days=7)).isoformat(),
-            "airings": "3", "priority": "normal", "department": user.department.code if user.department else ""}
+    return {
+        "valid_from": today.isoformat(),
+        "valid_until": (today + timedelta(days=7)).isoformat(),
+        "airings": "3",
+        "priority": "normal",
+        "department": user.department.code if user.department else "",
+    }
 
 
 def _edit_values(bulletin: Bulletin) -> dict:
-    return {"title": bulletin.title, "body": bulletin.body, "spoken_text": bulletin.spoken_text or "",
-            "category": bulletin.category.code, "department": bulletin.department.code,
-            "priority": bulletin.priority, "valid_from": bulletin.valid_from.isoformat(),
-            "valid_until": bulletin.valid_until.isoformat(), "airings": str(bulletin.airings_wanted),
-            "stations": [] if bulletin.all_stations else [s.code for s in bulletin.stations]}
+    return {
+        "title": bulletin.title,
+        "body": bulletin.body,
+        "spoken_text": bulletin.spoken_text or "",
+        "category": bulletin.category.code,
+        "department": bulletin.department.code,
+        "priority": bulletin.priority,
+        "valid_from": bulletin.valid_from.isoformat(),
+        "valid_until": bulletin.valid_until.isoformat(),
+        "airings": str(bulletin.airings_wanted),
+        "stations": [] if bulletin.all_stations else [s.code for s in bulletin.stations],
+    }
 
 
 @bp.route("/bulletins/new", methods=["GET", "POST"])
@@ -194,6 +240,7 @@ def bulletin_edit(bulletin_id: int):
 
 # --- detail, actions, comments, audio ------------------------------------------------------------
 
+
 def _visible_or_404(bulletin_id: int) -> Bulletin:
     try:
         return service.get_visible(db_session(), current_db_user(), bulletin_id)
@@ -203,7 +250,7 @@ def _visible_or_404(bulletin_id: int) -> Bulletin:
 
 def _speech_preview_available() -> bool:
     try:
-        from broadcast.speech import store  # noqa: F401  (the speech engineer's rendering, when present)
+        from broadcast.speech import store
     except ImportError:
         return False
     return hasattr(store, "render_bulletin")
@@ -218,13 +265,22 @@ def bulletin_detail(bulletin_id: int):
     history = queries.history(session, bulletin)
     names = {u.id: u for u in session.scalars(select(User).where(User.id.in_({h.user_id for h in history})))}
     return render_template(
-        "bulletins/detail.html", b=bulletin, history=history, users=names, history_text=HISTORY_TEXT,
-        comments=queries.comments(session, bulletin), actions=workflow.available_actions(session, bulletin, user),
-        action_text=ACTION_TEXT, can_edit=perm.can_edit_text(user, bulletin) or perm.can_edit_spoken(user, bulletin),
-        can_record=perm.can_edit_text(user, bulletin), can_comment=user.role != "viewer",
+        "bulletins/detail.html",
+        b=bulletin,
+        history=history,
+        users=names,
+        history_text=HISTORY_TEXT,
+        comments=queries.comments(session, bulletin),
+        actions=workflow.available_actions(session, bulletin, user),
+        action_text=ACTION_TEXT,
+        can_edit=perm.can_edit_text(user, bulletin) or perm.can_edit_spoken(user, bulletin),
+        can_record=perm.can_edit_text(user, bulletin),
+        can_comment=user.role != "viewer",
         estimated=service.estimate_seconds(bulletin.text_to_speak),
         has_recording=recording.recording_file(runtime_of().settings, bulletin) is not None,
-        tts_preview=_speech_preview_available(), max_mb=recording.MAX_RECORDING_BYTES // (1024 * 1024))
+        tts_preview=_speech_preview_available(),
+        max_mb=recording.MAX_RECORDING_BYTES // (1024 * 1024),
+    )
 
 
 @bp.post("/bulletins/<int:bulletin_id>/action/<name>")
@@ -237,8 +293,11 @@ def bulletin_action(bulletin_id: int, name: str):
     with commit_or_flash(_("Đã thực hiện: %(action)s.", action=ACTION_TEXT[name])):
         workflow.perform(session, name, bulletin, current_db_user(), request.form.get("reason"))
     if name == "approve" or name == "reject":
-        return redirect(url_for("admin.bulletin_queue") if request.form.get("back") == "queue"
-                        else url_for("admin.bulletin_detail", bulletin_id=bulletin_id))
+        return redirect(
+            url_for("admin.bulletin_queue")
+            if request.form.get("back") == "queue"
+            else url_for("admin.bulletin_detail", bulletin_id=bulletin_id)
+        )
     return redirect(url_for("admin.bulletin_detail", bulletin_id=bulletin_id))
 
 
@@ -265,10 +324,11 @@ def bulletin_recording_upload(bulletin_id: int):
     wants_json = _wants_json()  # recording.js: it shows the message itself, nothing is flashed
     message = _("Đã lưu bản ghi âm.")
     with commit_or_flash(None if wants_json else message, flash_error=not wants_json) as outcome:
-        if upload is None or not upload.filename and not upload.mimetype.startswith("audio/"):
+        if upload is None or (not upload.filename and not upload.mimetype.startswith("audio/")):
             raise ValidationError(_("Chưa chọn tệp ghi âm."), field="file")
-        recording.attach_recording(session, runtime_of().settings, current_db_user(), bulletin, upload.stream,
-                                   upload.filename or "ghi-am")
+        recording.attach_recording(
+            session, runtime_of().settings, current_db_user(), bulletin, upload.stream, upload.filename or "ghi-am"
+        )
     detail = url_for("admin.bulletin_detail", bulletin_id=bulletin_id)
     if wants_json and outcome.error:
         return jsonify(error={"code": outcome.error.code, "message": outcome.error_message}), outcome.error.http_status

@@ -26,8 +26,9 @@ NAV_ITEMS.append(("admin.departments", N_("Đơn vị"), ("admin",)))
 @roles_required("admin")
 def departments():
     page = paginate(select(Department).order_by(Department.code), select(func.count(Department.id)))
-    return render_template("admin/departments.html", page=page,
-                           operator_may_approve=users.operator_may_approve(db_session()))
+    return render_template(
+        "admin/departments.html", page=page, operator_may_approve=users.operator_may_approve(db_session())
+    )
 
 
 @bp.post("/admin/departments")

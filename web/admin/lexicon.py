@@ -84,11 +84,22 @@ def _lexicon_page(*, q: str = "", editing=None, form=None, error=None, status: i
         needle = q.casefold()
         entries = [e for e in entries if needle in e.term.casefold() or needle in e.spoken.casefold()]
         defaults = [(t, s) for t, s in defaults if needle in t.casefold() or needle in s.casefold()]
-    return render_template("admin/lexicon/index.html", entries=entries, defaults=defaults, q=q,
-                           operator_terms=operator_terms, version=store.lexicon_version(session),
-                           can_edit=_can_edit(), editing=editing, form=form, error=error,
-                           max_term=store.MAX_TERM_CHARS, max_spoken=store.MAX_SPOKEN_CHARS,
-                           max_note=store.MAX_NOTE_CHARS, max_preview=MAX_PREVIEW_CHARS), status
+    return render_template(
+        "admin/lexicon/index.html",
+        entries=entries,
+        defaults=defaults,
+        q=q,
+        operator_terms=operator_terms,
+        version=store.lexicon_version(session),
+        can_edit=_can_edit(),
+        editing=editing,
+        form=form,
+        error=error,
+        max_term=store.MAX_TERM_CHARS,
+        max_spoken=store.MAX_SPOKEN_CHARS,
+        max_note=store.MAX_NOTE_CHARS,
+        max_preview=MAX_PREVIEW_CHARS,
+    ), status
 
 
 @bp.post("/lexicon")
@@ -97,20 +108,38 @@ def lexicon_save():
     session, user = db_session(), current_db_user()
     form = {k: request.form.get(k, "") for k in ("term", "spoken", "note")}
     with commit_or_flash(flash_error=False) as outcome:  # the error is shown in the form
-        change = store.save_lexicon_entry(session, form["term"], form["spoken"], note=form["note"],
-                                          user_id=user.id)
+        change = store.save_lexicon_entry(session, form["term"], form["spoken"], note=form["note"], user_id=user.id)
         if change.changed:
-            audit(session, "lexicon.create" if change.old_spoken is None else "lexicon.update", user=user,
-                  object_type="lexicon_entries", object_id=change.term, ip=client_ip(),
-                  detail={"term": change.term, "spoken": change.spoken, "old_spoken": change.old_spoken,
-                          "version": change.version, "stale_renditions": change.stale})
+            audit(
+                session,
+                "lexicon.create" if change.old_spoken is None else "lexicon.update",
+                user=user,
+                object_type="lexicon_entries",
+                object_id=change.term,
+                ip=client_ip(),
+                detail={
+                    "term": change.term,
+                    "spoken": change.spoken,
+                    "old_spoken": change.old_spoken,
+                    "version": change.version,
+                    "stale_renditions": change.stale,
+                },
+            )
     if outcome.error:
         return _lexicon_page(editing=form, form=form, error=outcome.error, status=400)
     if not change.changed:
         flash(_("Mục “%(term)s” không thay đổi.", term=change.term), "info")
     else:
-        flash(_("Đã lưu “%(term)s” → “%(spoken)s” (phiên bản từ điển %(v)s; %(n)s bản âm thanh cần đọc lại).",
-                term=change.term, spoken=change.spoken, v=change.version, n=change.stale), "success")
+        flash(
+            _(
+                "Đã lưu “%(term)s” → “%(spoken)s” (phiên bản từ điển %(v)s; %(n)s bản âm thanh cần đọc lại).",
+                term=change.term,
+                spoken=change.spoken,
+                v=change.version,
+                n=change.stale,
+            ),
+            "success",
+        )
     return redirect(url_for("admin.lexicon", q=change.term))
 
 
@@ -120,11 +149,26 @@ def lexicon_delete():
     session, user = db_session(), current_db_user()
     with commit_or_flash() as outcome:
         change = store.remove_lexicon_entry(session, request.form.get("term", ""))
-        audit(session, "lexicon.delete", user=user, object_type="lexicon_entries", object_id=change.term,
-              ip=client_ip(), detail={"term": change.term, "old_spoken": change.old_spoken,
-                                      "version": change.version, "stale_renditions": change.stale})
-        outcome.message = _("Đã xóa “%(term)s” (phiên bản từ điển %(v)s; %(n)s bản âm thanh cần đọc lại).",
-                            term=change.term, v=change.version, n=change.stale)
+        audit(
+            session,
+            "lexicon.delete",
+            user=user,
+            object_type="lexicon_entries",
+            object_id=change.term,
+            ip=client_ip(),
+            detail={
+                "term": change.term,
+                "old_spoken": change.old_spoken,
+                "version": change.version,
+                "stale_renditions": change.stale,
+            },
+        )
+        outcome.message = _(
+            "Đã xóa “%(term)s” (phiên bản từ điển %(v)s; %(n)s bản âm thanh cần đọc lại).",
+            term=change.term,
+            v=change.version,
+            n=change.stale,
+        )
     return redirect(url_for("admin.lexicon"))
 
 
@@ -147,9 +191,14 @@ def lexicon_speak():
     try:
         text = _preview_text(request.args, MAX_SPEAK_CHARS)
         with tempfile.TemporaryDirectory(prefix="lp-lexicon-", dir=runtime_of().settings.subdir("tmp")) as tmp:
-            rendition = render_text(text, engine_names=("espeak",), lexicon=_candidate_lexicon(request.args),
-                                    settings={"pause_ms": 100}, cache_dir=tmp,
-                                    tags={"title": _("Thử cách đọc"), "station": "Loa Phường"})
+            rendition = render_text(
+                text,
+                engine_names=("espeak",),
+                lexicon=_candidate_lexicon(request.args),
+                settings={"pause_ms": 100},
+                cache_dir=tmp,
+                tags={"title": _("Thử cách đọc"), "station": "Loa Phường"},
+            )
             data = rendition.path.read_bytes()
     except BroadcastError as exc:
         return jsonify(error={"code": exc.code, "message": exc.message, "field": exc.field}), exc.http_status

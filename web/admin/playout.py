@@ -36,17 +36,31 @@ def playout():
     tz = runtime.settings.tz
     today = _today()
     stations = status.now_airing(session, runtime)
-    sessions = session.execute(select(Station.code, SessionTemplate.code, SessionTemplate.name)
-                               .join(SessionTemplate, SessionTemplate.station_id == Station.id)
-                               .order_by(Station.code, SessionTemplate.start_time)).all()
-    rows = session.execute(select(AsRun, Station.code).join(Station, Station.id == AsRun.station_id)
-                           .where(AsRun.air_date >= today - timedelta(days=1))
-                           .order_by(AsRun.id.desc()).limit(100)).all()
+    sessions = session.execute(
+        select(Station.code, SessionTemplate.code, SessionTemplate.name)
+        .join(SessionTemplate, SessionTemplate.station_id == Station.id)
+        .order_by(Station.code, SessionTemplate.start_time)
+    ).all()
+    rows = session.execute(
+        select(AsRun, Station.code)
+        .join(Station, Station.id == AsRun.station_id)
+        .where(AsRun.air_date >= today - timedelta(days=1))
+        .order_by(AsRun.id.desc())
+        .limit(100)
+    ).all()
     pending = confirm.unconfirmed(session, runtime)
-    return render_template("playout/index.html", stations=stations, sessions=sessions, rows=rows, tz=tz,
-                           today=today, commands=commands.recent_commands(session),
-                           scheduler_running=status.scheduler_state(runtime), unconfirmed=pending,
-                           station_codes={s.id: s.code for s in session.scalars(select(Station))})
+    return render_template(
+        "playout/index.html",
+        stations=stations,
+        sessions=sessions,
+        rows=rows,
+        tz=tz,
+        today=today,
+        commands=commands.recent_commands(session),
+        scheduler_running=status.scheduler_state(runtime),
+        unconfirmed=pending,
+        station_codes={s.id: s.code for s in session.scalars(select(Station))},
+    )
 
 
 @bp.post("/playout/command")
@@ -58,9 +72,15 @@ def playout_command():
     if form.get("station_session"):
         station, _sep, session_code = form["station_session"].partition("|")
     with commit_or_flash() as outcome:
-        cmd = commands.queue_command(session, current_db_user(), station, form.get("action", ""),
-                                     session_code=session_code, air_date=form.get("date") or _today(),
-                                     ip=client_ip())
+        cmd = commands.queue_command(
+            session,
+            current_db_user(),
+            station,
+            form.get("action", ""),
+            session_code=session_code,
+            air_date=form.get("date") or _today(),
+            ip=client_ip(),
+        )
         outcome.message = _("Đã gửi lệnh #%(id)d tới bộ lập lịch phát sóng.", id=cmd.id)
     return redirect(url_for("admin.playout"))
 
@@ -75,9 +95,17 @@ def playout_confirm():
         if programme is None:
             raise BroadcastError(_("Không có chương trình này."))
         item_ids = [int(v) for v in form.getlist("items") if v.isdigit()]
-        rows = confirm.confirm_manual(session, current_db_user(), programme.station.code, programme.on_date,
-                                      programme.session_code, form.get("outcome", ""), item_ids,
-                                      note=form.get("note"), ip=client_ip())
+        rows = confirm.confirm_manual(
+            session,
+            current_db_user(),
+            programme.station.code,
+            programme.on_date,
+            programme.session_code,
+            form.get("outcome", ""),
+            item_ids,
+            note=form.get("note"),
+            ip=client_ip(),
+        )
         outcome.message = _("Đã ghi %(n)d dòng vào nhật ký phát sóng.", n=len(rows))
     return redirect(url_for("admin.playout"))
 
@@ -100,5 +128,6 @@ def _airing_widget(user):
 if not any(item[0] == "admin.playout" for item in NAV_ITEMS):
     NAV_ITEMS.append(("admin.playout", "Phát sóng", ("admin",) + OPERATORS))
 if not any(w.template == "playout/_widget.html" for w in DASHBOARD_WIDGETS):
-    DASHBOARD_WIDGETS.append(Widget("playout/_widget.html", _airing_widget, ("admin", "operator", "approver"),
-                                    order=10))
+    DASHBOARD_WIDGETS.append(
+        Widget("playout/_widget.html", _airing_widget, ("admin", "operator", "approver"), order=10)
+    )

@@ -71,11 +71,18 @@ def _back(station: str, on: date, view: str = "admin.programmes"):
 def _insertable(session, p: Programme) -> list[Bulletin]:
     have = {i.bulletin_id for i in p.items}
     rows = session.scalars(
-        select(Bulletin).where(Bulletin.status.in_(AIRABLE_STATUSES), Bulletin.valid_from <= p.on_date,
-                               Bulletin.valid_until >= p.on_date)
-        .where((Bulletin.all_stations.is_(True)) | Bulletin.id.in_(
-            select(bulletin_stations.c.bulletin_id).where(bulletin_stations.c.station_id == p.station_id)))
-        .order_by(Bulletin.title))
+        select(Bulletin)
+        .where(
+            Bulletin.status.in_(AIRABLE_STATUSES), Bulletin.valid_from <= p.on_date, Bulletin.valid_until >= p.on_date
+        )
+        .where(
+            (Bulletin.all_stations.is_(True))
+            | Bulletin.id.in_(
+                select(bulletin_stations.c.bulletin_id).where(bulletin_stations.c.station_id == p.station_id)
+            )
+        )
+        .order_by(Bulletin.title)
+    )
     return [b for b in rows if b.id not in have]
 
 
@@ -94,10 +101,21 @@ def programmes():
         sessions.append({"spec": spec, "p": p, "insertable": _insertable(session, p) if p and _can_edit() else []})
     for p in built.values():  # built earlier, no longer in the calendar (e.g. locked before a holiday)
         sessions.append({"spec": None, "p": p, "insertable": []})
-    return render_template("admin/programmes/day.html", stations=stations, station=station, on=on,
-                           sessions=sessions, tz=settings.tz, fmt_ms=fmt_ms, colours=colours, cat_names=names,
-                           weekday=WEEKDAYS_VI[on.isoweekday() - 1], can_edit=_can_edit(),
-                           prev_day=on - timedelta(days=1), next_day=on + timedelta(days=1))
+    return render_template(
+        "admin/programmes/day.html",
+        stations=stations,
+        station=station,
+        on=on,
+        sessions=sessions,
+        tz=settings.tz,
+        fmt_ms=fmt_ms,
+        colours=colours,
+        cat_names=names,
+        weekday=WEEKDAYS_VI[on.isoweekday() - 1],
+        can_edit=_can_edit(),
+        prev_day=on - timedelta(days=1),
+        next_day=on + timedelta(days=1),
+    )
 
 
 @bp.get("/programmes/week")
@@ -113,13 +131,29 @@ def programmes_week():
         rows = []
         for spec in sessions_on(session, station, d):
             p = built.get(spec.code)
-            rows.append({"code": spec.code, "name": spec.name, "start": spec.start, "p": p,
-                         "total": sum(i.duration_ms for i in p.items) if p else 0, "max": spec.max_duration_s * 1000,
-                         "bulletins": sum(1 for i in p.items if i.kind == "bulletin") if p else 0})
+            rows.append(
+                {
+                    "code": spec.code,
+                    "name": spec.name,
+                    "start": spec.start,
+                    "p": p,
+                    "total": sum(i.duration_ms for i in p.items) if p else 0,
+                    "max": spec.max_duration_s * 1000,
+                    "bulletins": sum(1 for i in p.items if i.kind == "bulletin") if p else 0,
+                }
+            )
         days.append({"date": d, "weekday": WEEKDAYS_VI[d.isoweekday() - 1], "rows": rows})
-    return render_template("admin/programmes/week.html", stations=stations, station=station, on=on, days=days,
-                           fmt_ms=fmt_ms, prev_week=monday - timedelta(days=7), next_week=monday + timedelta(days=7),
-                           today=_today())
+    return render_template(
+        "admin/programmes/week.html",
+        stations=stations,
+        station=station,
+        on=on,
+        days=days,
+        fmt_ms=fmt_ms,
+        prev_week=monday - timedelta(days=7),
+        next_week=monday + timedelta(days=7),
+        today=_today(),
+    )
 
 
 @bp.post("/programmes/build")
@@ -130,14 +164,18 @@ def programmes_build():
     with commit_or_flash() as outcome:
         expire_overdue(session, _today())  # bulletins whose window has ended leave the approved pool first
         result = build_day(session, settings, station.code, on, actor=current_db_user())
-        outcome.message = (_("Đã dựng chương trình: %(n)s buổi.", n=len(result)) if result
-                           else _("Ngày này không có buổi phát nào."))
+        outcome.message = (
+            _("Đã dựng chương trình: %(n)s buổi.", n=len(result)) if result else _("Ngày này không có buổi phát nào.")
+        )
     return _back(station.code, on)
 
 
 def _programme_or_404(programme_id: int) -> Programme:
-    p = db_session().scalar(select(Programme).where(Programme.id == programme_id)
-                            .options(selectinload(Programme.items), selectinload(Programme.station)))
+    p = db_session().scalar(
+        select(Programme)
+        .where(Programme.id == programme_id)
+        .options(selectinload(Programme.items), selectinload(Programme.station))
+    )
     if p is None:
         abort(404)
     return p
@@ -156,8 +194,11 @@ def _edit(programme_id: int, fn, ok: str):
 @roles_required(*EDIT_ROLES)
 def programme_lock(programme_id):
     locked = request.form.get("locked", "1") == "1"
-    return _edit(programme_id, lambda s, st, p: edit.set_locked(s, st, p.id, locked, actor=current_db_user()),
-                 _("Đã khóa buổi phát.") if locked else _("Đã mở khóa buổi phát."))
+    return _edit(
+        programme_id,
+        lambda s, st, p: edit.set_locked(s, st, p.id, locked, actor=current_db_user()),
+        _("Đã khóa buổi phát.") if locked else _("Đã mở khóa buổi phát."),
+    )
 
 
 @bp.post("/programmes/<int:programme_id>/items/<int:item_id>/move")
@@ -169,17 +210,26 @@ def programme_item_move(programme_id, item_id):
             to = int(request.form["position"])
         except ValueError:
             abort(400)
-        return _edit(programme_id, lambda s, st, p: edit.move_item(s, st, p.id, item_id, to, actor=current_db_user()),
-                     _("Đã chuyển mục."))
-    return _edit(programme_id, lambda s, st, p: edit.move_step(s, st, p.id, item_id, step, actor=current_db_user()),
-                 _("Đã chuyển mục."))
+        return _edit(
+            programme_id,
+            lambda s, st, p: edit.move_item(s, st, p.id, item_id, to, actor=current_db_user()),
+            _("Đã chuyển mục."),
+        )
+    return _edit(
+        programme_id,
+        lambda s, st, p: edit.move_step(s, st, p.id, item_id, step, actor=current_db_user()),
+        _("Đã chuyển mục."),
+    )
 
 
 @bp.post("/programmes/<int:programme_id>/items/<int:item_id>/remove")
 @roles_required(*EDIT_ROLES)
 def programme_item_remove(programme_id, item_id):
-    return _edit(programme_id, lambda s, st, p: edit.remove_item(s, st, p.id, item_id, actor=current_db_user()),
-                 _("Đã bỏ mục khỏi buổi."))
+    return _edit(
+        programme_id,
+        lambda s, st, p: edit.remove_item(s, st, p.id, item_id, actor=current_db_user()),
+        _("Đã bỏ mục khỏi buổi."),
+    )
 
 
 @bp.post("/programmes/<int:programme_id>/insert")
@@ -192,9 +242,11 @@ def programme_insert(programme_id):
         flash(_("Chọn một tin bài để chèn."), "error")
         p = _programme_or_404(programme_id)
         return _back(p.station.code, p.on_date)
-    return _edit(programme_id, lambda s, st, p: edit.insert_bulletin(s, st, p.id, bulletin_id, position=position,
-                                                                      actor=current_db_user()),
-                 _("Đã chèn tin vào buổi."))
+    return _edit(
+        programme_id,
+        lambda s, st, p: edit.insert_bulletin(s, st, p.id, bulletin_id, position=position, actor=current_db_user()),
+        _("Đã chèn tin vào buổi."),
+    )
 
 
 def _safe_audio(path: str | None) -> Path:
@@ -238,11 +290,13 @@ def programmes_export():
     except BroadcastError as exc:
         flash(error_text(exc), "error")
         return _back(station.code, on)
-    return send_file(result.zip_path, mimetype="application/zip", as_attachment=True,
-                     download_name=result.zip_path.name)
+    return send_file(
+        result.zip_path, mimetype="application/zip", as_attachment=True, download_name=result.zip_path.name
+    )
 
 
 # --- dashboard widget: today's sessions per station ------------------------------
+
 
 def _today_widget(user):
     session = db_session()
@@ -253,17 +307,27 @@ def _today_widget(user):
     specs = sessions_on_many(session, stations, on)
     built: dict[tuple[int, str], Programme] = {}
     if stations:
-        for p in session.scalars(select(Programme).where(Programme.station_id.in_([s.id for s in stations]),
-                                                         Programme.on_date == on)
-                                 .options(selectinload(Programme.items))):
+        for p in session.scalars(
+            select(Programme)
+            .where(Programme.station_id.in_([s.id for s in stations]), Programme.on_date == on)
+            .options(selectinload(Programme.items))
+        ):
             built[(p.station_id, p.session_code)] = p
     for station in stations:
         for spec in specs[station.id]:
             p = built.get((station.id, spec.code))
-            rows.append({"station": station, "code": spec.code, "name": spec.name, "start": spec.start, "p": p,
-                         "total": sum(i.duration_ms for i in p.items) if p else 0,
-                         "max": spec.max_duration_s * 1000,
-                         "warnings": len(p.warnings or []) if p else 0})
+            rows.append(
+                {
+                    "station": station,
+                    "code": spec.code,
+                    "name": spec.name,
+                    "start": spec.start,
+                    "p": p,
+                    "total": sum(i.duration_ms for i in p.items) if p else 0,
+                    "max": spec.max_duration_s * 1000,
+                    "warnings": len(p.warnings or []) if p else 0,
+                }
+            )
     return {"rows": rows, "on": on, "fmt_ms": fmt_ms}
 
 

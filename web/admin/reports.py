@@ -62,11 +62,23 @@ def report_airtime():
     today = _today()
     y = today.year
     choices = [(f"{y}-{m:02d}", f"Tháng {m:02d}/{y}") for m in range(today.month, 0, -1)]
-    choices += [(f"{y}-Q1", f"Quý I/{y}"), (f"{y}-H1", f"6 tháng đầu năm {y}"), (f"{y}-9M", f"9 tháng năm {y}"),
-                (str(y), f"Năm {y}"), (f"{y - 1}", f"Năm {y - 1}")]
-    return render_template("reports/airtime.html", r=report, error=error, args=args, query=_query(args),
-                           stations=stations, choices=choices, formats=[f for f in FORMATS if f != "json"] + ["json"]), \
-        (400 if error else 200)
+    choices += [
+        (f"{y}-Q1", f"Quý I/{y}"),
+        (f"{y}-H1", f"6 tháng đầu năm {y}"),
+        (f"{y}-9M", f"9 tháng năm {y}"),
+        (str(y), f"Năm {y}"),
+        (f"{y - 1}", f"Năm {y - 1}"),
+    ]
+    return render_template(
+        "reports/airtime.html",
+        r=report,
+        error=error,
+        args=args,
+        query=_query(args),
+        stations=stations,
+        choices=choices,
+        formats=[f for f in FORMATS if f != "json"] + ["json"],
+    ), (400 if error else 200)
 
 
 @bp.get("/reports/airtime/chart/<kind>.png")
@@ -97,6 +109,7 @@ def report_download():
 
 # --- plans and targets -----------------------------------------------------------------------------------------
 
+
 def _scopes():
     return [("", "Tất cả chuyên mục"), (CCHC_GROUP, "Tin CCHC (mọi lĩnh vực)")] + [(c.code, c.name) for c in CATEGORIES]
 
@@ -122,9 +135,15 @@ def plan_create():
 def _plans_page(session, user, form: dict):
     today = _today()
     deadline = plan_service.next_report_deadline(session, today)
-    return render_template("reports/plans.html", plans=plan_service.list_plans(session), form=form,
-                           deadline=deadline, can_edit=user.role in PLAN_EDITORS + ("admin",), year=today.year,
-                           deadlines=plan_service.reporting_deadlines)
+    return render_template(
+        "reports/plans.html",
+        plans=plan_service.list_plans(session),
+        form=form,
+        deadline=deadline,
+        can_edit=user.role in PLAN_EDITORS + ("admin",),
+        year=today.year,
+        deadlines=plan_service.reporting_deadlines,
+    )
 
 
 def _save_plan(session, plan, form, user):
@@ -149,8 +168,12 @@ def _delete_plan(session, plan, form, user):
 
 
 # what the plan page's buttons ask for (action=...), each returning its success message
-PLAN_ACTIONS = {"save": _save_plan, "add_target": _add_target, "delete_target": _delete_target,
-                "delete_plan": _delete_plan}
+PLAN_ACTIONS = {
+    "save": _save_plan,
+    "add_target": _add_target,
+    "delete_target": _delete_target,
+    "delete_plan": _delete_plan,
+}
 
 
 @bp.route("/plans/<int:plan_id>", methods=["GET", "POST"])
@@ -169,14 +192,22 @@ def plan_edit(plan_id):
         with commit_or_flash() as outcome:
             outcome.message = PLAN_ACTIONS[action](session, plan, form, user)
         if outcome.ok:
-            return redirect(url_for("admin.plans") if action == "delete_plan"
-                            else url_for("admin.plan_edit", plan_id=plan.id))
+            return redirect(
+                url_for("admin.plans") if action == "delete_plan" else url_for("admin.plan_edit", plan_id=plan.id)
+            )
         plan = plan_service.get_plan(session, plan_id)
-    return render_template("reports/plan_edit.html", plan=plan, scopes=_scopes(), metrics=plan_service.METRICS,
-                           pers=plan_service.PERS, deadlines=plan_service.reporting_deadlines(plan))
+    return render_template(
+        "reports/plan_edit.html",
+        plan=plan,
+        scopes=_scopes(),
+        metrics=plan_service.METRICS,
+        pers=plan_service.PERS,
+        deadlines=plan_service.reporting_deadlines(plan),
+    )
 
 
 # --- dashboard widget ------------------------------------------------------------------------------------------
+
 
 def _progress_widget(user):
     session = db_session()
@@ -187,8 +218,13 @@ def _progress_widget(user):
     if plan is None:
         return {"plan": None, "deadline": None, "targets": [], "period": period}
     report = airtime_report(session, period, tz=runtime_of().settings.tz, plan=plan, include_previous=False)
-    return {"plan": plan, "deadline": deadline, "targets": report["targets"], "period": period,
-            "totals": report["totals"]}
+    return {
+        "plan": plan,
+        "deadline": deadline,
+        "targets": report["targets"],
+        "period": period,
+        "totals": report["totals"],
+    }
 
 
 if not any(item[0] == "admin.report_airtime" for item in NAV_ITEMS):

@@ -45,8 +45,15 @@ def _back(station: Station | None = None):
 
 def _kept_message(kept) -> None:
     for p in kept:
-        flash(_("Buổi %(code)s ngày %(date)s đã khóa hoặc đã bắt đầu nên vẫn giữ: mở khóa rồi dựng lại ngày đó "
-                "nếu không muốn phát.", code=p.session_code, date=p.on_date.strftime("%d/%m/%Y")), "error")
+        flash(
+            _(
+                "Buổi %(code)s ngày %(date)s đã khóa hoặc đã bắt đầu nên vẫn giữ: mở khóa rồi dựng lại ngày đó "
+                "nếu không muốn phát.",
+                code=p.session_code,
+                date=p.on_date.strftime("%d/%m/%Y"),
+            ),
+            "error",
+        )
 
 
 @bp.get("/admin/stations")
@@ -58,23 +65,37 @@ def stations():
     except ValueError:
         abort(400)
     total = session.scalar(select(func.count(Station.id))) or 0
-    items = session.scalars(select(Station).options(selectinload(Station.clusters), selectinload(Station.sessions))
-                            .order_by(Station.code).limit(PER_PAGE).offset((page_no - 1) * PER_PAGE)).all()
+    items = session.scalars(
+        select(Station)
+        .options(selectinload(Station.clusters), selectinload(Station.sessions))
+        .order_by(Station.code)
+        .limit(PER_PAGE)
+        .offset((page_no - 1) * PER_PAGE)
+    ).all()
     today = _today()
     ids = [s.id for s in items]
     overrides: dict[int, list[DateOverride]] = {i: [] for i in ids}
     if ids:
-        for o in session.scalars(select(DateOverride).where(DateOverride.station_id.in_(ids),
-                                                            DateOverride.on_date >= today)
-                                 .order_by(DateOverride.on_date, DateOverride.id)):
+        for o in session.scalars(
+            select(DateOverride)
+            .where(DateOverride.station_id.in_(ids), DateOverride.on_date >= today)
+            .order_by(DateOverride.on_date, DateOverride.id)
+        ):
             overrides[o.station_id].append(o)
     from broadcast.bulletins.queries import Page
 
     qs, qe = calendar_service.get_quiet_hours(session, runtime_of().settings)
-    return render_template("admin/stations.html", page=Page(list(items), total, page_no, PER_PAGE),
-                           overrides=overrides, today=today, public_sink=service.public_sink,
-                           quiet_start=qs.strftime("%H:%M"), quiet_end=qe.strftime("%H:%M"),
-                           data_dir=runtime_of().settings.data_dir, max_date=today + timedelta(days=400))
+    return render_template(
+        "admin/stations.html",
+        page=Page(list(items), total, page_no, PER_PAGE),
+        overrides=overrides,
+        today=today,
+        public_sink=service.public_sink,
+        quiet_start=qs.strftime("%H:%M"),
+        quiet_end=qe.strftime("%H:%M"),
+        data_dir=runtime_of().settings.data_dir,
+        max_date=today + timedelta(days=400),
+    )
 
 
 @bp.post("/admin/stations")
@@ -91,8 +112,14 @@ def station_update():
         station.name = name
         station.enabled = form.get("enabled") == "1"
         station.description = (form.get("description") or "").strip()[:2000] or None
-        audit(session, "station.update", user=current_db_user(), obj=station, ip=client_ip(),
-              detail={"name": name, "enabled": station.enabled})
+        audit(
+            session,
+            "station.update",
+            user=current_db_user(),
+            obj=station,
+            ip=client_ip(),
+            detail={"name": name, "enabled": station.enabled},
+        )
         outcome.message = _("Đã lưu đài %(code)s.", code=station.code)
     return _back(station)
 
@@ -103,10 +130,10 @@ def station_sink(station_id: int):
     session = db_session()
     station = _station_or_404(station_id)
     with commit_or_flash() as outcome:
-        changed = service.set_sink(session, runtime_of().settings, current_db_user(), station,
-                                   request.form.get("sink", ""), ip=client_ip())
-        outcome.message = (_("Đã đổi đầu ra của đài %(code)s.", code=station.code) if changed
-                           else _("Đầu ra không đổi."))
+        changed = service.set_sink(
+            session, runtime_of().settings, current_db_user(), station, request.form.get("sink", ""), ip=client_ip()
+        )
+        outcome.message = _("Đã đổi đầu ra của đài %(code)s.", code=station.code) if changed else _("Đầu ra không đổi.")
     return _back(station)
 
 
@@ -117,13 +144,25 @@ def station_override_add(station_id: int):
     station = _station_or_404(station_id)
     form = request.form
     with commit_or_flash() as outcome:
-        row, kept = calendar_service.add_override(session, current_db_user(), station, on_date=form.get("date"),
-                                                  kind=form.get("kind", ""), session_code=form.get("session"),
-                                                  start=form.get("start"), max_minutes=form.get("max_minutes"),
-                                                  note=form.get("note"), today=_today(), ip=client_ip())
+        row, kept = calendar_service.add_override(
+            session,
+            current_db_user(),
+            station,
+            on_date=form.get("date"),
+            kind=form.get("kind", ""),
+            session_code=form.get("session"),
+            start=form.get("start"),
+            max_minutes=form.get("max_minutes"),
+            note=form.get("note"),
+            today=_today(),
+            ip=client_ip(),
+        )
         day = row.on_date.strftime("%d/%m/%Y")
-        outcome.message = (_("Đã đánh dấu nghỉ ngày %(date)s.", date=day) if row.kind == "holiday" else
-                           _("Đã thêm buổi phát ngày %(date)s: vào trang Chương trình để dựng buổi này.", date=day))
+        outcome.message = (
+            _("Đã đánh dấu nghỉ ngày %(date)s.", date=day)
+            if row.kind == "holiday"
+            else _("Đã thêm buổi phát ngày %(date)s: vào trang Chương trình để dựng buổi này.", date=day)
+        )
     if outcome.ok:
         _kept_message(kept)
     return _back(station)
@@ -135,8 +174,7 @@ def station_override_delete(station_id: int, override_id: int):
     session = db_session()
     station = _station_or_404(station_id)
     with commit_or_flash(_("Đã xóa.")) as outcome:
-        _row, kept = calendar_service.delete_override(session, current_db_user(), station, override_id,
-                                                      ip=client_ip())
+        _row, kept = calendar_service.delete_override(session, current_db_user(), station, override_id, ip=client_ip())
     if outcome.ok:
         _kept_message(kept)
     return _back(station)
@@ -147,7 +185,8 @@ def station_override_delete(station_id: int, override_id: int):
 def quiet_hours_save():
     session = db_session()
     with commit_or_flash() as outcome:
-        value = calendar_service.set_quiet_hours(session, current_db_user(), request.form.get("start", ""),
-                                                 request.form.get("end", ""), ip=client_ip())
+        value = calendar_service.set_quiet_hours(
+            session, current_db_user(), request.form.get("start", ""), request.form.get("end", ""), ip=client_ip()
+        )
         outcome.message = _("Đã lưu giờ yên tĩnh %(value)s (áp dụng khi dựng chương trình).", value=value)
     return _back()

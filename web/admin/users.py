@@ -25,8 +25,9 @@ NAV_ITEMS.append(("admin.users", N_("Người dùng"), ("admin",)))
 @bp.get("/admin/users")
 @roles_required("admin")
 def users():
-    page = paginate(select(User).options(selectinload(User.department)).order_by(User.username),
-                    select(func.count(User.id)))
+    page = paginate(
+        select(User).options(selectinload(User.department)).order_by(User.username), select(func.count(User.id))
+    )
     departments = db_session().scalars(select(Department).order_by(Department.name)).all()
     return render_template("admin/users.html", page=page, roles=ROLE_TEXT, departments=departments)
 
@@ -38,12 +39,27 @@ def user_save():
     with commit_or_flash() as outcome:
         if form.get("user_id"):
             user = session.get(User, int(form["user_id"])) or abort(404)
-            service.update_user(session, actor, user, role=form.get("role"), department=form.get("department"),
-                                active=form.get("active") == "1", password=form.get("password"), ip=client_ip())
+            service.update_user(
+                session,
+                actor,
+                user,
+                role=form.get("role"),
+                department=form.get("department"),
+                active=form.get("active") == "1",
+                password=form.get("password"),
+                ip=client_ip(),
+            )
             outcome.message = _("Đã cập nhật người dùng %(name)s.", name=user.username)
         else:
-            user = service.create_user(session, actor, form.get("username", ""), form.get("role", ""),
-                                       form.get("password", ""), department=form.get("department") or None,
-                                       full_name=form.get("full_name", ""), ip=client_ip())
+            user = service.create_user(
+                session,
+                actor,
+                form.get("username", ""),
+                form.get("role", ""),
+                form.get("password", ""),
+                department=form.get("department") or None,
+                full_name=form.get("full_name", ""),
+                ip=client_ip(),
+            )
             outcome.message = _("Đã tạo người dùng %(name)s.", name=user.username)
     return redirect(url_for("admin.users", page=request.args.get("page")))

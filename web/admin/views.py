@@ -32,8 +32,11 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("10 per minute; 50 per hour", methods=["POST"],
-               error_message="Đăng nhập sai quá nhiều lần, vui lòng thử lại sau ít phút.")
+@limiter.limit(
+    "10 per minute; 50 per hour",
+    methods=["POST"],
+    error_message="Đăng nhập sai quá nhiều lần, vui lòng thử lại sau ít phút.",
+)
 def login():
     form = LoginForm()
     if form.validate_on_submit():

@@ -1,5 +1,6 @@
 """JSON API v1: bearer-token auth and ``{"error": {"code", "message"}}`` errors."""
 
+# ruff: noqa: I001  (import order is menu / registration order)
 from flask import Blueprint
 
 bp = Blueprint("api", __name__)

@@ -70,12 +70,14 @@ def _device_gate():
         if device is None:
             return error_response(401, "invalid_token", "Mã thiết bị không đúng hoặc đã bị thu hồi.")
         if not for_devices:
-            return error_response(403, "device_token", "Mã thiết bị chỉ dùng được cho đồng bộ, nhật ký phát "
-                                                       "và trạng thái của đài mình.")
+            return error_response(
+                403, "device_token", "Mã thiết bị chỉ dùng được cho đồng bộ, nhật ký phát và trạng thái của đài mình."
+            )
         named = request.args.get("station")
         if named and named.strip().upper() != device.station.code:
-            return error_response(403, "other_station", f"Thiết bị {device.code} chỉ làm việc với đài "
-                                                        f"{device.station.code}.")
+            return error_response(
+                403, "other_station", f"Thiết bị {device.code} chỉ làm việc với đài {device.station.code}."
+            )
         now = utcnow()
         if device.last_seen is None or (now - device.last_seen).total_seconds() > TOUCH_SECONDS:
             device.last_seen = now
@@ -95,8 +97,9 @@ def _check_station(body: dict) -> None:
     named = body.get("station")
     device = g.api_device
     if named is not None and str(named).strip().upper() != device.station.code:
-        raise PermissionDenied(f"Thiết bị {device.code} chỉ làm việc với đài {device.station.code}.",
-                               code="other_station")
+        raise PermissionDenied(
+            f"Thiết bị {device.code} chỉ làm việc với đài {device.station.code}.", code="other_station"
+        )
 
 
 @bp.get("/agent/manifest")
@@ -149,5 +152,16 @@ def agent_command_ack(command_id: int):
     return jsonify(id=cmd.id, status=cmd.status)
 
 
-PUBLIC_ENDPOINTS.update({f"api.{name}" for name in ("agent_manifest", "agent_media", "agent_asrun", "agent_status",
-                                                   "agent_commands", "agent_command_ack")})
+PUBLIC_ENDPOINTS.update(
+    {
+        f"api.{name}"
+        for name in (
+            "agent_manifest",
+            "agent_media",
+            "agent_asrun",
+            "agent_status",
+            "agent_commands",
+            "agent_command_ack",
+        )
+    }
+)

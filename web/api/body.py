@@ -55,8 +55,9 @@ def json_body(*, optional: bool = False) -> dict:
     try:
         data = request.get_json(force=False, silent=False)
     except (BadRequest, RecursionError):
-        raise ValidationError("Dữ liệu JSON không hợp lệ (sai cú pháp hoặc không phải UTF-8).",
-                              code="malformed_json") from None
+        raise ValidationError(
+            "Dữ liệu JSON không hợp lệ (sai cú pháp hoặc không phải UTF-8).", code="malformed_json"
+        ) from None
     if not isinstance(data, dict):
         raise ValidationError("Dữ liệu gửi lên phải là một đối tượng JSON ({...}).", code="malformed_json")
     return data

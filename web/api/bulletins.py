@@ -22,8 +22,6 @@ ALL = roles.ALL_ROLES
 WRITERS = (roles.OPERATOR, roles.APPROVER, roles.SUBMITTER)
 
 
-
-
 def _iso(value):
     return value.isoformat() if value is not None else None
 
@@ -61,8 +59,9 @@ def serialize(b: Bulletin) -> dict:
 def _reason(data: dict) -> str | None:
     unknown = [k for k in data if k != "reason"]
     if unknown:
-        raise ValidationError(f"Trường «{str(unknown[0])[:40]}» không được hỗ trợ.", code="unknown_field",
-                              field=str(unknown[0])[:40])
+        raise ValidationError(
+            f"Trường «{str(unknown[0])[:40]}» không được hỗ trợ.", code="unknown_field", field=str(unknown[0])[:40]
+        )
     reason = data.get("reason")
     if reason is not None and not isinstance(reason, str):
         raise ValidationError("Lý do phải là một chuỗi ký tự.", field="reason")
@@ -90,11 +89,23 @@ def bulletin_create():
 def bulletin_list():
     args = request.args
     page = queries.list_bulletins(
-        db_session(), current_db_user(), page=args.get("page"), per_page=args.get("per_page"),
-        status=args.get("status"), category=args.get("category"), department=args.get("department"),
-        q=args.get("q"), on_date=args.get("date"))
-    return jsonify(items=[serialize(b) for b in page.items], page=page.page, per_page=page.per_page,
-                   total=page.total, pages=page.pages)
+        db_session(),
+        current_db_user(),
+        page=args.get("page"),
+        per_page=args.get("per_page"),
+        status=args.get("status"),
+        category=args.get("category"),
+        department=args.get("department"),
+        q=args.get("q"),
+        on_date=args.get("date"),
+    )
+    return jsonify(
+        items=[serialize(b) for b in page.items],
+        page=page.page,
+        per_page=page.per_page,
+        total=page.total,
+        pages=page.pages,
+    )
 
 
 @bp.get("/bulletins/<int:bulletin_id>")
@@ -170,8 +181,7 @@ def bulletin_recording(bulletin_id: int):
     upload = request.files.get("file")
     if upload is None:
         raise ValidationError("Thiếu tệp ghi âm (trường «file»).", field="file")
-    info = recording.attach_recording(session, runtime_of().settings, user, bulletin, upload.stream,
-                                      upload.filename)
+    info = recording.attach_recording(session, runtime_of().settings, user, bulletin, upload.stream, upload.filename)
     session.commit()
     return jsonify(bulletin=serialize(bulletin), recording={k: info[k] for k in ("format", "duration", "size")}), 201
 

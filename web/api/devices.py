@@ -42,8 +42,9 @@ def device_command(code: str):
     body = json_body()
     args = body.get("args") if isinstance(body.get("args"), dict) else {}
     session = db_session()
-    cmd = commands.queue_command(session, code, str(body.get("action", "")), args, user=current_db_user(),
-                                 ip=client_ip())
+    cmd = commands.queue_command(
+        session, code, str(body.get("action", "")), args, user=current_db_user(), ip=client_ip()
+    )
     session.commit()
     # The MQTT bridge process (broadcast device bridge) publishes it within a fraction of a second;
     # a device without MQTT picks it up from GET /agent/commands.

@@ -29,8 +29,6 @@ MAX_NORMALIZE_CHARS = 20_000
 MAX_EXTRA_ENTRIES = 50
 
 
-
-
 def _string(data: dict, key: str, *, required: bool) -> str | None:
     value = data.get(key)
     if value is None:
@@ -49,17 +47,23 @@ def _unknown(data: dict, allowed: set[str]) -> None:
 
 
 def _entry(e: LexiconEntry) -> dict:
-    return {"term": e.term, "spoken": e.spoken, "note": e.note,
-            "updated_at": e.updated_at.isoformat() if e.updated_at else None}
+    return {
+        "term": e.term,
+        "spoken": e.spoken,
+        "note": e.note,
+        "updated_at": e.updated_at.isoformat() if e.updated_at else None,
+    }
 
 
 @bp.get("/lexicon")
 @api_roles_required()
 def lexicon_list():
     session = db_session()
-    return jsonify(version=store.lexicon_version(session),
-                   entries=[_entry(e) for e in store.lexicon_entries(session)],
-                   defaults=[{"term": t, "spoken": s} for t, s in sorted(default_lexicon().items())])
+    return jsonify(
+        version=store.lexicon_version(session),
+        entries=[_entry(e) for e in store.lexicon_entries(session)],
+        defaults=[{"term": t, "spoken": s} for t, s in sorted(default_lexicon().items())],
+    )
 
 
 @bp.put("/lexicon/<path:term>")
@@ -68,17 +72,33 @@ def lexicon_put(term):
     session, user = db_session(), current_db_user()
     data = json_body()
     _unknown(data, {"spoken", "note"})
-    change = store.save_lexicon_entry(session, term, _string(data, "spoken", required=True),
-                                      note=_string(data, "note", required=False), user_id=user.id)
+    change = store.save_lexicon_entry(
+        session,
+        term,
+        _string(data, "spoken", required=True),
+        note=_string(data, "note", required=False),
+        user_id=user.id,
+    )
     if change.changed:
-        audit(session, "lexicon.create" if change.old_spoken is None else "lexicon.update", user=user,
-              object_type="lexicon_entries", object_id=change.term, ip=client_ip(),
-              detail={"term": change.term, "spoken": change.spoken, "old_spoken": change.old_spoken,
-                      "version": change.version, "stale_renditions": change.stale, "via": "api"})
+        audit(
+            session,
+            "lexicon.create" if change.old_spoken is None else "lexicon.update",
+            user=user,
+            object_type="lexicon_entries",
+            object_id=change.term,
+            ip=client_ip(),
+            detail={
+                "term": change.term,
+                "spoken": change.spoken,
+                "old_spoken": change.old_spoken,
+                "version": change.version,
+                "stale_renditions": change.stale,
+                "via": "api",
+            },
+        )
     session.commit()
     entry = store.get_lexicon_entry(session, change.term)
-    return jsonify(entry=_entry(entry), version=change.version, changed=change.changed,
-                   stale_renditions=change.stale)
+    return jsonify(entry=_entry(entry), version=change.version, changed=change.changed, stale_renditions=change.stale)
 
 
 @bp.delete("/lexicon/<path:term>")
@@ -86,9 +106,21 @@ def lexicon_put(term):
 def lexicon_delete(term):
     session, user = db_session(), current_db_user()
     change = store.remove_lexicon_entry(session, term)
-    audit(session, "lexicon.delete", user=user, object_type="lexicon_entries", object_id=change.term,
-          ip=client_ip(), detail={"term": change.term, "old_spoken": change.old_spoken, "version": change.version,
-                                  "stale_renditions": change.stale, "via": "api"})
+    audit(
+        session,
+        "lexicon.delete",
+        user=user,
+        object_type="lexicon_entries",
+        object_id=change.term,
+        ip=client_ip(),
+        detail={
+            "term": change.term,
+            "old_spoken": change.old_spoken,
+            "version": change.version,
+            "stale_renditions": change.stale,
+            "via": "api",
+        },
+    )
     session.commit()
     return jsonify(term=change.term, version=change.version, stale_renditions=change.stale)
 
@@ -100,8 +132,9 @@ def normalize_text():
     _unknown(data, {"text", "lexicon"})
     text = _string(data, "text", required=True)
     if len(text) > MAX_NORMALIZE_CHARS:
-        raise ValidationError(f"Văn bản quá dài (tối đa {MAX_NORMALIZE_CHARS:,} ký tự).".replace(",", "."),
-                              field="text")
+        raise ValidationError(
+            f"Văn bản quá dài (tối đa {MAX_NORMALIZE_CHARS:,} ký tự).".replace(",", "."), field="text"
+        )
     lexicon = store.operator_lexicon(db_session())
     extra, skipped = data.get("lexicon"), []
     if extra is not None:
@@ -114,5 +147,8 @@ def normalize_text():
                 lexicon[store.clean_term(term)] = store.check_spoken(spoken)
             except ValidationError as exc:  # a half-typed entry: say so, read the rest
                 skipped.append(f"Bỏ qua mục thử “{term[:40]}”: {exc.message}")
-    return jsonify(spoken=normalize(text, lexicon), problems=problems(text) + skipped,
-                   lexicon_version=store.lexicon_version(db_session()))
+    return jsonify(
+        spoken=normalize(text, lexicon),
+        problems=problems(text) + skipped,
+        lexicon_version=store.lexicon_version(db_session()),
+    )

@@ -20,8 +20,13 @@ API_MODULES = ("views", "bulletins", "programmes", "reports", "playout", "lexico
 ERROR_SCHEMA = {
     "type": "object",
     "required": ["error"],
-    "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {
-        "code": {"type": "string"}, "message": {"type": "string"}, "field": {"type": "string"}}}},
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message"],
+            "properties": {"code": {"type": "string"}, "message": {"type": "string"}, "field": {"type": "string"}},
+        }
+    },
 }
 
 
@@ -52,8 +57,13 @@ def build_document() -> dict:
         schemas.update(getattr(contract, "SCHEMAS", {}))
     return {
         "openapi": "3.0.3",
-        "info": {"title": "Loa Phường API", "version": "1.0.0",
-                 "description": "Tin bài, chương trình phát thanh, nhật ký phát sóng và báo cáo của đài truyền thanh phường."},
+        "info": {
+            "title": "Loa Phường API",
+            "version": "1.0.0",
+            "description": (
+                "Tin bài, chương trình phát thanh, nhật ký phát sóng và báo cáo của đài truyền thanh phường."
+            ),
+        },
         "servers": [{"url": "/api/v1"}],
         "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}, "schemas": schemas},
         "security": [{"bearer": []}],

@@ -20,8 +20,9 @@ OPERATORS = (roles.OPERATOR,)  # admin always passes
 @api_roles_required()
 def airtime():
     args = request.args
-    items = asrun_list.airtime(db_session(), station=args.get("station") or None, date_from=args.get("from"),
-                               date_to=args.get("to"))
+    items = asrun_list.airtime(
+        db_session(), station=args.get("station") or None, date_from=args.get("from"), date_to=args.get("to")
+    )
     return jsonify(items=items)
 
 
@@ -36,8 +37,15 @@ def playout_status():
 def playout_command():
     body = json_body()
     session = db_session()
-    cmd = commands.queue_command(session, current_db_user(), str(body.get("station", "")), str(body.get("action", "")),
-                                 session_code=body.get("session"), air_date=body.get("date"), ip=client_ip())
+    cmd = commands.queue_command(
+        session,
+        current_db_user(),
+        str(body.get("station", "")),
+        str(body.get("action", "")),
+        session_code=body.get("session"),
+        air_date=body.get("date"),
+        ip=client_ip(),
+    )
     session.commit()
     return jsonify(id=cmd.id, status=cmd.status, action=cmd.action), 202
 
@@ -62,8 +70,16 @@ def playout_confirm():
     items = body.get("items") or []
     if not isinstance(items, list) or not all(isinstance(i, int) for i in items):
         raise ValidationError("items phải là danh sách mã mục (số nguyên).", field="items")
-    rows = confirm.confirm_manual(session, current_db_user(), str(body.get("station", "")), body.get("date"),
-                                  str(body.get("session", "")), str(body.get("outcome", "")), items,
-                                  note=body.get("note"), ip=client_ip())
+    rows = confirm.confirm_manual(
+        session,
+        current_db_user(),
+        str(body.get("station", "")),
+        body.get("date"),
+        str(body.get("session", "")),
+        str(body.get("outcome", "")),
+        items,
+        note=body.get("note"),
+        ip=client_ip(),
+    )
     session.commit()
     return jsonify(items=[asrun_list.as_run_dict(r, str(body.get("station", "")).upper()) for r in rows]), 201

@@ -39,5 +39,6 @@ def programme_day(code, date):
 def programme_export(code, date):
     session, settings = db_session(), runtime_of().settings
     result = export_day(session, settings, code, parse_date(date))
-    return send_file(result.zip_path, mimetype="application/zip", as_attachment=True,
-                     download_name=result.zip_path.name)
+    return send_file(
+        result.zip_path, mimetype="application/zip", as_attachment=True, download_name=result.zip_path.name
+    )

@@ -49,12 +49,27 @@ def report_airtime():
 
 
 def _plan_dict(plan) -> dict:
-    return {"id": plan.id, "title": plan.title, "number": plan.number,
-            "issued_on": plan.issued_on.isoformat() if plan.issued_on else None,
-            "period_start": plan.period_start.isoformat(), "period_end": plan.period_end.isoformat(),
-            "report_due_day": plan.report_due_day, "active": plan.active,
-            "targets": [{"id": t.id, "metric": t.metric, "category_code": t.category_code, "per": t.per,
-                         "value": t.value, "label": t.label} for t in plan.targets]}
+    return {
+        "id": plan.id,
+        "title": plan.title,
+        "number": plan.number,
+        "issued_on": plan.issued_on.isoformat() if plan.issued_on else None,
+        "period_start": plan.period_start.isoformat(),
+        "period_end": plan.period_end.isoformat(),
+        "report_due_day": plan.report_due_day,
+        "active": plan.active,
+        "targets": [
+            {
+                "id": t.id,
+                "metric": t.metric,
+                "category_code": t.category_code,
+                "per": t.per,
+                "value": t.value,
+                "label": t.label,
+            }
+            for t in plan.targets
+        ],
+    }
 
 
 @bp.get("/plans")

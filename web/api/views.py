@@ -31,5 +31,6 @@ def departments():
 @api_roles_required()
 def stations():
     rows = db_session().scalars(select(Station).options(selectinload(Station.clusters)).order_by(Station.code))
-    return jsonify(items=[{"code": s.code, "name": s.name, "enabled": s.enabled,
-                           "clusters": len(s.clusters)} for s in rows])
+    return jsonify(
+        items=[{"code": s.code, "name": s.name, "enabled": s.enabled, "clusters": len(s.clusters)} for s in rows]
+    )

@@ -15,8 +15,8 @@ the finished file.  No intermediate files.
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Callable, Sequence
 
 from ..ffmpeg import CHANNELS, SAMPLE_RATE
 from ..measure import AudioError
@@ -31,12 +31,24 @@ Step = Callable[[object, dict], tuple]
 
 DEFAULT_STEPS: tuple[Step, ...] = (decode, trim, add_pauses, add_chime, normalize_loudness, export_mp3)
 
-__all__ = ["run_pipeline", "DEFAULT_STEPS", "SAMPLE_RATE", "CHANNELS", "TARGET_LUFS", "TOLERANCE_LU",
-           "MAX_TRUE_PEAK", "decode", "trim", "add_pauses", "add_chime", "normalize_loudness", "export_mp3"]
+__all__ = [
+    "CHANNELS",
+    "DEFAULT_STEPS",
+    "MAX_TRUE_PEAK",
+    "SAMPLE_RATE",
+    "TARGET_LUFS",
+    "TOLERANCE_LU",
+    "add_chime",
+    "add_pauses",
+    "decode",
+    "export_mp3",
+    "normalize_loudness",
+    "run_pipeline",
+    "trim",
+]
 
 
-def run_pipeline(path: str | Path, metadata: dict | None = None,
-                 steps: Sequence[Step] = DEFAULT_STEPS) -> dict:
+def run_pipeline(path: str | Path, metadata: dict | None = None, steps: Sequence[Step] = DEFAULT_STEPS) -> dict:
     """Run ``steps`` on the audio file ``path``; returns the final metadata (``path`` = MP3).
 
     Without ``metadata["out_path"]`` the MP3 goes to a temporary directory

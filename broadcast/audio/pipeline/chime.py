@@ -39,7 +39,8 @@ def add_chime(samples: np.ndarray, metadata: dict) -> tuple:
     if where == "none" or not chime_path:
         return samples, metadata
     chime = chime_samples(chime_path)
-    parts = ([chime] if where in ("before", "both") else []) + [samples] + \
-            ([chime] if where in ("after", "both") else [])
+    parts = (
+        ([chime] if where in ("before", "both") else []) + [samples] + ([chime] if where in ("after", "both") else [])
+    )
     # The decoder's loudness no longer describes the segment.
     return np.concatenate(parts), {**metadata, "decoded_loudness": None}

@@ -27,9 +27,22 @@ def to_pcm(data: bytes) -> np.ndarray:
 def decode_file(path: Path, *, meter: bool = True):
     """(samples, loudness or None) of ``path`` in the house format."""
     try:
-        out, err = ffmpeg.run(["-i", str(path), "-vn", "-map", "0:a:0",
-                               "-af", f"{_FORMAT},{METER}" if meter else _FORMAT,
-                               *RAW, "-c:a", "pcm_s16le", "pipe:1"], "giải mã âm thanh")
+        out, err = ffmpeg.run(
+            [
+                "-i",
+                str(path),
+                "-vn",
+                "-map",
+                "0:a:0",
+                "-af",
+                f"{_FORMAT},{METER}" if meter else _FORMAT,
+                *RAW,
+                "-c:a",
+                "pcm_s16le",
+                "pipe:1",
+            ],
+            "giải mã âm thanh",
+        )
     except AudioError as exc:
         raise AudioError(_CORRUPT) from exc
     samples = to_pcm(out)

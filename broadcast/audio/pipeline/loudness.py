@@ -42,8 +42,11 @@ def limiter_chain(gain_db: float) -> str:
 
 def filter_pcm(samples: np.ndarray, chain: str, what: str) -> tuple[np.ndarray, Loudness]:
     """Run an ffmpeg filter chain over PCM, metering the result in the same pass."""
-    out, err = ffmpeg.run([*RAW, "-i", "pipe:0", "-af", f"{chain},{METER}", *RAW, "-c:a", "pcm_s16le", "pipe:1"],
-                          what, stdin=samples.astype("<i2", copy=False).tobytes())
+    out, err = ffmpeg.run(
+        [*RAW, "-i", "pipe:0", "-af", f"{chain},{METER}", *RAW, "-c:a", "pcm_s16le", "pipe:1"],
+        what,
+        stdin=samples.astype("<i2", copy=False).tobytes(),
+    )
     loud = parse_ebur128(err)
     if loud is None:
         raise AudioError(f"Không đo được độ lớn âm thanh khi {what}.")

@@ -42,14 +42,28 @@ def open_sink(spec: str) -> Sink:
         except SinkError as exc:
             raise ValidationError(str(exc), field="sink") from None
     if spec == "export":
-        raise ValidationError("Đài này nhận chương trình bằng tệp xuất (USB), không phát trực tiếp: "
-                              "hãy xác nhận đã phát trong trang Phát sóng.", field="sink")
+        raise ValidationError(
+            "Đài này nhận chương trình bằng tệp xuất (USB), không phát trực tiếp: "
+            "hãy xác nhận đã phát trong trang Phát sóng.",
+            field="sink",
+        )
     if spec == "agent":
-        raise ValidationError("Đài này do thiết bị phát tại đài (agent) tự phát, máy chủ không phát trực tiếp.",
-                              field="sink")
-    raise ValidationError(f"Đích phát {spec!r} không hợp lệ: dùng device, icecast://..., file:ĐƯỜNG_DẪN, null, "
-                          "export hoặc agent.", field="sink")
+        raise ValidationError(
+            "Đài này do thiết bị phát tại đài (agent) tự phát, máy chủ không phát trực tiếp.", field="sink"
+        )
+    raise ValidationError(
+        f"Đích phát {spec!r} không hợp lệ: dùng device, icecast://..., file:ĐƯỜNG_DẪN, null, export hoặc agent.",
+        field="sink",
+    )
 
 
-__all__ = ["open_sink", "is_live", "Sink", "SinkError", "SAMPLE_RATE", "BYTES_PER_SECOND", "ms_to_bytes",
-           "bytes_to_ms"]
+__all__ = [
+    "BYTES_PER_SECOND",
+    "SAMPLE_RATE",
+    "Sink",
+    "SinkError",
+    "bytes_to_ms",
+    "is_live",
+    "ms_to_bytes",
+    "open_sink",
+]

@@ -14,8 +14,17 @@ from dataclasses import dataclass, field
 # The house format is declared once, in the ffmpeg module; re-exported here for the sinks.
 from ...audio.ffmpeg import BYTES_PER_SECOND, CHANNELS, SAMPLE_RATE, SAMPLE_WIDTH
 
-__all__ = ["SAMPLE_RATE", "CHANNELS", "SAMPLE_WIDTH", "BYTES_PER_SECOND", "ms_to_bytes", "bytes_to_ms", "SinkError",
-           "SinkStatus", "Sink"]
+__all__ = [
+    "BYTES_PER_SECOND",
+    "CHANNELS",
+    "SAMPLE_RATE",
+    "SAMPLE_WIDTH",
+    "Sink",
+    "SinkError",
+    "SinkStatus",
+    "bytes_to_ms",
+    "ms_to_bytes",
+]
 
 
 def ms_to_bytes(ms: float) -> int:

@@ -51,8 +51,12 @@ class DeviceSink(Sink):
 def alsa_device_works(device: str = "null") -> bool:
     """True when ffmpeg can open ALSA ``device`` (used by the tests to skip)."""
     try:
-        ffmpeg.run(["-f", "lavfi", "-i", "anullsrc=d=0.1", "-f", "alsa", device], "thử card âm thanh", timeout=10,
-                   loglevel="error")
+        ffmpeg.run(
+            ["-f", "lavfi", "-i", "anullsrc=d=0.1", "-f", "alsa", device],
+            "thử card âm thanh",
+            timeout=10,
+            loglevel="error",
+        )
     except AudioError:
         return False
     return True

@@ -43,7 +43,7 @@ class FileSink(Sink):
         self.path = self._target(title)
         try:
             if self.path.suffix.lower() == ".wav":
-                self._wav = wave.open(str(self.path), "wb")
+                self._wav = wave.open(str(self.path), "wb")  # noqa: SIM115  (closed in _close)
                 self._wav.setnchannels(CHANNELS)
                 self._wav.setsampwidth(SAMPLE_WIDTH)
                 self._wav.setframerate(SAMPLE_RATE)

@@ -23,12 +23,13 @@ KILL_TIMEOUT_S = 2
 class IcecastSink(Sink):
     name = "icecast"
 
-    def __init__(self, spec: str, *, bitrate: str = "64k", max_backoff_s: float = 30.0,
-                 first_backoff_s: float = 0.5):
+    def __init__(self, spec: str, *, bitrate: str = "64k", max_backoff_s: float = 30.0, first_backoff_s: float = 0.5):
         super().__init__(spec)
         parts = urlsplit(spec)
         if not parts.hostname or not parts.port or not parts.path.strip("/"):
-            raise SinkError(f"Địa chỉ Icecast {parts.hostname or spec.split('@')[-1]!r} không hợp lệ: dùng icecast://source:MẬT_KHẨU@MÁY:CỔNG/ĐIỂM_PHÁT.")
+            raise SinkError(
+                f"Địa chỉ Icecast {parts.hostname or spec.split('@')[-1]!r} không hợp lệ: dùng icecast://source:MẬT_KHẨU@MÁY:CỔNG/ĐIỂM_PHÁT."
+            )
         self.host, self.port, self.mount = parts.hostname, parts.port, parts.path
         self.bitrate = bitrate
         self.first_backoff_s = first_backoff_s
@@ -46,8 +47,21 @@ class IcecastSink(Sink):
         return f"icecast://{self.host}:{self.port}{self.mount}"
 
     def _spawn(self) -> None:
-        self._proc = ffmpeg.PcmPipe(["-c:a", "libmp3lame", "-b:a", self.bitrate, "-content_type", "audio/mpeg",
-                                     "-ice_name", self.title or "Loa Phường", "-f", "mp3", self.spec])
+        self._proc = ffmpeg.PcmPipe(
+            [
+                "-c:a",
+                "libmp3lame",
+                "-b:a",
+                self.bitrate,
+                "-content_type",
+                "audio/mpeg",
+                "-ice_name",
+                self.title or "Loa Phường",
+                "-f",
+                "mp3",
+                self.spec,
+            ]
+        )
         self._proc.start()
         self._up_since = time.monotonic()
 
@@ -63,8 +77,10 @@ class IcecastSink(Sink):
             self._kill()
             self.failures += 1
             self.status.ok = False
-            self.status.errors.append(f"Mất kết nối tới máy chủ Icecast {self.host}:{self.port}{self.mount}; "
-                                      f"thử lại sau {self._backoff:.1f} giây.")
+            self.status.errors.append(
+                f"Mất kết nối tới máy chủ Icecast {self.host}:{self.port}{self.mount}; "
+                f"thử lại sau {self._backoff:.1f} giây."
+            )
             self._next_try = now + self._backoff
             self._backoff = min(self._backoff * 2, self.max_backoff_s)
         self.status.lost_ms += bytes_to_ms(pcm_len)

@@ -53,18 +53,30 @@ class Figures:
     @classmethod
     def of_totals(cls, row: Mapping) -> Figures:
         """From one ``n, ms, cn, cms`` mapping (``queries.period_totals``)."""
-        return cls(airings=int(row["n"] or 0), ms=int(row["ms"] or 0), cchc_airings=int(row["cn"] or 0),
-                   cchc_ms=int(row["cms"] or 0))
+        return cls(
+            airings=int(row["n"] or 0),
+            ms=int(row["ms"] or 0),
+            cchc_airings=int(row["cn"] or 0),
+            cchc_ms=int(row["cms"] or 0),
+        )
 
     def as_dict(self, *, manual: bool = True, not_aired: bool = True) -> dict:
         """The report's keys, in the report's order; the manual/interrupted and not-aired figures only where the
         section shows them."""
         duration = seconds(self.ms)
-        out = {"airings": self.airings, "duration_s": duration, "minutes": minutes(duration),
-               "cchc_airings": self.cchc_airings, "cchc_duration_s": seconds(self.cchc_ms)}
+        out = {
+            "airings": self.airings,
+            "duration_s": duration,
+            "minutes": minutes(duration),
+            "cchc_airings": self.cchc_airings,
+            "cchc_duration_s": seconds(self.cchc_ms),
+        }
         if manual:
-            out.update(manual_airings=self.manual_airings, manual_duration_s=seconds(self.manual_ms),
-                       interrupted=self.interrupted)
+            out.update(
+                manual_airings=self.manual_airings,
+                manual_duration_s=seconds(self.manual_ms),
+                interrupted=self.interrupted,
+            )
         if not_aired:
             out["not_aired"] = self.not_aired
         return out
@@ -95,8 +107,9 @@ def roll_sessions(rows: Iterable, session_codes: tuple[str, ...]) -> SessionRoll
     flags = [0] * len(session_codes)
     for kind, sid, d, n, ms, cn, cms, aired, cchc, missed, not_aired, *t in rows:
         if kind == "d":
-            out.by_day[d] = Figures(airings=int(n or 0), ms=int(ms or 0), cchc_airings=int(cn or 0),
-                                    cchc_ms=int(cms or 0))
+            out.by_day[d] = Figures(
+                airings=int(n or 0), ms=int(ms or 0), cchc_airings=int(cn or 0), cchc_ms=int(cms or 0)
+            )
             continue
         f = out.by_station.setdefault(sid, Figures())
         f.airings += int(n or 0)
@@ -114,8 +127,9 @@ def roll_sessions(rows: Iterable, session_codes: tuple[str, ...]) -> SessionRoll
     return out
 
 
-def roll_items(bulletins: Iterable[Mapping], not_aired_by_category: Iterable
-               ) -> tuple[dict[str | None, Figures], dict[str, Figures]]:
+def roll_items(
+    bulletins: Iterable[Mapping], not_aired_by_category: Iterable
+) -> tuple[dict[str | None, Figures], dict[str, Figures]]:
     """Roll the aired items (``queries.bulletin_rows``, a few rows per bulletin) up by category and by
     department (``""`` for none); the not-aired counts go to their category.  Keys keep first-seen order."""
     by_category: dict[str | None, Figures] = {}

@@ -49,8 +49,10 @@ def _aired_ms():
     """Airtime of one aired row (the rows are already filtered to aired/interrupted): an interrupted row
     counts what actually aired; an aired row with no measured time (manual) its planned duration.  The integer
     test first: most rows have a measured time and never reach the text comparison."""
-    return case((or_(AsRun.aired_ms != literal_column("0"), AsRun.status == literal_column("'interrupted'")),
-                 AsRun.aired_ms), else_=func.coalesce(AsRun.planned_ms, literal_column("0")))
+    return case(
+        (or_(AsRun.aired_ms != literal_column("0"), AsRun.status == literal_column("'interrupted'")), AsRun.aired_ms),
+        else_=func.coalesce(AsRun.planned_ms, literal_column("0")),
+    )
 
 
 def session_figures(session: Session, scope: Scope, session_codes: tuple[str, ...]):
@@ -72,32 +74,69 @@ def session_figures(session: Session, scope: Scope, session_codes: tuple[str, ..
     cchc = _cchc(AsRun.category_code)
     key = (AsRun.air_date, AsRun.station_id, AsRun.session_code)
     sess = (
-        select(AsRun.air_date.label("d"), AsRun.station_id.label("s"), AsRun.session_code.label("q"),
-               func.count().label("n"), func.sum(ms).label("ms"), func.sum(_flag(cchc)).label("cn"),
-               func.sum(case((cchc, ms), else_=0)).label("cms"),
-               *(func.max(_flag(AsRun.category_code == code)).label(f"t{i}") for i, code in enumerate(session_codes)))
-        .where(_where(scope), _status_in(AIRED)).group_by(*key).cte("sess"))
-    na = (select(AsRun.air_date.label("d"), AsRun.station_id.label("s"), AsRun.session_code.label("q"),
-                 func.count().label("n"))
-          .where(_where(scope), _status_in(NOT_AIRED)).group_by(*key).cte("na"))
+        select(
+            AsRun.air_date.label("d"),
+            AsRun.station_id.label("s"),
+            AsRun.session_code.label("q"),
+            func.count().label("n"),
+            func.sum(ms).label("ms"),
+            func.sum(_flag(cchc)).label("cn"),
+            func.sum(case((cchc, ms), else_=0)).label("cms"),
+            *(func.max(_flag(AsRun.category_code == code)).label(f"t{i}") for i, code in enumerate(session_codes)),
+        )
+        .where(_where(scope), _status_in(AIRED))
+        .group_by(*key)
+        .cte("sess")
+    )
+    na = (
+        select(
+            AsRun.air_date.label("d"),
+            AsRun.station_id.label("s"),
+            AsRun.session_code.label("q"),
+            func.count().label("n"),
+        )
+        .where(_where(scope), _status_in(NOT_AIRED))
+        .group_by(*key)
+        .cte("na")
+    )
     zero, none = literal_column("0"), literal_column("NULL")
     c = sess.c
     sums = (func.sum(c.n), func.sum(c.ms), func.sum(c.cn), func.sum(c.cms))
     in_session = c.q.is_not(None)
     # The day rows first: a UNION's column types (the Date of ``d`` on SQLite) are its first SELECT's.
-    by_day = select(literal_column("'d'"), none, c.d, *sums, zero, zero, zero, zero,
-                    *(zero for _ in session_codes)).group_by(c.d)
+    by_day = select(
+        literal_column("'d'"), none, c.d, *sums, zero, zero, zero, zero, *(zero for _ in session_codes)
+    ).group_by(c.d)
     by_station = select(
-        literal_column("'s'"), c.s, none, *sums, func.sum(_flag(in_session)),
-        func.sum(_flag(and_(in_session, c.cn > 0))), zero, zero,
-        *(func.sum(case((in_session, c[f"t{i}"]), else_=0)) for i in range(len(session_codes)))
+        literal_column("'s'"),
+        c.s,
+        none,
+        *sums,
+        func.sum(_flag(in_session)),
+        func.sum(_flag(and_(in_session, c.cn > 0))),
+        zero,
+        zero,
+        *(func.sum(case((in_session, c[f"t{i}"]), else_=0)) for i in range(len(session_codes))),
     ).group_by(c.s)
     aired = and_(c.d == na.c.d, c.s == na.c.s, c.q == na.c.q)
-    missed = select(
-        literal_column("'m'"), na.c.s, none, zero, zero, zero, zero, zero, zero,
-        func.sum(_flag(and_(na.c.q.is_not(None), c.d.is_(None)))), func.sum(na.c.n),
-        *(zero for _ in session_codes)
-    ).select_from(na.outerjoin(sess, aired)).group_by(na.c.s)
+    missed = (
+        select(
+            literal_column("'m'"),
+            na.c.s,
+            none,
+            zero,
+            zero,
+            zero,
+            zero,
+            zero,
+            zero,
+            func.sum(_flag(and_(na.c.q.is_not(None), c.d.is_(None)))),
+            func.sum(na.c.n),
+            *(zero for _ in session_codes),
+        )
+        .select_from(na.outerjoin(sess, aired))
+        .group_by(na.c.s)
+    )
     return session.execute(by_day.union_all(by_station, missed)).all()
 
 
@@ -106,7 +145,9 @@ def not_aired_by_category(session: Session, scope: Scope):
     category: ``(category_code, n)``."""
     return session.execute(
         select(AsRun.category_code, func.count())
-        .where(_where(scope), _status_in(NOT_AIRED)).group_by(AsRun.category_code)).all()
+        .where(_where(scope), _status_in(NOT_AIRED))
+        .group_by(AsRun.category_code)
+    ).all()
 
 
 def bulletin_rows(session: Session, scope: Scope):
@@ -121,10 +162,13 @@ def bulletin_rows(session: Session, scope: Scope):
     ms = _aired_ms()
     manual = AsRun.source == literal_column("'manual'")
     figures = (
-        func.count().label("n"), func.sum(ms).label("ms"),
-        func.sum(_flag(manual)).label("mn"), func.sum(case((manual, ms), else_=0)).label("mms"),
+        func.count().label("n"),
+        func.sum(ms).label("ms"),
+        func.sum(_flag(manual)).label("mn"),
+        func.sum(case((manual, ms), else_=0)).label("mms"),
         func.sum(_flag(AsRun.status == literal_column("'interrupted'"))).label("intr"),
-        func.min(AsRun.actual_start).label("first"), func.max(AsRun.actual_start).label("last"),
+        func.min(AsRun.actual_start).label("first"),
+        func.max(AsRun.actual_start).label("last"),
     )
     item = (AsRun.bulletin_id, AsRun.title, AsRun.category_code, AsRun.department_code)
     where = and_(_where(scope), _status_in(AIRED))
@@ -132,13 +176,19 @@ def bulletin_rows(session: Session, scope: Scope):
         return session.execute(select(*item, *figures).where(where).group_by(*item)).mappings().all()
     per_day = select(AsRun.air_date, *item, *figures).where(where).group_by(AsRun.air_date, *item).subquery()
     d = per_day.c
-    stmt = (
-        select(d.bulletin_id, d.title, d.category_code, d.department_code,
-               func.sum(d.n).label("n"), func.sum(d.ms).label("ms"), func.sum(d.mn).label("mn"),
-               func.sum(d.mms).label("mms"), func.sum(d.intr).label("intr"),
-               func.min(d.first).label("first"), func.max(d.last).label("last"))
-        .group_by(d.bulletin_id, d.title, d.category_code, d.department_code)
-    )
+    stmt = select(
+        d.bulletin_id,
+        d.title,
+        d.category_code,
+        d.department_code,
+        func.sum(d.n).label("n"),
+        func.sum(d.ms).label("ms"),
+        func.sum(d.mn).label("mn"),
+        func.sum(d.mms).label("mms"),
+        func.sum(d.intr).label("intr"),
+        func.min(d.first).label("first"),
+        func.max(d.last).label("last"),
+    ).group_by(d.bulletin_id, d.title, d.category_code, d.department_code)
     return session.execute(stmt).mappings().all()
 
 
@@ -147,11 +197,15 @@ def period_totals(session: Session, scope: Scope, period: Period):
     period, for the change): one mapping keyed ``n, ms, cn, cms``."""
     ms = _aired_ms()
     cchc = _cchc(AsRun.category_code)
-    return session.execute(
-        select(
-            func.count().label("n"),
-            func.coalesce(func.sum(ms), 0).label("ms"),
-            func.coalesce(func.sum(_flag(cchc)), 0).label("cn"),
-            func.coalesce(func.sum(case((cchc, ms), else_=0)), 0).label("cms"),
-        ).where(_where(scope, period), _status_in(AIRED))
-    ).mappings().one()
+    return (
+        session.execute(
+            select(
+                func.count().label("n"),
+                func.coalesce(func.sum(ms), 0).label("ms"),
+                func.coalesce(func.sum(_flag(cchc)), 0).label("cn"),
+                func.coalesce(func.sum(case((cchc, ms), else_=0)), 0).label("cms"),
+            ).where(_where(scope, period), _status_in(AIRED))
+        )
+        .mappings()
+        .one()
+    )

@@ -23,18 +23,27 @@ class Reference:
     """The rows the sections name things by (small tables, read once per report)."""
 
     categories: list[Category]
-    departments: dict[str, str]      # code -> name
-    stations: list[Station]          # by code
+    departments: dict[str, str]  # code -> name
+    stations: list[Station]  # by code
 
     @classmethod
     def load(cls, session: Session) -> Reference:
-        return cls(list(session.scalars(select(Category).order_by(Category.sort_order, Category.id))),
-                   {d.code: d.name for d in session.scalars(select(Department))},
-                   list(session.scalars(select(Station).order_by(Station.code))))
+        return cls(
+            list(session.scalars(select(Category).order_by(Category.sort_order, Category.id))),
+            {d.code: d.name for d in session.scalars(select(Department))},
+            list(session.scalars(select(Station).order_by(Station.code))),
+        )
 
 
-def airtime_report(session: Session, period: Period, *, tz, station: str | Station | None = None,
-                   plan: Plan | None = None, include_previous: bool = True) -> dict:
+def airtime_report(
+    session: Session,
+    period: Period,
+    *,
+    tz,
+    station: str | Station | None = None,
+    plan: Plan | None = None,
+    include_previous: bool = True,
+) -> dict:
     """The airtime report for ``period`` and one station (code or row) or all stations, as a JSON-ready dict.
 
     ``tz`` is the configured station time zone (``settings.tz``): the local times of first and last airings
@@ -51,7 +60,8 @@ def airtime_report(session: Session, period: Period, *, tz, station: str | Stati
     if include_previous:
         previous = period.previous()
         change = sections.change_section(
-            totals, previous, Figures.of_totals(queries.period_totals(session, scope, previous)))
+            totals, previous, Figures.of_totals(queries.period_totals(session, scope, previous))
+        )
     report = {
         "report": "airtime",
         "generated_at": utcnow().astimezone(tz).isoformat(timespec="seconds"),
@@ -69,8 +79,9 @@ def airtime_report(session: Session, period: Period, *, tz, station: str | Stati
     return report
 
 
-def _figure_sections(session: Session, scope: Scope, plan: Plan | None, ref: Reference, tz
-                     ) -> tuple[dict, dict[str, int]]:
+def _figure_sections(
+    session: Session, scope: Scope, plan: Plan | None, ref: Reference, tz
+) -> tuple[dict, dict[str, int]]:
     """Run the queries, roll them up and build the sections that come straight from the figures (in the
     report's key order), and the sessions per category the column-session targets need."""
     codes = column_session_codes(plan)
@@ -83,7 +94,6 @@ def _figure_sections(session: Session, scope: Scope, plan: Plan | None, ref: Ref
         "by_category": by_category,
         "by_department": sections.department_rows(dept_figures, ref.departments),
         "by_station": sections.station_rows(ref.stations, scope.station_ids, rolled.by_station, rolled.sessions),
-        "by_bulletin": sections.bulletin_rows(items, {c.code: c.name for c in ref.categories}, ref.departments,
-                                              tz),
+        "by_bulletin": sections.bulletin_rows(items, {c.code: c.name for c in ref.categories}, ref.departments, tz),
         "by_day": sections.day_rows(scope.period.dates(), rolled.by_day),
     }, rolled.sessions_by_category

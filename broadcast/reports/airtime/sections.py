@@ -15,8 +15,16 @@ from .figures import Figures, SessionCounts, minutes
 from .scope import NO_DEPARTMENT, UNCATEGORISED
 
 UNKNOWN_COLOUR = "#6e7781"
-GROUP_KEYS = ("airings", "duration_s", "cchc_airings", "cchc_duration_s", "manual_airings", "manual_duration_s",
-              "interrupted", "not_aired")
+GROUP_KEYS = (
+    "airings",
+    "duration_s",
+    "cchc_airings",
+    "cchc_duration_s",
+    "manual_airings",
+    "manual_duration_s",
+    "interrupted",
+    "not_aired",
+)
 
 
 def category_rows(categories: Iterable, figures: Mapping[str | None, Figures]) -> list[dict]:
@@ -26,14 +34,29 @@ def category_rows(categories: Iterable, figures: Mapping[str | None, Figures]) -
     known = set()
     for cat in sorted(categories, key=lambda c: (not c.is_cchc, c.sort_order, c.id)):
         known.add(cat.code)
-        rows.append({"code": cat.code, "name": cat.name, "is_cchc": cat.is_cchc,
-                     "group": CCHC_GROUP if cat.is_cchc else "other", "colour": cat.colour,
-                     **figures.get(cat.code, Figures()).as_dict()})
+        rows.append(
+            {
+                "code": cat.code,
+                "name": cat.name,
+                "is_cchc": cat.is_cchc,
+                "group": CCHC_GROUP if cat.is_cchc else "other",
+                "colour": cat.colour,
+                **figures.get(cat.code, Figures()).as_dict(),
+            }
+        )
     for code, f in sorted(figures.items(), key=lambda kv: kv[0] or ""):
         if code in known:
             continue
-        rows.append({"code": code or "", "name": code if code else UNCATEGORISED[1],
-                     "is_cchc": code in CCHC_CODES, "group": "other", "colour": UNKNOWN_COLOUR, **f.as_dict()})
+        rows.append(
+            {
+                "code": code or "",
+                "name": code if code else UNCATEGORISED[1],
+                "is_cchc": code in CCHC_CODES,
+                "group": "other",
+                "colour": UNKNOWN_COLOUR,
+                **f.as_dict(),
+            }
+        )
     return rows
 
 
@@ -57,30 +80,44 @@ def category_groups(by_category: list[dict]) -> list[dict]:
 def department_rows(figures: Mapping[str, Figures], names: Mapping[str, str]) -> list[dict]:
     """Departments that aired something, longest airtime first (no not-aired count: a failed item is the
     station's, not the department's)."""
-    rows = [{"code": code, "name": names.get(code, code) if code else NO_DEPARTMENT[1],
-             **f.as_dict(not_aired=False)} for code, f in figures.items()]
+    rows = [
+        {"code": code, "name": names.get(code, code) if code else NO_DEPARTMENT[1], **f.as_dict(not_aired=False)}
+        for code, f in figures.items()
+    ]
     rows.sort(key=lambda r: (-r["duration_s"], r["code"]))
     return rows
 
 
-def station_rows(stations: Iterable, station_ids: tuple[int, ...] | None, figures: Mapping[int, Figures],
-                 sessions: Mapping[int, SessionCounts]) -> list[dict]:
+def station_rows(
+    stations: Iterable,
+    station_ids: tuple[int, ...] | None,
+    figures: Mapping[int, Figures],
+    sessions: Mapping[int, SessionCounts],
+) -> list[dict]:
     """Every station in scope (``station_ids`` None: all), in the given order, with its sessions."""
     rows = []
     for st in stations:
         if station_ids is not None and st.id not in station_ids:
             continue
         counts = sessions.get(st.id, SessionCounts())
-        rows.append({"code": st.code, "name": st.name, **figures.get(st.id, Figures()).as_dict(manual=False),
-                     "sessions_aired": counts.aired, "sessions_missed": counts.missed,
-                     "cchc_sessions": counts.cchc})
+        rows.append(
+            {
+                "code": st.code,
+                "name": st.name,
+                **figures.get(st.id, Figures()).as_dict(manual=False),
+                "sessions_aired": counts.aired,
+                "sessions_missed": counts.missed,
+                "cchc_sessions": counts.cchc,
+            }
+        )
     return rows
 
 
 def day_rows(dates: Iterable[date], figures: Mapping[date, Figures]) -> list[dict]:
     """Every date of the period, zero where nothing aired."""
-    return [{"date": day.isoformat(), **figures.get(day, Figures()).as_dict(manual=False, not_aired=False)}
-            for day in dates]
+    return [
+        {"date": day.isoformat(), **figures.get(day, Figures()).as_dict(manual=False, not_aired=False)} for day in dates
+    ]
 
 
 def local_minute(ts: datetime | str | None, tz) -> str | None:
@@ -94,8 +131,9 @@ def local_minute(ts: datetime | str | None, tz) -> str | None:
     return ts.astimezone(tz).isoformat(timespec="minutes")
 
 
-def bulletin_rows(rows: Iterable[Mapping], category_names: Mapping[str, str], department_names: Mapping[str, str],
-                  tz) -> list[dict]:
+def bulletin_rows(
+    rows: Iterable[Mapping], category_names: Mapping[str, str], department_names: Mapping[str, str], tz
+) -> list[dict]:
     """One line per aired item (bulletin, title, category, department), longest airtime first."""
     out = []
     for row in rows:
@@ -103,15 +141,24 @@ def bulletin_rows(rows: Iterable[Mapping], category_names: Mapping[str, str], de
         f.add_item_row(row)
         category, department = row["category_code"] or "", row["department_code"] or ""
         d = f.as_dict(not_aired=False)
-        out.append({
-            "bulletin_id": row["bulletin_id"], "title": row["title"] or "",
-            "category": category, "category_name": category_names.get(category, UNCATEGORISED[1]),
-            "is_cchc": category in CCHC_CODES,
-            "department": department, "department_name": department_names.get(department, NO_DEPARTMENT[1]),
-            "airings": d["airings"], "duration_s": d["duration_s"], "minutes": d["minutes"],
-            "manual_airings": d["manual_airings"], "interrupted": d["interrupted"],
-            "first_airing": local_minute(row["first"], tz), "last_airing": local_minute(row["last"], tz),
-        })
+        out.append(
+            {
+                "bulletin_id": row["bulletin_id"],
+                "title": row["title"] or "",
+                "category": category,
+                "category_name": category_names.get(category, UNCATEGORISED[1]),
+                "is_cchc": category in CCHC_CODES,
+                "department": department,
+                "department_name": department_names.get(department, NO_DEPARTMENT[1]),
+                "airings": d["airings"],
+                "duration_s": d["duration_s"],
+                "minutes": d["minutes"],
+                "manual_airings": d["manual_airings"],
+                "interrupted": d["interrupted"],
+                "first_airing": local_minute(row["first"], tz),
+                "last_airing": local_minute(row["last"], tz),
+            }
+        )
     out.sort(key=lambda r: (-r["duration_s"], -r["airings"], r["title"]))
     return out
 
@@ -120,40 +167,59 @@ def totals(by_category: list[dict], by_station: list[dict], by_bulletin: list[di
     """The period's totals: airtime as the sum of the category lines, sessions as the sum of the stations."""
     all_cats = group_total("all", "Tổng cộng", by_category)
     out = {
-        "airings": all_cats["airings"], "duration_s": all_cats["duration_s"], "minutes": all_cats["minutes"],
-        "cchc_airings": all_cats["cchc_airings"], "cchc_duration_s": all_cats["cchc_duration_s"],
+        "airings": all_cats["airings"],
+        "duration_s": all_cats["duration_s"],
+        "minutes": all_cats["minutes"],
+        "cchc_airings": all_cats["cchc_airings"],
+        "cchc_duration_s": all_cats["cchc_duration_s"],
         "cchc_minutes": minutes(all_cats["cchc_duration_s"]),
         "bulletins": len({r["bulletin_id"] for r in by_bulletin if r["bulletin_id"] is not None}),
         "items": len(by_bulletin),
         "sessions_aired": sum(r["sessions_aired"] for r in by_station),
         "sessions_missed": sum(r["sessions_missed"] for r in by_station),
         "cchc_sessions": sum(r["cchc_sessions"] for r in by_station),
-        "manual_airings": all_cats["manual_airings"], "manual_duration_s": all_cats["manual_duration_s"],
-        "interrupted": all_cats["interrupted"], "not_aired": all_cats["not_aired"],
+        "manual_airings": all_cats["manual_airings"],
+        "manual_duration_s": all_cats["manual_duration_s"],
+        "interrupted": all_cats["interrupted"],
+        "not_aired": all_cats["not_aired"],
     }
-    out["cchc_share_percent"] = (round(out["cchc_duration_s"] * 100 / out["duration_s"], 1)
-                                 if out["duration_s"] else None)
+    out["cchc_share_percent"] = (
+        round(out["cchc_duration_s"] * 100 / out["duration_s"], 1) if out["duration_s"] else None
+    )
     return out
 
 
 def change(current: int, previous: int) -> dict:
     delta = current - previous
-    return {"current": current, "previous": previous, "delta": delta,
-            "percent": round(delta * 100 / previous, 1) if previous else None}
+    return {
+        "current": current,
+        "previous": previous,
+        "delta": delta,
+        "percent": round(delta * 100 / previous, 1) if previous else None,
+    }
 
 
 def change_section(totals_: Mapping, previous: Period, prev: Figures) -> dict:
     """The totals against the previous period of the same length."""
     before = prev.as_dict(manual=False, not_aired=False)
-    return {"period": {"code": previous.code, "label": previous.label, "start": previous.start.isoformat(),
-                       "end": previous.end.isoformat()},
-            **{key: change(totals_[key], before[key])
-               for key in ("airings", "duration_s", "cchc_airings", "cchc_duration_s")}}
+    return {
+        "period": {
+            "code": previous.code,
+            "label": previous.label,
+            "start": previous.start.isoformat(),
+            "end": previous.end.isoformat(),
+        },
+        **{
+            key: change(totals_[key], before[key])
+            for key in ("airings", "duration_s", "cchc_airings", "cchc_duration_s")
+        },
+    }
 
 
 def ward_section(ward) -> dict | None:
-    return {"code": ward.code, "name": ward.name, "province": ward.province,
-            "district": ward.district} if ward else None
+    return (
+        {"code": ward.code, "name": ward.name, "province": ward.province, "district": ward.district} if ward else None
+    )
 
 
 def station_section(station) -> dict | None:
@@ -161,5 +227,13 @@ def station_section(station) -> dict | None:
 
 
 def plan_section(plan) -> dict | None:
-    return ({"id": plan.id, "title": plan.title, "number": plan.number,
-             "issued_on": plan.issued_on.isoformat() if plan.issued_on else None} if plan else None)
+    return (
+        {
+            "id": plan.id,
+            "title": plan.title,
+            "number": plan.number,
+            "issued_on": plan.issued_on.isoformat() if plan.issued_on else None,
+        }
+        if plan
+        else None
+    )

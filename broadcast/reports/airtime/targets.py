@@ -15,7 +15,8 @@ Achieved = Callable[[str, "str | None"], float]
 
 def default_target_label(metric: str, category_code: str | None) -> str:
     what = {"minutes": "Số phút", "airings": "Số lượt phát", "column_sessions": "Số buổi có chuyên mục"}.get(
-        metric, metric)
+        metric, metric
+    )
     if category_code is None:
         scope = "tất cả chuyên mục"
     elif category_code == CCHC_GROUP:
@@ -29,9 +30,13 @@ def default_target_label(metric: str, category_code: str | None) -> str:
 def column_session_codes(plan) -> tuple[str, ...]:
     """The single categories (not ``cchc``, not "all") whose ``column_sessions`` targets need, per session,
     whether an item of theirs aired: the SQL counts those sessions for them."""
-    return tuple(dict.fromkeys(
-        t.category_code for t in (plan.targets if plan is not None else ())
-        if t.metric == "column_sessions" and t.category_code not in (None, CCHC_GROUP)))
+    return tuple(
+        dict.fromkeys(
+            t.category_code
+            for t in (plan.targets if plan is not None else ())
+            if t.metric == "column_sessions" and t.category_code not in (None, CCHC_GROUP)
+        )
+    )
 
 
 def scale(per: str, period: Period) -> float:
@@ -43,8 +48,7 @@ def scale(per: str, period: Period) -> float:
     return period.months / PER_MONTHS.get(per, 1.0)
 
 
-def achievements(totals: Mapping, by_category: Iterable[Mapping], sessions_by_category: Mapping[str, int]
-                 ) -> Achieved:
+def achievements(totals: Mapping, by_category: Iterable[Mapping], sessions_by_category: Mapping[str, int]) -> Achieved:
     """``achieved(metric, code)``: what the report counts for a target of ``metric`` on ``code`` (None: every
     category, ``cchc``: the CCHC areas together, else one category)."""
     cat_by_code = {r["code"]: r for r in by_category}
@@ -77,10 +81,19 @@ def target_rows(plan, period: Period, achieved: Achieved) -> list[dict]:
         target = round(float(t.value) * scale(t.per, period), 1)
         got = achieved(t.metric, t.category_code)
         percent = round(got * 100 / target, 1) if target else None
-        rows.append({
-            "id": t.id, "label": t.label or default_target_label(t.metric, t.category_code),
-            "metric": t.metric, "unit": METRIC_LABELS.get(t.metric, ""), "category_code": t.category_code,
-            "per": t.per, "value": float(t.value), "target": target, "achieved": got, "percent": percent,
-            "met": bool(target) and got >= target,
-        })
+        rows.append(
+            {
+                "id": t.id,
+                "label": t.label or default_target_label(t.metric, t.category_code),
+                "metric": t.metric,
+                "unit": METRIC_LABELS.get(t.metric, ""),
+                "category_code": t.category_code,
+                "per": t.per,
+                "value": float(t.value),
+                "target": target,
+                "achieved": got,
+                "percent": percent,
+                "met": bool(target) and got >= target,
+            }
+        )
     return rows

@@ -27,8 +27,9 @@ class Rendered:
 def check_format(fmt: str | None) -> str:
     value = (fmt or "json").strip().lower()
     if value not in FORMATS:
-        raise ValidationError(f"Định dạng {fmt!r} không được hỗ trợ: chọn một trong {', '.join(FORMATS)}.",
-                              field="format")
+        raise ValidationError(
+            f"Định dạng {fmt!r} không được hỗ trợ: chọn một trong {', '.join(FORMATS)}.", field="format"
+        )
     return value
 
 

@@ -8,7 +8,7 @@ import threading
 import matplotlib
 
 matplotlib.use("Agg")
-from matplotlib.figure import Figure  # noqa: E402  (after choosing the backend)
+from matplotlib.figure import Figure
 
 _LOCK = threading.Lock()  # matplotlib's font cache and text layout are not thread-safe
 FONT = {"family": "DejaVu Sans"}  # has every Vietnamese glyph

@@ -16,8 +16,12 @@ from .tables import report_tables, scope_line
 
 HTML_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'"
 
-_env = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
-                   autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
+_env = Environment(
+    loader=FileSystemLoader(Path(__file__).parent / "templates"),
+    autoescape=select_autoescape(["html"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
 
 
 def cell(value, kind: str) -> str:
@@ -48,4 +52,5 @@ def to_html(report: dict, *, charts: bool = True) -> str:
     if charts:
         images = {"categories": _data_uri(category_chart(report)), "days": _data_uri(daily_chart(report))}
     return _env.get_template("report.html").render(
-        r=report, tables=report_tables(report), scope=scope_line(report), images=images)
+        r=report, tables=report_tables(report), scope=scope_line(report), images=images
+    )

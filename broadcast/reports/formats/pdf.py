@@ -9,7 +9,6 @@ Vietnamese glyph.
 from __future__ import annotations
 
 import io
-from datetime import date, datetime
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -20,8 +19,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import cm, mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus import (Image, KeepTogether, LongTable, Paragraph, SimpleDocTemplate, Spacer, Table,
-                                TableStyle)
+from reportlab.platypus import Image, KeepTogether, LongTable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from ...errors import ConfigError
 from .charts import category_chart, daily_chart
@@ -29,9 +27,14 @@ from .html import cell
 from .tables import report_tables, scope_line
 
 FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))
-FONTS = {"Serif": "DejaVuSerif.ttf", "Serif-Bold": "DejaVuSerif-Bold.ttf", "Serif-Italic": "DejaVuSerif-Italic.ttf",
-         "Serif-BoldItalic": "DejaVuSerif-BoldItalic.ttf", "Sans": "DejaVuSans.ttf",
-         "Sans-Bold": "DejaVuSans-Bold.ttf"}
+FONTS = {
+    "Serif": "DejaVuSerif.ttf",
+    "Serif-Bold": "DejaVuSerif-Bold.ttf",
+    "Serif-Italic": "DejaVuSerif-Italic.ttf",
+    "Serif-BoldItalic": "DejaVuSerif-BoldItalic.ttf",
+    "Sans": "DejaVuSans.ttf",
+    "Sans-Bold": "DejaVuSans-Bold.ttf",
+}
 _registered = False
 
 
@@ -42,11 +45,13 @@ def _register_fonts() -> None:
     for name, file in FONTS.items():
         path = next((d / file for d in FONT_DIRS if (d / file).exists()), None)
         if path is None:
-            raise ConfigError("Thiếu phông chữ DejaVu để xuất PDF tiếng Việt: cài bằng "
-                              "`sudo apt-get install fonts-dejavu-core`.")
+            raise ConfigError(
+                "Thiếu phông chữ DejaVu để xuất PDF tiếng Việt: cài bằng `sudo apt-get install fonts-dejavu-core`."
+            )
         pdfmetrics.registerFont(TTFont("LP-" + name, str(path)))
-    pdfmetrics.registerFontFamily("LP-Serif", normal="LP-Serif", bold="LP-Serif-Bold", italic="LP-Serif-Italic",
-                                  boldItalic="LP-Serif-BoldItalic")
+    pdfmetrics.registerFontFamily(
+        "LP-Serif", normal="LP-Serif", bold="LP-Serif-Bold", italic="LP-Serif-Italic", boldItalic="LP-Serif-BoldItalic"
+    )
     _registered = True
 
 
@@ -56,8 +61,9 @@ def _styles() -> dict[str, ParagraphStyle]:
         "base": base,
         "center": ParagraphStyle("center", base, alignment=TA_CENTER),
         "center_b": ParagraphStyle("center_b", base, alignment=TA_CENTER, fontName="LP-Serif-Bold"),
-        "title": ParagraphStyle("title", base, alignment=TA_CENTER, fontName="LP-Serif-Bold", fontSize=15,
-                                leading=20, spaceBefore=14),
+        "title": ParagraphStyle(
+            "title", base, alignment=TA_CENTER, fontName="LP-Serif-Bold", fontSize=15, leading=20, spaceBefore=14
+        ),
         "sub": ParagraphStyle("sub", base, alignment=TA_CENTER, fontName="LP-Serif-Bold", spaceAfter=8),
         "h2": ParagraphStyle("h2", base, fontName="LP-Serif-Bold", spaceBefore=10, spaceAfter=4),
         "h3": ParagraphStyle("h3", base, fontName="LP-Serif-Bold", fontSize=11, spaceBefore=8, spaceAfter=3),
@@ -65,24 +71,39 @@ def _styles() -> dict[str, ParagraphStyle]:
         "cell": ParagraphStyle("cell", base, fontName="LP-Sans", fontSize=7.8, leading=9.5, alignment=TA_LEFT),
         "cell_b": ParagraphStyle("cell_b", base, fontName="LP-Sans-Bold", fontSize=7.8, leading=9.5),
         "cell_r": ParagraphStyle("cell_r", base, fontName="LP-Sans", fontSize=7.8, leading=9.5, alignment=TA_RIGHT),
-        "cell_br": ParagraphStyle("cell_br", base, fontName="LP-Sans-Bold", fontSize=7.8, leading=9.5,
-                                  alignment=TA_RIGHT),
+        "cell_br": ParagraphStyle(
+            "cell_br", base, fontName="LP-Sans-Bold", fontSize=7.8, leading=9.5, alignment=TA_RIGHT
+        ),
         "small": ParagraphStyle("small", base, fontSize=9.5, leading=12),
     }
 
 
 def _header(r: dict, st) -> Table:
-    ward = (r["ward"]["name"] if r.get("ward") else "Phường ……")
+    ward = r["ward"]["name"] if r.get("ward") else "Phường ……"
     place = ward.replace("Phường ", "").replace("Xã ", "")
     year = r["period"]["end"][:4]
-    left = [Paragraph("ỦY BAN NHÂN DÂN", st["center_b"]), Paragraph(escape(ward.upper()), st["center_b"]),
-            Paragraph("―――――", st["center"]), Paragraph("Số: ……/BC-UBND", st["center"])]
-    right = [Paragraph("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", st["center_b"]),
-             Paragraph("Độc lập - Tự do - Hạnh phúc", st["center_b"]), Paragraph("――――――――――", st["center"]),
-             Paragraph(f"<i>{escape(place)}, ngày …… tháng …… năm {year}</i>", st["center"])]
+    left = [
+        Paragraph("ỦY BAN NHÂN DÂN", st["center_b"]),
+        Paragraph(escape(ward.upper()), st["center_b"]),
+        Paragraph("―――――", st["center"]),
+        Paragraph("Số: ……/BC-UBND", st["center"]),
+    ]
+    right = [
+        Paragraph("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", st["center_b"]),
+        Paragraph("Độc lập - Tự do - Hạnh phúc", st["center_b"]),
+        Paragraph("――――――――――", st["center"]),
+        Paragraph(f"<i>{escape(place)}, ngày …… tháng …… năm {year}</i>", st["center"]),
+    ]
     t = Table([[left, right]], colWidths=[6.6 * cm, 10.4 * cm])
-    t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                           ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
+    t.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+            ]
+        )
+    )
     return t
 
 
@@ -93,17 +114,28 @@ def _table(t, st, width: float) -> LongTable:
     body = []
     for n, row in enumerate(t.rows):
         bold = bool(t.emphasis and n in t.emphasis)
-        styles = {("text", False): st["cell"], ("text", True): st["cell_b"], ("num", False): st["cell_r"],
-                  ("num", True): st["cell_br"]}
-        body.append([Paragraph(escape(cell(v, c.kind)), styles[("text" if c.kind == "text" else "num", bold)])
-                     for v, c in zip(row, t.cols)])
+        styles = {
+            ("text", False): st["cell"],
+            ("text", True): st["cell_b"],
+            ("num", False): st["cell_r"],
+            ("num", True): st["cell_br"],
+        }
+        body.append(
+            [
+                Paragraph(escape(cell(v, c.kind)), styles[("text" if c.kind == "text" else "num", bold)])
+                for v, c in zip(row, t.cols)
+            ]
+        )
     if not body:
         body = [[Paragraph("Không có số liệu.", st["cell"])] + [""] * (len(t.cols) - 1)]
     table = LongTable([head] + body, colWidths=widths, repeatRows=1)
-    style = [("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#444444")),
-             ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e6edf5")),
-             ("VALIGN", (0, 0), (-1, -1), "TOP"),
-             ("TOPPADDING", (0, 0), (-1, -1), 1.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5)]
+    style = [
+        ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#444444")),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e6edf5")),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("TOPPADDING", (0, 0), (-1, -1), 1.5),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
+    ]
     for i, c in enumerate(t.cols):
         if c.kind != "text":
             style.append(("ALIGN", (i, 1), (i, -1), "RIGHT"))
@@ -132,15 +164,29 @@ def to_pdf(report: dict) -> bytes:
     _register_fonts()
     st = _styles()
     buf = io.BytesIO()
-    doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=2.5 * cm, rightMargin=1.5 * cm, topMargin=1.8 * cm,
-                            bottomMargin=1.8 * cm, title="Báo cáo thời lượng phát thanh " + report["period"]["label"],
-                            author="Loa Phường")
+    doc = SimpleDocTemplate(
+        buf,
+        pagesize=A4,
+        leftMargin=2.5 * cm,
+        rightMargin=1.5 * cm,
+        topMargin=1.8 * cm,
+        bottomMargin=1.8 * cm,
+        title="Báo cáo thời lượng phát thanh " + report["period"]["label"],
+        author="Loa Phường",
+    )
     width = A4[0] - doc.leftMargin - doc.rightMargin
     r = report
-    story = [_header(r, st), Paragraph("BÁO CÁO", st["title"]),
-             Paragraph("Kết quả phát thanh tuyên truyền cải cách hành chính<br/>trên hệ thống loa truyền thanh "
-                       + escape(r["period"]["label"].lower() if not r["period"]["label"].startswith("Quý")
-                                else r["period"]["label"]), st["sub"])]
+    story = [
+        _header(r, st),
+        Paragraph("BÁO CÁO", st["title"]),
+        Paragraph(
+            "Kết quả phát thanh tuyên truyền cải cách hành chính<br/>trên hệ thống loa truyền thanh "
+            + escape(
+                r["period"]["label"].lower() if not r["period"]["label"].startswith("Quý") else r["period"]["label"]
+            ),
+            st["sub"],
+        ),
+    ]
     basis = ""
     if r.get("plan"):
         p = r["plan"]
@@ -153,37 +199,67 @@ def to_pdf(report: dict) -> bytes:
             basis += ")"
         basis += ", "
     ward = r["ward"]["name"] if r.get("ward") else "phường"
-    story.append(Paragraph(basis + f"Ủy ban nhân dân {escape(ward[:1].lower() + ward[1:])} báo cáo kết quả phát thanh "
-                           f"tuyên truyền trên hệ thống loa truyền thanh ({escape(scope_line(r))}) như sau:",
-                           st["body"]))
+    story.append(
+        Paragraph(
+            basis + f"Ủy ban nhân dân {escape(ward[:1].lower() + ward[1:])} báo cáo kết quả phát thanh "
+            f"tuyên truyền trên hệ thống loa truyền thanh ({escape(scope_line(r))}) như sau:",
+            st["body"],
+        )
+    )
     story.append(Paragraph("I. KẾT QUẢ CHUNG", st["h2"]))
     story.append(Paragraph(escape(r["narrative"]), st["body"]))
     tables = {t.key: t for t in report_tables(r)}
     story += [Paragraph("1. Tổng hợp", st["h3"]), _table(tables["totals"], st, width * 0.8)]
     story.append(Paragraph("II. KẾT QUẢ THEO LĨNH VỰC VÀ CHỈ TIÊU KẾ HOẠCH", st["h2"]))
-    story += [Paragraph("1. " + tables["by_category"].title, st["h3"]), _table(tables["by_category"], st, width),
-              KeepTogether([_image(category_chart(r, dpi=150), width * 0.92)])]
+    story += [
+        Paragraph("1. " + tables["by_category"].title, st["h3"]),
+        _table(tables["by_category"], st, width),
+        KeepTogether([_image(category_chart(r, dpi=150), width * 0.92)]),
+    ]
     story += [Paragraph("2. " + tables["targets"].title, st["h3"]), _table(tables["targets"], st, width)]
     if "change" in tables:
         story += [Paragraph("3. " + tables["change"].title, st["h3"]), _table(tables["change"], st, width * 0.85)]
     story.append(Paragraph("III. KẾT QUẢ THEO ĐƠN VỊ, ĐÀI VÀ THEO NGÀY", st["h2"]))
-    story += [Paragraph("1. " + tables["by_department"].title, st["h3"]), _table(tables["by_department"], st, width),
-              Paragraph("2. " + tables["by_station"].title, st["h3"]), _table(tables["by_station"], st, width),
-              Paragraph("3. Thời lượng theo ngày", st["h3"]),
-              KeepTogether([_image(daily_chart(r, dpi=150), width * 0.92)])]
+    story += [
+        Paragraph("1. " + tables["by_department"].title, st["h3"]),
+        _table(tables["by_department"], st, width),
+        Paragraph("2. " + tables["by_station"].title, st["h3"]),
+        _table(tables["by_station"], st, width),
+        Paragraph("3. Thời lượng theo ngày", st["h3"]),
+        KeepTogether([_image(daily_chart(r, dpi=150), width * 0.92)]),
+    ]
     story.append(Paragraph("IV. DANH MỤC TIN, BÀI ĐÃ PHÁT", st["h2"]))
     story.append(_table(tables["by_bulletin"], st, width))
-    sign = Table([[
-        [Paragraph("<b><i>Nơi nhận:</i></b>", st["small"]), Paragraph("- UBND cấp trên (b/c);", st["small"]),
-         Paragraph("- Văn phòng HĐND - UBND;", st["small"]), Paragraph("- Lưu: VT.", st["small"])],
-        [Paragraph("TM. ỦY BAN NHÂN DÂN", st["center_b"]), Paragraph("KT. CHỦ TỊCH", st["center_b"]),
-         Paragraph("PHÓ CHỦ TỊCH", st["center_b"]), Spacer(1, 22 * mm),
-         Paragraph("<i>(Ký, ghi rõ họ tên, đóng dấu)</i>", st["center"])],
-    ]], colWidths=[width * 0.5, width * 0.5])
+    sign = Table(
+        [
+            [
+                [
+                    Paragraph("<b><i>Nơi nhận:</i></b>", st["small"]),
+                    Paragraph("- UBND cấp trên (b/c);", st["small"]),
+                    Paragraph("- Văn phòng HĐND - UBND;", st["small"]),
+                    Paragraph("- Lưu: VT.", st["small"]),
+                ],
+                [
+                    Paragraph("TM. ỦY BAN NHÂN DÂN", st["center_b"]),
+                    Paragraph("KT. CHỦ TỊCH", st["center_b"]),
+                    Paragraph("PHÓ CHỦ TỊCH", st["center_b"]),
+                    Spacer(1, 22 * mm),
+                    Paragraph("<i>(Ký, ghi rõ họ tên, đóng dấu)</i>", st["center"]),
+                ],
+            ]
+        ],
+        colWidths=[width * 0.5, width * 0.5],
+    )
     sign.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
-    story += [Spacer(1, 8 * mm), KeepTogether([sign]), Spacer(1, 4 * mm),
-              Paragraph(f"<font size=8 color='#666666'>Số liệu lập tự động từ nhật ký phát sóng lúc "
-                        f"{escape(r['generated_at'][:16].replace('T', ' '))} ({escape(r['timezone'])}).</font>",
-                        st["small"])]
+    story += [
+        Spacer(1, 8 * mm),
+        KeepTogether([sign]),
+        Spacer(1, 4 * mm),
+        Paragraph(
+            f"<font size=8 color='#666666'>Số liệu lập tự động từ nhật ký phát sóng lúc "
+            f"{escape(r['generated_at'][:16].replace('T', ' '))} ({escape(r['timezone'])}).</font>",
+            st["small"],
+        ),
+    ]
     doc.build(story, onFirstPage=_footer, onLaterPages=_footer)
     return buf.getvalue()

@@ -52,13 +52,22 @@ def summary_table(r: dict) -> Table:
         ["Lượt xác nhận thủ công", t["manual_airings"], "lượt"],
         ["Lượt không phát (lỗi, bỏ qua, lỡ buổi)", t["not_aired"], "lượt"],
     ]
-    return Table("totals", "Tổng hợp", [Col("Nội dung", "text", 44), Col("Số liệu", "number", 12),
-                                        Col("Đơn vị tính", "text", 12)], rows)
+    return Table(
+        "totals",
+        "Tổng hợp",
+        [Col("Nội dung", "text", 44), Col("Số liệu", "number", 12), Col("Đơn vị tính", "text", 12)],
+        rows,
+    )
 
 
 def category_table(r: dict) -> Table:
-    cols = [Col("Mã", "text", 20), Col("Chuyên mục", "text", 48), Col("Lượt phát", "int", 10),
-            Col("Thời lượng (phút)", "minutes", 14), Col("Trong đó thủ công (lượt)", "int", 14)]
+    cols = [
+        Col("Mã", "text", 20),
+        Col("Chuyên mục", "text", 48),
+        Col("Lượt phát", "int", 10),
+        Col("Thời lượng (phút)", "minutes", 14),
+        Col("Trong đó thủ công (lượt)", "int", 14),
+    ]
     rows, emphasis = [], set()
     groups = {g["code"]: g for g in r["category_groups"]}
     for group_code in (CCHC_GROUP, "other"):
@@ -67,8 +76,15 @@ def category_table(r: dict) -> Table:
             rows.append([c["code"], c["name"], c["airings"], _minutes(c["duration_s"]), c.get("manual_airings", 0)])
         g = groups[group_code]
         emphasis.add(len(rows))
-        rows.append([g["code"], "Cộng " + g["name"].lower() if group_code == "other" else "Cộng tin CCHC",
-                     g["airings"], _minutes(g["duration_s"]), g.get("manual_airings", 0)])
+        rows.append(
+            [
+                g["code"],
+                "Cộng " + g["name"].lower() if group_code == "other" else "Cộng tin CCHC",
+                g["airings"],
+                _minutes(g["duration_s"]),
+                g.get("manual_airings", 0),
+            ]
+        )
     t = r["totals"]
     emphasis.add(len(rows))
     rows.append(["", "TỔNG CỘNG", t["airings"], _minutes(t["duration_s"]), t["manual_airings"]])
@@ -76,27 +92,58 @@ def category_table(r: dict) -> Table:
 
 
 def department_table(r: dict) -> Table:
-    cols = [Col("Mã", "text", 10), Col("Đơn vị", "text", 40), Col("Lượt phát", "int", 10),
-            Col("Thời lượng (phút)", "minutes", 14), Col("Tin CCHC (phút)", "minutes", 14)]
-    rows = [[d["code"], d["name"], d["airings"], _minutes(d["duration_s"]), _minutes(d["cchc_duration_s"])]
-            for d in r["by_department"]]
+    cols = [
+        Col("Mã", "text", 10),
+        Col("Đơn vị", "text", 40),
+        Col("Lượt phát", "int", 10),
+        Col("Thời lượng (phút)", "minutes", 14),
+        Col("Tin CCHC (phút)", "minutes", 14),
+    ]
+    rows = [
+        [d["code"], d["name"], d["airings"], _minutes(d["duration_s"]), _minutes(d["cchc_duration_s"])]
+        for d in r["by_department"]
+    ]
     return Table("by_department", "Theo đơn vị gửi tin", cols, rows)
 
 
 def station_table(r: dict) -> Table:
-    cols = [Col("Mã", "text", 10), Col("Đài", "text", 36), Col("Lượt phát", "int", 10),
-            Col("Thời lượng (phút)", "minutes", 14), Col("Tin CCHC (phút)", "minutes", 14),
-            Col("Buổi đã phát", "int", 10), Col("Buổi không phát", "int", 12)]
-    rows = [[s["code"], s["name"], s["airings"], _minutes(s["duration_s"]), _minutes(s["cchc_duration_s"]),
-             s["sessions_aired"], s["sessions_missed"]] for s in r["by_station"]]
+    cols = [
+        Col("Mã", "text", 10),
+        Col("Đài", "text", 36),
+        Col("Lượt phát", "int", 10),
+        Col("Thời lượng (phút)", "minutes", 14),
+        Col("Tin CCHC (phút)", "minutes", 14),
+        Col("Buổi đã phát", "int", 10),
+        Col("Buổi không phát", "int", 12),
+    ]
+    rows = [
+        [
+            s["code"],
+            s["name"],
+            s["airings"],
+            _minutes(s["duration_s"]),
+            _minutes(s["cchc_duration_s"]),
+            s["sessions_aired"],
+            s["sessions_missed"],
+        ]
+        for s in r["by_station"]
+    ]
     return Table("by_station", "Theo đài truyền thanh", cols, rows)
 
 
 def target_table(r: dict) -> Table:
-    cols = [Col("Chỉ tiêu", "text", 44), Col("Đơn vị tính", "text", 10), Col("Kế hoạch", "number", 12),
-            Col("Thực hiện", "number", 12), Col("Tỷ lệ (%)", "percent", 10), Col("Đánh giá", "text", 12)]
-    rows = [[t["label"], t["unit"], t["target"], t["achieved"], t["percent"], "Đạt" if t["met"] else "Chưa đạt"]
-            for t in r["targets"]]
+    cols = [
+        Col("Chỉ tiêu", "text", 44),
+        Col("Đơn vị tính", "text", 10),
+        Col("Kế hoạch", "number", 12),
+        Col("Thực hiện", "number", 12),
+        Col("Tỷ lệ (%)", "percent", 10),
+        Col("Đánh giá", "text", 12),
+    ]
+    rows = [
+        [t["label"], t["unit"], t["target"], t["achieved"], t["percent"], "Đạt" if t["met"] else "Chưa đạt"]
+        for t in r["targets"]
+    ]
     return Table("targets", "Đối chiếu chỉ tiêu kế hoạch", cols, rows)
 
 
@@ -104,45 +151,90 @@ def change_table(r: dict) -> Table | None:
     ch = r.get("change")
     if not ch:
         return None
-    cols = [Col("Nội dung", "text", 30), Col("Kỳ này", "number", 12), Col("Kỳ trước", "number", 12),
-            Col("Tăng/giảm", "number", 12), Col("Tỷ lệ (%)", "percent", 10)]
+    cols = [
+        Col("Nội dung", "text", 30),
+        Col("Kỳ này", "number", 12),
+        Col("Kỳ trước", "number", 12),
+        Col("Tăng/giảm", "number", 12),
+        Col("Tỷ lệ (%)", "percent", 10),
+    ]
     rows = []
-    for key, name, scale in (("airings", "Lượt phát", None), ("duration_s", "Thời lượng (phút)", 60),
-                             ("cchc_airings", "Lượt phát tin CCHC", None),
-                             ("cchc_duration_s", "Thời lượng tin CCHC (phút)", 60)):
+    for key, name, scale in (
+        ("airings", "Lượt phát", None),
+        ("duration_s", "Thời lượng (phút)", 60),
+        ("cchc_airings", "Lượt phát tin CCHC", None),
+        ("cchc_duration_s", "Thời lượng tin CCHC (phút)", 60),
+    ):
         c = ch[key]
-        conv = (lambda v: round(v / scale, 1)) if scale else (lambda v: v)
+        conv = (lambda v, scale=scale: round(v / scale, 1)) if scale else (lambda v: v)
         rows.append([name, conv(c["current"]), conv(c["previous"]), conv(c["delta"]), c["percent"]])
     return Table("change", f"So với kỳ trước ({ch['period']['label']})", cols, rows)
 
 
 def bulletin_table(r: dict) -> Table:
-    cols = [Col("Tiêu đề", "text", 50), Col("Chuyên mục", "text", 30), Col("Đơn vị", "text", 10),
-            Col("Lượt phát", "int", 10), Col("Thời lượng (phút)", "minutes", 12), Col("Thủ công (lượt)", "int", 10),
-            Col("Bị ngắt (lượt)", "int", 10), Col("Phát lần đầu", "datetime", 17), Col("Phát lần cuối", "datetime", 17)]
-    rows = [[b["title"] + (" (*)" if b["manual_airings"] else ""), b["category_name"], b["department"], b["airings"],
-             _minutes(b["duration_s"]), b["manual_airings"], b["interrupted"], _dt(b["first_airing"]),
-             _dt(b["last_airing"])] for b in r["by_bulletin"]]
+    cols = [
+        Col("Tiêu đề", "text", 50),
+        Col("Chuyên mục", "text", 30),
+        Col("Đơn vị", "text", 10),
+        Col("Lượt phát", "int", 10),
+        Col("Thời lượng (phút)", "minutes", 12),
+        Col("Thủ công (lượt)", "int", 10),
+        Col("Bị ngắt (lượt)", "int", 10),
+        Col("Phát lần đầu", "datetime", 17),
+        Col("Phát lần cuối", "datetime", 17),
+    ]
+    rows = [
+        [
+            b["title"] + (" (*)" if b["manual_airings"] else ""),
+            b["category_name"],
+            b["department"],
+            b["airings"],
+            _minutes(b["duration_s"]),
+            b["manual_airings"],
+            b["interrupted"],
+            _dt(b["first_airing"]),
+            _dt(b["last_airing"]),
+        ]
+        for b in r["by_bulletin"]
+    ]
     return Table("by_bulletin", "Theo tin, bài ((*): có lượt xác nhận thủ công)", cols, rows)
 
 
 def day_table(r: dict) -> Table:
-    cols = [Col("Ngày", "date", 12), Col("Lượt phát", "int", 10), Col("Thời lượng (phút)", "minutes", 14),
-            Col("Tin CCHC (lượt)", "int", 12), Col("Tin CCHC (phút)", "minutes", 14)]
-    rows = [[_d(d["date"]), d["airings"], _minutes(d["duration_s"]), d["cchc_airings"],
-             _minutes(d["cchc_duration_s"])] for d in r["by_day"]]
+    cols = [
+        Col("Ngày", "date", 12),
+        Col("Lượt phát", "int", 10),
+        Col("Thời lượng (phút)", "minutes", 14),
+        Col("Tin CCHC (lượt)", "int", 12),
+        Col("Tin CCHC (phút)", "minutes", 14),
+    ]
+    rows = [
+        [_d(d["date"]), d["airings"], _minutes(d["duration_s"]), d["cchc_airings"], _minutes(d["cchc_duration_s"])]
+        for d in r["by_day"]
+    ]
     return Table("by_day", "Theo ngày", cols, rows)
 
 
 def report_tables(r: dict) -> list[Table]:
-    tables = [summary_table(r), category_table(r), target_table(r), change_table(r), department_table(r),
-              station_table(r), bulletin_table(r), day_table(r)]
+    tables = [
+        summary_table(r),
+        category_table(r),
+        target_table(r),
+        change_table(r),
+        department_table(r),
+        station_table(r),
+        bulletin_table(r),
+        day_table(r),
+    ]
     return [t for t in tables if t is not None]
 
 
 def scope_line(r: dict) -> str:
-    where = r["station"]["name"] if r.get("station") else "Tất cả các đài của " + (
-        r["ward"]["name"] if r.get("ward") else "phường")
+    where = (
+        r["station"]["name"]
+        if r.get("station")
+        else "Tất cả các đài của " + (r["ward"]["name"] if r.get("ward") else "phường")
+    )
     p = r["period"]
     return f"{p['label']} ({_vn(p['start'])} – {_vn(p['end'])}) · {where}"
 

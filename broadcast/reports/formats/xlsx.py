@@ -10,10 +10,24 @@ from openpyxl.utils import get_column_letter
 
 from .tables import report_tables, scope_line
 
-SHEET_NAMES = {"totals": "Tong hop", "by_category": "Chuyen muc", "targets": "Chi tieu", "change": "So voi ky truoc",
-               "by_department": "Don vi", "by_station": "Dai", "by_bulletin": "Tin bai", "by_day": "Theo ngay"}
-FORMATS = {"int": "#,##0", "minutes": "#,##0.0", "number": "#,##0.0", "percent": "0.0", "date": "DD/MM/YYYY",
-           "datetime": "DD/MM/YYYY HH:MM"}
+SHEET_NAMES = {
+    "totals": "Tong hop",
+    "by_category": "Chuyen muc",
+    "targets": "Chi tieu",
+    "change": "So voi ky truoc",
+    "by_department": "Don vi",
+    "by_station": "Dai",
+    "by_bulletin": "Tin bai",
+    "by_day": "Theo ngay",
+}
+FORMATS = {
+    "int": "#,##0",
+    "minutes": "#,##0.0",
+    "number": "#,##0.0",
+    "percent": "0.0",
+    "date": "DD/MM/YYYY",
+    "datetime": "DD/MM/YYYY HH:MM",
+}
 HEAD_FILL = PatternFill("solid", fgColor="DDE7F5")
 
 
@@ -42,8 +56,10 @@ def to_xlsx(report: dict) -> bytes:
                 if table.emphasis and n in table.emphasis:
                     cell.font = Font(bold=True)
         for i, col in enumerate(table.cols, start=1):
-            longest = max([len(col.title) // 2 + 2] + [len(str(row[i - 1])) + 2 for row in table.rows
-                                                      if row[i - 1] is not None and col.kind == "text"])
+            longest = max(
+                [len(col.title) // 2 + 2]
+                + [len(str(row[i - 1])) + 2 for row in table.rows if row[i - 1] is not None and col.kind == "text"]
+            )
             ws.column_dimensions[get_column_letter(i)].width = max(col.width, min(longest, 70))
         ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
         ws.auto_filter.ref = f"A{header_row}:{get_column_letter(len(table.cols))}{ws.max_row}"

@@ -8,8 +8,9 @@ them alike, so every engine's output airs at the same level.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 from ...errors import BroadcastError
 
@@ -37,8 +38,7 @@ class Engine(Protocol):
     def available(self) -> bool:
         """Cheap check that the engine can run here (no network calls)."""
 
-    def synthesize(self, text: str, voice: str | None, out_path: Path,
-                   settings: Mapping[str, object]) -> Path:
+    def synthesize(self, text: str, voice: str | None, out_path: Path, settings: Mapping[str, object]) -> Path:
         """Write audio for ``text`` and return its path (any format ffmpeg reads).
 
         Raises :class:`EngineError` with a Vietnamese message on failure.

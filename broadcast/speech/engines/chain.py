@@ -14,9 +14,9 @@ class method gets them; without ``config`` an engine uses the values
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Mapping, Sequence
 
 from ...config import DEFAULT_TTS_ENGINES, Settings, read_tts_engines
 from .base import Engine, EngineError, pick_voice
@@ -68,9 +68,15 @@ class Synthesis:
     failures: list[tuple[str, str]] = field(default_factory=list)
 
 
-def synthesize_with_fallback(text: str, engine_names: Sequence[str], voice: str | None,
-                             out_stem: Path, settings: Mapping[str, object], *,
-                             config: Settings | None = None) -> Synthesis:
+def synthesize_with_fallback(
+    text: str,
+    engine_names: Sequence[str],
+    voice: str | None,
+    out_stem: Path,
+    settings: Mapping[str, object],
+    *,
+    config: Settings | None = None,
+) -> Synthesis:
     """Try each engine in order; raise the last error if all fail.
 
     ``settings`` are the audio settings of this reading (rate, pitch...); ``config`` the

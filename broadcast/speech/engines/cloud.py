@@ -55,9 +55,9 @@ _CLAUSE_END = re.compile(r"(?<=[,])\s+")
 @dataclass(frozen=True)
 class Voice:
     name: str
-    accent: str   # "north" | "central" | "south"
-    gender: str   # "female" | "male"
-    label: str    # what the operator sees
+    accent: str  # "north" | "central" | "south"
+    gender: str  # "female" | "male"
+    label: str  # what the operator sees
 
 
 def check_speed(settings: Mapping[str, object]) -> float:
@@ -119,6 +119,7 @@ def split_text(text: str, limit: int) -> list[str]:
 
 # ---------------------------------------------------------------- HTTP answers -> one sentence
 
+
 def status_error(provider: str, status: int, detail: str = "") -> EngineError:
     """The sentence for an HTTP error status of ``provider``."""
     tail = f" ({detail})" if detail else ""
@@ -172,6 +173,7 @@ def download(provider: str, session: requests.Session, url: str, timeout: float)
 
 # ---------------------------------------------------------------- joining
 
+
 def _trimmed(pcm: bytes) -> np.ndarray:
     """A chunk's samples with edge silence cut to ``EDGE_KEEP_MS`` and short fades at both ends."""
     samples = np.frombuffer(pcm, dtype="<i2")
@@ -179,7 +181,7 @@ def _trimmed(pcm: bytes) -> np.ndarray:
     if loud.size == 0:
         return samples[:0]
     keep = ffmpeg.SAMPLE_RATE * EDGE_KEEP_MS // 1000
-    out = samples[max(0, loud[0] - keep): loud[-1] + 1 + keep].astype(np.float32)
+    out = samples[max(0, loud[0] - keep) : loud[-1] + 1 + keep].astype(np.float32)
     fade = min(ffmpeg.SAMPLE_RATE * FADE_MS // 1000, out.size // 2)
     if fade:
         ramp = np.linspace(0.0, 1.0, fade, dtype=np.float32)
@@ -212,24 +214,31 @@ def join_chunks(provider: str, files: list[Path], out_wav: Path) -> Path:
 
 # ---------------------------------------------------------------- the engine
 
+
 class CloudEngine:
     """One provider: subclasses set the class attributes and ``request_chunk``."""
 
     name = ""
-    title = ""                       # the provider as the operator knows it ("FPT.AI")
+    title = ""  # the provider as the operator knows it ("FPT.AI")
     default_url = ""
-    limit = 1000                     # characters per request
-    suffix = ".mp3"                  # what one chunk's file is
+    limit = 1000  # characters per request
+    suffix = ".mp3"  # what one chunk's file is
     voice_info: tuple[Voice, ...] = ()
-    voices: tuple[str, ...] = ()     # filled from voice_info, so the class itself answers too
+    voices: tuple[str, ...] = ()  # filled from voice_info, so the class itself answers too
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         cls.voices = tuple(v.name for v in cls.voice_info)
 
-    def __init__(self, api_key: str | None = None, url: str | None = None, *,
-                 parallel: int = PARALLEL, timeout: float = HTTP_TIMEOUT,
-                 session_factory: Callable[[], requests.Session] = requests.Session):
+    def __init__(
+        self,
+        api_key: str | None = None,
+        url: str | None = None,
+        *,
+        parallel: int = PARALLEL,
+        timeout: float = HTTP_TIMEOUT,
+        session_factory: Callable[[], requests.Session] = requests.Session,
+    ):
         if api_key is None and url is None:
             # Without explicit values, the configured ones (read by broadcast.config, not here).
             provider = read_tts_providers().get(self.name, TtsProvider())
@@ -248,8 +257,10 @@ class CloudEngine:
         return cls(api_key=provider.api_key or "", url=provider.url)
 
     def voice_list(self) -> list[dict]:
-        return [{"engine": self.name, "voice": v.name, "accent": v.accent, "gender": v.gender,
-                 "label": v.label} for v in self.voice_info]
+        return [
+            {"engine": self.name, "voice": v.name, "accent": v.accent, "gender": v.gender, "label": v.label}
+            for v in self.voice_info
+        ]
 
     def available(self) -> bool:
         # Reachability is only known by trying; a missing key is reported by synthesize in words.
@@ -273,11 +284,9 @@ class CloudEngine:
         except requests.RequestException as exc:
             raise EngineError(f"Không kết nối được tới {self.title}.") from exc
 
-    def synthesize(self, text: str, voice: str | None, out_path: Path,
-                   settings: Mapping[str, object]) -> Path:
+    def synthesize(self, text: str, voice: str | None, out_path: Path, settings: Mapping[str, object]) -> Path:
         if not self.api_key:
-            raise EngineUnavailable(
-                f"Chưa có khóa API của {self.title} (BROADCAST_{self.name.upper()}_API_KEY).")
+            raise EngineUnavailable(f"Chưa có khóa API của {self.title} (BROADCAST_{self.name.upper()}_API_KEY).")
         voice = voice or self.voices[0]
         if voice not in self.voices:
             raise EngineError(f"{self.title} không có giọng “{voice}” (có: {', '.join(self.voices)}).")
@@ -297,8 +306,7 @@ class CloudEngine:
             for f in files:
                 f.unlink(missing_ok=True)
 
-    def _fetch_all(self, session: requests.Session, chunks: list[str], files: list[Path], voice: str,
-                   speed) -> None:
+    def _fetch_all(self, session: requests.Session, chunks: list[str], files: list[Path], voice: str, speed) -> None:
         """Request every chunk, ``parallel`` at a time; after a failure the chunks not yet sent are
         dropped (the reading is lost anyway, and each request spends the ward's quota)."""
         lock = threading.Lock()
@@ -308,8 +316,9 @@ class CloudEngine:
                 self.chars_sent += len(chunks[i])  # counted when sent: the provider bills what it receives
             files[i].write_bytes(self.request_chunk(session, chunks[i], voice, speed))
 
-        with ThreadPoolExecutor(max_workers=min(self.parallel, len(chunks)),
-                                thread_name_prefix=f"tts-{self.name}") as pool:
+        with ThreadPoolExecutor(
+            max_workers=min(self.parallel, len(chunks)), thread_name_prefix=f"tts-{self.name}"
+        ) as pool:
             futures = [pool.submit(one, i) for i in range(len(chunks))]
             _, pending = wait(futures, return_when=FIRST_EXCEPTION)
             for future in pending:

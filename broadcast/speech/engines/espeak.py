@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping
 
 from .base import EngineError, EngineUnavailable, pick_voice
 
@@ -27,23 +27,38 @@ class EspeakEngine:
         return shutil.which(self.binary) is not None
 
     def command(self, voice: str | None, out_path: Path, settings: Mapping[str, object]) -> list[str]:
-        rate = int(settings.get("rate", 150))     # words per minute, espeak range 80..450
-        pitch = int(settings.get("pitch", 50))    # 0..99
+        rate = int(settings.get("rate", 150))  # words per minute, espeak range 80..450
+        pitch = int(settings.get("pitch", 50))  # 0..99
         rate = min(max(rate, 80), 450)
         pitch = min(max(pitch, 0), 99)
-        return [self.binary, "-v", pick_voice(self, voice), "-s", str(rate), "-p", str(pitch),
-                "-b", "1", "-w", str(out_path), "--stdin"]
+        return [
+            self.binary,
+            "-v",
+            pick_voice(self, voice),
+            "-s",
+            str(rate),
+            "-p",
+            str(pitch),
+            "-b",
+            "1",
+            "-w",
+            str(out_path),
+            "--stdin",
+        ]
 
-    def synthesize(self, text: str, voice: str | None, out_path: Path,
-                   settings: Mapping[str, object]) -> Path:
+    def synthesize(self, text: str, voice: str | None, out_path: Path, settings: Mapping[str, object]) -> Path:
         if not self.available():
             raise EngineUnavailable("Chưa cài espeak-ng: chạy `sudo apt-get install espeak-ng`.")
         out_path = Path(out_path).with_suffix(".wav")
         # Generous: espeak-ng runs far faster than real time.
         timeout = 30 + len(text) / 50
         try:
-            proc = subprocess.run(self.command(voice, out_path, settings), input=text.encode("utf-8"),
-                                  capture_output=True, timeout=timeout)
+            proc = subprocess.run(
+                self.command(voice, out_path, settings),
+                input=text.encode("utf-8"),
+                capture_output=True,
+                timeout=timeout,
+            )
         except subprocess.TimeoutExpired as exc:
             raise EngineError("espeak-ng chạy quá lâu và đã bị dừng.") from exc
         if proc.returncode != 0 or not out_path.exists() or out_path.stat().st_size <= 44:

@@ -37,8 +37,16 @@ class FptEngine(CloudEngine):
         Voice("linhsan", "south", "female", "Linh San (nữ, miền Nam)"),
     )
 
-    def __init__(self, *args, deadline_s: float = 180.0, first_poll_s: float = 1.0,
-                 max_poll_s: float = 10.0, sleep=time.sleep, clock=time.monotonic, **kwargs):
+    def __init__(
+        self,
+        *args,
+        deadline_s: float = 180.0,
+        first_poll_s: float = 1.0,
+        max_poll_s: float = 10.0,
+        sleep=time.sleep,
+        clock=time.monotonic,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.deadline_s = deadline_s
         self.first_poll_s = first_poll_s
@@ -54,8 +62,14 @@ class FptEngine(CloudEngine):
     def request_chunk(self, session: requests.Session, text: str, voice: str, speed) -> bytes:
         if len(text.strip()) < MIN_CHARS:
             text = f"{text.strip()}..."  # FPT.AI refuses bodies under 3 characters; dots only add a pause
-        headers = {"api_key": self.api_key, "voice": voice, "speed": str(speed), "format": "mp3",
-                   "Cache-Control": "no-cache", "Content-Type": "text/plain; charset=utf-8"}
+        headers = {
+            "api_key": self.api_key,
+            "voice": voice,
+            "speed": str(speed),
+            "format": "mp3",
+            "Cache-Control": "no-cache",
+            "Content-Type": "text/plain; charset=utf-8",
+        }
         rsp = self._call(session, "POST", self.url, data=text.encode("utf-8"), headers=headers)
         if rsp.status_code != 200:
             raise status_error(self.title, rsp.status_code, _message(rsp))

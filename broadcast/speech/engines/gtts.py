@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping
 
 from gtts import gTTS, gTTSError
 
@@ -33,8 +33,7 @@ class GTTSEngine:
     name = "gtts"
     voices = ("vi",)  # gTTS has one Vietnamese voice
 
-    def __init__(self, *, timeout: float = 10.0, retries: int = 2, backoff: float = 1.0,
-                 sleep=time.sleep):
+    def __init__(self, *, timeout: float = 10.0, retries: int = 2, backoff: float = 1.0, sleep=time.sleep):
         self.timeout = timeout
         self.retries = retries
         self.backoff = backoff
@@ -43,8 +42,7 @@ class GTTSEngine:
     def available(self) -> bool:
         return True  # reachability is only known by trying
 
-    def synthesize(self, text: str, voice: str | None, out_path: Path,
-                   settings: Mapping[str, object]) -> Path:
+    def synthesize(self, text: str, voice: str | None, out_path: Path, settings: Mapping[str, object]) -> Path:
         out_path = Path(out_path).with_suffix(".mp3")
         timeout = float(settings.get("gtts_timeout", self.timeout))
         retries = int(settings.get("gtts_retries", self.retries))
@@ -52,14 +50,13 @@ class GTTSEngine:
         attempt = 0
         while True:
             try:
-                tts = gTTS(text, lang="vi", slow=bool(settings.get("slow", False)),
-                           timeout=timeout)
+                tts = gTTS(text, lang="vi", slow=bool(settings.get("slow", False)), timeout=timeout)
                 tts.save(str(out_path))
                 break
             except gTTSError as exc:
                 status = _status(exc)
                 if status in RETRYABLE_STATUS and attempt < retries:
-                    delay = backoff * (2 ** attempt)
+                    delay = backoff * (2**attempt)
                     log.warning("gTTS answered %s, retrying in %.1fs", status, delay)
                     self._sleep(delay)
                     attempt += 1

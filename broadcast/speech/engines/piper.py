@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping
 
 from ...config import Settings, read_piper_model
 from .base import EngineError, EngineUnavailable
@@ -32,14 +32,17 @@ class PiperEngine:
     def available(self) -> bool:
         return bool(self.model and Path(self.model).is_file() and shutil.which(self.binary))
 
-    def synthesize(self, text: str, voice: str | None, out_path: Path,
-                   settings: Mapping[str, object]) -> Path:
+    def synthesize(self, text: str, voice: str | None, out_path: Path, settings: Mapping[str, object]) -> Path:
         if not self.available():
             raise EngineUnavailable("Chưa cấu hình giọng đọc Piper (BROADCAST_PIPER_MODEL).")
         out_path = Path(out_path).with_suffix(".wav")
         try:
-            proc = subprocess.run([self.binary, "--model", str(self.model), "--output_file", str(out_path)],
-                                  input=text.encode("utf-8"), capture_output=True, timeout=60 + len(text) / 20)
+            proc = subprocess.run(
+                [self.binary, "--model", str(self.model), "--output_file", str(out_path)],
+                input=text.encode("utf-8"),
+                capture_output=True,
+                timeout=60 + len(text) / 20,
+            )
         except subprocess.TimeoutExpired as exc:
             raise EngineError("Piper chạy quá lâu và đã bị dừng.") from exc
         if proc.returncode != 0 or not out_path.exists():

@@ -8,8 +8,8 @@ corrupt upload must fail with a clear message, not air as silence.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping
 
 from ...errors import ValidationError
 from .base import EngineError
@@ -26,8 +26,7 @@ class RecordingEngine:
     def available(self) -> bool:
         return True
 
-    def synthesize(self, text: str, voice: str | None, out_path: Path,
-                   settings: Mapping[str, object]) -> Path:
+    def synthesize(self, text: str, voice: str | None, out_path: Path, settings: Mapping[str, object]) -> Path:
         from ...audio.measure import probe_audio  # audio imports nothing from speech
 
         source = settings.get("recording_path")

@@ -40,10 +40,14 @@ class ViettelEngine(CloudEngine):
         return round(max(0.7, min(1.3, 1.0 + (speed - 1.0) * 1.5)), 2)
 
     def request_chunk(self, session: requests.Session, text: str, voice: str, speed) -> bytes:
-        body = {"text": text, "voice": voice, "speed": speed, "tts_return_option": RETURN_MP3,
-                "without_filter": False}
-        rsp = self._call(session, "POST", self.url, json=body,
-                         headers={"token": self.api_key, "Accept": "audio/mpeg, application/json"})
+        body = {"text": text, "voice": voice, "speed": speed, "tts_return_option": RETURN_MP3, "without_filter": False}
+        rsp = self._call(
+            session,
+            "POST",
+            self.url,
+            json=body,
+            headers={"token": self.api_key, "Accept": "audio/mpeg, application/json"},
+        )
         if rsp.status_code != 200:
             raise status_error(self.title, rsp.status_code, _message(rsp))
         return audio_bytes(self.title, rsp)

@@ -14,7 +14,7 @@ would be spelled as letters by the abbreviation pass, and so on).
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 from . import dates, docnumbers, figures, roman, symbols
 from .abbreviations import expand_abbreviations, get_lexicon
@@ -22,8 +22,15 @@ from .numbers import number_to_words, words_to_number
 from .sentences import breath_groups, split_sentences, with_pauses
 
 __all__ = [
-    "normalize", "normalize_line", "split_sentences", "breath_groups", "with_pauses",
-    "number_to_words", "words_to_number", "problems", "has_speech",
+    "breath_groups",
+    "has_speech",
+    "normalize",
+    "normalize_line",
+    "number_to_words",
+    "problems",
+    "split_sentences",
+    "with_pauses",
+    "words_to_number",
 ]
 
 

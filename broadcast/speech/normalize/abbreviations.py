@@ -14,19 +14,46 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from functools import lru_cache
 from importlib import resources
-from typing import Mapping
 
 # Vietnamese names of letters, in the short form used when reading
 # initialisms aloud on the radio ("VTV" -> "vê tê vê").
 LETTER_NAMES = {
-    "a": "a", "ă": "á", "â": "ớ", "b": "bê", "c": "xê", "d": "dê", "đ": "đê",
-    "e": "e", "ê": "ê", "f": "ép", "g": "giê", "h": "hát", "i": "i",
-    "j": "giây", "k": "ca", "l": "lờ", "m": "mờ", "n": "nờ", "o": "o",
-    "ô": "ô", "ơ": "ơ", "p": "pê", "q": "quy", "r": "rờ", "s": "ét",
-    "t": "tê", "u": "u", "ư": "ư", "v": "vê", "w": "vê kép", "x": "ích",
-    "y": "i dài", "z": "dét",
+    "a": "a",
+    "ă": "á",
+    "â": "ớ",
+    "b": "bê",
+    "c": "xê",
+    "d": "dê",
+    "đ": "đê",
+    "e": "e",
+    "ê": "ê",
+    "f": "ép",
+    "g": "giê",
+    "h": "hát",
+    "i": "i",
+    "j": "giây",
+    "k": "ca",
+    "l": "lờ",
+    "m": "mờ",
+    "n": "nờ",
+    "o": "o",
+    "ô": "ô",
+    "ơ": "ơ",
+    "p": "pê",
+    "q": "quy",
+    "r": "rờ",
+    "s": "ét",
+    "t": "tê",
+    "u": "u",
+    "ư": "ư",
+    "v": "vê",
+    "w": "vê kép",
+    "x": "ích",
+    "y": "i dài",
+    "z": "dét",
 }
 
 _SYLLABLE = re.compile(
@@ -153,13 +180,38 @@ def _is_heading_word(word: str | None) -> bool:
 # that is part of a person's name ("Nguyễn Văn H. Ông ấy..." is an initial
 # ending a sentence, not "huyện").
 PLACE_ABBREVIATIONS = {
-    "P": "phường", "Q": "quận", "TX": "thị xã", "TT": "thị trấn", "H": "huyện", "X": "xã",
+    "P": "phường",
+    "Q": "quận",
+    "TX": "thị xã",
+    "TT": "thị trấn",
+    "H": "huyện",
+    "X": "xã",
 }
 _PLACE = re.compile(r"(?<![\w.&/-])(?P<abbr>TX|TT|P|Q|H|X)\.\s?(?=(?P<next>[^\W_]))")
 # Words after which a capitalised abbreviation is an address, not an initial.
 _PLACE_LEADS = {
-    "tại", "ở", "thuộc", "của", "và", "về", "đến", "tới", "từ", "trên", "địa", "bàn",
-    "chỉ", "số", "nhà", "đường", "phố", "ngõ", "thôn", "xóm", "tổ", "khu",
+    "tại",
+    "ở",
+    "thuộc",
+    "của",
+    "và",
+    "về",
+    "đến",
+    "tới",
+    "từ",
+    "trên",
+    "địa",
+    "bàn",
+    "chỉ",
+    "số",
+    "nhà",
+    "đường",
+    "phố",
+    "ngõ",
+    "thôn",
+    "xóm",
+    "tổ",
+    "khu",
 }
 
 
@@ -193,7 +245,7 @@ def expand_abbreviations(text: str, lex: Lexicon) -> str:
         # abbreviation: "CA NHẠC" is not "công an nhạc".
         if term.isupper() and is_vietnamese_syllable(term):
             before = re.findall(WORD, text[: m.start()])[-1:] or [None]
-            after = re.findall(WORD, text[m.end():])[:1] or [None]
+            after = re.findall(WORD, text[m.end() :])[:1] or [None]
             if _is_heading_word(before[0]) or _is_heading_word(after[0]):
                 return term.lower()
         return lex.entries[term]

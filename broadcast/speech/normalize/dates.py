@@ -59,8 +59,7 @@ def expand_dates(text: str) -> str:
         d, mo, y = int(m["d"]), int(m["m"]), int(m["y"])
         if not _plausible(d, mo):
             return m.group(0)
-        return (f"{_day_prefix(m.string, m.start())}{day_words(d)} tháng {month_words(mo)} "
-                f"năm {number_to_words(y)}")
+        return f"{_day_prefix(m.string, m.start())}{day_words(d)} tháng {month_words(mo)} năm {number_to_words(y)}"
 
     def my(m: re.Match) -> str:
         mo, y = int(m["m"]), int(m["y"])

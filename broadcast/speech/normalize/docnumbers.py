@@ -22,23 +22,46 @@ from .numbers import read_integer
 # precedence over the lexicon in the type position: "TT" there is "thông
 # tư", while in "TT Đảng ủy" it is "thường trực".
 DOC_TYPES = {
-    "NQ": "nghị quyết", "QĐ": "quyết định", "CT": "chỉ thị", "QC": "quy chế",
-    "QYĐ": "quy định", "TC": "thông cáo", "TB": "thông báo", "HD": "hướng dẫn",
-    "CTr": "chương trình", "KH": "kế hoạch", "PA": "phương án", "ĐA": "đề án",
-    "DA": "dự án", "BC": "báo cáo", "BB": "biên bản", "TTr": "tờ trình",
-    "HĐ": "hợp đồng", "CĐ": "công điện", "BGN": "bản ghi nhớ",
-    "BTT": "bản thỏa thuận", "GUQ": "giấy ủy quyền", "GM": "giấy mời",
-    "GGT": "giấy giới thiệu", "GNP": "giấy nghỉ phép", "PG": "phiếu gửi",
-    "PC": "phiếu chuyển", "PB": "phiếu báo", "NĐ": "nghị định",
-    "TT": "thông tư", "TTLT": "thông tư liên tịch", "CV": "công văn",
-    "KL": "kết luận", "L": "luật", "PL": "pháp lệnh", "SL": "sắc lệnh",
+    "NQ": "nghị quyết",
+    "QĐ": "quyết định",
+    "CT": "chỉ thị",
+    "QC": "quy chế",
+    "QYĐ": "quy định",
+    "TC": "thông cáo",
+    "TB": "thông báo",
+    "HD": "hướng dẫn",
+    "CTr": "chương trình",
+    "KH": "kế hoạch",
+    "PA": "phương án",
+    "ĐA": "đề án",
+    "DA": "dự án",
+    "BC": "báo cáo",
+    "BB": "biên bản",
+    "TTr": "tờ trình",
+    "HĐ": "hợp đồng",
+    "CĐ": "công điện",
+    "BGN": "bản ghi nhớ",
+    "BTT": "bản thỏa thuận",
+    "GUQ": "giấy ủy quyền",
+    "GM": "giấy mời",
+    "GGT": "giấy giới thiệu",
+    "GNP": "giấy nghỉ phép",
+    "PG": "phiếu gửi",
+    "PC": "phiếu chuyển",
+    "PB": "phiếu báo",
+    "NĐ": "nghị định",
+    "TT": "thông tư",
+    "TTLT": "thông tư liên tịch",
+    "CV": "công văn",
+    "KL": "kết luận",
+    "L": "luật",
+    "PL": "pháp lệnh",
+    "SL": "sắc lệnh",
     "VBHN": "văn bản hợp nhất",
 }
 
 _PIECE = r"[A-ZĐ][A-Za-zĐđ0-9]*"
-DOC_NUMBER = re.compile(
-    rf"(?<![\w/.,-])(?P<num>\d+)(?:/(?P<year>\d{{4}}))?[/-](?P<code>{_PIECE}(?:[-/&,]{_PIECE})*)"
-)
+DOC_NUMBER = re.compile(rf"(?<![\w/.,-])(?P<num>\d+)(?:/(?P<year>\d{{4}}))?[/-](?P<code>{_PIECE}(?:[-/&,]{_PIECE})*)")
 _SO_BEFORE = re.compile(r"\b(số|Số|SỐ)\s*:?\s*$")
 _TRAILING_DIGITS = re.compile(r"^(?P<letters>[^\W\d_]+)(?P<digits>\d+)$")
 
@@ -55,7 +78,7 @@ def _piece_words(piece: str, lex: Lexicon, *, is_type: bool) -> str:
 
 
 def code_words(code: str, lex: Lexicon) -> str:
-    """"QĐ-UBND" -> "quyết định, ủy ban nhân dân"; "&" becomes "và"."""
+    """ "QĐ-UBND" -> "quyết định, ủy ban nhân dân"; "&" becomes "và"."""
     if code in lex.entries:
         return lex.entries[code]
     parts = [p for p in re.split(r"([-/&,])", code) if p]

@@ -22,9 +22,7 @@ _EDGE_R = r"(?![\w]|[.,]\d)"
 # English-style thousands with two or more comma groups ("1,500,000").
 _EN_THOUSANDS = re.compile(rf"{_EDGE_L}\d{{1,3}}(?:,\d{{3}}){{2,}}{_EDGE_R}")
 
-PHONE = re.compile(
-    r"(?<![\w.,+])(?P<num>(?:\+84|\(0\d{1,3}\)|0)[ .-]?\d{2,4}(?:[ .-]?\d{2,4}){1,3})(?![\w]|[.,-]\d)"
-)
+PHONE = re.compile(r"(?<![\w.,+])(?P<num>(?:\+84|\(0\d{1,3}\)|0)[ .-]?\d{2,4}(?:[ .-]?\d{2,4}){1,3})(?![\w]|[.,-]\d)")
 HOTLINE = re.compile(r"(?<![\w.,])(?P<num>1[89]00[ .]?\d{3,4}(?:[ .]?\d{2,3})?)(?![\w]|[.,]\d)")
 
 # Short service numbers (police 113, fire 114, ambulance 115, the public
@@ -155,14 +153,61 @@ def expand_house_numbers(text: str) -> str:
 # khánh 2/9") are left to the date pass.
 SLASH_PAIR = re.compile(r"(?<![\w/.,-])(?P<a>\d{1,4})/(?P<b>\d{1,4})(?![\w/]|[.,]\d)")
 _COUNT_NOUNS = (
-    "hồ sơ", "hộ", "người", "tổ dân phố", "tổ", "TDP", "chỉ tiêu", "tiêu chí", "xã", "phường",
-    "đơn vị", "trường hợp", "lượt", "thủ tục", "cơ quan", "trường", "thôn", "khu", "ý kiến",
-    "phiếu", "học sinh", "cán bộ", "thành viên", "đội", "nhiệm vụ", "câu", "điểm", "dịch vụ",
-    "công trình", "dự án", "gia đình", "cháu", "em", "cụ", "hạng mục", "nội dung", "tuyến",
+    "hồ sơ",
+    "hộ",
+    "người",
+    "tổ dân phố",
+    "tổ",
+    "TDP",
+    "chỉ tiêu",
+    "tiêu chí",
+    "xã",
+    "phường",
+    "đơn vị",
+    "trường hợp",
+    "lượt",
+    "thủ tục",
+    "cơ quan",
+    "trường",
+    "thôn",
+    "khu",
+    "ý kiến",
+    "phiếu",
+    "học sinh",
+    "cán bộ",
+    "thành viên",
+    "đội",
+    "nhiệm vụ",
+    "câu",
+    "điểm",
+    "dịch vụ",
+    "công trình",
+    "dự án",
+    "gia đình",
+    "cháu",
+    "em",
+    "cụ",
+    "hạng mục",
+    "nội dung",
+    "tuyến",
 )
 _FRACTION_NOUNS = (
-    "dân số", "diện tích", "số", "tổng", "kinh phí", "thời gian", "lượng", "khối lượng",
-    "ngân sách", "giá trị", "quãng", "chiều", "phần", "đất", "quỹ", "dân",
+    "dân số",
+    "diện tích",
+    "số",
+    "tổng",
+    "kinh phí",
+    "thời gian",
+    "lượng",
+    "khối lượng",
+    "ngân sách",
+    "giá trị",
+    "quãng",
+    "chiều",
+    "phần",
+    "đất",
+    "quỹ",
+    "dân",
 )
 _AFTER_COUNT = re.compile(rf"\s*(?:{'|'.join(map(re.escape, _COUNT_NOUNS))})(?![^\W\d_])")
 _AFTER_FRACTION = re.compile(rf"\s*(?:{'|'.join(map(re.escape, _FRACTION_NOUNS))})(?![^\W\d_])")
@@ -174,7 +219,7 @@ _BEFORE_FRACTION = re.compile(r"(?i)\b(?:khoảng|gần|hơn|chiếm|bằng|còn
 def expand_slash_counts(text: str) -> str:
     def sub(m: re.Match) -> str:
         a, b = int(m["a"]), int(m["b"])
-        before, after = m.string[: m.start()], m.string[m.end():]
+        before, after = m.string[: m.start()], m.string[m.end() :]
         if _BEFORE_DATE.search(before) or b == 0:
             return m.group(0)
         ratio = f"{read_integer(m['a'])} trên {read_integer(m['b'])}"

@@ -52,8 +52,11 @@ def breath_groups(sentence: str, limit: int = BREATH) -> list[str]:
                     current = f"{current} {piece}".strip()
             if current:
                 groups.append(current)
-            return [g for group in groups for g in breath_groups(group, limit)] if any(
-                len(g) > limit for g in groups) and len(groups) > 1 else groups
+            return (
+                [g for group in groups for g in breath_groups(group, limit)]
+                if any(len(g) > limit for g in groups) and len(groups) > 1
+                else groups
+            )
     # No punctuation at all: cut at the last space before the limit.
     words = sentence.split()
     groups, current = [], ""

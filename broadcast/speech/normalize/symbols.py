@@ -21,8 +21,15 @@ EMAIL = re.compile(r"(?i)\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 _BARE_DOMAIN = re.compile(r"(?i)\b[\w-]+(?:\.[\w-]+)*\.(?:vn|com|net|org|gov\.vn|edu\.vn)\b(?:/[^\s]*[^\s.,;:!?)])?")
 
 _WEB_WORDS = {
-    "www": "vê kép vê kép vê kép", "vn": "vê en", "com": "com", "gov": "gốp",
-    "org": "o rờ gờ", "net": "nét", "edu": "e đu", "http": "", "https": "",
+    "www": "vê kép vê kép vê kép",
+    "vn": "vê en",
+    "com": "com",
+    "gov": "gốp",
+    "org": "o rờ gờ",
+    "net": "nét",
+    "edu": "e đu",
+    "http": "",
+    "https": "",
 }
 
 
@@ -32,11 +39,12 @@ def clean(line: str) -> str:
     out = []
     for ch in line:
         cat = unicodedata.category(ch)
-        if ch == "\t" or cat == "Zs":
-            out.append(" ")
-        elif cat in ("Cc", "Cf", "Co", "Cs", "Cn", "Zl", "Zp"):
-            out.append(" ")
-        elif cat in ("So", "Sk", "Sm", "Sc") and ch not in _KEEP_SYMBOLS:
+        if (
+            ch == "\t"
+            or cat == "Zs"
+            or cat in ("Cc", "Cf", "Co", "Cs", "Cn", "Zl", "Zp")
+            or (cat in ("So", "Sk", "Sm", "Sc") and ch not in _KEEP_SYMBOLS)
+        ):
             out.append(" ")
         else:
             out.append(ch)
@@ -67,8 +75,9 @@ def _read_address(address: str) -> str:
     for token in re.split(r"([./@:_-])", address):
         if not token:
             continue
-        sep = {".": "chấm", "/": "gạch chéo", "@": "a còng", ":": "hai chấm",
-               "_": "gạch dưới", "-": "gạch ngang"}.get(token)
+        sep = {".": "chấm", "/": "gạch chéo", "@": "a còng", ":": "hai chấm", "_": "gạch dưới", "-": "gạch ngang"}.get(
+            token
+        )
         words = sep if sep else _read_label(token)
         if words:
             out.append(words)
@@ -82,11 +91,24 @@ def expand_web(text: str) -> str:
 
 
 _SYMBOL_WORDS = {
-    "&": " và ", "+": " cộng ", "=": " bằng ", "≥": " lớn hơn hoặc bằng ",
-    "≤": " nhỏ hơn hoặc bằng ", ">": " lớn hơn ", "<": " nhỏ hơn ",
-    "~": " khoảng ", "×": " nhân ", "@": " a còng ", "%": " phần trăm ",
-    "‰": " phần nghìn ", "°": " độ ", "$": " đô la ", "#": " ", "\\": " ",
-    "|": ", ", "/": " ",
+    "&": " và ",
+    "+": " cộng ",
+    "=": " bằng ",
+    "≥": " lớn hơn hoặc bằng ",
+    "≤": " nhỏ hơn hoặc bằng ",
+    ">": " lớn hơn ",
+    "<": " nhỏ hơn ",
+    "~": " khoảng ",
+    "×": " nhân ",
+    "@": " a còng ",
+    "%": " phần trăm ",
+    "‰": " phần nghìn ",
+    "°": " độ ",
+    "$": " đô la ",
+    "#": " ",
+    "\\": " ",
+    "|": ", ",
+    "/": " ",
 }
 
 

@@ -18,8 +18,7 @@ from broadcast.reports.airtime.figures import (
 D1, D2 = date(2025, 10, 1), date(2025, 10, 2)
 
 
-@pytest.mark.parametrize("ms, secs", [(0, 0), (None, 0), (499, 0), (500, 0), (1_500, 2), (119_600, 120),
-                                      (2_500, 2)])
+@pytest.mark.parametrize("ms, secs", [(0, 0), (None, 0), (499, 0), (500, 0), (1_500, 2), (119_600, 120), (2_500, 2)])
 def test_seconds_round_half_to_even_as_python_does(ms, secs):
     assert seconds(ms) == secs
 
@@ -29,17 +28,53 @@ def test_minutes_one_decimal(secs, mins):
     assert minutes(secs) == mins
 
 
-@pytest.mark.parametrize("manual, not_aired, keys", [
-    (True, True, ["airings", "duration_s", "minutes", "cchc_airings", "cchc_duration_s", "manual_airings",
-                  "manual_duration_s", "interrupted", "not_aired"]),
-    (False, True, ["airings", "duration_s", "minutes", "cchc_airings", "cchc_duration_s", "not_aired"]),
-    (True, False, ["airings", "duration_s", "minutes", "cchc_airings", "cchc_duration_s", "manual_airings",
-                   "manual_duration_s", "interrupted"]),
-    (False, False, ["airings", "duration_s", "minutes", "cchc_airings", "cchc_duration_s"]),
-])
+@pytest.mark.parametrize(
+    "manual, not_aired, keys",
+    [
+        (
+            True,
+            True,
+            [
+                "airings",
+                "duration_s",
+                "minutes",
+                "cchc_airings",
+                "cchc_duration_s",
+                "manual_airings",
+                "manual_duration_s",
+                "interrupted",
+                "not_aired",
+            ],
+        ),
+        (False, True, ["airings", "duration_s", "minutes", "cchc_airings", "cchc_duration_s", "not_aired"]),
+        (
+            True,
+            False,
+            [
+                "airings",
+                "duration_s",
+                "minutes",
+                "cchc_airings",
+                "cchc_duration_s",
+                "manual_airings",
+                "manual_duration_s",
+                "interrupted",
+            ],
+        ),
+        (False, False, ["airings", "duration_s", "minutes", "cchc_airings", "cchc_duration_s"]),
+    ],
+)
 def test_as_dict_keys_in_report_order(manual, not_aired, keys):
-    f = Figures(airings=3, ms=90_400, cchc_airings=1, cchc_ms=30_000, manual_airings=1, manual_ms=10_000,
-                interrupted=1, not_aired=2)
+    f = Figures(
+        airings=3,
+        ms=90_400,
+        cchc_airings=1,
+        cchc_ms=30_000,
+        manual_airings=1,
+        manual_ms=10_000,
+        interrupted=1,
+        not_aired=2,
+    )
     d = f.as_dict(manual=manual, not_aired=not_aired)
     assert list(d) == keys
     assert (d["airings"], d["duration_s"], d["minutes"], d["cchc_duration_s"]) == (3, 90, 1.5, 30)
@@ -56,7 +91,7 @@ def test_roll_sessions_adds_station_rows_and_keeps_days():
         ("s", 1, None, 4, 270_000, 1, 120_000, 2, 1, 0, 0, 1),
         ("s", 2, None, 1, 240_000, 0, None, 1, 0, 0, 0, 0),
         ("m", 1, None, 0, 0, 0, 0, 0, 0, 1, 3, 0),
-        ("m", 3, None, 0, 0, 0, 0, 0, 0, 0, 1, 0),   # a station where nothing aired
+        ("m", 3, None, 0, 0, 0, 0, 0, 0, 0, 1, 0),  # a station where nothing aired
     ]
     r = roll_sessions(rows, ("cchc-tthc",))
     assert r.by_day == {D1: Figures(airings=3, ms=420_000, cchc_airings=1, cchc_ms=120_000)}
@@ -68,15 +103,19 @@ def test_roll_sessions_adds_station_rows_and_keeps_days():
 
 def test_roll_items_by_category_and_department():
     def item(cat, dept, n, ms, mn=0, mms=0, intr=0):
-        return {"category_code": cat, "department_code": dept, "n": n, "ms": ms, "mn": mn, "mms": mms,
-                "intr": intr}
+        return {"category_code": cat, "department_code": dept, "n": n, "ms": ms, "mn": mn, "mms": mms, "intr": intr}
 
-    rows = [item("cchc-tthc", "VP", 2, 240_000), item("thien-tai", "DCXD", 1, 180_000, 1, 180_000),
-            item("cchc-tthc", None, 1, 60_000, intr=1), item(None, "VP", 1, 10_000)]
+    rows = [
+        item("cchc-tthc", "VP", 2, 240_000),
+        item("thien-tai", "DCXD", 1, 180_000, 1, 180_000),
+        item("cchc-tthc", None, 1, 60_000, intr=1),
+        item(None, "VP", 1, 10_000),
+    ]
     cats, depts = roll_items(rows, [("y-te", 1), ("cchc-tthc", 2)])
     assert list(cats) == ["cchc-tthc", "thien-tai", None, "y-te"]
-    assert cats["cchc-tthc"] == Figures(airings=3, ms=300_000, cchc_airings=3, cchc_ms=300_000, interrupted=1,
-                                        not_aired=2)
+    assert cats["cchc-tthc"] == Figures(
+        airings=3, ms=300_000, cchc_airings=3, cchc_ms=300_000, interrupted=1, not_aired=2
+    )
     assert cats["thien-tai"].manual_ms == 180_000 and cats["thien-tai"].cchc_ms == 0
     assert cats["y-te"] == Figures(not_aired=1)
     assert depts["VP"] == Figures(airings=3, ms=250_000, cchc_airings=2, cchc_ms=240_000)

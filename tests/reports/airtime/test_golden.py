@@ -51,16 +51,45 @@ def golden_log(runtime):
         s.flush()
 
         def row(station, at, session_code, cat, dept, status, aired_ms, planned_ms=None, source="playout"):
-            s.add(AsRun(station_id=station.id, air_date=at.date(), session_code=session_code, category_code=cat,
-                        department_code=dept, status=status, aired_ms=aired_ms, planned_ms=planned_ms or aired_ms,
-                        source=source, title=f"{cat or 'không rõ'} {at:%d/%m %H:%M}",
-                        actual_start=at.astimezone(UTC), kind="bulletin"))
+            s.add(
+                AsRun(
+                    station_id=station.id,
+                    air_date=at.date(),
+                    session_code=session_code,
+                    category_code=cat,
+                    department_code=dept,
+                    status=status,
+                    aired_ms=aired_ms,
+                    planned_ms=planned_ms or aired_ms,
+                    source=source,
+                    title=f"{cat or 'không rõ'} {at:%d/%m %H:%M}",
+                    actual_start=at.astimezone(UTC),
+                    kind="bulletin",
+                )
+            )
 
-        row(molao, datetime(2025, 10, 1, 6, 2, tzinfo=LOCAL), "sang", "cchc-chinh-quyen-so", "CA", "interrupted",
-            60_000, 90_000)
+        row(
+            molao,
+            datetime(2025, 10, 1, 6, 2, tzinfo=LOCAL),
+            "sang",
+            "cchc-chinh-quyen-so",
+            "CA",
+            "interrupted",
+            60_000,
+            90_000,
+        )
         row(molao, datetime(2025, 10, 1, 6, 5, tzinfo=LOCAL), "sang", "y-te", "YTE", "failed", 0, 60_000)
-        row(molao, datetime(2025, 10, 15, 17, tzinfo=LOCAL), "chieu", "thien-tai", "DCXD", "aired", 0, 180_000,
-            source="manual")
+        row(
+            molao,
+            datetime(2025, 10, 15, 17, tzinfo=LOCAL),
+            "chieu",
+            "thien-tai",
+            "DCXD",
+            "aired",
+            0,
+            180_000,
+            source="manual",
+        )
         row(molao, datetime(2025, 10, 15, 20, tzinfo=LOCAL), "toi", "cchc-tthc", "VP", "missed", 0, 90_000)
         row(molao, datetime(2025, 10, 31, 23, 30, tzinfo=LOCAL), "khuya", "cchc-tthc", "VP", "aired", 120_000)
         row(xa2, datetime(2025, 10, 10, 6, tzinfo=LOCAL), "sang", "van-hoa", "MTTQ", "aired", 240_000)
@@ -68,18 +97,23 @@ def golden_log(runtime):
         row(xa2, datetime(2025, 10, 12, 6, tzinfo=LOCAL), "sang", "", "", "skipped", 0, 30_000)
         row(xa2, datetime(2025, 7, 1, 6, tzinfo=LOCAL), "sang", "cchc-chung", "VP", "aired", 100_000)
         plan = s.scalar(select(Plan))
-        for metric, code, value, per in (("column_sessions", "cchc-tthc", 4, "month"), ("airings", None, 3, "day"),
-                                         ("minutes", "cchc-chinh-quyen-so", 5, "week"),
-                                         ("airings", "cchc-tthc", 30, "quarter"), ("minutes", "y-te", 100, "year"),
-                                         ("column_sessions", None, 30, "month")):
+        for metric, code, value, per in (
+            ("column_sessions", "cchc-tthc", 4, "month"),
+            ("airings", None, 3, "day"),
+            ("minutes", "cchc-chinh-quyen-so", 5, "week"),
+            ("airings", "cchc-tthc", 30, "quarter"),
+            ("minutes", "y-te", 100, "year"),
+            ("column_sessions", None, 30, "month"),
+        ):
             add_target(s, plan, {"metric": metric, "category_code": code, "value": value, "per": per})
 
 
 def _reports(session, tz) -> dict:
     out = {}
     for name, (period, kw) in CASES.items():
-        parsed = (parse_period(date_from=period[0], date_to=period[1]) if isinstance(period, tuple)
-                  else parse_period(period))
+        parsed = (
+            parse_period(date_from=period[0], date_to=period[1]) if isinstance(period, tuple) else parse_period(period)
+        )
         report = airtime_report(session, parsed, tz=tz, **kw)
         report.pop("generated_at")
         out[name] = json.loads(json.dumps(report, ensure_ascii=False))

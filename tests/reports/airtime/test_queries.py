@@ -20,19 +20,30 @@ def test_session_figures_by_station_day_and_sessions(session):
     session.flush()
 
     def row(st, d, q, cat, status, aired_ms, planned_ms=None):
-        session.add(AsRun(station_id=st.id, air_date=d, session_code=q, category_code=cat, status=status,
-                          aired_ms=aired_ms, planned_ms=planned_ms, actual_start=datetime(2025, 10, 1, tzinfo=UTC),
-                          title="t", kind="bulletin"))
+        session.add(
+            AsRun(
+                station_id=st.id,
+                air_date=d,
+                session_code=q,
+                category_code=cat,
+                status=status,
+                aired_ms=aired_ms,
+                planned_ms=planned_ms,
+                actual_start=datetime(2025, 10, 1, tzinfo=UTC),
+                title="t",
+                kind="bulletin",
+            )
+        )
 
     row(one, D1, "sang", "cchc-tthc", "aired", 120_000)
     row(one, D1, "sang", "y-te", "interrupted", 60_000, 90_000)
-    row(two, D1, "sang", "van-hoa", "aired", 0, 240_000)      # no measured time: its planned duration
+    row(two, D1, "sang", "van-hoa", "aired", 0, 240_000)  # no measured time: its planned duration
     row(one, D2, "chieu", "van-hoa", "aired", 60_000)
-    row(one, D2, None, "cchc-tthc", "aired", 30_000)         # no session code: airtime, no session
-    row(one, D1, "sang", "y-te", "failed", 0)                # a failed item in an aired session: not missed
-    row(one, D2, "toi", "y-te", "missed", 0)                 # nothing aired: missed
+    row(one, D2, None, "cchc-tthc", "aired", 30_000)  # no session code: airtime, no session
+    row(one, D1, "sang", "y-te", "failed", 0)  # a failed item in an aired session: not missed
+    row(one, D2, "toi", "y-te", "missed", 0)  # nothing aired: missed
     row(one, D2, "toi", "y-te", "skipped", 0)
-    row(two, D2, None, "y-te", "failed", 0)                  # no session code: counted, never missed
+    row(two, D2, None, "y-te", "failed", 0)  # no session code: counted, never missed
     row(one, date(2025, 11, 1), "sang", "y-te", "missed", 0)  # outside the period
     session.flush()
 

@@ -84,10 +84,16 @@ def test_one_station(session, asrun_log):
 
 def test_targets_scaled_to_the_period(session, asrun_log):
     month = {(t["metric"], t["category_code"]): t for t in report(session, "2025-10")["targets"]}
-    assert (month[("minutes", "cchc")]["target"], month[("minutes", "cchc")]["achieved"],
-            month[("minutes", "cchc")]["percent"]) == (60, 5.0, 8.3)
-    assert (month[("airings", "cchc")]["achieved"], month[("airings", "cchc")]["percent"],
-            month[("airings", "cchc")]["met"]) == (3, 150.0, True)
+    assert (
+        month[("minutes", "cchc")]["target"],
+        month[("minutes", "cchc")]["achieved"],
+        month[("minutes", "cchc")]["percent"],
+    ) == (60, 5.0, 8.3)
+    assert (
+        month[("airings", "cchc")]["achieved"],
+        month[("airings", "cchc")]["percent"],
+        month[("airings", "cchc")]["met"],
+    ) == (3, 150.0, True)
     assert month[("column_sessions", "cchc")]["achieved"] == 2 and month[("column_sessions", "cchc")]["met"]
     assert month[("minutes", "cchc-tthc")]["percent"] == pytest.approx(133.3)
     assert month[("column_sessions", "cchc-tthc")]["achieved"] == 2

@@ -34,5 +34,9 @@ def engine_for(stand: StandIn, key: str = KEY, **kwargs):
 
 def config_for(tmp_path, **providers) -> Settings:
     """Installation settings whose cloud providers point at stand-ins (name=(key, url))."""
-    return Settings(database_url="sqlite://", data_dir=tmp_path, secret_key="x",
-                    tts_providers={n: TtsProvider(api_key=k, url=u) for n, (k, u) in providers.items()})
+    return Settings(
+        database_url="sqlite://",
+        data_dir=tmp_path,
+        secret_key="x",
+        tts_providers={n: TtsProvider(api_key=k, url=u) for n, (k, u) in providers.items()},
+    )

@@ -40,22 +40,40 @@ def make_clip(folder: Path, text: str = "xin chào bà con tổ dân phố") -> 
     folder.mkdir(parents=True, exist_ok=True)
     wav, mp3 = folder / "clip.wav", folder / "clip.mp3"
     subprocess.run(["espeak-ng", "-v", "vi", "-w", str(wav), text], check=True, capture_output=True)
-    subprocess.run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-i", str(wav), "-ar", "44100",
-                    "-ac", "1", "-b:a", "64k", str(mp3)], check=True)
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-y",
+            "-i",
+            str(wav),
+            "-ar",
+            "44100",
+            "-ac",
+            "1",
+            "-b:a",
+            "64k",
+            str(mp3),
+        ],
+        check=True,
+    )
     return mp3.read_bytes()
 
 
 class StandIn:
-    def __init__(self, provider: str, audio: bytes, *, latency: float = 0.0, ready_after: float = 0.0,
-                 speak: bool = False):
+    def __init__(
+        self, provider: str, audio: bytes, *, latency: float = 0.0, ready_after: float = 0.0, speak: bool = False
+    ):
         self.provider = provider
         self.audio = audio
-        self.speak = speak                  # True: each answer is espeak-ng reading that request's text
+        self.speak = speak  # True: each answer is espeak-ng reading that request's text
         self.served: list[tuple[str, bytes]] = []  # (request text, audio) of each answer, as made
         self.latency = latency
         self.ready_after = ready_after
         self.fail: str | None = None
-        self.requests: list[dict] = []      # what each synthesis request carried
+        self.requests: list[dict] = []  # what each synthesis request carried
         self.downloads = 0
         self.in_flight = 0
         self.max_in_flight = 0
@@ -63,8 +81,7 @@ class StandIn:
         self._lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05},
-                                       daemon=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
     @property
     def base(self) -> str:
@@ -103,11 +120,31 @@ class StandIn:
 
 def _speak(text: str) -> bytes:
     """espeak-ng reading ``text``, as MP3 (what a provider would send for that chunk)."""
-    wav = subprocess.run(["espeak-ng", "-v", "vi", "--stdout", "--stdin"], input=text.encode("utf-8"),
-                         capture_output=True, check=True).stdout
-    return subprocess.run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-i", "pipe:0", "-ar", "44100",
-                           "-ac", "1", "-b:a", "64k", "-f", "mp3", "pipe:1"], input=wav,
-                          capture_output=True, check=True).stdout
+    wav = subprocess.run(
+        ["espeak-ng", "-v", "vi", "--stdout", "--stdin"], input=text.encode("utf-8"), capture_output=True, check=True
+    ).stdout
+    return subprocess.run(
+        [
+            "ffmpeg",
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-i",
+            "pipe:0",
+            "-ar",
+            "44100",
+            "-ac",
+            "1",
+            "-b:a",
+            "64k",
+            "-f",
+            "mp3",
+            "pipe:1",
+        ],
+        input=wav,
+        capture_output=True,
+        check=True,
+    ).stdout
 
 
 def _handler(stand: StandIn):
@@ -177,16 +214,24 @@ def _handler(stand: StandIn):
             if h.get("api_key") != KEY:
                 return self._json(401, {"message": "Invalid authentication credentials"})
             text = body.decode("utf-8")
-            stand.requests.append({"text": text, "voice": h.get("voice"), "speed": h.get("speed"),
-                                   "format": h.get("format")})
+            stand.requests.append(
+                {"text": text, "voice": h.get("voice"), "speed": h.get("speed"), "format": h.get("format")}
+            )
             if h.get("voice") not in FPT_VOICES:
                 return self._json(200, {"error": 1, "message": "voice not found"})
             if h.get("speed") not in {str(i) for i in range(-3, 4)}:
                 return self._json(200, {"error": 1, "message": "invalid speed"})
             if not 3 <= len(text) <= LIMITS["fpt"]:
                 return self._json(200, {"error": 1, "message": "text length must be 3-5000"})
-            self._json(200, {"async": stand.new_file(text), "error": 0, "request_id": uuid.uuid4().hex,
-                             "message": "The content will be returned after a few seconds under the async link."})
+            self._json(
+                200,
+                {
+                    "async": stand.new_file(text),
+                    "error": 0,
+                    "request_id": uuid.uuid4().hex,
+                    "message": "The content will be returned after a few seconds under the async link.",
+                },
+            )
 
         # ---- Viettel AI ----
         def _viettel(self, body: bytes):
@@ -194,8 +239,12 @@ def _handler(stand: StandIn):
                 return self._json(401, {"vi_message": "Token không hợp lệ", "status": 401})
             data = json.loads(body)
             stand.requests.append(data)
-            ok = (data.get("voice") in VIETTEL_VOICES and isinstance(data.get("speed"), (int, float))
-                  and 0.7 <= data["speed"] <= 1.3 and data.get("tts_return_option") in (2, 3))
+            ok = (
+                data.get("voice") in VIETTEL_VOICES
+                and isinstance(data.get("speed"), (int, float))
+                and 0.7 <= data["speed"] <= 1.3
+                and data.get("tts_return_option") in (2, 3)
+            )
             if not ok:
                 return self._json(400, {"vi_message": "Tham số không hợp lệ", "status": 400})
             if len(data.get("text", "")) > LIMITS["viettel"]:
@@ -214,7 +263,8 @@ def _handler(stand: StandIn):
                 return self._json(200, {"error_code": -1, "error_message": "invalid speed"})
             if len(form.get("input", "")) > LIMITS["zalo"]:
                 return self._json(200, {"error_code": 155, "error_message": "input too long"})
-            self._json(200, {"error_code": 0, "error_message": "Successful.",
-                             "data": {"url": stand.new_file(form["input"])}})
+            self._json(
+                200, {"error_code": 0, "error_message": "Successful.", "data": {"url": stand.new_file(form["input"])}}
+            )
 
     return Handler

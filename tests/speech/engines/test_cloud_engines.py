@@ -29,9 +29,13 @@ def engine(stand, **kwargs):
 
 # ---------------------------------------------------------------- configuration and voices
 
+
 def test_keys_and_endpoints_come_from_config():
-    env = {"BROADCAST_FPT_API_KEY": "k1", "BROADCAST_ZALO_URL": "http://127.0.0.1:9/x",
-           "BROADCAST_VIETTEL_API_KEY": " "}
+    env = {
+        "BROADCAST_FPT_API_KEY": "k1",
+        "BROADCAST_ZALO_URL": "http://127.0.0.1:9/x",
+        "BROADCAST_VIETTEL_API_KEY": " ",
+    }
     providers = read_tts_providers(env)
     assert providers["fpt"].api_key == "k1" and providers["fpt"].url is None
     assert providers["zalo"].url == "http://127.0.0.1:9/x"
@@ -48,6 +52,7 @@ def test_voices_have_accent_and_gender(name):
 
 
 # ---------------------------------------------------------------- chunking
+
 
 @pytest.mark.parametrize("limit", [40, 300, 1000, 2000, 5000])
 def test_split_text_keeps_limit_and_words_and_cuts_at_sentences(limit):
@@ -78,10 +83,19 @@ def test_long_text_goes_in_chunks_within_the_limit_four_at_a_time(stand_in, prov
 # ---------------------------------------------------------------- speed
 
 SPEEDS = [
-    ("fpt", 0.8, "-3"), ("fpt", 0.9, "-2"), ("fpt", 1.0, "0"), ("fpt", 1.1, "2"), ("fpt", 1.2, "3"),
-    ("viettel", 0.8, 0.7), ("viettel", 0.9, 0.85), ("viettel", 1.0, 1.0), ("viettel", 1.1, 1.15),
+    ("fpt", 0.8, "-3"),
+    ("fpt", 0.9, "-2"),
+    ("fpt", 1.0, "0"),
+    ("fpt", 1.1, "2"),
+    ("fpt", 1.2, "3"),
+    ("viettel", 0.8, 0.7),
+    ("viettel", 0.9, 0.85),
+    ("viettel", 1.0, 1.0),
+    ("viettel", 1.1, 1.15),
     ("viettel", 1.2, 1.3),
-    ("zalo", 0.8, "0.8"), ("zalo", 1.0, "1"), ("zalo", 1.2, "1.2"),
+    ("zalo", 0.8, "0.8"),
+    ("zalo", 1.0, "1"),
+    ("zalo", 1.2, "1.2"),
 ]
 
 
@@ -102,6 +116,7 @@ def test_speed_out_of_range_is_refused_before_any_request(stand_in, provider, sp
 
 
 # ---------------------------------------------------------------- FPT.AI's async link
+
 
 def test_fpt_polls_the_async_link_until_the_file_appears(stand_in, tmp_path):
     stand = stand_in("fpt", ready_after=0.3)
@@ -125,8 +140,15 @@ def test_fpt_backoff_grows_and_respects_the_deadline():
         waits.append(seconds)
         now[0] += seconds
 
-    eng = FptEngine(api_key="k", url="http://127.0.0.1:9", first_poll_s=1, max_poll_s=4, deadline_s=10,
-                    sleep=sleep, clock=lambda: now[0])
+    eng = FptEngine(
+        api_key="k",
+        url="http://127.0.0.1:9",
+        first_poll_s=1,
+        max_poll_s=4,
+        deadline_s=10,
+        sleep=sleep,
+        clock=lambda: now[0],
+    )
 
     class Never:
         def get(self, url, timeout):
@@ -141,16 +163,19 @@ def test_fpt_backoff_grows_and_respects_the_deadline():
 # ---------------------------------------------------------------- provider errors
 
 ERRORS = [
-    ("bad_key", "từ chối khóa API"), ("quota", "hết hạn mức"), ("rate", "giới hạn số yêu cầu"),
-    ("html", "HTML|văn bản thay vì âm thanh"), ("empty", "rỗng"), ("truncated", "tải dở"),
+    ("bad_key", "từ chối khóa API"),
+    ("quota", "hết hạn mức"),
+    ("rate", "giới hạn số yêu cầu"),
+    ("html", "HTML|văn bản thay vì âm thanh"),
+    ("empty", "rỗng"),
+    ("truncated", "tải dở"),
     ("nonaudio", "không phải âm thanh|văn bản thay vì âm thanh"),
 ]
 
 
 @pytest.mark.parametrize("provider", ["fpt", "viettel", "zalo"])
 @pytest.mark.parametrize("fail,message", ERRORS)
-def test_provider_errors_are_one_vietnamese_sentence_and_leave_nothing(stand_in, provider, fail, message,
-                                                                       tmp_path):
+def test_provider_errors_are_one_vietnamese_sentence_and_leave_nothing(stand_in, provider, fail, message, tmp_path):
     stand = stand_in(provider)
     key = "sai-khoa" if fail == "bad_key" else None
     if fail != "bad_key":
@@ -189,13 +214,13 @@ def test_unreachable_provider_is_a_sentence(tmp_path):
 
 # ---------------------------------------------------------------- the chain
 
+
 @pytest.mark.parametrize("provider", ["fpt", "viettel", "zalo"])
 def test_chain_falls_back_to_the_next_engine(stand_in, provider, tmp_path):
     stand = stand_in(provider)
     stand.fail = "quota"
     config = config_for(tmp_path, **{provider: ("test-key-123", stand.url)})
-    synth = synthesize_with_fallback(SENTENCE, [provider, "espeak"], None, tmp_path / "speech", {},
-                                     config=config)
+    synth = synthesize_with_fallback(SENTENCE, [provider, "espeak"], None, tmp_path / "speech", {}, config=config)
     assert synth.engine == "espeak"
     assert synth.failures[0][0] == provider and "hết hạn mức" in synth.failures[0][1]
 
@@ -205,12 +230,24 @@ def test_rendition_records_the_cloud_engine_and_voice(stand_in, tmp_path):
 
     stand = stand_in("zalo")
     config = config_for(tmp_path, zalo=("test-key-123", stand.url))
-    r = render_text(SENTENCE, engine_names=["zalo", "espeak"], voice="4", config=config,
-                    cache_dir=tmp_path / "cache", settings={"speed": 1.1})
+    r = render_text(
+        SENTENCE,
+        engine_names=["zalo", "espeak"],
+        voice="4",
+        config=config,
+        cache_dir=tmp_path / "cache",
+        settings={"speed": 1.1},
+    )
     assert (r.engine, r.voice, r.failures) == ("zalo", "4", ())
     assert stand.requests[0]["speaker_id"] == "4" and stand.requests[0]["speed"] == "1.1"
-    again = render_text(SENTENCE, engine_names=["zalo", "espeak"], voice="4", config=config,
-                        cache_dir=tmp_path / "cache", settings={"speed": 1.1})
+    again = render_text(
+        SENTENCE,
+        engine_names=["zalo", "espeak"],
+        voice="4",
+        config=config,
+        cache_dir=tmp_path / "cache",
+        settings={"speed": 1.1},
+    )
     assert again.cached and len(stand.requests) == 1
 
 
@@ -241,8 +278,9 @@ def test_speak_command_uses_a_cloud_engine(stand_in, tmp_path, monkeypatch):
     monkeypatch.setenv("BROADCAST_FPT_API_KEY", "test-key-123")
     monkeypatch.setenv("BROADCAST_FPT_URL", stand.url)
     out = tmp_path / "a.mp3"
-    result = CliRunner().invoke(speak_cmd, ["--engine", "fpt", "--voice", "myan", "--speed", "1.2",
-                                            "--out", str(out), SENTENCE])
+    result = CliRunner().invoke(
+        speak_cmd, ["--engine", "fpt", "--voice", "myan", "--speed", "1.2", "--out", str(out), SENTENCE]
+    )
     assert result.exit_code == 0, result.output
     assert "bộ đọc fpt (myan)" in result.output and out.stat().st_size > 1000
     assert stand.requests[0]["speed"] == "3"

@@ -16,8 +16,8 @@ from broadcast.speech.engines.cloud import _trimmed, split_text
 from .conftest import engine_for
 from .test_cloud_engines import long_text
 
-WINDOW = ffmpeg.SAMPLE_RATE // 100   # 10 ms
-QUIET = 300                           # same level as "silence" in the engine, of 32767
+WINDOW = ffmpeg.SAMPLE_RATE // 100  # 10 ms
+QUIET = 300  # same level as "silence" in the engine, of 32767
 
 
 def silent_run_ms(samples: np.ndarray, at: int) -> int:
@@ -45,8 +45,7 @@ def test_ten_thousand_characters_join_without_gaps_and_on_loudness(stand_in, tmp
     chunks = split_text(text, eng.limit)
     served = dict(stand.served)
     assert len(stand.served) == len(chunks) >= 5 and set(served) == set(chunks)
-    sent = [np.frombuffer(ffmpeg.decode_pcm(_mp3(tmp_path, i, served[c])), dtype="<i2")
-            for i, c in enumerate(chunks)]
+    sent = [np.frombuffer(ffmpeg.decode_pcm(_mp3(tmp_path, i, served[c])), dtype="<i2") for i, c in enumerate(chunks)]
     out = np.frombuffer(ffmpeg.decode_pcm(joined), dtype="<i2")
 
     assert abs(len(out) - sum(map(len, sent))) <= 0.02 * sum(map(len, sent))

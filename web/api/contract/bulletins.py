@@ -34,11 +34,21 @@ def _op(summary: str, responses: dict, *, body: dict | None = None, params=None,
 
 def _action_doc(summary: str, reason_required: bool = False) -> dict:
     schema = {"$ref": "#/components/schemas/Reason"}
-    return {"post": _op(summary, {"200": _json(_B), "400": _err("Dữ liệu không hợp lệ"),
-                                  "409": _err("Trạng thái không cho phép"),
-                                  "415": _err("Sai kiểu nội dung"), **_ONE},
-                        body={"application/json": {"schema": schema}}, params=_ID,
-                        body_required=reason_required)}
+    return {
+        "post": _op(
+            summary,
+            {
+                "200": _json(_B),
+                "400": _err("Dữ liệu không hợp lệ"),
+                "409": _err("Trạng thái không cho phép"),
+                "415": _err("Sai kiểu nội dung"),
+                **_ONE,
+            },
+            body={"application/json": {"schema": schema}},
+            params=_ID,
+            body_required=reason_required,
+        )
+    }
 
 
 _DATE = {"type": "string", "format": "date"}
@@ -51,7 +61,7 @@ _FIELDS = {
     "category": {"type": "string", "enum": list(CATEGORY_CODES)},
     "department": {"type": "string"},
     "priority": {"type": "string", "enum": ["normal", "priority", "emergency"]},
-    "valid_from": {**_DATE, "pattern": r"^20\d\d-"},   # service.validate: years 2000-2099
+    "valid_from": {**_DATE, "pattern": r"^20\d\d-"},  # service.validate: years 2000-2099
     "valid_until": {**_DATE, "pattern": r"^20\d\d-"},
     "airings": {"type": "integer", "minimum": 1, "maximum": service.MAX_AIRINGS},
     "stations": {"type": "array", "items": {"type": "string"}},
@@ -59,37 +69,86 @@ _FIELDS = {
 _NULLABLE_DT = {"type": "string", "format": "date-time", "nullable": True}
 
 SCHEMAS = {
-    "Bulletin": {"type": "object", "required": [
-        "id", "title", "body", "category", "department", "priority", "status", "valid_from", "valid_until",
-        "airings", "stations", "version"], "properties": {
-        "id": {"type": "integer"}, "title": {"type": "string"}, "body": {"type": "string"},
-        "spoken_text": {"type": "string", "nullable": True}, "category": {"type": "string"},
-        "department": {"type": "string"}, "priority": _FIELDS["priority"],
-        "status": {"type": "string", "enum": list(workflow.STATUS_LABELS)}, "status_label": {"type": "string"},
-        "valid_from": _DATE, "valid_until": _DATE, "airings": {"type": "integer"},
-        "airings_left": {"type": "integer"}, "all_stations": {"type": "boolean"},
-        "stations": {"type": "array", "items": {"type": "string"}}, "author": {"type": "string"},
-        "version": {"type": "integer"}, "has_recording": {"type": "boolean"},
-        "review_comment": {"type": "string", "nullable": True}, "estimated_duration_s": {"type": "integer"},
-        "created_at": {"type": "string", "format": "date-time"},
-        "updated_at": {"type": "string", "format": "date-time"},
-        "submitted_at": _NULLABLE_DT, "approved_at": _NULLABLE_DT,
-        "approved_by": {"type": "string", "nullable": True}}},
-    "BulletinInput": {"type": "object", "additionalProperties": False,
-                      "required": ["title", "body", "category", "valid_from", "valid_until"],
-                      "properties": {**_FIELDS, "submit": {"type": "boolean"}}},
-    "BulletinPatch": {"type": "object", "additionalProperties": False, "properties": {
-        **_FIELDS, "spoken_text": {"type": "string", "maxLength": service.MAX_BODY}}},
-    "BulletinPage": {"type": "object", "required": ["items", "page", "per_page", "total", "pages"], "properties": {
-        "items": {"type": "array", "items": _B}, "page": {"type": "integer"}, "per_page": {"type": "integer"},
-        "total": {"type": "integer"}, "pages": {"type": "integer"}}},
-    "Reason": {"type": "object", "additionalProperties": False, "properties": {
-        "reason": {"type": "string", "maxLength": workflow.MAX_REASON}}},
+    "Bulletin": {
+        "type": "object",
+        "required": [
+            "id",
+            "title",
+            "body",
+            "category",
+            "department",
+            "priority",
+            "status",
+            "valid_from",
+            "valid_until",
+            "airings",
+            "stations",
+            "version",
+        ],
+        "properties": {
+            "id": {"type": "integer"},
+            "title": {"type": "string"},
+            "body": {"type": "string"},
+            "spoken_text": {"type": "string", "nullable": True},
+            "category": {"type": "string"},
+            "department": {"type": "string"},
+            "priority": _FIELDS["priority"],
+            "status": {"type": "string", "enum": list(workflow.STATUS_LABELS)},
+            "status_label": {"type": "string"},
+            "valid_from": _DATE,
+            "valid_until": _DATE,
+            "airings": {"type": "integer"},
+            "airings_left": {"type": "integer"},
+            "all_stations": {"type": "boolean"},
+            "stations": {"type": "array", "items": {"type": "string"}},
+            "author": {"type": "string"},
+            "version": {"type": "integer"},
+            "has_recording": {"type": "boolean"},
+            "review_comment": {"type": "string", "nullable": True},
+            "estimated_duration_s": {"type": "integer"},
+            "created_at": {"type": "string", "format": "date-time"},
+            "updated_at": {"type": "string", "format": "date-time"},
+            "submitted_at": _NULLABLE_DT,
+            "approved_at": _NULLABLE_DT,
+            "approved_by": {"type": "string", "nullable": True},
+        },
+    },
+    "BulletinInput": {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["title", "body", "category", "valid_from", "valid_until"],
+        "properties": {**_FIELDS, "submit": {"type": "boolean"}},
+    },
+    "BulletinPatch": {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {**_FIELDS, "spoken_text": {"type": "string", "maxLength": service.MAX_BODY}},
+    },
+    "BulletinPage": {
+        "type": "object",
+        "required": ["items", "page", "per_page", "total", "pages"],
+        "properties": {
+            "items": {"type": "array", "items": _B},
+            "page": {"type": "integer"},
+            "per_page": {"type": "integer"},
+            "total": {"type": "integer"},
+            "pages": {"type": "integer"},
+        },
+    },
+    "Reason": {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {"reason": {"type": "string", "maxLength": workflow.MAX_REASON}},
+    },
 }
 
 _LIST_PARAMS = [
-    {"name": "status", "in": "query", "schema": {"type": "string", "pattern": f"^({_STATUSES})(,({_STATUSES}))*$"},
-     "description": "Một hoặc nhiều trạng thái, phân cách bằng dấu phẩy"},
+    {
+        "name": "status",
+        "in": "query",
+        "schema": {"type": "string", "pattern": f"^({_STATUSES})(,({_STATUSES}))*$"},
+        "description": "Một hoặc nhiều trạng thái, phân cách bằng dấu phẩy",
+    },
     {"name": "category", "in": "query", "schema": {"type": "string"}},
     {"name": "department", "in": "query", "schema": {"type": "string"}},
     {"name": "q", "in": "query", "schema": {"type": "string"}, "description": "Tìm trong tiêu đề và nội dung"},
@@ -100,45 +159,129 @@ _LIST_PARAMS = [
 
 PATHS = {
     "/bulletins": {
-        "post": _op("Tạo tin (submit=true để gửi duyệt ngay)",
-                    {"201": _json(_B, "Đã tạo"), "400": _err("Dữ liệu không hợp lệ"),
-                     "415": _err("Sai kiểu nội dung"), **_COMMON},
-                    body={"application/json": {"schema": {"$ref": "#/components/schemas/BulletinInput"}}}),
-        "get": _op("Danh sách tin (lọc và phân trang)",
-                   {"200": _json({"$ref": "#/components/schemas/BulletinPage"}),
-                    "400": _err("Tham số không hợp lệ"), **_COMMON}, params=_LIST_PARAMS),
+        "post": _op(
+            "Tạo tin (submit=true để gửi duyệt ngay)",
+            {
+                "201": _json(_B, "Đã tạo"),
+                "400": _err("Dữ liệu không hợp lệ"),
+                "415": _err("Sai kiểu nội dung"),
+                **_COMMON,
+            },
+            body={"application/json": {"schema": {"$ref": "#/components/schemas/BulletinInput"}}},
+        ),
+        "get": _op(
+            "Danh sách tin (lọc và phân trang)",
+            {
+                "200": _json({"$ref": "#/components/schemas/BulletinPage"}),
+                "400": _err("Tham số không hợp lệ"),
+                **_COMMON,
+            },
+            params=_LIST_PARAMS,
+        ),
     },
     "/bulletins/{bulletin_id}": {
         "get": _op("Một tin", {"200": _json(_B), **_ONE}, params=_ID),
-        "patch": _op("Sửa tin (sửa nội dung tin đã duyệt sẽ đưa tin về chờ duyệt)",
-                     {"200": _json(_B), "400": _err("Dữ liệu không hợp lệ"),
-                      "409": _err("Trạng thái không cho phép sửa"), "415": _err("Sai kiểu nội dung"), **_ONE},
-                     body={"application/json": {"schema": {"$ref": "#/components/schemas/BulletinPatch"}}},
-                     params=_ID),
+        "patch": _op(
+            "Sửa tin (sửa nội dung tin đã duyệt sẽ đưa tin về chờ duyệt)",
+            {
+                "200": _json(_B),
+                "400": _err("Dữ liệu không hợp lệ"),
+                "409": _err("Trạng thái không cho phép sửa"),
+                "415": _err("Sai kiểu nội dung"),
+                **_ONE,
+            },
+            body={"application/json": {"schema": {"$ref": "#/components/schemas/BulletinPatch"}}},
+            params=_ID,
+        ),
     },
     "/bulletins/{bulletin_id}/submit": _action_doc("Gửi duyệt"),
     "/bulletins/{bulletin_id}/approve": _action_doc("Duyệt tin"),
     "/bulletins/{bulletin_id}/reject": _action_doc("Trả lại tin (cần lý do)", reason_required=True),
     "/bulletins/{bulletin_id}/withdraw": _action_doc("Rút tin"),
-    "/bulletins/{bulletin_id}/comments": {"post": _op(
-        "Thêm bình luận", {"201": _json({"type": "object", "required": ["id", "body"], "properties": {
-            "id": {"type": "integer"}, "body": {"type": "string"}, "author": {"type": "string"},
-            "created_at": {"type": "string", "format": "date-time"}}}, "Đã thêm"),
-            "400": _err("Dữ liệu không hợp lệ"), "415": _err("Sai kiểu nội dung"), **_ONE},
-        body={"application/json": {"schema": {"type": "object", "required": ["body"], "properties": {
-            "body": {"type": "string", "minLength": 1, "maxLength": service.MAX_COMMENT}}}}}, params=_ID)},
-    "/bulletins/{bulletin_id}/audio": {"get": _op(
-        "Âm thanh hiện tại của tin (đọc máy hoặc bản ghi âm), MP3 đã chuẩn hóa độ lớn",
-        {"200": {"description": "MP3", "content": {"audio/mpeg": {"schema": {"type": "string", "format": "binary"}}}},
-         **_ONE}, params=_ID)},
-    "/bulletins/{bulletin_id}/recording": {"post": _op(
-        "Tải lên bản ghi âm (MP3/WAV/M4A/OGG/WebM, tối đa 20 MB)",
-        {"201": _json({"type": "object", "required": ["bulletin", "recording"], "properties": {
-            "bulletin": _B, "recording": {"type": "object", "properties": {
-                "format": {"type": "string"}, "duration": {"type": "number"}, "size": {"type": "integer"}}}}},
-            "Đã lưu"),
-         "400": _err("Không phải tệp âm thanh hoặc tên tệp chứa đường dẫn"), "409": _err("Trạng thái không cho phép"),
-         "413": _err("Tệp quá lớn"), "415": _err("Sai kiểu nội dung"), **_ONE},
-        body={"multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {
-            "file": {"type": "string", "format": "binary"}}}}}, params=_ID)},
+    "/bulletins/{bulletin_id}/comments": {
+        "post": _op(
+            "Thêm bình luận",
+            {
+                "201": _json(
+                    {
+                        "type": "object",
+                        "required": ["id", "body"],
+                        "properties": {
+                            "id": {"type": "integer"},
+                            "body": {"type": "string"},
+                            "author": {"type": "string"},
+                            "created_at": {"type": "string", "format": "date-time"},
+                        },
+                    },
+                    "Đã thêm",
+                ),
+                "400": _err("Dữ liệu không hợp lệ"),
+                "415": _err("Sai kiểu nội dung"),
+                **_ONE,
+            },
+            body={
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["body"],
+                        "properties": {"body": {"type": "string", "minLength": 1, "maxLength": service.MAX_COMMENT}},
+                    }
+                }
+            },
+            params=_ID,
+        )
+    },
+    "/bulletins/{bulletin_id}/audio": {
+        "get": _op(
+            "Âm thanh hiện tại của tin (đọc máy hoặc bản ghi âm), MP3 đã chuẩn hóa độ lớn",
+            {
+                "200": {
+                    "description": "MP3",
+                    "content": {"audio/mpeg": {"schema": {"type": "string", "format": "binary"}}},
+                },
+                **_ONE,
+            },
+            params=_ID,
+        )
+    },
+    "/bulletins/{bulletin_id}/recording": {
+        "post": _op(
+            "Tải lên bản ghi âm (MP3/WAV/M4A/OGG/WebM, tối đa 20 MB)",
+            {
+                "201": _json(
+                    {
+                        "type": "object",
+                        "required": ["bulletin", "recording"],
+                        "properties": {
+                            "bulletin": _B,
+                            "recording": {
+                                "type": "object",
+                                "properties": {
+                                    "format": {"type": "string"},
+                                    "duration": {"type": "number"},
+                                    "size": {"type": "integer"},
+                                },
+                            },
+                        },
+                    },
+                    "Đã lưu",
+                ),
+                "400": _err("Không phải tệp âm thanh hoặc tên tệp chứa đường dẫn"),
+                "409": _err("Trạng thái không cho phép"),
+                "413": _err("Tệp quá lớn"),
+                "415": _err("Sai kiểu nội dung"),
+                **_ONE,
+            },
+            body={
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["file"],
+                        "properties": {"file": {"type": "string", "format": "binary"}},
+                    }
+                }
+            },
+            params=_ID,
+        )
+    },
 }

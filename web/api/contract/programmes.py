@@ -6,45 +6,99 @@ from __future__ import annotations
 _ERR = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
 _PARAMS = [
     {"name": "code", "in": "path", "required": True, "schema": {"type": "string"}, "description": "Mã đài"},
-    {"name": "date", "in": "path", "required": True, "schema": {"type": "string", "format": "date"},
-     "description": "Ngày YYYY-MM-DD"},
+    {
+        "name": "date",
+        "in": "path",
+        "required": True,
+        "schema": {"type": "string", "format": "date"},
+        "description": "Ngày YYYY-MM-DD",
+    },
 ]
 _DAY = {"$ref": "#/components/schemas/ProgrammeDay"}
-_ERRORS = {"400": {"description": "Ngày sai dạng", **_ERR}, "401": {"description": "Chưa xác thực", **_ERR},
-           "404": {"description": "Không có đài", **_ERR}}
+_ERRORS = {
+    "400": {"description": "Ngày sai dạng", **_ERR},
+    "401": {"description": "Chưa xác thực", **_ERR},
+    "404": {"description": "Không có đài", **_ERR},
+}
 
 SCHEMAS = {
-    "ProgrammeDay": {"type": "object", "required": ["station", "date", "sessions"], "properties": {
-        "station": {"type": "string"}, "date": {"type": "string", "format": "date"},
-        "sessions": {"type": "array", "items": {
-            "type": "object", "required": ["code", "starts_at", "duration_ms", "items"], "properties": {
-                "code": {"type": "string"}, "starts_at": {"type": "string", "format": "date-time"},
-                "duration_ms": {"type": "integer"},
-                "items": {"type": "array", "items": {
+    "ProgrammeDay": {
+        "type": "object",
+        "required": ["station", "date", "sessions"],
+        "properties": {
+            "station": {"type": "string"},
+            "date": {"type": "string", "format": "date"},
+            "sessions": {
+                "type": "array",
+                "items": {
                     "type": "object",
-                    "required": ["position", "kind", "bulletin_id", "title", "category", "planned_start",
-                                 "duration_ms"],
+                    "required": ["code", "starts_at", "duration_ms", "items"],
                     "properties": {
-                        "position": {"type": "integer"},
-                        "kind": {"type": "string", "enum": ["asset", "announcement", "bulletin", "filler"]},
-                        "bulletin_id": {"type": "integer", "nullable": True}, "title": {"type": "string"},
-                        "category": {"type": "string", "nullable": True},
-                        "planned_start": {"type": "string", "format": "date-time"},
-                        "duration_ms": {"type": "integer"}}}}}}}}},
+                        "code": {"type": "string"},
+                        "starts_at": {"type": "string", "format": "date-time"},
+                        "duration_ms": {"type": "integer"},
+                        "items": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "required": [
+                                    "position",
+                                    "kind",
+                                    "bulletin_id",
+                                    "title",
+                                    "category",
+                                    "planned_start",
+                                    "duration_ms",
+                                ],
+                                "properties": {
+                                    "position": {"type": "integer"},
+                                    "kind": {"type": "string", "enum": ["asset", "announcement", "bulletin", "filler"]},
+                                    "bulletin_id": {"type": "integer", "nullable": True},
+                                    "title": {"type": "string"},
+                                    "category": {"type": "string", "nullable": True},
+                                    "planned_start": {"type": "string", "format": "date-time"},
+                                    "duration_ms": {"type": "integer"},
+                                },
+                            },
+                        },
+                    },
+                },
+            },
+        },
+    },
 }
 
 PATHS = {
-    "/stations/{code}/programmes/{date}": {"get": {
-        "summary": "Chương trình phát thanh của đài trong ngày", "parameters": _PARAMS,
-        "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": _DAY}}}, **_ERRORS}}},
-    "/stations/{code}/programmes/{date}/build": {"post": {
-        "summary": "Dựng (lại) chương trình trong ngày; buổi đã khóa giữ nguyên (cán bộ đài)", "parameters": _PARAMS,
-        "responses": {"200": {"description": "Chương trình sau khi dựng",
-                              "content": {"application/json": {"schema": _DAY}}},
-                      "403": {"description": "Không đủ quyền", **_ERR}, **_ERRORS}}},
-    "/stations/{code}/programmes/{date}/export": {"get": {
-        "summary": "Gói xuất USB (ZIP: MP3 từng buổi và từng mục, M3U8, bảng cue CSV/JSON)", "parameters": _PARAMS,
-        "responses": {"200": {"description": "ZIP", "content": {"application/zip": {
-            "schema": {"type": "string", "format": "binary"}}}},
-            "403": {"description": "Không đủ quyền", **_ERR}, **_ERRORS}}},
+    "/stations/{code}/programmes/{date}": {
+        "get": {
+            "summary": "Chương trình phát thanh của đài trong ngày",
+            "parameters": _PARAMS,
+            "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": _DAY}}}, **_ERRORS},
+        }
+    },
+    "/stations/{code}/programmes/{date}/build": {
+        "post": {
+            "summary": "Dựng (lại) chương trình trong ngày; buổi đã khóa giữ nguyên (cán bộ đài)",
+            "parameters": _PARAMS,
+            "responses": {
+                "200": {"description": "Chương trình sau khi dựng", "content": {"application/json": {"schema": _DAY}}},
+                "403": {"description": "Không đủ quyền", **_ERR},
+                **_ERRORS,
+            },
+        }
+    },
+    "/stations/{code}/programmes/{date}/export": {
+        "get": {
+            "summary": "Gói xuất USB (ZIP: MP3 từng buổi và từng mục, M3U8, bảng cue CSV/JSON)",
+            "parameters": _PARAMS,
+            "responses": {
+                "200": {
+                    "description": "ZIP",
+                    "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}},
+                },
+                "403": {"description": "Không đủ quyền", **_ERR},
+                **_ERRORS,
+            },
+        }
+    },
 }

@@ -5,85 +5,190 @@ from __future__ import annotations
 
 from broadcast.reports.formats import FORMATS
 
-_ERR = {"description": "Tham số không hợp lệ (kỳ báo cáo, đài, định dạng)",
-        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
-_UNAUTH = {"description": "Chưa xác thực", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
-_FORBIDDEN = {"description": "Vai trò không được phép",
-              "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
-_FIGURES = {"type": "object", "required": ["airings", "duration_s"], "properties": {
-    "airings": {"type": "integer"}, "duration_s": {"type": "integer"}}}
+_ERR = {
+    "description": "Tham số không hợp lệ (kỳ báo cáo, đài, định dạng)",
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+}
+_UNAUTH = {
+    "description": "Chưa xác thực",
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+}
+_FORBIDDEN = {
+    "description": "Vai trò không được phép",
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+}
+_FIGURES = {
+    "type": "object",
+    "required": ["airings", "duration_s"],
+    "properties": {"airings": {"type": "integer"}, "duration_s": {"type": "integer"}},
+}
 
 SCHEMAS = {
     "AirtimeReport": {
         "type": "object",
-        "required": ["period", "totals", "by_category", "by_department", "by_station", "by_bulletin", "by_day",
-                     "targets"],
+        "required": [
+            "period",
+            "totals",
+            "by_category",
+            "by_department",
+            "by_station",
+            "by_bulletin",
+            "by_day",
+            "targets",
+        ],
         "properties": {
-            "period": {"type": "object", "required": ["label", "start", "end"], "properties": {
-                "code": {"type": "string"}, "label": {"type": "string"},
-                "start": {"type": "string", "format": "date"}, "end": {"type": "string", "format": "date"}}},
-            "totals": {"type": "object", "required": ["airings", "duration_s", "cchc_duration_s", "bulletins"],
-                       "properties": {k: {"type": "integer"} for k in (
-                           "airings", "duration_s", "cchc_duration_s", "bulletins", "sessions_aired",
-                           "sessions_missed", "manual_airings")}},
-            "by_category": {"type": "array", "items": {"type": "object",
-                                                       "required": ["code", "name", "airings", "duration_s"],
-                                                       "properties": {"code": {"type": "string"},
-                                                                      "name": {"type": "string"},
-                                                                      "airings": {"type": "integer"},
-                                                                      "duration_s": {"type": "integer"},
-                                                                      "is_cchc": {"type": "boolean"}}}},
+            "period": {
+                "type": "object",
+                "required": ["label", "start", "end"],
+                "properties": {
+                    "code": {"type": "string"},
+                    "label": {"type": "string"},
+                    "start": {"type": "string", "format": "date"},
+                    "end": {"type": "string", "format": "date"},
+                },
+            },
+            "totals": {
+                "type": "object",
+                "required": ["airings", "duration_s", "cchc_duration_s", "bulletins"],
+                "properties": {
+                    k: {"type": "integer"}
+                    for k in (
+                        "airings",
+                        "duration_s",
+                        "cchc_duration_s",
+                        "bulletins",
+                        "sessions_aired",
+                        "sessions_missed",
+                        "manual_airings",
+                    )
+                },
+            },
+            "by_category": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["code", "name", "airings", "duration_s"],
+                    "properties": {
+                        "code": {"type": "string"},
+                        "name": {"type": "string"},
+                        "airings": {"type": "integer"},
+                        "duration_s": {"type": "integer"},
+                        "is_cchc": {"type": "boolean"},
+                    },
+                },
+            },
             "by_department": {"type": "array", "items": _FIGURES},
             "by_station": {"type": "array", "items": _FIGURES},
-            "by_bulletin": {"type": "array", "items": {"type": "object", "required": ["title", "airings"],
-                                                       "properties": {"title": {"type": "string"},
-                                                                      "airings": {"type": "integer"}}}},
-            "by_day": {"type": "array", "items": {"type": "object", "required": ["date", "duration_s"],
-                                                  "properties": {"date": {"type": "string", "format": "date"},
-                                                                 "duration_s": {"type": "integer"}}}},
-            "targets": {"type": "array", "items": {"type": "object", "required": ["target", "achieved", "percent"],
-                                                   "properties": {"target": {"type": "number"},
-                                                                  "achieved": {"type": "number"},
-                                                                  "percent": {"type": "number", "nullable": True}}}},
+            "by_bulletin": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["title", "airings"],
+                    "properties": {"title": {"type": "string"}, "airings": {"type": "integer"}},
+                },
+            },
+            "by_day": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["date", "duration_s"],
+                    "properties": {"date": {"type": "string", "format": "date"}, "duration_s": {"type": "integer"}},
+                },
+            },
+            "targets": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["target", "achieved", "percent"],
+                    "properties": {
+                        "target": {"type": "number"},
+                        "achieved": {"type": "number"},
+                        "percent": {"type": "number", "nullable": True},
+                    },
+                },
+            },
             "narrative": {"type": "string"},
         },
     },
 }
 
 PATHS = {
-    "/reports/airtime": {"get": {
-        "summary": "Báo cáo thời lượng phát thanh theo kỳ (tháng, quý, 6 tháng, 9 tháng, năm hoặc khoảng ngày)",
-        "parameters": [
-            {"name": "period", "in": "query", "schema": {"type": "string", "example": "2025-10"},
-             "description": "2025-10, 2025-Q3, 2025-H1, 2025-9M hoặc 2025; hoặc dùng from/to"},
-            {"name": "from", "in": "query", "schema": {"type": "string", "format": "date"}},
-            {"name": "to", "in": "query", "schema": {"type": "string", "format": "date"}},
-            {"name": "station", "in": "query", "schema": {"type": "string"}, "description": "Mã đài; mặc định tất cả"},
-            {"name": "format", "in": "query", "schema": {"type": "string", "enum": list(FORMATS), "default": "json"}},
-        ],
-        "responses": {
-            "200": {"description": "Báo cáo (JSON) hoặc tệp CSV/XLSX/HTML/PDF", "content": {
-                "application/json": {"schema": {"$ref": "#/components/schemas/AirtimeReport"}},
-                "text/csv": {"schema": {"type": "string"}},
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
-                    "schema": {"type": "string", "format": "binary"}},
-                "text/html": {"schema": {"type": "string"}},
-                "application/pdf": {"schema": {"type": "string", "format": "binary"}}}},
-            "400": _ERR, "401": _UNAUTH, "403": _FORBIDDEN,
-        },
-    }},
-    "/plans": {"get": {
-        "summary": "Kế hoạch tuyên truyền, chỉ tiêu và hạn báo cáo kế tiếp",
-        "responses": {
-            "200": {"description": "OK", "content": {"application/json": {"schema": {
-                "type": "object", "required": ["items"], "properties": {
-                    "items": {"type": "array", "items": {"type": "object", "required": ["id", "title", "targets"],
-                                                         "properties": {"id": {"type": "integer"},
-                                                                        "title": {"type": "string"},
-                                                                        "targets": {"type": "array",
-                                                                                    "items": {"type": "object"}}}}},
-                    "next_deadline": {"type": "object", "nullable": True}}}}}},
-            "401": _UNAUTH, "403": _FORBIDDEN,
-        },
-    }},
+    "/reports/airtime": {
+        "get": {
+            "summary": "Báo cáo thời lượng phát thanh theo kỳ (tháng, quý, 6 tháng, 9 tháng, năm hoặc khoảng ngày)",
+            "parameters": [
+                {
+                    "name": "period",
+                    "in": "query",
+                    "schema": {"type": "string", "example": "2025-10"},
+                    "description": "2025-10, 2025-Q3, 2025-H1, 2025-9M hoặc 2025; hoặc dùng from/to",
+                },
+                {"name": "from", "in": "query", "schema": {"type": "string", "format": "date"}},
+                {"name": "to", "in": "query", "schema": {"type": "string", "format": "date"}},
+                {
+                    "name": "station",
+                    "in": "query",
+                    "schema": {"type": "string"},
+                    "description": "Mã đài; mặc định tất cả",
+                },
+                {
+                    "name": "format",
+                    "in": "query",
+                    "schema": {"type": "string", "enum": list(FORMATS), "default": "json"},
+                },
+            ],
+            "responses": {
+                "200": {
+                    "description": "Báo cáo (JSON) hoặc tệp CSV/XLSX/HTML/PDF",
+                    "content": {
+                        "application/json": {"schema": {"$ref": "#/components/schemas/AirtimeReport"}},
+                        "text/csv": {"schema": {"type": "string"}},
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+                            "schema": {"type": "string", "format": "binary"}
+                        },
+                        "text/html": {"schema": {"type": "string"}},
+                        "application/pdf": {"schema": {"type": "string", "format": "binary"}},
+                    },
+                },
+                "400": _ERR,
+                "401": _UNAUTH,
+                "403": _FORBIDDEN,
+            },
+        }
+    },
+    "/plans": {
+        "get": {
+            "summary": "Kế hoạch tuyên truyền, chỉ tiêu và hạn báo cáo kế tiếp",
+            "responses": {
+                "200": {
+                    "description": "OK",
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "required": ["items"],
+                                "properties": {
+                                    "items": {
+                                        "type": "array",
+                                        "items": {
+                                            "type": "object",
+                                            "required": ["id", "title", "targets"],
+                                            "properties": {
+                                                "id": {"type": "integer"},
+                                                "title": {"type": "string"},
+                                                "targets": {"type": "array", "items": {"type": "object"}},
+                                            },
+                                        },
+                                    },
+                                    "next_deadline": {"type": "object", "nullable": True},
+                                },
+                            }
+                        }
+                    },
+                },
+                "401": _UNAUTH,
+                "403": _FORBIDDEN,
+            },
+        }
+    },
 }

@@ -9,19 +9,63 @@ def _list_of(item_schema: dict) -> dict:
 
 
 def _ok(schema: dict, summary: str) -> dict:
-    return {"summary": summary, "responses": {
-        "200": {"description": "OK", "content": {"application/json": {"schema": schema}}},
-        "401": {"description": "Chưa xác thực", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
-    }}
+    return {
+        "summary": summary,
+        "responses": {
+            "200": {"description": "OK", "content": {"application/json": {"schema": schema}}},
+            "401": {
+                "description": "Chưa xác thực",
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+            },
+        },
+    }
 
 
 PATHS = {
-    "/categories": {"get": _ok(_list_of({"type": "object", "required": ["code", "name", "is_cchc"], "properties": {
-        "code": {"type": "string"}, "name": {"type": "string"}, "is_cchc": {"type": "boolean"},
-        "colour": {"type": "string"}}}), "Chuyên mục tin bài")},
-    "/departments": {"get": _ok(_list_of({"type": "object", "required": ["code", "name"], "properties": {
-        "code": {"type": "string"}, "name": {"type": "string"}}}), "Đơn vị gửi tin")},
-    "/stations": {"get": _ok(_list_of({"type": "object", "required": ["code", "name"], "properties": {
-        "code": {"type": "string"}, "name": {"type": "string"}, "enabled": {"type": "boolean"},
-        "clusters": {"type": "integer"}}}), "Đài truyền thanh")},
+    "/categories": {
+        "get": _ok(
+            _list_of(
+                {
+                    "type": "object",
+                    "required": ["code", "name", "is_cchc"],
+                    "properties": {
+                        "code": {"type": "string"},
+                        "name": {"type": "string"},
+                        "is_cchc": {"type": "boolean"},
+                        "colour": {"type": "string"},
+                    },
+                }
+            ),
+            "Chuyên mục tin bài",
+        )
+    },
+    "/departments": {
+        "get": _ok(
+            _list_of(
+                {
+                    "type": "object",
+                    "required": ["code", "name"],
+                    "properties": {"code": {"type": "string"}, "name": {"type": "string"}},
+                }
+            ),
+            "Đơn vị gửi tin",
+        )
+    },
+    "/stations": {
+        "get": _ok(
+            _list_of(
+                {
+                    "type": "object",
+                    "required": ["code", "name"],
+                    "properties": {
+                        "code": {"type": "string"},
+                        "name": {"type": "string"},
+                        "enabled": {"type": "boolean"},
+                        "clusters": {"type": "integer"},
+                    },
+                }
+            ),
+            "Đài truyền thanh",
+        )
+    },
 }
