@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 from ..config import Settings
 from ..domain.models import AsRun, Device, Programme
 from ..domain.types import utcnow
-from ..errors import NotFound, ValidationError
+from ..errors import ValidationError
 from .devices import iso
 
 DEFAULT_DAYS = 3
@@ -142,25 +142,3 @@ def build_manifest(session: Session, settings: Settings, device: Device, days: i
         "asrun": asrun_watermark(session, settings, device),
         "missing": missing,
     }
-
-
-def media_path(session: Session, settings: Settings, device: Device, sha256: str) -> Path:
-    """The file with this digest, if one of the device's station programmes (yesterday on) uses it."""
-    sha256 = (sha256 or "").lower()
-    if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
-        raise NotFound("Không có tệp âm thanh này.")
-    since = utcnow().astimezone(settings.tz).date() - timedelta(days=1)
-    for p in session.scalars(
-        select(Programme)
-        .options(selectinload(Programme.items))
-        .where(Programme.station_id == device.station_id, Programme.on_date >= since)
-    ):
-        for item in p.items:
-            if item.audio_path and file_sha256(item.audio_path) == sha256:
-                return Path(item.audio_path)
-    from .commands import emergency_media  # an emergency's audio, fetched on demand
-
-    path = emergency_media(session, device, sha256)
-    if path is not None:
-        return path
-    raise NotFound("Không có tệp âm thanh này trong chương trình của đài.")

@@ -14,7 +14,6 @@ announcements) and measures assets with ffprobe.
 from __future__ import annotations
 
 import hashlib
-import subprocess
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -22,6 +21,8 @@ from typing import Protocol, runtime_checkable
 
 from sqlalchemy.orm import Session
 
+from ..audio import ffmpeg
+from ..audio.errors import AudioError
 from ..audio.measure import probe_audio
 from ..config import Settings
 from ..domain.models import Bulletin
@@ -159,36 +160,30 @@ class SpeechRenderer:
         if not out.is_file():
             tmp = out.with_suffix(".tmp.mp3")
             fade = max(0.0, duration_ms / 1000 - 1.5)
-            proc = subprocess.run(
-                [
-                    "ffmpeg",
-                    "-hide_banner",
-                    "-nostdin",
-                    "-loglevel",
-                    "error",
-                    "-y",
-                    "-stream_loop",
-                    "-1",
-                    "-i",
-                    str(source),
-                    "-t",
-                    f"{duration_ms / 1000:.3f}",
-                    "-af",
-                    f"afade=t=out:st={fade:.3f}:d=1.5",
-                    "-ar",
-                    "44100",
-                    "-ac",
-                    "1",
-                    "-c:a",
-                    "libmp3lame",
-                    "-b:a",
-                    "128k",
-                    str(tmp),
-                ],
-                capture_output=True,
-                timeout=300,
-            )
-            if proc.returncode != 0:
-                raise ValidationError(f"Không tạo được nhạc đệm từ audio_assets/{name}.")
+            try:
+                ffmpeg.convert(
+                    source,
+                    tmp,
+                    "tạo nhạc đệm",
+                    input_args=["-stream_loop", "-1"],
+                    args=[
+                        "-t",
+                        f"{duration_ms / 1000:.3f}",
+                        "-af",
+                        f"afade=t=out:st={fade:.3f}:d=1.5",
+                        "-ar",
+                        str(ffmpeg.SAMPLE_RATE),
+                        "-ac",
+                        str(ffmpeg.CHANNELS),
+                        "-c:a",
+                        "libmp3lame",
+                        "-b:a",
+                        "128k",
+                    ],
+                    timeout=300,
+                )
+            except AudioError:
+                tmp.unlink(missing_ok=True)
+                raise ValidationError(f"Không tạo được nhạc đệm từ audio_assets/{name}.") from None
             tmp.replace(out)
         return Audio(str(out), _probe_ms(out) or duration_ms)

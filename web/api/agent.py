@@ -16,7 +16,7 @@ from flask import current_app, g, jsonify, request, send_file
 
 from broadcast.domain.types import utcnow
 from broadcast.errors import PermissionDenied
-from broadcast.network import asrun, commands, manifest
+from broadcast.network import asrun, commands, manifest, media
 from broadcast.network.devices import (
     apply_status,
     authenticate_token,
@@ -112,7 +112,7 @@ def agent_manifest():
 @bp.get("/agent/media/<sha256>")
 @device_only
 def agent_media(sha256: str):
-    path = manifest.media_path(db_session(), runtime_of().settings, g.api_device, sha256)
+    path = media.media_path(db_session(), runtime_of().settings, g.api_device, sha256)
     return send_file(path, mimetype="application/octet-stream", conditional=True, max_age=0)
 
 
