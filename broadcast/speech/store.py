@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from ..config import Settings
 from ..domain.models import AudioRendition, Bulletin, LexiconEntry, Setting
 from ..errors import BroadcastError, NotFound, ValidationError
+from ..security import audit
 from .normalize import normalize
 from .render import Rendition, render_many, render_text
 
@@ -325,3 +326,15 @@ def render_bulletins(
         else:
             out.append(_record(session, bulletin, result))
     return out
+
+
+def audit_lexicon_change(session: Session, change, *, deleted: bool, user, ip: str | None, via: str | None = None):
+    """One audit row for a saved or deleted lexicon entry (the page and the API record the same fields)."""
+    action = "lexicon.delete" if deleted else ("lexicon.create" if change.old_spoken is None else "lexicon.update")
+    detail = {"term": change.term}
+    if not deleted:
+        detail["spoken"] = change.spoken
+    detail.update(old_spoken=change.old_spoken, version=change.version, stale_renditions=change.stale)
+    if via:
+        detail["via"] = via
+    audit(session, action, user=user, object_type="lexicon_entries", object_id=change.term, ip=ip, detail=detail)

@@ -16,7 +16,6 @@ from flask_babel import gettext as _
 
 from broadcast import roles
 from broadcast.errors import BroadcastError, ValidationError
-from broadcast.security import audit
 from broadcast.speech import store
 from broadcast.speech.normalize import normalize, problems
 from broadcast.speech.normalize.abbreviations import default_lexicon
@@ -110,21 +109,7 @@ def lexicon_save():
     with commit_or_flash(flash_error=False) as outcome:  # the error is shown in the form
         change = store.save_lexicon_entry(session, form["term"], form["spoken"], note=form["note"], user_id=user.id)
         if change.changed:
-            audit(
-                session,
-                "lexicon.create" if change.old_spoken is None else "lexicon.update",
-                user=user,
-                object_type="lexicon_entries",
-                object_id=change.term,
-                ip=client_ip(),
-                detail={
-                    "term": change.term,
-                    "spoken": change.spoken,
-                    "old_spoken": change.old_spoken,
-                    "version": change.version,
-                    "stale_renditions": change.stale,
-                },
-            )
+            store.audit_lexicon_change(session, change, deleted=False, user=user, ip=client_ip())
     if outcome.error:
         return _lexicon_page(editing=form, form=form, error=outcome.error, status=400)
     if not change.changed:
@@ -149,20 +134,7 @@ def lexicon_delete():
     session, user = db_session(), current_db_user()
     with commit_or_flash() as outcome:
         change = store.remove_lexicon_entry(session, request.form.get("term", ""))
-        audit(
-            session,
-            "lexicon.delete",
-            user=user,
-            object_type="lexicon_entries",
-            object_id=change.term,
-            ip=client_ip(),
-            detail={
-                "term": change.term,
-                "old_spoken": change.old_spoken,
-                "version": change.version,
-                "stale_renditions": change.stale,
-            },
-        )
+        store.audit_lexicon_change(session, change, deleted=True, user=user, ip=client_ip())
         outcome.message = _(
             "Đã xóa “%(term)s” (phiên bản từ điển %(v)s; %(n)s bản âm thanh cần đọc lại).",
             term=change.term,

@@ -13,7 +13,6 @@ from flask import jsonify
 from broadcast import roles
 from broadcast.domain.models import LexiconEntry
 from broadcast.errors import ValidationError
-from broadcast.security import audit
 from broadcast.speech import store
 from broadcast.speech.normalize import normalize, problems
 from broadcast.speech.normalize.abbreviations import default_lexicon
@@ -80,22 +79,7 @@ def lexicon_put(term):
         user_id=user.id,
     )
     if change.changed:
-        audit(
-            session,
-            "lexicon.create" if change.old_spoken is None else "lexicon.update",
-            user=user,
-            object_type="lexicon_entries",
-            object_id=change.term,
-            ip=client_ip(),
-            detail={
-                "term": change.term,
-                "spoken": change.spoken,
-                "old_spoken": change.old_spoken,
-                "version": change.version,
-                "stale_renditions": change.stale,
-                "via": "api",
-            },
-        )
+        store.audit_lexicon_change(session, change, deleted=False, user=user, ip=client_ip(), via="api")
     session.commit()
     entry = store.get_lexicon_entry(session, change.term)
     return jsonify(entry=_entry(entry), version=change.version, changed=change.changed, stale_renditions=change.stale)
@@ -106,21 +90,7 @@ def lexicon_put(term):
 def lexicon_delete(term):
     session, user = db_session(), current_db_user()
     change = store.remove_lexicon_entry(session, term)
-    audit(
-        session,
-        "lexicon.delete",
-        user=user,
-        object_type="lexicon_entries",
-        object_id=change.term,
-        ip=client_ip(),
-        detail={
-            "term": change.term,
-            "old_spoken": change.old_spoken,
-            "version": change.version,
-            "stale_renditions": change.stale,
-            "via": "api",
-        },
-    )
+    store.audit_lexicon_change(session, change, deleted=True, user=user, ip=client_ip(), via="api")
     session.commit()
     return jsonify(term=change.term, version=change.version, stale_renditions=change.stale)
 
