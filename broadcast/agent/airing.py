@@ -272,9 +272,12 @@ class AgentPlayout:
                 log.exception("airing run %s failed", run_id)
                 run_update(self.writer, run_id, status="failed", ended_at=utcnow())
             finally:
-                self.release()
-                self.writer.flush(30)
-                self.export()
+                # rows into the outbox before the channel frees: "idle" then means "all recorded"
+                try:
+                    self.writer.flush(30)
+                    self.export()
+                finally:
+                    self.release()
 
         thread = threading.Thread(target=go, name=f"agent-air-{run_id}", daemon=True)
         thread.start()
