@@ -193,6 +193,14 @@ bulletin_stations = Table(
     Column("station_id", ForeignKey("stations.id"), primary_key=True),
 )
 
+# The clusters (residential groups) a bulletin is meant for; none = everyone its stations reach.
+bulletin_clusters = Table(
+    "bulletin_clusters",
+    Base.metadata,
+    Column("bulletin_id", ForeignKey("bulletins.id", ondelete="CASCADE"), primary_key=True),
+    Column("cluster_id", ForeignKey("clusters.id"), primary_key=True),
+)
+
 
 class Bulletin(Base):
     """A piece of text (or a recording) to air, with its review workflow."""
@@ -231,6 +239,7 @@ class Bulletin(Base):
     author: Mapped[User] = relationship(foreign_keys=[author_id])
     approved_by: Mapped[User | None] = relationship(foreign_keys=[approved_by_id])
     stations: Mapped[list[Station]] = relationship(secondary=bulletin_stations)
+    clusters: Mapped[list[Cluster]] = relationship(secondary=bulletin_clusters, order_by="Cluster.code")
     comments: Mapped[list[BulletinComment]] = relationship(
         back_populates="bulletin", order_by="BulletinComment.created_at"
     )
@@ -366,6 +375,8 @@ class ProgrammeItem(Base):
     audio_path: Mapped[str | None] = mapped_column(String(500))
     planned_start: Mapped[datetime] = mapped_column(UTCDateTime)
     duration_ms: Mapped[int] = mapped_column(Integer, default=0)
+    # Cluster codes the item is meant for (from its bulletin); NULL = the whole station (migration 0008).
+    clusters: Mapped[list | None] = mapped_column(JSONText)
 
     programme: Mapped[Programme] = relationship(back_populates="items")
     bulletin: Mapped[Bulletin | None] = relationship()
@@ -459,6 +470,8 @@ class AsRun(Base):
     # would copy the table and drop the append-only triggers.
     device_id: Mapped[int | None] = mapped_column(Integer, index=True)
     uid: Mapped[str | None] = mapped_column(String(64))
+    # The item's target cluster codes, copied at air time; NULL = the whole station (migration 0008).
+    clusters: Mapped[list | None] = mapped_column(JSONText)
 
     station: Mapped[Station] = relationship()
     bulletin: Mapped[Bulletin | None] = relationship()
@@ -622,6 +635,9 @@ class Device(Base):
     temperature: Mapped[float | None] = mapped_column(Float)  # °C, where the platform exposes it
     volume: Mapped[int | None] = mapped_column(Integer)
     clock_offset_ms: Mapped[int | None] = mapped_column(Integer)  # device clock minus server clock
+    # The agent's undelivered as-run rows and the oldest one's time, from its last heartbeat (0008).
+    outbox_pending: Mapped[int | None] = mapped_column(Integer)
+    outbox_oldest: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     station: Mapped[Station] = relationship()
 
