@@ -28,7 +28,7 @@ from .engines.base import pick_voice
 from .normalize import has_speech, normalize, with_pauses
 
 #: Bump when the pipeline's output changes, so old cache entries are not reused.
-PIPELINE_VERSION = "3"
+PIPELINE_VERSION = "4"
 MAX_TEXT_CHARS = 100_000
 
 # Settings that change how we talk to an engine but not the sound produced.
@@ -126,7 +126,8 @@ def render_text(
 
     ``settings`` holds audio settings: ``rate``, ``pitch`` (espeak), ``chime``
     ("none"/"before"/"after"/"both") with ``chime_path``, ``pause_ms``,
-    ``target_lufs``, and ``recording_path`` for the recording engine.
+    ``target_lufs``, ``recording_path`` for the recording engine, and ``full_symbols`` (read document
+    symbols in full; part of the cache key since it changes the words).
     ``tags`` (title, station, category) go into the MP3's ID3 tags and do
     not affect the cache key. ``config`` (the installation's ``Settings``) gives the default
     engine order and what engines need, such as Piper's voice file; without it, the environment.
@@ -138,7 +139,7 @@ def render_text(
         raise ValidationError(
             f"Văn bản quá dài (hơn {MAX_TEXT_CHARS:,} ký tự); hãy chia thành nhiều bản tin.".replace(",", ".")
         )
-    spoken = normalize(text, lexicon)
+    spoken = normalize(text, lexicon, full_symbols=bool(settings.get("full_symbols")))
     is_recording = engine_names == ("recording",)
     if not is_recording and not has_speech(spoken):
         raise ValidationError("Văn bản không có chữ nào để đọc.")

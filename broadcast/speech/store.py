@@ -31,7 +31,14 @@ from .render import Rendition, render_many, render_text
 
 LEXICON_VERSION_KEY = "speech.lexicon_version"
 #: Settings table keys for speech (all optional).
-SPEECH_KEYS = {"speech.voice": "voice", "speech.rate": "rate", "speech.pitch": "pitch", "speech.chime": "chime"}
+SPEECH_KEYS = {
+    "speech.voice": "voice",
+    "speech.rate": "rate",
+    "speech.pitch": "pitch",
+    "speech.chime": "chime",
+    "speech.full_symbols": "full_symbols",
+}
+FULL_SYMBOLS_KEY = "speech.full_symbols"
 
 
 def _setting(session: Session, key: str, default=None):
@@ -52,9 +59,39 @@ def _bulletin_text(bulletin: Bulletin) -> str:
     return bulletin.spoken_text or bulletin.body or ""
 
 
+def full_symbols(session: Session) -> bool:
+    """Whether document symbols are read in full (the station's choice; default: as announcers do)."""
+    return bool(_setting(session, FULL_SYMBOLS_KEY, False))
+
+
+def set_full_symbols(session: Session, on: bool, *, user=None, ip: str | None = None) -> int:
+    """Change how document symbols are read; marks stale (and returns how many) the renditions it alters."""
+    if full_symbols(session) == bool(on):
+        return 0
+    row = session.get(Setting, FULL_SYMBOLS_KEY)
+    if row is None:
+        session.add(Setting(key=FULL_SYMBOLS_KEY, value=bool(on)))
+    else:
+        row.value = bool(on)
+    session.flush()
+    stale = invalidate_for_lexicon(session)
+    detail = {"full_symbols": bool(on), "stale_renditions": stale}
+    audit(
+        session,
+        "speech.full_symbols",
+        user=user,
+        object_type="settings",
+        object_id=FULL_SYMBOLS_KEY,
+        detail=detail,
+        ip=ip,
+    )
+    return stale
+
+
 def invalidate_for_lexicon(session: Session, lexicon: Mapping[str, str] | None = None) -> int:
     """Mark stale the renditions whose bulletin now reads differently."""
     lexicon = operator_lexicon(session) if lexicon is None else lexicon
+    full = full_symbols(session)
     stale = 0
     rows = session.scalars(
         select(AudioRendition).where(
@@ -65,7 +102,7 @@ def invalidate_for_lexicon(session: Session, lexicon: Mapping[str, str] | None =
     )
     for row in rows:
         bulletin = session.get(Bulletin, row.bulletin_id)
-        if bulletin is None or normalize(_bulletin_text(bulletin), lexicon) != row.spoken_text:
+        if bulletin is None or normalize(_bulletin_text(bulletin), lexicon, full_symbols=full) != row.spoken_text:
             row.stale = True
             stale += 1
     return stale
@@ -234,7 +271,7 @@ def _render_job(
     session: Session, bulletin: Bulletin, settings: Settings, lexicon: Mapping[str, str], prefs: dict
 ) -> AudioRendition | dict:
     """The bulletin's reusable rendition, or the ``render_text`` arguments to make one."""
-    audio = {k: v for k, v in prefs.items() if k in ("rate", "pitch", "chime")}
+    audio = {k: v for k, v in prefs.items() if k in ("rate", "pitch", "chime", "full_symbols")}
     if audio.get("chime", "none") != "none":
         audio["chime_path"] = str(Path(settings.assets_dir) / "chuong-bao.mp3")
     if bulletin.recording_path:
@@ -247,7 +284,7 @@ def _render_job(
     else:
         engines = tuple(settings.tts_engines)
         text = _bulletin_text(bulletin)
-        existing = _reusable(session, bulletin, normalize(text, lexicon))
+        existing = _reusable(session, bulletin, normalize(text, lexicon, full_symbols=bool(audio.get("full_symbols"))))
         if existing is not None:
             return existing
     return dict(

@@ -14,8 +14,8 @@ def _load():
     for number, line in enumerate(CASES_FILE.read_text("utf-8").splitlines(), 1):
         if not line.strip() or line.startswith("#"):
             continue
-        written, spoken = line.split("\t")
-        cases.append(pytest.param(written, spoken, id=f"L{number}"))
+        written, spoken, *flags = line.split("\t")
+        cases.append(pytest.param(written, spoken, flags == ["full"], id=f"L{number}"))
     return cases
 
 
@@ -26,6 +26,6 @@ def test_table_is_large_enough():
     assert len(CASES) >= 150
 
 
-@pytest.mark.parametrize("written,spoken", CASES)
-def test_case(written, spoken):
-    assert normalize(written) == spoken
+@pytest.mark.parametrize("written,spoken,full_symbols", CASES)
+def test_case(written, spoken, full_symbols):
+    assert normalize(written, full_symbols=full_symbols) == spoken

@@ -75,7 +75,8 @@ def test_one_line_per_line_including_empty_ones():
 def test_operator_lexicon_extends_and_overrides():
     assert normalize("chỉ số SIPAS", {"SIPAS": "xíp pát"}) == "chỉ số xíp pát"
     assert normalize("sản phẩm ABC", {"ABC": "a bê xê đặc biệt"}) == "sản phẩm a bê xê đặc biệt"
-    assert normalize("Quyết định 5/QĐ-UBND", {"UBND": "ủy ban"}) == "Quyết định số năm, quyết định, ủy ban"
+    assert normalize("Quyết định 5/QĐ-UBND", {"UBND": "ủy ban"}) == "Quyết định số năm, ủy ban"
+    assert normalize("Công văn 5/QĐ-UBND", {"UBND": "ủy ban"}) == "Công văn số năm, quyết định, ủy ban"
 
 
 def test_bad_input_is_read_sensibly():

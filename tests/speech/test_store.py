@@ -5,7 +5,7 @@ from unittest.mock import patch
 import pytest
 from sqlalchemy import select
 
-from broadcast.domain.models import AudioRendition, Bulletin
+from broadcast.domain.models import AudioRendition, AuditLog, Bulletin
 from broadcast.errors import ValidationError
 from broadcast.speech import render as render_mod
 from broadcast.speech import store
@@ -41,6 +41,20 @@ def test_lexicon_change_invalidates_only_affected_audio(session, settings, two_b
     with patch.object(render_mod, "synthesize_with_fallback", side_effect=AssertionError("re-rendered")):
         assert store.render_bulletin(session, two_bulletins[1], settings).id == ubnd.id
     assert session.scalar(select(AudioRendition).where(AudioRendition.id == fresh.id)).stale is False
+
+
+def test_full_symbols_setting_rereads_only_bulletins_with_a_symbol(session, settings, two_bulletins):
+    two_bulletins[1].body = "Thực hiện Quyết định số 576/QĐ-UBND của UBND phường."
+    session.flush()
+    plain, symbol = (store.render_bulletin(session, b, settings) for b in two_bulletins)
+    assert "năm trăm bảy mươi sáu của ủy ban" in symbol.spoken_text  # read once by default
+    assert store.set_full_symbols(session, True) == 1
+    assert symbol.stale and not plain.stale
+    assert store.set_full_symbols(session, True) == 0  # unchanged: nothing marked, nothing audited twice
+    full = store.render_bulletin(session, two_bulletins[1], settings)
+    assert full.id != symbol.id and "bảy mươi sáu, quyết định, ủy ban nhân dân của" in full.spoken_text
+    audits = session.scalars(select(AuditLog).where(AuditLog.action == "speech.full_symbols")).all()
+    assert [a.detail for a in audits] == [{"full_symbols": True, "stale_renditions": 1}]
 
 
 def test_lexicon_entries_are_validated(session, demo):

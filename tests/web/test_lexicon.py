@@ -240,6 +240,29 @@ def test_try_it_normalizes_with_the_entry_being_typed(login_as):
     assert bad_date["problems"]
 
 
+def test_operator_chooses_how_document_symbols_are_read(login_as, app, runtime):
+    text = {"text": "Nghị quyết số 76/NQ-CP của Chính phủ"}
+    client = login_as("vanhanh")
+    assert client.get("/lexicon/normalize", query_string=text).get_json()["spoken"] == (
+        "Nghị quyết số bảy mươi sáu của Chính phủ"
+    )
+    token = csrf_from(_page(client))
+    done = client.post("/lexicon/symbols", data={"csrf_token": token, "full_symbols": "1"}, follow_redirects=True)
+    assert "Số ký hiệu văn bản: đọc đầy đủ" in done.get_data(as_text=True)
+    assert client.get("/lexicon/normalize", query_string=text).get_json()["spoken"] == (
+        "Nghị quyết số bảy mươi sáu, nghị quyết, chính phủ của Chính phủ"
+    )
+    with runtime.unit() as s:
+        assert store.full_symbols(s) is True
+        assert s.scalar(select(AuditLog).where(AuditLog.action == "speech.full_symbols")).user_id is not None
+    viewer = login_as("xem")
+    assert "disabled" in _page(viewer).split('id="symbols-form"')[1].split("</form>")[0]
+    app.config["WTF_CSRF_ENABLED"] = False
+    assert viewer.post("/lexicon/symbols", data={}).status_code == 403
+    with runtime.unit() as s:
+        assert store.full_symbols(s) is True  # the viewer changed nothing
+
+
 def test_speak_returns_a_short_mp3_for_operators(login_as, tmp_path):
     client = login_as("vanhanh")
     response = client.get(

@@ -98,6 +98,7 @@ def _lexicon_page(*, q: str = "", editing=None, form=None, error=None, status: i
         max_spoken=store.MAX_SPOKEN_CHARS,
         max_note=store.MAX_NOTE_CHARS,
         max_preview=MAX_PREVIEW_CHARS,
+        full_symbols=store.full_symbols(session),
     ), status
 
 
@@ -144,6 +145,20 @@ def lexicon_delete():
     return redirect(url_for("admin.lexicon"))
 
 
+@bp.post("/lexicon/symbols")
+@roles_required(*EDIT_ROLES)
+def lexicon_symbols():
+    """How document symbols are read: as announcers do (default) or in full."""
+    session, user = db_session(), current_db_user()
+    on = request.form.get("full_symbols") == "1"
+    with commit_or_flash() as outcome:
+        stale = store.set_full_symbols(session, on, user=user, ip=client_ip())
+    if not outcome.error:
+        how = _("đọc đầy đủ") if on else _("không đọc lại loại văn bản và cơ quan đã nêu trong câu")
+        flash(_("Số ký hiệu văn bản: %(how)s (%(n)s bản âm thanh cần đọc lại).", how=how, n=stale), "success")
+    return redirect(url_for("admin.lexicon"))
+
+
 @bp.get("/lexicon/normalize")
 @roles_required()
 def lexicon_normalize():
@@ -152,7 +167,8 @@ def lexicon_normalize():
         text = _preview_text(request.args, MAX_PREVIEW_CHARS)
     except BroadcastError as exc:
         return jsonify(error={"code": exc.code, "message": exc.message, "field": exc.field}), 400
-    return jsonify(text=text, spoken=normalize(text, _candidate_lexicon(request.args)), problems=problems(text))
+    spoken = normalize(text, _candidate_lexicon(request.args), full_symbols=store.full_symbols(db_session()))
+    return jsonify(text=text, spoken=spoken, problems=problems(text))
 
 
 @bp.get("/lexicon/speak")
@@ -167,7 +183,7 @@ def lexicon_speak():
                 text,
                 engine_names=("espeak",),
                 lexicon=_candidate_lexicon(request.args),
-                settings={"pause_ms": 100},
+                settings={"pause_ms": 100, "full_symbols": store.full_symbols(db_session())},
                 cache_dir=tmp,
                 tags={"title": _("Thử cách đọc"), "station": "Loa Phường"},
             )

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from . import dates, docnumbers, figures, roman, symbols
+from . import dates, docnumbers, figures, roman, standards, symbols
 from .abbreviations import expand_abbreviations, get_lexicon
 from .numbers import number_to_words, words_to_number
 from .sentences import breath_groups, split_sentences, with_pauses
@@ -34,12 +34,13 @@ __all__ = [
 ]
 
 
-def normalize_line(line: str, lexicon: Mapping[str, str] | None = None) -> str:
+def normalize_line(line: str, lexicon: Mapping[str, str] | None = None, *, full_symbols: bool = False) -> str:
     lex = get_lexicon(lexicon)
     line = symbols.clean(line)
     line = symbols.expand_web(line)
     line = figures.expand_phones(line)
-    line = docnumbers.expand_doc_numbers(line, lex)
+    line = standards.expand_standards(line, lex)
+    line = docnumbers.expand_doc_numbers(line, lex, full=full_symbols)
     line = roman.expand_roman(line)
     line = dates.expand_times(line)
     line = figures.expand_slash_counts(line)
@@ -51,8 +52,9 @@ def normalize_line(line: str, lexicon: Mapping[str, str] | None = None) -> str:
     return symbols.finish(line)
 
 
-def normalize(text: str, lexicon: Mapping[str, str] | None = None) -> str:
-    """Spoken form of ``text``; ``lexicon`` adds or overrides entries.
+def normalize(text: str, lexicon: Mapping[str, str] | None = None, *, full_symbols: bool = False) -> str:
+    """Spoken form of ``text``; ``lexicon`` adds or overrides entries. Document symbols leave out the
+    type and issuer the sentence already names unless ``full_symbols`` (a station setting) asks for all.
 
     Never raises on any ``str``; returns one output line per input line
     ("\\r\\n" counts as one line break).
@@ -60,7 +62,7 @@ def normalize(text: str, lexicon: Mapping[str, str] | None = None) -> str:
     if not isinstance(text, str):
         raise TypeError("normalize expects str")
     lines = text.replace("\r\n", "\n").split("\n")
-    return "\n".join(normalize_line(line, lexicon) for line in lines)
+    return "\n".join(normalize_line(line, lexicon, full_symbols=full_symbols) for line in lines)
 
 
 def has_speech(spoken: str) -> bool:

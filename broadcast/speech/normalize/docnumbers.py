@@ -63,6 +63,7 @@ DOC_TYPES = {
 _PIECE = r"[A-ZĐ][A-Za-zĐđ0-9]*"
 DOC_NUMBER = re.compile(rf"(?<![\w/.,-])(?P<num>\d+)(?:/(?P<year>\d{{4}}))?[/-](?P<code>{_PIECE}(?:[-/&,]{_PIECE})*)")
 _SO_BEFORE = re.compile(r"\b(số|Số|SỐ)\s*:?\s*$")
+_SENTENCE_END = re.compile(r"[.!?;](?:\s|$)")
 _TRAILING_DIGITS = re.compile(r"^(?P<letters>[^\W\d_]+)(?P<digits>\d+)$")
 
 
@@ -105,12 +106,38 @@ def code_words(code: str, lex: Lexicon) -> str:
     return "".join(out)
 
 
-def expand_doc_numbers(text: str, lex: Lexicon) -> str:
+def _said_once(m: re.Match, lex: Lexicon) -> str | None:
+    """The code's reading without what the sentence already says, or None to read it all.
+
+    Announcers read "Nghị quyết số 76/NQ-CP … của Chính phủ" as "Nghị quyết số bảy mươi sáu … của
+    Chính phủ": the type is named just before the number and the issuer later in the sentence, so
+    reading the symbol in full would say both twice. Only the plain TYPE-ISSUER form is shortened."""
+    parts = re.split(r"[-/]", m["code"])
+    if len(parts) != 2 or parts[0] not in DOC_TYPES:
+        return None
+    type_words, issuer = DOC_TYPES[parts[0]], parts[1]
+    issuer_words = _piece_words(issuer, lex, is_type=False)
+    before = _SO_BEFORE.sub("", m.string[: m.start()]).rstrip().lower()
+    after = _SENTENCE_END.split(m.string[m.end() :], maxsplit=1)[0]
+    keep = []
+    if not before.endswith(type_words):
+        keep.append(type_words)
+    if issuer_words.lower() not in after.lower() and not re.search(rf"(?<!\w){re.escape(issuer)}(?!\w)", after):
+        keep.append(issuer_words)
+    return ", ".join(keep)
+
+
+def expand_doc_numbers(text: str, lex: Lexicon, *, full: bool = True) -> str:
+    """Read document symbols; with ``full=False`` the parts the sentence already names are left out."""
+
     def sub(m: re.Match) -> str:
         has_so = bool(_SO_BEFORE.search(m.string[: m.start()]))
         words = ("" if has_so else "số ") + read_integer(m["num"])
         if m["year"]:
             words += f", năm {read_integer(m['year'])}"
-        return f"{words}, {code_words(m['code'], lex)}"
+        code = None if full else _said_once(m, lex)
+        if code is None:
+            code = code_words(m["code"], lex)
+        return f"{words}, {code}" if code else words
 
     return DOC_NUMBER.sub(sub, text)
