@@ -7,6 +7,7 @@
 #   fonts-dejavu-core   a font with Vietnamese glyphs for PDF reports and charts
 #   wrk                 the web load benchmark in `make bench`
 #   mosquitto           MQTT broker between the server and station agents (the network tests start their own)
+#   hunspell-vi         the Vietnamese syllable list behind the text check before airing
 set -euo pipefail
 
 declare -A probe=(
@@ -18,6 +19,7 @@ declare -A probe=(
   [fonts-dejavu-core]=/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
   [wrk]=/usr/bin/wrk
   [mosquitto]=/usr/sbin/mosquitto
+  [hunspell-vi]=/usr/share/hunspell/vi_VN.dic
 )
 missing=()
 for pkg in "${!probe[@]}"; do

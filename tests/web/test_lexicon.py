@@ -237,7 +237,9 @@ def test_try_it_normalizes_with_the_entry_being_typed(login_as):
     too_long = client.get("/lexicon/normalize", query_string={"text": "a" * 501})
     assert too_long.status_code == 400 and "quá dài" in too_long.get_json()["error"]["message"]
     bad_date = client.get("/lexicon/normalize", query_string={"text": "ngày 31/02/2025"}).get_json()
-    assert bad_date["problems"]
+    assert bad_date["problems"] and bad_date["warnings"] == []
+    damaged = client.get("/lexicon/normalize", query_string={"text": "Kết quả đư c công nhận, HCCVN"}).get_json()
+    assert [w["word"] for w in damaged["warnings"]][-2:] == ["c", "HCCVN"]  # "đư" too, with hunspell-vi
 
 
 def test_operator_chooses_how_document_symbols_are_read(login_as, app, runtime):

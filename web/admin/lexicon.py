@@ -20,6 +20,7 @@ from broadcast.speech import store
 from broadcast.speech.normalize import normalize, problems
 from broadcast.speech.normalize.abbreviations import default_lexicon
 from broadcast.speech.render import render_text
+from broadcast.speech.textcheck import check_text
 
 from .. import db_session, limiter, runtime_of
 from ..auth import client_ip, current_db_user, roles_required
@@ -168,7 +169,9 @@ def lexicon_normalize():
     except BroadcastError as exc:
         return jsonify(error={"code": exc.code, "message": exc.message, "field": exc.field}), 400
     spoken = normalize(text, _candidate_lexicon(request.args), full_symbols=store.full_symbols(db_session()))
-    return jsonify(text=text, spoken=spoken, problems=problems(text))
+    lexicon = _candidate_lexicon(request.args)
+    warnings = [w.as_dict() for w in check_text(text, lexicon)]
+    return jsonify(text=text, spoken=spoken, problems=problems(text), warnings=warnings)
 
 
 @bp.get("/lexicon/speak")

@@ -44,7 +44,8 @@
           if (!response.ok) { return failure(response); }
           return response.json().then(function (body) {
             result.textContent = body.spoken;
-            if (body.problems && body.problems.length) { showError(body.problems.join(' · ')); }
+            var notes = (body.problems || []).concat((body.warnings || []).map(function (w) { return w.message; }));
+            if (notes.length) { showError(notes.join(' · ')); }
           });
         })
         .catch(function () { showError('Không kết nối được máy chủ.'); });
