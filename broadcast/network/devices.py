@@ -11,7 +11,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager
 
 from ..domain.models import Cluster, Device, DeviceEvent, Station, User
 from ..domain.types import utcnow
@@ -171,10 +171,20 @@ def apply_status(session: Session, device: Device, status: dict, *, received_at:
     device.volume = _int(status.get("volume"), 0, 100)
     device.last_sync = _time(status.get("last_sync")) or device.last_sync
     clock = _time(status.get("clock"))
-    if clock is not None:
+    offset = clock - now if clock is not None else None
+    if offset is not None:
         # Clamped to the column's range: a device whose clock is months off still reports "very far off".
-        offset = int((clock - now).total_seconds() * 1000)
-        device.clock_offset_ms = max(-INT32_MAX, min(INT32_MAX, offset))
+        device.clock_offset_ms = max(-INT32_MAX, min(INT32_MAX, int(offset.total_seconds() * 1000)))
+    _apply_outbox(device, status, offset)
+
+
+def _apply_outbox(device: Device, status: dict, offset: timedelta | None) -> None:
+    """The agent's undelivered rows (``outbox``) and the oldest one's time (``outbox_oldest``, the agent's
+    clock): moved onto the server's clock when this heartbeat carried the device's clock, so an agent whose
+    clock is off does not make its outbox look older or younger than it is. Malformed values are dropped."""
+    device.outbox_pending = _int(status.get("outbox"), 0, INT32_MAX)
+    oldest = _time(status.get("outbox_oldest")) if device.outbox_pending else None
+    device.outbox_oldest = oldest - offset if oldest is not None and offset is not None else oldest
 
 
 def iso(value: datetime | None) -> str | None:
@@ -203,12 +213,17 @@ def device_json(device: Device) -> dict:
         "temperature": device.temperature,
         "volume": device.volume,
         "clock_offset_ms": device.clock_offset_ms,
+        "outbox_pending": device.outbox_pending,
+        "outbox_oldest": iso(device.outbox_oldest),
         "revoked": device.revoked_at is not None,
     }
 
 
 def list_devices(session: Session, station_code: str | None = None) -> list[Device]:
-    query = select(Device).join(Station).order_by(Station.code, Device.code)
+    # The station comes in the same statement: a list of many devices is one query, not one per device.
+    query = (
+        select(Device).join(Device.station).options(contains_eager(Device.station)).order_by(Station.code, Device.code)
+    )
     if station_code:
         query = query.where(Station.code == station_code.strip().upper())
     return list(session.scalars(query))

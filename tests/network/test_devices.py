@@ -92,3 +92,18 @@ def test_a_device_not_heard_from_is_not_online(session, demo):
     assert device_json(device)["online"] is True
     device.last_seen = utcnow() - timedelta(minutes=5)  # last will lost with the broker
     assert device_json(device)["online"] is False
+
+
+def test_heartbeat_outbox_fields_reach_the_device_list(client, network, api_token):
+    """The agent's outbox size and oldest row (agent/outbox.py stats()) are kept and listed; a later heartbeat
+    with a malformed count drops both rather than keeping stale values."""
+    agent = {"Authorization": f"Bearer {network['token']}"}
+    staff = {"Authorization": f"Bearer {api_token('xem')}"}
+    status = {"outbox": 7, "outbox_oldest": "2026-11-28T01:00:00+00:00"}
+    assert client.post("/api/v1/agent/status", json=status, headers=agent).status_code == 200
+    loa = {d["code"]: d for d in client.get("/api/v1/devices", headers=staff).json["items"]}["LOA01"]
+    assert loa["outbox_pending"] == 7 and loa["outbox_oldest"] == "2026-11-28T01:00:00Z"
+    status = {"outbox": "bảy", "outbox_oldest": "2026-11-28T01:00:00+00:00"}
+    assert client.post("/api/v1/agent/status", json=status, headers=agent).status_code == 200
+    loa = {d["code"]: d for d in client.get("/api/v1/devices", headers=staff).json["items"]}["LOA01"]
+    assert loa["outbox_pending"] is None and loa["outbox_oldest"] is None

@@ -22,6 +22,16 @@ _DEVICE = {
         "temperature": {"type": "number", "nullable": True},
         "volume": {"type": "integer", "nullable": True},
         "clock_offset_ms": {"type": "integer", "nullable": True},
+        "outbox_pending": {
+            "type": "integer",
+            "nullable": True,
+            "description": "Dòng nhật ký phát thiết bị chưa gửi được về máy chủ (nhịp tim gần nhất)",
+        },
+        "outbox_oldest": {
+            "type": "string",
+            "nullable": True,
+            "description": "Thời điểm dòng chưa gửi cũ nhất, theo đồng hồ máy chủ",
+        },
         "revoked": {"type": "boolean"},
     },
 }
