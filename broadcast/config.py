@@ -61,6 +61,7 @@ class Settings:
     assets_dir: Path = DEFAULT_ASSETS_DIR
     schedules_dir: Path = DEFAULT_SCHEDULES_DIR
     piper_model: Path | None = None
+    piper_voices: Path | None = None  # a folder of Piper .onnx voices (BROADCAST_PIPER_VOICES)
     mqtt_url: str | None = None
     tts_providers: dict = field(default_factory=dict)  # engine name -> TtsProvider
     extra: dict = field(default_factory=dict)
@@ -144,6 +145,11 @@ def read_piper_model(env: Mapping[str, str] | None = None) -> Path | None:
     return Path(value).expanduser() if value else None
 
 
+def read_piper_voices(env: Mapping[str, str] | None = None) -> Path | None:
+    value = (_env(env).get("BROADCAST_PIPER_VOICES") or "").strip()
+    return Path(value).expanduser() if value else None
+
+
 def read_schedules_dir(env: Mapping[str, str] | None = None) -> Path:
     return _dir(_env(env).get("BROADCAST_SCHEDULES_DIR"), DEFAULT_SCHEDULES_DIR)
 
@@ -199,6 +205,7 @@ def load_settings(env: dict | None = None) -> Settings:
         schedules_dir=read_schedules_dir(env),
         assets_dir=read_assets_dir(env),
         piper_model=read_piper_model(env),
+        piper_voices=read_piper_voices(env),
         mqtt_url=read_mqtt_url(env),
         tts_providers=read_tts_providers(env),
     )

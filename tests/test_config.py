@@ -19,7 +19,7 @@ def test_defaults_point_at_the_checkout(tmp_path):
     s = load_settings({"BROADCAST_DATA_DIR": str(tmp_path), "BROADCAST_SECRET_KEY": "k"})
     assert s.schedules_dir == DEFAULT_SCHEDULES_DIR and (s.schedules_dir / "MOLAO.toml").is_file()
     assert s.assets_dir == DEFAULT_ASSETS_DIR and (s.assets_dir / "chuong-bao.mp3").is_file()
-    assert s.piper_model is None and s.mqtt_url is None
+    assert s.piper_model is None and s.piper_voices is None and s.mqtt_url is None
 
 
 def test_environment_overrides(tmp_path):
@@ -30,11 +30,13 @@ def test_environment_overrides(tmp_path):
             "BROADCAST_SCHEDULES_DIR": str(tmp_path / "lich"),
             "BROADCAST_ASSETS_DIR": str(tmp_path / "am"),
             "BROADCAST_PIPER_MODEL": str(tmp_path / "vi.onnx"),
+            "BROADCAST_PIPER_VOICES": str(tmp_path / "giong"),
             "BROADCAST_MQTT_URL": " mqtt://127.0.0.1:1883 ",
         }
     )
     assert s.schedules_dir == (tmp_path / "lich").resolve() and s.assets_dir == (tmp_path / "am").resolve()
     assert s.piper_model == tmp_path / "vi.onnx" and s.mqtt_url == "mqtt://127.0.0.1:1883"
+    assert s.piper_voices == tmp_path / "giong"
     assert read_tts_engines({"BROADCAST_TTS_ENGINES": " espeak , GTTS "}) == ("espeak", "gtts")
 
 

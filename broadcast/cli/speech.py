@@ -91,4 +91,22 @@ def speak_cmd(text, engine, voice, speed, rate, pitch, chime, out):
         click.echo(f"  (bộ đọc {name} không dùng được: {why})", err=True)
 
 
-COMMANDS = [normalize_cmd, speak_cmd]
+@click.command("voices")
+@click.option("--all", "show_all", is_flag=True, help="Cả những giọng chưa dùng được trên máy này.")
+def voices_cmd(show_all):
+    """Liệt kê các giọng đọc: bộ đọc, tên giọng, vùng miền, giới tính, dùng được hay chưa."""
+    from ..speech.engines.chain import voice_catalogue
+
+    accents = {"north": "Bắc", "central": "Trung", "south": "Nam"}
+    genders = {"female": "nữ", "male": "nam"}
+    # From the environment, like `speak`: listing voices needs no database or data folder.
+    rows = [v for v in voice_catalogue() if show_all or v["available"]]
+    for v in rows:
+        state = "" if v["available"] else "  (chưa dùng được: thiếu chương trình, tệp giọng hoặc khóa API)"
+        extra = ", ".join(x for x in (accents.get(v["accent"] or ""), genders.get(v["gender"] or "")) if x)
+        click.echo(f"{v['engine']:8} {v['voice']:28} {extra}{state}")
+    if not rows:
+        click.echo("Chưa có giọng đọc nào dùng được trên máy này (cài espeak-ng hoặc cấu hình một bộ đọc).")
+
+
+COMMANDS = [normalize_cmd, speak_cmd, voices_cmd]

@@ -60,6 +60,28 @@ def get_engine(name: str, config: Settings | None = None) -> Engine:
     return from_settings(config) if config is not None and from_settings is not None else factory()
 
 
+def voice_catalogue(config: Settings | None = None) -> list[dict]:
+    """Every voice of every engine that reads text, each with ``available`` (can run on this machine
+    now; cloud voices count as available when their key is set, as reachability is only known by trying)."""
+    out = []
+    for name in REGISTRY:
+        if name == "recording":
+            continue
+        engine = get_engine(name, config)
+        listed = getattr(engine, "voice_list", None)
+        rows = (
+            listed()
+            if listed is not None
+            else [
+                {"engine": name, "voice": v, "accent": None, "gender": None, "label": f"{name} {v}"}
+                for v in engine.voices
+            ]
+        )
+        usable = engine.available() and bool(getattr(engine, "api_key", True))
+        out.extend({**row, "available": usable} for row in rows)
+    return out
+
+
 @dataclass
 class Synthesis:
     path: Path

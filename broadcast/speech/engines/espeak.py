@@ -14,6 +14,7 @@ from pathlib import Path
 from .base import EngineError, EngineUnavailable, pick_voice
 
 VOICES = ("vi", "vi-vn-x-central", "vi-vn-x-south")
+ACCENTS = {"vi": "north", "vi-vn-x-central": "central", "vi-vn-x-south": "south"}
 
 
 class EspeakEngine:
@@ -25,6 +26,12 @@ class EspeakEngine:
 
     def available(self) -> bool:
         return shutil.which(self.binary) is not None
+
+    def voice_list(self) -> list[dict]:
+        return [
+            {"engine": self.name, "voice": v, "accent": ACCENTS[v], "gender": None, "label": f"espeak-ng {v}"}
+            for v in self.voices
+        ]
 
     def command(self, voice: str | None, out_path: Path, settings: Mapping[str, object]) -> list[str]:
         rate = int(settings.get("rate", 150))  # words per minute, espeak range 80..450
