@@ -302,6 +302,18 @@ class AudioRendition(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class TtsUsage(Base):
+    """Characters a paid voice provider read for us on one local day (migration 0009)."""
+
+    __tablename__ = "tts_usage"
+    __table_args__ = (UniqueConstraint("engine", "day", name="uq_tts_usage_engine_day"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    engine: Mapped[str] = mapped_column(String(20))
+    day: Mapped[date] = mapped_column(Date)
+    chars: Mapped[int] = mapped_column(BigInteger, default=0)
+    requests: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class SessionTemplate(Base):
     """A station's recurring session (e.g. "sang" at 06:00), loaded from schedules/*.toml."""
 

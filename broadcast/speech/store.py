@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy import select
@@ -26,6 +27,7 @@ from ..config import Settings
 from ..domain.models import AudioRendition, Bulletin, LexiconEntry, Setting
 from ..errors import BroadcastError, NotFound, ValidationError
 from ..security import audit
+from . import usage
 from .normalize import normalize
 from .render import Rendition, render_many, render_text
 
@@ -282,7 +284,7 @@ def _render_job(
         audio["recording_path"] = str(recording)
         text = ""
     else:
-        engines = tuple(settings.tts_engines)
+        engines, _notes = usage.within_caps(session, settings.tts_engines, datetime.now(settings.tz).date())
         text = _bulletin_text(bulletin)
         existing = _reusable(session, bulletin, normalize(text, lexicon, full_symbols=bool(audio.get("full_symbols"))))
         if existing is not None:
@@ -304,7 +306,7 @@ def _render_job(
     )
 
 
-def _record(session: Session, bulletin: Bulletin, result: Rendition) -> AudioRendition:
+def _record(session: Session, bulletin: Bulletin, result: Rendition, today: date) -> AudioRendition:
     row = session.scalar(select(AudioRendition).where(AudioRendition.content_hash == result.content_hash))
     if row is None:
         row = AudioRendition(content_hash=result.content_hash)
@@ -313,6 +315,8 @@ def _record(session: Session, bulletin: Bulletin, result: Rendition) -> AudioRen
     row.engine, row.voice, row.lexicon_version = result.engine, result.voice, result.lexicon_version or 0
     row.spoken_text, row.path, row.duration_ms = result.spoken_text, str(result.path), result.duration_ms
     row.loudness_lufs, row.true_peak_db, row.stale = result.loudness_lufs, result.true_peak_db, False
+    if not result.cached:  # a paid provider read it just now: count its characters
+        usage.record(session, result.engine, len(result.spoken_text), today)
     session.flush()
     return row
 
@@ -322,7 +326,7 @@ def render_bulletin(session: Session, bulletin: Bulletin, settings: Settings) ->
     job = _render_job(session, bulletin, settings, operator_lexicon(session), speech_settings(session))
     if isinstance(job, AudioRendition):
         return job
-    return _record(session, bulletin, render_text(**job))
+    return _record(session, bulletin, render_text(**job), datetime.now(settings.tz).date())
 
 
 def render_bulletins(
@@ -361,7 +365,7 @@ def render_bulletins(
         elif isinstance(result, BaseException):
             raise result
         else:
-            out.append(_record(session, bulletin, result))
+            out.append(_record(session, bulletin, result, datetime.now(settings.tz).date()))
     return out
 
 
