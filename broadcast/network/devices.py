@@ -10,10 +10,10 @@ import re
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, contains_eager
 
-from ..domain.models import Cluster, Device, DeviceEvent, Station, User
+from ..domain.models import Cluster, Device, DeviceCommand, DeviceEvent, SessionTemplate, Station, User
 from ..domain.types import utcnow
 from ..errors import Conflict, NotFound, ValidationError
 from ..security import _token_digest, audit
@@ -229,16 +229,51 @@ def list_devices(session: Session, station_code: str | None = None) -> list[Devi
     return list(session.scalars(query))
 
 
-def events(session: Session, device: Device, limit: int = 200) -> list[DeviceEvent]:
-    return list(
-        session.scalars(
-            select(DeviceEvent)
-            .where(DeviceEvent.device_id == device.id)
-            .order_by(DeviceEvent.at.desc(), DeviceEvent.id.desc())
-            .limit(limit)
-        )
+def event_statements(device: Device) -> tuple[Select, Select]:
+    """The device's events newest first, and their count (for a page of them)."""
+    where = DeviceEvent.device_id == device.id
+    return (
+        select(DeviceEvent).where(where).order_by(DeviceEvent.at.desc(), DeviceEvent.id.desc()),
+        select(func.count(DeviceEvent.id)).where(where),
     )
+
+
+def events(session: Session, device: Device, limit: int = 200) -> list[DeviceEvent]:
+    return list(session.scalars(event_statements(device)[0].limit(limit)))
 
 
 def event_json(event: DeviceEvent) -> dict:
     return {"kind": event.kind, "at": iso(event.at), "detail": event.detail}
+
+
+def session_choices(session: Session, device: Device) -> list[tuple[str, str]]:
+    """(code, name) of the sessions of the device's station, in airing order."""
+    return [
+        (code, name)
+        for code, name in session.execute(
+            select(SessionTemplate.code, SessionTemplate.name)
+            .where(SessionTemplate.station_id == device.station_id)
+            .order_by(SessionTemplate.start_time, SessionTemplate.code)
+        )
+    ]
+
+
+def check_session_code(session: Session, device: Device, code) -> str:
+    """A session code of the device's station, for a ``play`` command from a form: the agent would only
+    answer "no such programme" later, so a wrong code is refused before anything is queued."""
+    code = str(code or "").strip()
+    if code not in {c for c, _name in session_choices(session, device)}:
+        raise ValidationError(f"Đài {device.station.code} không có buổi phát {code!r}.", field="session")
+    return code
+
+
+def recent_commands(session: Session, device: Device, limit: int = 10) -> list[DeviceCommand]:
+    """The device's last commands, newest first, with their acknowledgement."""
+    return list(
+        session.scalars(
+            select(DeviceCommand)
+            .where(DeviceCommand.device_id == device.id)
+            .order_by(DeviceCommand.id.desc())
+            .limit(limit)
+        )
+    )

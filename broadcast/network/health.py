@@ -142,6 +142,15 @@ def _aired_counts(session: Session, ids: list[int], days: tuple[date, date]) -> 
     return {(d, day, code): (int(n), int(p or 0)) for d, day, code, n, p in rows}
 
 
+def _session_label(name: str | None, code: str) -> str:
+    """ "buổi sáng (sang)" from the session's name "Buổi sáng", "buổi Sáng (sang)" from "Sáng"."""
+    if not name:
+        return f"buổi {code}"
+    if name.lower().startswith("buổi "):
+        return f"buổi {name[5:]} ({code})"
+    return f"buổi {name} ({code})"
+
+
 def _session_alerts(session: Session, devices: list[Device], now: datetime, tz: ZoneInfo) -> list[Alert]:
     serving = [
         d for d in devices if d.revoked_at is None and d.station.enabled and (d.station.sink or "").strip() == "agent"
@@ -157,7 +166,7 @@ def _session_alerts(session: Session, devices: list[Device], now: datetime, tz: 
     counts = _aired_counts(session, [d.id for d in serving], days) if ended else {}
     alerts = []
     for programme, name in ended:
-        label = f"{name} ({programme.session_code})" if name else programme.session_code
+        label = _session_label(name, programme.session_code)
         for d in by_station[programme.station_id]:
             if d.created_at is not None and d.created_at > programme.starts_at:
                 continue  # the device did not exist yet
@@ -166,7 +175,7 @@ def _session_alerts(session: Session, devices: list[Device], now: datetime, tz: 
                 continue
             why = "không có dòng nhật ký phát nào" if not rows else "mọi mục đều lỡ giờ hoặc lỗi"
             message = (
-                f"Thiết bị {d.code} không phát buổi {label} ngày {programme.on_date.strftime('%d/%m/%Y')} "
+                f"Thiết bị {d.code} không phát {label} ngày {programme.on_date.strftime('%d/%m/%Y')} "
                 f"(đài {d.station.code}): {why}."
             )
             alerts.append(Alert(d.code, d.station.code, "session_not_aired", message, programme.starts_at))
@@ -195,6 +204,8 @@ def device_health(
     by_code = {h.device.code: h for h in health}
     for alert in _session_alerts(session, devices, now, tz):
         by_code[alert.device].alerts.append(alert)
+    for entry in health:
+        entry.alerts.sort(key=_alert_order)
     return health
 
 
@@ -203,8 +214,12 @@ def alerts(
 ) -> list[Alert]:
     """The alerts of every device (of one station, or all) at ``now``: offline first, then sessions not
     aired, then old outboxes; within a kind by station and device."""
-    found = [a for h in device_health(session, now, station_code=station_code, tz=tz) for a in h.alerts]
-    return sorted(found, key=_alert_order)
+    return alerts_of(device_health(session, now, station_code=station_code, tz=tz))
+
+
+def alerts_of(health: list[DeviceHealth]) -> list[Alert]:
+    """The alerts of these devices in the order of ``alerts``."""
+    return sorted((a for h in health for a in h.alerts), key=_alert_order)
 
 
 def _alert_order(alert: Alert) -> tuple:

@@ -139,7 +139,7 @@ def test_a_session_a_device_did_not_air(session, ward):
     (alert,) = alerts(session, NOW)
     assert (alert.kind, alert.device, alert.since) == ("session_not_aired", "LOA02", SANG)
     assert alert.message == (
-        "Thiết bị LOA02 không phát buổi Buổi sáng (sang) ngày 27/11/2026 (đài MOLAO): không có dòng nhật ký phát nào."
+        "Thiết bị LOA02 không phát buổi sáng (sang) ngày 27/11/2026 (đài MOLAO): không có dòng nhật ký phát nào."
     )
 
 

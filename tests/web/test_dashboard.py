@@ -117,6 +117,7 @@ def test_menu_order_for_the_admin(login_as):
         "Báo cáo",
         "Kế hoạch",
         "Phát sóng",
+        "Thiết bị",
         "Từ điển phát âm",
         "Nhật ký thao tác",
     ]

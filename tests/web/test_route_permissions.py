@@ -106,3 +106,16 @@ def test_every_state_changing_page_route_requires_a_csrf_token(app, demo):
         assert response.status_code == 400, (method, rule.rule, response.status_code)
         checked.append(rule.rule)
     assert len(checked) >= 10  # the admin pages have many forms; an empty list would prove nothing
+
+
+# Pages whose roles are part of their design, beyond "declared": reading device health is for the people who
+# run or watch the network; sending a device a command is the operator's (admin always passes).
+DESIGNED_ROLES = {
+    "admin.devices": ("operator", "viewer"),
+    "admin.device_detail": ("operator", "viewer"),
+    "admin.device_command": ("operator",),
+}
+
+
+def test_designed_roles(app):
+    assert {endpoint: _view_roles(app, endpoint) for endpoint in DESIGNED_ROLES} == DESIGNED_ROLES
