@@ -20,6 +20,7 @@ def report():
 @click.option("--from", "date_from", default=None, help="Từ ngày (2025-10-01), thay cho --period.")
 @click.option("--to", "date_to", default=None, help="Đến ngày (2025-10-31), thay cho --period.")
 @click.option("--station", default=None, help="Mã đài (mặc định: tất cả các đài của phường).")
+@click.option("--cluster", default=None, help="Mã cụm loa (TDP01): chỉ tính các lượt phát nghe được ở cụm này.")
 @click.option("--format", "fmt", default="json", show_default=True, help="json, csv, xlsx, html hoặc pdf.")
 @click.option(
     "--out",
@@ -28,7 +29,7 @@ def report():
     type=click.Path(dir_okay=False, path_type=Path),
     help="Ghi ra tệp (mặc định: in ra màn hình; xlsx/pdf bắt buộc có --out).",
 )
-def airtime(period, date_from, date_to, station, fmt, out):
+def airtime(period, date_from, date_to, station, cluster, fmt, out):
     """Báo cáo thời lượng phát thanh của một kỳ (theo ngày địa phương của đài)."""
     from ..reports.airtime import airtime_report
     from ..reports.formats import check_format, render
@@ -41,7 +42,7 @@ def airtime(period, date_from, date_to, station, fmt, out):
         raise ValidationError(f"Định dạng {fmt} là tệp nhị phân: hãy chỉ định --out TỆP.", field="out")
     runtime = open_runtime()
     with runtime.unit() as session:
-        data = airtime_report(session, parsed, station=station, tz=runtime.settings.tz)
+        data = airtime_report(session, parsed, station=station, cluster=cluster, tz=runtime.settings.tz)
     rendered = render(data, fmt)
     if out is None:
         sys.stdout.write(rendered.content.decode("utf-8-sig"))

@@ -49,6 +49,8 @@ def narrative(report: dict) -> str:
         if report.get("station")
         else "hệ thống đài truyền thanh " + (lower_first(report["ward"]["name"]) if report.get("ward") else "phường")
     )
+    if report.get("cluster"):
+        who += f" (riêng cụm loa {report['cluster']['code']} – {report['cluster']['name']})"
     when = in_period(period["label"])
     if not t["airings"]:
         return f"{when}, {who} chưa ghi nhận lượt phát tin, bài nào trong nhật ký phát sóng."

@@ -8,17 +8,17 @@ from sqlalchemy import select
 
 from broadcast import roles
 from broadcast.domain.categories import CATEGORIES, CCHC_GROUP
-from broadcast.domain.models import Station
+from broadcast.domain.models import Cluster, Station
 from broadcast.domain.types import utcnow
 from broadcast.errors import BroadcastError
 from broadcast.reports import plans as plan_service
 from broadcast.reports.airtime import airtime_report
 from broadcast.reports.formats import FORMATS, check_format
 from broadcast.reports.formats.charts import CHARTS
-from broadcast.reports.periods import month_period, parse_period
+from broadcast.reports.periods import month_period
 
 from .. import db_session, runtime_of
-from ..api.reports import file_response
+from ..api.reports import file_response, report_from_args
 from ..auth import current_db_user, roles_required
 from ..forms import commit_or_flash, error_text
 from ..nav import DASHBOARD_WIDGETS, NAV_ITEMS, Widget
@@ -34,15 +34,20 @@ def _today():
 
 def _args() -> dict:
     """Report arguments from the query string; the current month when nothing is chosen."""
-    args = {k: (request.args.get(k) or "").strip() for k in ("period", "from", "to", "station")}
+    args = {k: (request.args.get(k) or "").strip() for k in ("period", "from", "to", "station", "cluster")}
     if not args["period"] and not args["from"] and not args["to"]:
         args["period"] = month_period(_today().year, _today().month).code
     return args
 
 
 def _report(args: dict) -> dict:
-    period = parse_period(args["period"] or None, date_from=args["from"] or None, date_to=args["to"] or None)
-    return airtime_report(db_session(), period, station=args["station"] or None, tz=runtime_of().settings.tz)
+    return report_from_args({k: v or None for k, v in args.items()})
+
+
+def _clusters() -> list:
+    """The filter's cluster choices: (station code, cluster code, name) of every station."""
+    query = select(Station.code, Cluster.code, Cluster.name).join(Cluster.station).order_by(Station.code, Cluster.code)
+    return list(db_session().execute(query))
 
 
 def _query(args: dict) -> dict:
@@ -76,6 +81,7 @@ def report_airtime():
         args=args,
         query=_query(args),
         stations=stations,
+        clusters=_clusters(),
         choices=choices,
         formats=[f for f in FORMATS if f != "json"] + ["json"],
     ), (400 if error else 200)

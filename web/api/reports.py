@@ -18,10 +18,15 @@ REPORT_ROLES = (roles.OPERATOR, roles.APPROVER, roles.VIEWER)  # admin always pa
 
 
 def report_from_args(args) -> dict:
-    """Shared by the API and the pages: period/from/to/station from query arguments -> the report dict."""
+    """Shared by the API and the pages: period/from/to/station/cluster from query arguments -> the report."""
     period = parse_period(args.get("period"), date_from=args.get("from"), date_to=args.get("to"))
-    runtime = runtime_of()
-    return airtime_report(db_session(), period, station=args.get("station") or None, tz=runtime.settings.tz)
+    return airtime_report(
+        db_session(),
+        period,
+        station=args.get("station") or None,
+        cluster=args.get("cluster") or None,
+        tz=runtime_of().settings.tz,
+    )
 
 
 def file_response(data: dict, fmt: str, *, attachment: bool = True) -> Response:

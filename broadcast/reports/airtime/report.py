@@ -13,6 +13,7 @@ from ..narrative import narrative
 from ..periods import Period
 from ..plans import plan_for_period
 from . import queries, sections
+from .devices import device_section
 from .figures import Figures, roll_items, roll_sessions
 from .scope import Scope, make_scope
 from .targets import achievements, column_session_codes, target_rows
@@ -41,15 +42,19 @@ def airtime_report(
     *,
     tz,
     station: str | Station | None = None,
+    cluster: str | None = None,
     plan: Plan | None = None,
     include_previous: bool = True,
 ) -> dict:
-    """The airtime report for ``period`` and one station (code or row) or all stations, as a JSON-ready dict.
+    """The airtime report for ``period`` and one station (code or row) or all stations, as a JSON-ready dict;
+    with ``cluster`` (a cluster code) only of the rows heard in that cluster.
 
     ``tz`` is the configured station time zone (``settings.tz``): the local times of first and last airings
     and ``generated_at`` are written in it.  ``plan`` defaults to the ward's plan covering the period.
+    The keys ``cluster`` and ``devices`` appear only with a cluster filter and for stations that have devices.
     """
-    scope = make_scope(session, period, station)
+    scope = make_scope(session, period, station, cluster)
+    now = utcnow()
     if plan is None and scope.ward is not None:
         plan = plan_for_period(session, scope.ward.id, period)
     ref = Reference.load(session)
@@ -64,10 +69,11 @@ def airtime_report(
         )
     report = {
         "report": "airtime",
-        "generated_at": utcnow().astimezone(tz).isoformat(timespec="seconds"),
+        "generated_at": now.astimezone(tz).isoformat(timespec="seconds"),
         "timezone": str(tz),
         "ward": sections.ward_section(scope.ward),
         "station": sections.station_section(scope.station),
+        **({"cluster": scope.cluster.as_dict()} if scope.cluster is not None else {}),
         "period": period.as_dict(),
         "plan": sections.plan_section(plan),
         "totals": totals,
@@ -75,6 +81,9 @@ def airtime_report(
         "targets": targets,
         "change": change,
     }
+    devices = device_section(session, scope, tz, now)
+    if devices is not None:
+        report["devices"] = devices
     report["narrative"] = narrative(report)
     return report
 

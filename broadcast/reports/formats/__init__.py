@@ -35,6 +35,8 @@ def check_format(fmt: str | None) -> str:
 
 def filename(report: dict, fmt: str) -> str:
     station = report["station"]["code"] if report.get("station") else "tat-ca"
+    if report.get("cluster"):
+        station += "-" + report["cluster"]["code"]
     code = report["period"]["code"].replace("..", "_")
     return f"bao-cao-thoi-luong-{code}-{station}.{fmt}"
 

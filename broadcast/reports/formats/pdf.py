@@ -160,6 +160,20 @@ def _footer(canvas, doc):
     canvas.restoreState()
 
 
+def _part_three(r: dict, tables: dict, st, width: float) -> list:
+    """III: by department, by station, by device (a station network's report only) and the daily chart."""
+    parts = [(tables["by_department"].title, _table(tables["by_department"], st, width))]
+    parts.append((tables["by_station"].title, _table(tables["by_station"], st, width)))
+    if "devices" in tables:
+        parts.append((tables["devices"].title, _table(tables["devices"], st, width)))
+    parts.append(("Thời lượng theo ngày", KeepTogether([_image(daily_chart(r, dpi=150), width * 0.92)])))
+    title = "III. KẾT QUẢ THEO ĐƠN VỊ, ĐÀI" + (", THIẾT BỊ" if "devices" in tables else "") + " VÀ THEO NGÀY"
+    story = [Paragraph(title, st["h2"])]
+    for n, (heading, flowable) in enumerate(parts, start=1):
+        story += [Paragraph(f"{n}. {heading}", st["h3"]), flowable]
+    return story
+
+
 def to_pdf(report: dict) -> bytes:
     _register_fonts()
     st = _styles()
@@ -219,15 +233,7 @@ def to_pdf(report: dict) -> bytes:
     story += [Paragraph("2. " + tables["targets"].title, st["h3"]), _table(tables["targets"], st, width)]
     if "change" in tables:
         story += [Paragraph("3. " + tables["change"].title, st["h3"]), _table(tables["change"], st, width * 0.85)]
-    story.append(Paragraph("III. KẾT QUẢ THEO ĐƠN VỊ, ĐÀI VÀ THEO NGÀY", st["h2"]))
-    story += [
-        Paragraph("1. " + tables["by_department"].title, st["h3"]),
-        _table(tables["by_department"], st, width),
-        Paragraph("2. " + tables["by_station"].title, st["h3"]),
-        _table(tables["by_station"], st, width),
-        Paragraph("3. Thời lượng theo ngày", st["h3"]),
-        KeepTogether([_image(daily_chart(r, dpi=150), width * 0.92)]),
-    ]
+    story += _part_three(r, tables, st, width)
     story.append(Paragraph("IV. DANH MỤC TIN, BÀI ĐÃ PHÁT", st["h2"]))
     story.append(_table(tables["by_bulletin"], st, width))
     sign = Table(

@@ -131,6 +131,38 @@ def station_table(r: dict) -> Table:
     return Table("by_station", "Theo đài truyền thanh", cols, rows)
 
 
+def device_table(r: dict) -> Table | None:
+    """The station agents (only in a report whose stations have devices)."""
+    if "devices" not in r:
+        return None
+    cols = [
+        Col("Thiết bị", "text", 12),
+        Col("Đài", "text", 10),
+        Col("Cụm loa phục vụ", "text", 18),
+        Col("Lượt phát", "int", 10),
+        Col("Thời lượng (phút)", "minutes", 12),
+        Col("Buổi đã phát", "int", 10),
+        Col("Lượt lỗi, lỡ buổi", "int", 10),
+        Col("Lượt bỏ qua", "int", 10),
+        Col("Mất kết nối (phút)", "minutes", 12),
+    ]
+    rows = [
+        [
+            d["code"] + (" (đã thu hồi)" if d["revoked"] else ""),
+            d["station"],
+            ", ".join(d["clusters"]) or "Cả đài",
+            d["airings"],
+            _minutes(d["duration_s"]),
+            d["sessions_aired"],
+            d["missed"],
+            d["skipped"],
+            _minutes(d["offline_s"]),
+        ]
+        for d in r["devices"]
+    ]
+    return Table("devices", "Theo thiết bị phát (lượt phát và thời gian mất kết nối trong kỳ)", cols, rows)
+
+
 def target_table(r: dict) -> Table:
     cols = [
         Col("Chỉ tiêu", "text", 44),
@@ -223,6 +255,7 @@ def report_tables(r: dict) -> list[Table]:
         change_table(r),
         department_table(r),
         station_table(r),
+        device_table(r),
         bulletin_table(r),
         day_table(r),
     ]
@@ -235,6 +268,8 @@ def scope_line(r: dict) -> str:
         if r.get("station")
         else "Tất cả các đài của " + (r["ward"]["name"] if r.get("ward") else "phường")
     )
+    if r.get("cluster"):
+        where += f" · Cụm loa {r['cluster']['code']} ({r['cluster']['name']})"
     p = r["period"]
     return f"{p['label']} ({_vn(p['start'])} – {_vn(p['end'])}) · {where}"
 

@@ -17,6 +17,7 @@ SHEET_NAMES = {
     "change": "So voi ky truoc",
     "by_department": "Don vi",
     "by_station": "Dai",
+    "devices": "Thiet bi",
     "by_bulletin": "Tin bai",
     "by_day": "Theo ngay",
 }

@@ -6,7 +6,7 @@ from __future__ import annotations
 from broadcast.reports.formats import FORMATS
 
 _ERR = {
-    "description": "Tham số không hợp lệ (kỳ báo cáo, đài, định dạng)",
+    "description": "Tham số không hợp lệ (kỳ báo cáo, đài, cụm loa, định dạng)",
     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
 }
 _UNAUTH = {
@@ -108,6 +108,32 @@ SCHEMAS = {
                 },
             },
             "narrative": {"type": "string"},
+            "cluster": {
+                "type": "object",
+                "description": "Chỉ có khi lọc theo cụm loa",
+                "required": ["code", "name"],
+                "properties": {"code": {"type": "string"}, "name": {"type": "string"}},
+            },
+            "devices": {
+                "type": "array",
+                "description": "Chỉ có khi các đài trong báo cáo có thiết bị phát (trạm phát tại chỗ)",
+                "items": {
+                    "type": "object",
+                    "required": ["code", "station", "airings", "duration_s", "offline_s"],
+                    "properties": {
+                        "code": {"type": "string"},
+                        "station": {"type": "string"},
+                        "clusters": {"type": "array", "items": {"type": "string"}},
+                        **{
+                            k: {"type": "integer"}
+                            for k in ("airings", "duration_s", "sessions_aired", "missed", "skipped", "offline_s")
+                        },
+                        "minutes": {"type": "number"},
+                        "offline_minutes": {"type": "number"},
+                        "revoked": {"type": "boolean"},
+                    },
+                },
+            },
         },
     },
 }
@@ -130,6 +156,12 @@ PATHS = {
                     "in": "query",
                     "schema": {"type": "string"},
                     "description": "Mã đài; mặc định tất cả",
+                },
+                {
+                    "name": "cluster",
+                    "in": "query",
+                    "schema": {"type": "string", "example": "TDP01"},
+                    "description": "Mã cụm loa: chỉ tính các lượt phát nghe được ở cụm này",
                 },
                 {
                     "name": "format",
