@@ -16,4 +16,5 @@ from . import reports  # noqa: E402,F401
 from . import playout  # noqa: E402,F401
 from . import devices  # noqa: E402,F401
 from . import lexicon  # noqa: E402,F401
+from . import voices  # noqa: E402,F401
 from . import audit  # noqa: E402,F401

@@ -11,4 +11,5 @@ from . import programmes  # noqa: E402,F401
 from . import reports  # noqa: E402,F401
 from . import playout  # noqa: E402,F401
 from . import lexicon  # noqa: E402,F401
+from . import speech  # noqa: E402,F401
 from . import agent, devices  # noqa: E402,F401  (station devices, docs/network.md)

@@ -16,6 +16,7 @@ from broadcast.errors import ValidationError
 from broadcast.speech import store
 from broadcast.speech.normalize import normalize, problems
 from broadcast.speech.normalize.abbreviations import default_lexicon
+from broadcast.speech.textcheck import check_text
 
 from .. import db_session
 from ..auth import api_roles_required, client_ip, current_db_user
@@ -118,7 +119,8 @@ def normalize_text():
             except ValidationError as exc:  # a half-typed entry: say so, read the rest
                 skipped.append(f"Bỏ qua mục thử “{term[:40]}”: {exc.message}")
     return jsonify(
-        spoken=normalize(text, lexicon),
+        spoken=normalize(text, lexicon, full_symbols=store.full_symbols(db_session())),
         problems=problems(text) + skipped,
+        warnings=[w.as_dict() for w in check_text(text, lexicon)],
         lexicon_version=store.lexicon_version(db_session()),
     )

@@ -32,6 +32,17 @@ _COMMON = {"401": _err("Chưa xác thực"), "403": _err("Không có quyền")}
 _BAD = {"400": _err("Dữ liệu không hợp lệ"), "415": _err("Sai kiểu nội dung")}
 
 SCHEMAS = {
+    "TextWarning": {
+        "type": "object",
+        "description": "Một từ máy sẽ đọc sai (không phải tiếng Việt, hoặc chữ viết hoa chưa có trong từ điển).",
+        "required": ["kind", "word", "count", "message"],
+        "properties": {
+            "kind": {"type": "string", "enum": ["syllable", "caps"]},
+            "word": {"type": "string"},
+            "count": {"type": "integer", "minimum": 1},
+            "message": {"type": "string"},
+        },
+    },
     "LexiconEntry": {
         "type": "object",
         "required": ["term", "spoken", "note", "updated_at"],
@@ -157,10 +168,11 @@ PATHS = {
                 "200": _json(
                     {
                         "type": "object",
-                        "required": ["spoken", "problems", "lexicon_version"],
+                        "required": ["spoken", "problems", "warnings", "lexicon_version"],
                         "properties": {
                             "spoken": {"type": "string"},
                             "problems": {"type": "array", "items": {"type": "string"}},
+                            "warnings": {"type": "array", "items": {"$ref": "#/components/schemas/TextWarning"}},
                             "lexicon_version": {"type": "integer"},
                         },
                     }
