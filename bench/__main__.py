@@ -17,7 +17,7 @@ import traceback
 from datetime import UTC, datetime
 from pathlib import Path
 
-MODULES = ("speech", "export", "reports", "scheduler", "web", "soak", "fuzz")
+MODULES = ("speech", "export", "reports", "scheduler", "web", "network", "soak", "fuzz")
 RESULTS = Path(__file__).resolve().parent / "results.json"
 
 
@@ -132,6 +132,12 @@ def print_table(rows: list[dict]) -> None:
             print("  ".join("-" * w for w in widths))
 
 
+def module_of(row: dict) -> str:
+    """The module that wrote a row: recorded since a module may name rows after other areas
+    (bench.network writes agent.rss_mb); older results fall back to the name's first part."""
+    return row.get("module") or row["name"].split(".")[0]
+
+
 def main(argv: list[str]) -> int:
     names = argv or list(MODULES)
     rows = []
@@ -139,10 +145,10 @@ def main(argv: list[str]) -> int:
     if argv and RESULTS.exists():
         # A partial run (python -m bench web) refreshes its own rows and keeps the others.
         previous = json.loads(RESULTS.read_text()).get("benchmarks", [])
-        rows = [r for r in previous if r["name"].split(".")[0] not in names]
+        rows = [r for r in previous if module_of(r) not in names]
     for name in names:
         print(f"running bench.{name} ...", file=sys.stderr)
-        rows.extend(with_ratio(r) for r in run_module(name))
+        rows.extend({**with_ratio(r), "module": name} for r in run_module(name))
         # Written after every module, so a long run interrupted late keeps what it measured.
         RESULTS.write_text(json.dumps({"machine": info, "benchmarks": rows}, ensure_ascii=False, indent=2))
     print_table(rows)
