@@ -9,7 +9,7 @@ PORT ?= 8080
 # The local PostgreSQL that the suite also runs on when it answers.
 PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: run test lint format test-sqlite test-postgres bench install system-deps clean
+.PHONY: run test lint format test-sqlite test-postgres bench install system-deps clean network-demo
 
 system-deps:
 	@bash scripts/system-deps.sh
@@ -52,6 +52,11 @@ test-postgres: install
 
 bench: install
 	@$(BIN)/python -m bench
+
+# The station network on this machine (Mosquitto, Icecast, web, scheduler, two agents), for a look before
+# installing it across sites; Ctrl+C stops it. Options: $(BIN)/broadcast network-demo --help.
+network-demo: install
+	@$(BIN)/broadcast network-demo --port $(PORT)
 
 clean:
 	rm -rf $(VENV) .pytest_cache bench/results.json
