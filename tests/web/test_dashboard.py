@@ -122,3 +122,39 @@ def test_menu_order_for_the_admin(login_as):
         "Nhật ký thao tác",
     ]
     assert [link for link in links if link in expected] == expected
+
+
+def test_progress_panel_follows_a_new_as_run_row_at_once(login_as, runtime):
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from broadcast.domain.models import AsRun, Station
+    from broadcast.domain.types import utcnow
+
+    client = login_as("vanhanh")
+
+    def panel() -> str:
+        html = client.get("/").get_data(as_text=True)
+        return html.split('data-widget="report-progress"')[1].split("</section>")[0]
+
+    before = panel()
+    assert panel() == before  # served from the cached month report
+    with runtime.unit() as s:
+        station = s.scalar(select(Station).order_by(Station.id))
+        now = utcnow()
+        s.add(
+            AsRun(
+                station_id=station.id,
+                air_date=now.astimezone(runtime.settings.tz).date(),
+                session_code="sang",
+                category_code="cchc-tthc",
+                title="Tin thêm",
+                actual_start=now - timedelta(minutes=20),
+                actual_end=now - timedelta(minutes=5),
+                aired_ms=900_000,
+                planned_ms=900_000,
+                status="aired",
+            )
+        )
+    assert panel() != before

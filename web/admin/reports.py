@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import threading
+
+from cachetools import TTLCache
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from broadcast import roles
 from broadcast.domain.categories import CATEGORIES, CCHC_GROUP
-from broadcast.domain.models import Cluster, Station
+from broadcast.domain.models import AsRun, Cluster, Station
 from broadcast.domain.types import utcnow
 from broadcast.errors import BroadcastError
 from broadcast.reports import plans as plan_service
@@ -215,6 +218,29 @@ def plan_edit(plan_id):
 # --- dashboard widget ------------------------------------------------------------------------------------------
 
 
+# The month's progress is a whole airtime report; the dashboard is the most visited page, so one report
+# serves every visit for a minute, or until a new as-run row arrives (its id is in the key).
+PROGRESS_CACHE = TTLCache(maxsize=16, ttl=60)
+_PROGRESS_LOCK = threading.Lock()
+
+
+def _fingerprint(row) -> tuple:
+    return tuple(getattr(row, c.key) for c in row.__table__.columns)
+
+
+def _month_report(session, period, plan) -> dict:
+    """The month's report for the widget: cached while the plan, its targets and the as-run log are unchanged."""
+    plan_key = (_fingerprint(plan), tuple(_fingerprint(t) for t in plan.targets))
+    key = (plan_key, period.start, period.end, session.scalar(select(func.max(AsRun.id))))
+    with _PROGRESS_LOCK:
+        report = PROGRESS_CACHE.get(key)
+    if report is None:
+        report = airtime_report(session, period, tz=runtime_of().settings.tz, plan=plan, include_previous=False)
+        with _PROGRESS_LOCK:
+            PROGRESS_CACHE[key] = report
+    return report
+
+
 def _progress_widget(user):
     session = db_session()
     today = _today()
@@ -223,7 +249,7 @@ def _progress_widget(user):
     deadline = plan_service.next_report_deadline(session, today, plan=plan) if plan else None
     if plan is None:
         return {"plan": None, "deadline": None, "targets": [], "period": period}
-    report = airtime_report(session, period, tz=runtime_of().settings.tz, plan=plan, include_previous=False)
+    report = _month_report(session, period, plan)
     return {
         "plan": plan,
         "deadline": deadline,
