@@ -29,7 +29,7 @@ from pathlib import Path
 
 import click
 
-from ..errors import ConfigError
+from ..errors import BroadcastError, ConfigError
 
 DEVICES = (("LOA01", "TDP01"), ("LOA02", "TDP02"))
 MOSQUITTO = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
@@ -322,7 +322,7 @@ def approve_emergency(env: dict, bulletin_id: int) -> None:
     runtime.engine.dispose()
 
 
-def add_devices(env: dict, children: Children) -> dict[str, str]:
+def add_devices(env: dict) -> dict[str, str]:
     """``broadcast device add`` for each demo device, as an IT officer would; the token is the last word."""
     tokens = {}
     for code, cluster in DEVICES:
@@ -353,7 +353,7 @@ class Network:
         self.children.start("web", [*self.broadcast("serve", "--no-scheduler", "--port", str(web_port))], self.env)
         self.children.start("scheduler", self.broadcast("scheduler"), server_env)
         wait_until(lambda: urllib.request.urlopen(f"{self.web}/healthz", timeout=2).status == 200, self.children, "Web")
-        tokens = add_devices(self.env, self.children)
+        tokens = add_devices(self.env)
         for code, _ in DEVICES:
             http, mqtt = Relay(web_port), Relay(mqtt_port)
             self.links[code] = [http, mqtt]
@@ -381,7 +381,11 @@ class Network:
         say(f"{'Đã CẮT' if cut else 'Đã NỐI LẠI'} đường truyền của {code}.")
 
     def emergency(self) -> None:
-        approve_emergency(self.env, self.info["emergency"])
+        try:
+            approve_emergency(self.env, self.info["emergency"])
+        except BroadcastError as exc:  # already approved in the web, say: the demo goes on
+            say(f"Không duyệt được tin khẩn: {exc.message}")
+            return
         say(f"Lãnh đạo đã duyệt tin khẩn số {self.info['emergency']}: lệnh phát khẩn đi tới LOA01 và LOA02.")
 
     def run(self, duration: float | None) -> None:
@@ -434,9 +438,25 @@ Cần xem gì:
   4. Cắt mạng: gõ 1 (hoặc 2) rồi Enter để cắt / nối lại đường truyền của LOA01 (LOA02). Thiết bị mất
      mạng vẫn phát đúng giờ, giữ nhật ký trong hộp thư đi; khi nối lại, nhật ký về máy chủ đủ, không trùng
      (xem {web}/playout và báo cáo thời lượng).
-  Dừng tất cả: Ctrl+C.
+{info.get("story", "")}  Dừng tất cả: Ctrl+C.
 ===========================================================================
 """
+
+
+def plan_story(net: Network, emergency_at: int, cut_agent: tuple[int, int]) -> None:
+    """What happens on its own (``--cut-agent``, ``--emergency-at``), timed from the session's start, and the
+    guide's lines announcing it."""
+    session_in = (net.info["starts_at"] - datetime.now(net.info["starts_at"].tzinfo)).total_seconds()
+    (device, seconds), lines = cut_agent, []
+    code = DEVICES[device - 1][0]
+    if seconds:
+        net.at(session_in + 10, f"Giả lập mất mạng ở {code} trong {seconds} giây.", lambda: net.toggle(code, True))
+        net.at(session_in + 10 + seconds, f"Mạng của {code} trở lại.", lambda: net.toggle(code, False))
+        lines.append(f"  Tự động: 10 giây sau khi buổi phát bắt đầu, cắt mạng {code} trong {seconds} giây.\n")
+    if emergency_at:
+        net.at(session_in + emergency_at, "Đến lúc thử phát khẩn.", net.emergency)
+        lines.append(f"  Tự động: {emergency_at} giây sau khi buổi phát bắt đầu, duyệt tin khẩn.\n")
+    net.info["story"] = "".join(lines)
 
 
 def read_keys(net: Network) -> None:
@@ -481,29 +501,24 @@ def network_demo(port, workdir, start_in, emergency_at, cut_agent, duration):
         "BROADCAST_TTS_ENGINES": "espeak",  # offline: the demo never needs the Internet
     }
     env.pop("BROADCAST_MQTT_URL", None)  # only the scheduler's bridge talks to the demo's broker
-    say(f"Chuẩn bị phường mẫu trong {workdir} ...")
-    info = prepare_database(env, start_in)
-    info["web_port"] = port or free_port()
-    net = Network(workdir, env, info)
-    signal.signal(signal.SIGTERM, lambda *_: net.stop.set())
+    net = None
     try:
+        say(f"Chuẩn bị phường mẫu trong {workdir} ...")
+        info = prepare_database(env, start_in)
+        info["web_port"] = port or free_port()
+        net = Network(workdir, env, info)
+        signal.signal(signal.SIGTERM, lambda *_: net.stop.set())
         net.start(info["web_port"])
+        plan_story(net, emergency_at, cut_agent)
         click.echo(guide(net))
-        session_in = (info["starts_at"] - datetime.now(info["starts_at"].tzinfo)).total_seconds()
-        device, seconds = cut_agent
-        code = DEVICES[device - 1][0]
-        if seconds:
-            net.at(session_in + 10, f"Giả lập mất mạng ở {code} trong {seconds} giây.", lambda: net.toggle(code, True))
-            net.at(session_in + 10 + seconds, f"Mạng của {code} trở lại.", lambda: net.toggle(code, False))
-        if emergency_at:
-            net.at(session_in + emergency_at, "Đến lúc thử phát khẩn.", net.emergency)
         if sys.stdin.isatty():
             threading.Thread(target=read_keys, args=(net,), daemon=True).start()
         net.run(duration)
     except KeyboardInterrupt:
         pass
     finally:
-        net.shutdown()
+        if net is not None:
+            net.shutdown()
         if own_dir:
             shutil.rmtree(workdir, ignore_errors=True)
 
