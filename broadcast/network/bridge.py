@@ -9,12 +9,14 @@ changes. The broker's own access control (per-device credentials and ACLs) is th
 from __future__ import annotations
 
 import logging
+import queue
 import threading
 import time
 from datetime import timedelta
 
 import paho.mqtt.client as mqtt
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from ..domain.models import Device, DeviceCommand, Station
 from ..domain.types import utcnow
@@ -39,6 +41,7 @@ log = logging.getLogger(__name__)
 # Commands older than this are not pushed by the pump (the agent would refuse them as replays); they are
 # re-sent, freshly signed, when their device comes back online, and stay offered to HTTP polling.
 RECENT_COMMAND_S = 600
+INFLIGHT = 1000
 
 
 class ServerBridge:
@@ -68,10 +71,18 @@ class ServerBridge:
         self.client.on_message = self._on_message
         self.client.on_disconnect = lambda *a: self.connected.clear()
         self.client.reconnect_delay_set(1, 30)
+        # A fan-out publishes hundreds of QoS 1 commands at once: let them be in flight together.
+        self.client.max_inflight_messages_set(INFLIGHT)
         self.connected = threading.Event()
         self.handled = 0  # messages processed (tests wait on it)
+        # Incoming messages are applied on a worker thread, in order: a burst of acks (a database
+        # transaction each) on paho's network thread would hold back the commands going out.
+        self._inbox: queue.Queue = queue.Queue()
+        self._worker: threading.Thread | None = None
 
     def start(self, pump: bool = False) -> ServerBridge:
+        self._worker = threading.Thread(target=self._work, name="mqtt-inbox", daemon=True)
+        self._worker.start()
         self.client.connect_async(self.host, self.port, keepalive=30)
         self.client.loop_start()
         if pump:
@@ -85,6 +96,9 @@ class ServerBridge:
             self._pump_thread.join(5)
         self.client.disconnect()
         self.client.loop_stop()
+        self._inbox.put(None)  # after what is queued: nothing received is dropped
+        if self._worker is not None:
+            self._worker.join(10)
 
     def _pump_loop(self) -> None:
         next_check = 0.0
@@ -107,6 +121,7 @@ class ServerBridge:
             rows = session.scalars(
                 select(DeviceCommand)
                 .where(DeviceCommand.status == "pending", DeviceCommand.created_at >= since)
+                .options(joinedload(DeviceCommand.device).joinedload(Device.station))  # one query for a fan-out
                 .order_by(DeviceCommand.id)
             ).all()
             fresh = [cmd for cmd in rows if cmd.id not in self.sent]
@@ -139,12 +154,17 @@ class ServerBridge:
         self.connected.set()
 
     def _on_message(self, client, userdata, message):
-        try:
-            self.handle(message.topic, message.payload)
-        except Exception:  # a bad message must never stop the network loop
-            log.exception("MQTT: message on %s not handled", message.topic)
-        finally:
-            self.handled += 1
+        self._inbox.put((message.topic, message.payload))
+
+    def _work(self) -> None:
+        while (item := self._inbox.get()) is not None:
+            topic, payload = item
+            try:
+                self.handle(topic, payload)
+            except Exception:  # a bad message must never stop the worker
+                log.exception("MQTT: message on %s not handled", topic)
+            finally:
+                self.handled += 1
 
     def handle(self, topic: str, payload: bytes) -> str:
         """Apply one message; returns what happened (``ok`` or why it was ignored)."""

@@ -98,24 +98,31 @@ def queue_command(
         if action == "emergency"
         else _check_args(action, args or {})
     )
-    cmd = DeviceCommand(
-        device_id=device.id,
-        action=action,
-        args=checked,
-        status="pending",
-        created_by_id=user.id if user is not None else None,
-    )
-    session.add(cmd)
+    return _queue(session, [device], action, checked, user=user, ip=ip)[0]
+
+
+def _queue(
+    session: Session, devices: list[Device], action: str, args: dict, *, user: User | None, ip: str | None = None
+) -> list[DeviceCommand]:
+    """One command (checked ``args``) per device, flushed at once, each audited."""
+    created_by = user.id if user is not None else None
+    commands = [
+        DeviceCommand(device_id=d.id, action=action, args=dict(args), status="pending", created_by_id=created_by)
+        for d in devices
+    ]
+    session.add_all(commands)
     session.flush()
-    audit(
-        session, f"device.command.{action}", user=user, obj=cmd, ip=ip, detail={"device": device.code, "args": cmd.args}
-    )
-    return cmd
+    for device, cmd in zip(devices, commands):
+        detail = {"device": device.code, "args": cmd.args}
+        audit(session, f"device.command.{action}", user=user, obj=cmd, ip=ip, detail=detail)
+    return commands
 
 
 def emergency_to_devices(session: Session, bulletin: Bulletin, *, user: User | None = None) -> list[DeviceCommand]:
     """An approved emergency bulletin for the devices of its ``agent`` stations: one ``emergency`` command
-    each (the playout side airs the other stations). For the emergency flow to call on approval."""
+    each (the playout side airs the other stations). For the emergency flow to call on approval: the
+    audio is found and hashed once and the commands written in one flush, as a province may have
+    hundreds of units waiting for them."""
     stations = (
         session.scalars(select(Station).where(Station.enabled.is_(True))).all()
         if bulletin.all_stations
@@ -127,7 +134,9 @@ def emergency_to_devices(session: Session, bulletin: Bulletin, *, user: User | N
     devices = session.scalars(
         select(Device).where(Device.station_id.in_(agent_stations), Device.revoked_at.is_(None)).order_by(Device.code)
     ).all()
-    return [queue_command(session, d.code, "emergency", {"bulletin_id": bulletin.id}, user=user) for d in devices]
+    if not devices:
+        return []
+    return _queue(session, list(devices), "emergency", _emergency_args(session, bulletin.id), user=user)
 
 
 def emergency_media(session: Session, device: Device, sha256: str) -> Path | None:
