@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from ..dates import parse_day
 from ..domain.models import (
     AudioRendition,
     Bulletin,
@@ -20,7 +21,7 @@ from ..domain.models import (
 from ..domain.types import utcnow
 from ..errors import Conflict, NotFound, ValidationError
 from ..security import audit
-from .devices import get_device, iso, record_event
+from .devices import check_session_code, get_device, iso, record_event
 from .manifest import MEDIA_URL, file_sha256
 
 ACTIONS = ("play", "stop", "skip", "volume", "resync", "emergency")
@@ -71,11 +72,15 @@ def _check_args(action: str, args: dict) -> dict:
         if isinstance(level, bool) or not isinstance(level, int) or not 0 <= level <= 100:
             raise ValidationError("Âm lượng phải là số nguyên từ 0 đến 100.", field="level")
         return {"level": level}
-    if action == "play":
-        if not isinstance(args.get("session"), str) or not args["session"]:
-            raise ValidationError("Chọn buổi phát cần phát ngay.", field="session")
-        return {"session": args["session"], "date": args.get("date")}
     return {}
+
+
+def _play_args(session: Session, device: Device, args: dict) -> dict:
+    """A session of the device's station and an optional day: refused here, not later by the agent."""
+    if not isinstance(args.get("session"), str) or not args["session"].strip():
+        raise ValidationError("Chọn buổi phát cần phát ngay.", field="session")
+    day = parse_day(args.get("date") or None, "date")
+    return {"session": check_session_code(session, device, args["session"]), "date": day.isoformat() if day else None}
 
 
 def queue_command(
@@ -93,11 +98,12 @@ def queue_command(
         raise Conflict(f"Thiết bị {device.code} đã bị thu hồi mã, không nhận lệnh.")
     if action not in ACTIONS:
         raise ValidationError(f"Lệnh {action!r} không hợp lệ: chọn {', '.join(ACTIONS)}.", field="action")
-    checked = (
-        _emergency_args(session, (args or {}).get("bulletin_id"))
-        if action == "emergency"
-        else _check_args(action, args or {})
-    )
+    if action == "emergency":
+        checked = _emergency_args(session, (args or {}).get("bulletin_id"))
+    elif action == "play":
+        checked = _play_args(session, device, args or {})
+    else:
+        checked = _check_args(action, args or {})
     return _queue(session, [device], action, checked, user=user, ip=ip)[0]
 
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 import hashlib
 import uuid
 
+import pytest
 from sqlalchemy import func, select
 
-from broadcast.domain.models import AsRun, DeviceEvent
+from broadcast.domain.models import AsRun, DeviceCommand, DeviceEvent
 
 AGENT = "/api/v1/agent"
 
@@ -160,3 +161,19 @@ def test_rows_of_a_station_the_server_airs_are_rejected(client, network, runtime
     assert client.get(f"{AGENT}/manifest", headers=token).json["aired_by"] == "server"
     answer = client.post(f"{AGENT}/asrun", json={"rows": [row(network, 0)]}, headers=token).json
     assert answer["stored"] == [] and "không phát qua thiết bị" in answer["rejected"][0]["reason"]
+
+
+@pytest.mark.parametrize(
+    "args,field",
+    [({"session": "khong-co"}, "session"), ({"session": "sang", "date": "30/11"}, "date"), ({}, "session")],
+)
+def test_a_play_command_for_a_session_the_station_lacks_is_refused(client, network, api_token, runtime, args, field):
+    staff = bearer(api_token("vanhanh"))
+    refused = client.post("/api/v1/devices/LOA01/commands", json={"action": "play", "args": args}, headers=staff)
+    assert refused.status_code == 400 and refused.json["error"]["field"] == field
+    with runtime.unit() as s:
+        assert s.scalar(select(func.count(DeviceCommand.id))) == 0  # nothing queued
+    ok = client.post(
+        "/api/v1/devices/LOA01/commands", json={"action": "play", "args": {"session": "sang"}}, headers=staff
+    )
+    assert ok.status_code == 202

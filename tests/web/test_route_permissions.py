@@ -109,10 +109,10 @@ def test_every_state_changing_page_route_requires_a_csrf_token(app, demo):
 
 
 # Pages whose roles are part of their design, beyond "declared": reading device health is for the people who
-# run or watch the network; sending a device a command is the operator's (admin always passes).
+# run, lead or watch the network; sending a device a command is the operator's (admin always passes).
 DESIGNED_ROLES = {
-    "admin.devices": ("operator", "viewer"),
-    "admin.device_detail": ("operator", "viewer"),
+    "admin.devices": ("operator", "approver", "viewer"),
+    "admin.device_detail": ("operator", "approver", "viewer"),
     "admin.device_command": ("operator",),
 }
 

@@ -27,7 +27,7 @@ from ..nav import DASHBOARD_WIDGETS, N_, NAV_ITEMS, Widget
 from . import bp
 from .paging import paginate
 
-READERS = (roles.OPERATOR, roles.VIEWER)  # admin always passes
+READERS = (roles.OPERATOR, roles.APPROVER, roles.VIEWER)  # admin always passes; leaders see the network too
 OPERATORS = (roles.OPERATOR,)
 # The commands an operator sends from the page (an emergency goes out when its bulletin is approved).
 PAGE_ACTIONS = ("play", "stop", "skip", "volume", "resync")
