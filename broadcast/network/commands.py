@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from ..config import session_settings
 from ..dates import parse_day
 from ..domain.models import (
     AudioRendition,
@@ -30,8 +31,13 @@ ACTIONS = ("play", "stop", "skip", "volume", "resync", "emergency")
 def bulletin_audio_path(session: Session, bulletin: Bulletin) -> Path | None:
     """The bulletin's own recording, else its newest current rendition; None when neither file exists.
     (The server never renders here: an emergency without audio is the playout side's job first.)"""
-    if bulletin.recording_path and Path(bulletin.recording_path).exists():
-        return Path(bulletin.recording_path)
+    if bulletin.recording_path:
+        recording = Path(bulletin.recording_path)
+        settings = session_settings(session)
+        if not recording.is_absolute() and settings is not None:  # uploads are kept relative to the data dir
+            recording = Path(settings.data_dir) / recording
+        if recording.exists():
+            return recording
     rendition = session.scalar(
         select(AudioRendition)
         .where(
@@ -143,6 +149,34 @@ def emergency_to_devices(session: Session, bulletin: Bulletin, *, user: User | N
     if not devices:
         return []
     return _queue(session, list(devices), "emergency", _emergency_args(session, bulletin.id), user=user)
+
+
+def emergencies_waiting(session: Session, since) -> list[Bulletin]:
+    """Emergency bulletins approved since ``since`` that go to ``agent`` stations and whose devices got no
+    command yet: approved before their audio existed. The playout loop renders them and sends them."""
+    bulletins = session.scalars(
+        select(Bulletin).where(
+            Bulletin.priority == "emergency",
+            Bulletin.status.in_(("approved", "scheduled", "airing")),
+            Bulletin.approved_at >= since,
+        )
+    ).all()
+    if not bulletins:
+        return []
+    sent = {
+        (cmd.args or {}).get("bulletin_id")
+        for cmd in session.scalars(
+            select(DeviceCommand).where(DeviceCommand.action == "emergency", DeviceCommand.created_at >= since)
+        )
+    }
+    agent_ids = set(session.scalars(select(Station.id).where(Station.enabled.is_(True), Station.sink == "agent")))
+    with_devices = set(session.scalars(select(Device.station_id).where(Device.revoked_at.is_(None))))
+    waiting = []
+    for b in bulletins:
+        targets = agent_ids if b.all_stations else {s.id for s in b.stations} & agent_ids
+        if b.id not in sent and targets & with_devices:
+            waiting.append(b)
+    return waiting
 
 
 def emergency_media(session: Session, device: Device, sha256: str) -> Path | None:

@@ -121,9 +121,34 @@ def pending(runtime, config, now=None) -> list[tuple[Bulletin, list[Station]]]:
     return found
 
 
+def send_to_devices(runtime, config, now, retry: dict) -> int:
+    """Emergencies approved before they had audio: render it (recorded like any rendition) and send each one
+    to its agent stations' devices; one that cannot be rendered is tried again a minute later (``retry``:
+    bulletin id -> next try). Returns how many bulletins were sent."""
+    from ..network.commands import emergencies_waiting, emergency_to_devices
+    from ..speech.store import render_bulletin
+
+    sent = 0
+    with runtime.unit() as session:
+        for bulletin in emergencies_waiting(session, now - timedelta(seconds=config.emergency_max_age_s)):
+            if retry.get(bulletin.id, now) > now:
+                continue
+            try:
+                with session.begin_nested():
+                    render_bulletin(session, bulletin, runtime.settings)
+                    emergency_to_devices(session, bulletin)
+                sent += 1
+                log.warning("emergency bulletin %s rendered and sent to devices", bulletin.id)
+            except BroadcastError as exc:
+                retry[bulletin.id] = now + timedelta(seconds=60)
+                log.error("emergency bulletin %s cannot go to devices: %s", bulletin.id, exc.message)
+    return sent
+
+
 def poll(service) -> int:
     """Claim and dispatch every new emergency; returns how many station airings were started."""
     runtime, config = service.runtime, service.config
+    send_to_devices(runtime, config, service.clock(), service.device_retry)
     started = 0
     for bulletin, stations in pending(runtime, config, service.clock()):
         try:

@@ -55,6 +55,8 @@ class PlayoutService:
         self._fingerprint = None
         self._expired_on: date | None = None  # the local day bulletins were last expired
         self.lost_lease = False
+        # Emergencies whose audio could not be made for devices: bulletin id -> when to try again.
+        self.device_retry: dict[int, datetime] = {}
         self.started = False
 
     # ------------------------------------------------------------ lifecycle

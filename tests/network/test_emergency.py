@@ -96,3 +96,53 @@ def test_an_emergency_without_audio_is_still_approved(runtime, network):
     with runtime.unit() as s:
         assert s.get(Bulletin, bulletin_id).status == "approved"  # the server's stations still air it
         assert s.scalars(select(DeviceCommand)).all() == []  # no audio to send yet: logged
+
+
+def test_the_playout_loop_renders_a_waiting_emergency_and_sends_it_once(runtime, network):
+    from broadcast.bulletins import workflow
+    from broadcast.domain.types import utcnow
+    from broadcast.playout.config import PlayoutConfig
+    from broadcast.playout.emergency import send_to_devices
+
+    with runtime.unit() as s:
+        bulletin, approver = _submitted_emergency(s, None)
+        bulletin.body = "Khẩn cấp: nước lũ đang lên, bà con tổ dân phố số 5 di chuyển lên nơi cao."
+        workflow.approve(s, bulletin, approver)
+        bulletin_id = bulletin.id
+    config, retry = PlayoutConfig.load(runtime), {}
+    assert send_to_devices(runtime, config, utcnow(), retry) == 1  # rendered with espeak-ng, then sent
+    assert send_to_devices(runtime, config, utcnow(), retry) == 0  # already sent: not twice
+    with runtime.unit() as s:
+        (cmd,) = s.scalars(select(DeviceCommand)).all()
+        assert cmd.device.code == "LOA01" and cmd.args["bulletin_id"] == bulletin_id and cmd.args["sha256"]
+
+
+def test_a_waiting_emergency_whose_audio_cannot_be_made_is_tried_again_a_minute_later(runtime, network):
+    from datetime import timedelta
+
+    from broadcast.bulletins import workflow
+    from broadcast.domain.types import utcnow
+    from broadcast.playout.config import PlayoutConfig
+    from broadcast.playout.emergency import send_to_devices
+
+    with runtime.unit() as s:
+        bulletin, approver = _submitted_emergency(s, None)
+        bulletin.body = "... !!! ..."  # nothing a voice can read
+        workflow.approve(s, bulletin, approver)
+    config, retry, now = PlayoutConfig.load(runtime), {}, utcnow()
+    assert send_to_devices(runtime, config, now, retry) == 0 and list(retry.values()) == [now + timedelta(seconds=60)]
+    with runtime.unit() as s:
+        assert s.scalars(select(DeviceCommand)).all() == []
+
+
+def test_an_uploaded_recording_kept_relative_to_the_data_dir_is_found(runtime, network):
+    folder = runtime.settings.data_dir / "recordings"
+    folder.mkdir(exist_ok=True)
+    (folder / "khan.wav").write_bytes(b"tin khan cap " * 500)
+    with runtime.unit() as s:
+        bulletin = s.scalars(select(Bulletin).order_by(Bulletin.id)).first()
+        bulletin.recording_path = "recordings/khan.wav"  # as the upload stores it
+        bulletin.all_stations = False
+        bulletin.stations = [s.scalar(select(Station).where(Station.code == "MOLAO"))]
+        (cmd,) = emergency_to_devices(s, bulletin)
+        assert cmd.args["sha256"] == hashlib.sha256(b"tin khan cap " * 500).hexdigest()
