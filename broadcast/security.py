@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from .domain.models import ApiToken, AuditLog, Role, User
@@ -121,3 +121,24 @@ def audit(
     )
     session.add(row)
     return row
+
+
+def audit_many(
+    session: Session, action: str, objects: list[tuple], *, user: User | None = None, ip: str | None = None
+) -> None:
+    """One audit row per ``(obj, detail)`` pair, inserted in one statement (a fan-out to many devices)."""
+    if not objects:
+        return
+    who = {"user_id": user.id if user is not None else None, "username": user.username if user is not None else None}
+    rows = [
+        {
+            **who,
+            "action": action,
+            "object_type": obj.__tablename__,
+            "object_id": str(obj.id),
+            "detail": detail,
+            "ip": ip,
+        }
+        for obj, detail in objects
+    ]
+    session.execute(insert(AuditLog), rows)

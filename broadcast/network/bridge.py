@@ -56,7 +56,7 @@ class ServerBridge:
         url: str,
         client_id: str = "loaphuong-server",
         *,
-        poll_s: float = 0.2,
+        poll_s: float = 0.1,  # an emergency waits at most this long for the pump
         programme_check_s: float = 30.0,
     ):
         self.runtime = runtime
