@@ -30,6 +30,7 @@ from ..domain.types import utcnow
 from ..errors import Conflict, NotFound, PermissionDenied, ValidationError
 from ..security import audit
 from . import permissions as perm
+from .targets import parse_clusters, same_clusters
 from .workflow import requeue_after_edit, submit
 
 S = BulletinStatus
@@ -53,6 +54,7 @@ FIELD_LABELS = {
     "valid_until": "Phát đến ngày",
     "airings": "Số lượt phát",
     "stations": "Đài phát",
+    "clusters": "Cụm loa",
 }
 EDITABLE_FIELDS = tuple(FIELD_LABELS)
 # Changing any of these after approval sends the bulletin back to review.
@@ -159,6 +161,16 @@ def _stations(session: Session, value) -> list[Station] | None:
     return [rows[c] for c in codes]
 
 
+def _clusters(session: Session, data: dict, out: dict, current: Bulletin | None) -> list:
+    """The clusters asked for, checked against the stations the bulletin will go to (the new ones when
+    they change too). A change of stations alone re-checks the clusters already chosen, so a bulletin
+    never keeps clusters of a station it no longer goes to."""
+    before = None if current is None or current.all_stations else current.stations
+    stations = out.get("stations", before)
+    codes = data["clusters"] if "clusters" in data else [c.code for c in current.clusters]
+    return parse_clusters(session, codes, stations)
+
+
 def validate(session: Session, data: dict, *, current: Bulletin | None = None) -> dict:
     """Check ``data`` (API/form field names) and return model values for the keys present.
 
@@ -199,6 +211,8 @@ def validate(session: Session, data: dict, *, current: Bulletin | None = None) -
         out["airings"] = _airings(data.get("airings", 1) if full else data.get("airings"))
     if "stations" in data:
         out["stations"] = _stations(session, data["stations"])
+    if "clusters" in data or (current is not None and "stations" in out and current.clusters):
+        out["clusters"] = _clusters(session, data, out, current)
     start = out.get("valid_from", current.valid_from if current is not None else None)
     end = out.get("valid_until", current.valid_until if current is not None else None)
     if start and end and end < start:
@@ -215,6 +229,8 @@ def _differs(bulletin: Bulletin, name: str, value) -> bool:
         return old != (None if value is None else sorted(s.code for s in value))
     if name == "airings":
         return value != bulletin.airings_wanted
+    if name == "clusters":
+        return not same_clusters(bulletin, value)
     if name in ("category", "department"):
         return getattr(bulletin, name) is not value
     return getattr(bulletin, name) != value
@@ -230,6 +246,10 @@ def _apply(bulletin: Bulletin, values: dict) -> list[str]:
             if old != new:
                 bulletin.all_stations = value is None
                 bulletin.stations = list(value or [])
+                changed.append(name)
+        elif name == "clusters":
+            if not same_clusters(bulletin, value):
+                bulletin.clusters = list(value)
                 changed.append(name)
         elif name == "airings":
             if value != bulletin.airings_wanted:

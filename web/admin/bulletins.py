@@ -9,10 +9,11 @@ from flask import abort, flash, jsonify, redirect, render_template, request, sen
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from broadcast import roles
 from broadcast.bulletins import permissions as perm
-from broadcast.bulletins import queries, recording, service, workflow
+from broadcast.bulletins import queries, recording, service, targets, workflow
 from broadcast.domain.models import Bulletin, Category, Department, Station, User
 from broadcast.domain.types import utcnow
 from broadcast.errors import BroadcastError, ValidationError
@@ -90,7 +91,12 @@ def _choices():
     return {
         "categories": session.scalars(select(Category).order_by(Category.sort_order)).all(),
         "departments": session.scalars(select(Department).order_by(Department.name)).all(),
-        "stations": session.scalars(select(Station).where(Station.enabled.is_(True)).order_by(Station.code)).all(),
+        "stations": session.scalars(
+            select(Station)
+            .where(Station.enabled.is_(True))
+            .options(selectinload(Station.clusters))
+            .order_by(Station.code)
+        ).all(),
     }
 
 
@@ -145,6 +151,7 @@ def _form_data(user: User, bulletin: Bulletin | None) -> dict:
         data["department"] = form.get("department")
     stations = [s for s in form.getlist("stations") if s]
     data["stations"] = stations or None
+    data["clusters"] = [c for c in form.getlist("clusters") if c]
     if (
         "spoken_text" in form
         and perm.can_edit_spoken(user, bulletin or Bulletin(status="draft"))
@@ -195,6 +202,7 @@ def _edit_values(bulletin: Bulletin) -> dict:
         "valid_until": bulletin.valid_until.isoformat(),
         "airings": str(bulletin.airings_wanted),
         "stations": [] if bulletin.all_stations else [s.code for s in bulletin.stations],
+        "clusters": targets.cluster_codes(bulletin),
     }
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import jsonify, request, send_file
 
 from broadcast import roles
-from broadcast.bulletins import queries, recording, service, workflow
+from broadcast.bulletins import queries, recording, service, targets, workflow
 from broadcast.domain.models import Bulletin
 from broadcast.errors import ValidationError
 
@@ -43,6 +43,7 @@ def serialize(b: Bulletin) -> dict:
         "airings_left": b.airings_left,
         "all_stations": bool(b.all_stations),
         "stations": [] if b.all_stations else sorted(s.code for s in b.stations),
+        "clusters": targets.cluster_codes(b),
         "author": b.author.username,
         "version": b.version,
         "has_recording": bool(b.recording_path),

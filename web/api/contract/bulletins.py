@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from broadcast.bulletins import queries, service, workflow
+from broadcast.bulletins import queries, service, targets, workflow
 from broadcast.domain.categories import CATEGORY_CODES
 
 _ERR = {"$ref": "#/components/schemas/Error"}
@@ -65,6 +65,14 @@ _FIELDS = {
     "valid_until": {**_DATE, "pattern": r"^20\d\d-"},
     "airings": {"type": "integer", "minimum": 1, "maximum": service.MAX_AIRINGS},
     "stations": {"type": "array", "items": {"type": "string"}},
+    "clusters": {
+        "type": "array",
+        "items": {"type": "string", "minLength": 1, "maxLength": 40},
+        "maxItems": targets.MAX_CLUSTERS,
+        "description": "Mã cụm loa (tổ dân phố) của các đài tin phát, ví dụ "
+        + targets.EXAMPLE
+        + "; rỗng = mọi cụm. Ở đài không có cụm nào được chọn, tin phát cho cả đài.",
+    },
 }
 _NULLABLE_DT = {"type": "string", "format": "date-time", "nullable": True}
 
@@ -83,6 +91,7 @@ SCHEMAS = {
             "valid_until",
             "airings",
             "stations",
+            "clusters",
             "version",
         ],
         "properties": {
@@ -101,6 +110,7 @@ SCHEMAS = {
             "airings_left": {"type": "integer"},
             "all_stations": {"type": "boolean"},
             "stations": {"type": "array", "items": {"type": "string"}},
+            "clusters": {"type": "array", "items": {"type": "string"}},
             "author": {"type": "string"},
             "version": {"type": "integer"},
             "has_recording": {"type": "boolean"},
