@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from .bulletins.targets import station_clusters
 from .config import DEFAULT_SCHEDULES_DIR, Settings
 from .domain.models import Bulletin, Category, Department, Plan, PlanTarget, Ward
 from .domain.types import utcnow
@@ -176,6 +177,10 @@ BULLETINS = [
 ]
 
 
+# Bulletins meant for some residential groups only (cluster targeting): the meeting at TDP 5's cultural house
+# concerns TDP 5 and its neighbour TDP 7; the others go to the whole ward.
+DEMO_CLUSTERS = {"Phổ biến văn bản quy phạm pháp luật mới": ("TDP05", "TDP07")}
+
 DEMO_STATION = "MOLAO"
 # The demo ward is defined by the checkout's own station file: a ward's BROADCAST_SCHEDULES_DIR
 # holds its real stations (maybe no MOLAO at all, or another MOLAO), and the demo must not depend
@@ -233,6 +238,7 @@ def load_demo(
             airings_left=airings,
             all_stations=True,
         )
+        b.clusters = [c for c in station.clusters if c.code in DEMO_CLUSTERS.get(title, ())]
         if status in ("submitted", "approved"):
             b.submitted_at = utcnow()
         if status == "approved":
@@ -313,6 +319,7 @@ def _airtime_history(session: Session, settings: Settings, station, today: date,
                         source="playout",
                         sink=station.sink,
                         note="dữ liệu mẫu",
+                        clusters=station_clusters(b, station.id),
                     )
                 )
                 cursor += timedelta(milliseconds=length_ms + 1500)

@@ -18,6 +18,7 @@ from datetime import UTC, date
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from ..bulletins.targets import station_clusters
 from ..config import Settings
 from ..domain.models import Bulletin, Programme, ProgrammeItem, Station, User
 from ..domain.types import utcnow
@@ -232,6 +233,7 @@ def _write_session(
     p.built_at = utcnow()
     p.built_by_id = actor.id if actor else None
     for pos, it in enumerate(ps.items, start=1):
+        bulletin = work.candidates[it.bulletin_id][0] if it.bulletin_id in work.candidates else None
         p.items.append(
             ProgrammeItem(
                 position=pos,
@@ -244,6 +246,7 @@ def _write_session(
                 audio_path=it.audio.path,
                 planned_start=p.starts_at,
                 duration_ms=it.audio.duration_ms,
+                clusters=station_clusters(bulletin, work.station.id),
             )
         )
     retime(p)

@@ -45,7 +45,7 @@ def day_candidates(
             Bulletin.airings_left > 0,
             _for_station(station),
         )
-        .options(selectinload(Bulletin.category), selectinload(Bulletin.department))
+        .options(selectinload(Bulletin.category), selectinload(Bulletin.department), selectinload(Bulletin.clusters))
         .order_by(Bulletin.id)
     ).all()
     if not rows:

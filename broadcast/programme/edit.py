@@ -10,6 +10,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from ..bulletins.targets import station_clusters
 from ..config import Settings
 from ..domain.models import Bulletin, Programme, ProgrammeItem, User
 from ..errors import Conflict, NotFound, ValidationError
@@ -153,6 +154,7 @@ def insert_bulletin(
         planned_start=p.starts_at,
         duration_ms=audio.duration_ms,
         position=pos,
+        clusters=station_clusters(b, p.station_id),
     )
     item.bulletin = b
     ordered.insert(pos - 1, item)
