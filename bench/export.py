@@ -6,12 +6,13 @@ Rows (see bench/__main__.py for the table):
   (house-format checks, the mixed session MP3 with ID3 tags, per-item MP3s
   with tags, M3U8, cue sheets, ZIP), run in a child process; the limit beside
   it is ``export.ffmpeg_concat_s``, plain ffmpeg concatenating the same files
-  (concat demuxer, frames copied).  Target: within 1.5x.
+  (concat demuxer, frames copied).  Target: within 1.2x.
 * ``export.mix45_s``: only the mixed session MP3 (our ``mix_files``), same limit.
 * ``export.peak_rss_mb``: peak resident memory of the export: the child
   Python process plus the largest of its ffmpeg children (ru_maxrss of self and
   of children, added: an upper bound of what ran at the same time).  Target
-  < 200 MB; the limit beside it is ffmpeg's own peak for the plain concat.
+  < 120 MB and within 2x of ``export.ffmpeg_concat_rss_mb``, ffmpeg's own peak
+  for the plain concat (a row of its own).
 
 Segments: 28 speech-length tones of 80-110 s plus two signature tunes, in the
 house format (44.1 kHz mono MP3 128 kb/s), 45 minutes in all; generated before
@@ -42,19 +43,6 @@ import broadcast.programme.export as export
 work, mode, measure = Path(sys.argv[2]), sys.argv[3], sys.argv[4] == "1"
 segs = json.loads((work / "segments.json").read_text())
 settings = Settings(database_url="sqlite://", data_dir=work / "data", secret_key="bench")
-ffmpeg_peaks = []
-if measure:  # run each ffmpeg under a tiny wrapper that reports its own peak RSS
-    real_run = subprocess.run
-    class _Shim:
-        def run(self, cmd, **kw):
-            out = work / "ffmpeg-rss.txt"
-            result = real_run([sys.executable, "-S", "-I", str(work / "rss.py"), str(out), *cmd], **kw)
-            ffmpeg_peaks.append(int(out.read_text().split()[-1]))
-            return result
-        def __getattr__(self, name):
-            return getattr(subprocess, name)
-    export.subprocess = _Shim()
-
 def plain():
     subprocess.run(["ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "error", "-y", "-f", "concat", "-safe", "0",
                     "-i", str(work / "plain.txt"), "-c", "copy", str(work / "plain.mp3")], check=True)
@@ -75,13 +63,27 @@ def ours():
         export.mix_files([Path(s) for s, _ in segs], work / "mix.mp3",
                          metadata={"title": "bench", "artist": "bench", "station": "BENCH", "session": "sang"})
 
-if not measure:              # warm-up of both: files, ffmpeg and output paths in the page cache
-    plain(); ours()
+if measure:
+    # Each ffmpeg/ffprobe the export runs goes through a tiny wrapper that spawns it and reports its own
+    # peak: a child forked from this process would count this process's pages until it execs.
+    import broadcast.audio.ffmpeg as ffmpeg_module
+    real_run, peaks = subprocess.run, []
+    class _Shim:
+        def run(self, cmd, **kw):
+            out = work / "ffmpeg-rss.txt"
+            result = real_run([sys.executable, "-S", "-I", str(work / "rss.py"), str(out), *cmd], **kw)
+            peaks.append(int(out.read_text().split()[-1]))
+            return result
+        def __getattr__(self, name):
+            return getattr(subprocess, name)
+    ffmpeg_module.subprocess = _Shim()
+    ours()
+    print(json.dumps({"self_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, "ffmpeg_kb": max(peaks)}))
+    sys.exit(0)
+plain(); ours()  # warm-up of both: files, ffmpeg and output paths in the page cache
 t0 = time.perf_counter(); plain(); plain_s = time.perf_counter() - t0
 t0 = time.perf_counter(); ours(); ours_s = time.perf_counter() - t0
-print(json.dumps({"ours": ours_s, "plain": plain_s,
-                  "self_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-                  "ffmpeg_kb": max(ffmpeg_peaks, default=0)}))
+print(json.dumps({"ours": ours_s, "plain": plain_s}))
 """
 
 _RSS = r"""
@@ -204,10 +206,10 @@ def run(repeats: int = 3) -> list[dict]:
             "value": round(package_s, 3),
             "unit": "s",
             "limit": limit,
-            "target": "≤ 1.5× ffmpeg",
+            "target": "≤ 1.2× ffmpeg",
             "note": note,
         },
-        {"name": "export.mix45_s", "value": round(mix_s, 3), "unit": "s", "limit": limit, "target": "≤ 1.5× ffmpeg"},
+        {"name": "export.mix45_s", "value": round(mix_s, 3), "unit": "s", "limit": limit, "target": "≤ 1.2× ffmpeg"},
         {
             "name": "export.ffmpeg_concat_s",
             "value": round(ffmpeg_s, 3),
@@ -221,8 +223,16 @@ def run(repeats: int = 3) -> list[dict]:
             "value": round(peak_mb, 1),
             "unit": "MB",
             "limit": {"name": "export.ffmpeg_concat_rss_mb", "value": round(ffmpeg_rss, 1)},
-            "target": "< 200 MB",
+            "target": "< 120 MB and ≤ 2× ffmpeg concat",
             "note": f"Python {memory['self_kb'] / 1024:.0f} MB + ffmpeg {memory['ffmpeg_kb'] / 1024:.0f} MB",
+        },
+        {
+            "name": "export.ffmpeg_concat_rss_mb",
+            "value": round(ffmpeg_rss, 1),
+            "unit": "MB",
+            "limit": None,
+            "target": None,
+            "note": "plain ffmpeg concat of the same files (the floor)",
         },
     ]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 from datetime import timedelta
@@ -41,7 +42,7 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
     user = session.scalar(select(User).where(User.username == username.strip().lower()))
     if user is None or not user.active:
         # Hash anyway so a wrong username takes as long as a wrong password.
-        verify_password(_DUMMY_HASH, password)
+        verify_password(_dummy_hash(), password)
         return None
     if not verify_password(user.password_hash, password):
         return None
@@ -50,7 +51,11 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
     return user
 
 
-_DUMMY_HASH = _hasher.hash("loa-phuong-dummy")
+@functools.cache
+def _dummy_hash() -> str:
+    # Made on first use, not at import: argon2 takes a third of a second and 64 MB, which every process
+    # importing this module (the agent, the CLI, an export) would pay without ever checking a password.
+    return _hasher.hash("loa-phuong-dummy")
 
 
 def _token_digest(token: str) -> str:
