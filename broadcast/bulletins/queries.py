@@ -43,13 +43,14 @@ class Page:
 
 def _load_options():
     # Many-to-one references come in the same statement (they never multiply
-    # rows, so LIMIT stays right); only the station list needs a second one.
+    # rows, so LIMIT stays right); the station and cluster lists need one more each.
     return (
         joinedload(Bulletin.category),
         joinedload(Bulletin.department),
         joinedload(Bulletin.author),
         joinedload(Bulletin.approved_by),
         selectinload(Bulletin.stations),
+        selectinload(Bulletin.clusters),
     )
 
 
