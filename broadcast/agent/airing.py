@@ -87,8 +87,9 @@ def session_items(entry: dict, media, clusters: list[str]) -> tuple[list[Item], 
             kind=raw.get("kind") or "asset",
             bulletin_id=raw.get("bulletin_id"),
             category_code=raw.get("category"),
+            clusters=[str(c) for c in raw.get("clusters") or []] or None,
         )
-        targets = raw.get("clusters") or []
+        targets = item.clusters or []
         if clusters and targets and not set(targets) & set(clusters):
             skipped.append((item, f"Mục dành cho cụm {', '.join(targets)}, thiết bị phục vụ {', '.join(clusters)}."))
             continue
@@ -207,17 +208,20 @@ class AgentPlayout:
         if run_id is None:
             return
         player_log = AsRunLog(self.writer, STATION_ID, self.agent.config.sink)  # nothing was opened
-        items, _other_clusters = session_items(entry, self.agent.media, manifest.get("clusters") or [])
-        for item in items:
+        items, other_clusters = session_items(entry, self.agent.media, manifest.get("clusters") or [])
+        # Items meant for other clusters were never this device's to air: skipped with their reason, as when
+        # the session airs, not missed (and not dropped either).
+        rows = [(i, "missed", why) for i in items] + [(i, "skipped", r) for i, r in other_clusters]
+        for item, status, note in sorted(rows, key=lambda row: row[0].position):
             values = player_log.row_values(
                 item,
                 run_id=run_id,
                 programme_id=None,
                 session_code=entry["session"],
                 air_date=date.fromisoformat(entry["date"]),
-                scheduled=start + timedelta(milliseconds=item.offset_ms),
+                scheduled=start + timedelta(milliseconds=item.offset_ms) if status == "missed" else None,
             )
-            player_log.final(values, status="missed", start=utcnow(), note=why)
+            player_log.final(values, status=status, start=utcnow(), note=note)
         self.writer.flush(30)
         self.export()
 

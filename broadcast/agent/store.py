@@ -96,6 +96,7 @@ def row_body(row: AsRun, uid: str, device: str, shift: timedelta) -> dict:
         "lateness_ms": row.lateness_ms,
         "status": row.status,
         "note": row.note,
+        "clusters": list(row.clusters or []),  # the item's target clusters as the agent aired it; [] = everyone
     }
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from ..domain.models import AsRun, AsRunStatus, Bulletin, Device, DeviceCommand, Programme
+from ..domain.models import AsRun, AsRunStatus, Bulletin, Cluster, Device, DeviceCommand, Programme
 from ..errors import ValidationError
 from .devices import record_event
 
@@ -52,7 +52,24 @@ def _ms(row: dict, key: str, required: bool = False) -> int | None:
     return value
 
 
-def _build(row: dict, device: Device, programmes: dict) -> AsRun:
+def _clusters(row: dict, item, known: set[str]) -> list[str] | None:
+    """The clusters the agent aired the item for (it decided by them: an item whose programme changed since
+    its last sync may differ from the server's); the server item's when the row names none (an older agent).
+    Stored NULL for the whole station, as on the server's own rows."""
+    if "clusters" not in row:
+        return list(item.clusters) if item.clusters else None
+    value = row["clusters"]
+    if value is None:
+        return None
+    if not isinstance(value, list) or not all(isinstance(c, str) for c in value):
+        raise RowRefused("clusters phải là danh sách mã cụm loa.")
+    unknown = sorted(set(value) - known)
+    if unknown:
+        raise RowRefused(f"Đài không có cụm loa {', '.join(c[:40] for c in unknown[:5])}.")
+    return sorted(set(value)) or None
+
+
+def _build(row: dict, device: Device, programmes: dict, known_clusters: set[str]) -> AsRun:
     try:
         day = date.fromisoformat(str(row.get("date", "")))
     except ValueError:
@@ -96,6 +113,7 @@ def _build(row: dict, device: Device, programmes: dict) -> AsRun:
         note=(str(row["note"])[:500] if row.get("note") else None),
         device_id=device.id,
         uid=row["uid"],
+        clusters=_clusters(row, item, known_clusters),
     )
 
 
@@ -186,6 +204,7 @@ def ingest(session: Session, device: Device, rows) -> dict:
         uids = [r["uid"] for r in fresh[chunk : chunk + 500]]
         known |= set(session.scalars(select(AsRun.uid).where(AsRun.uid.in_(uids))))
     programmes = _programmes(session, device, fresh)
+    known_clusters = set(session.scalars(select(Cluster.code).where(Cluster.station_id == device.station_id)))
     # Rows count in the airtime report: only a station its devices air may have device rows, or an airing
     # would be counted twice (the server's own rows and the device's).
     not_agent = (
@@ -204,7 +223,7 @@ def ingest(session: Session, device: Device, rows) -> dict:
             if row.get("kind") == "emergency":
                 built.append(_build_emergency(session, row, device))
             else:
-                built.append(_build(row, device, programmes))
+                built.append(_build(row, device, programmes, known_clusters))
         except RowRefused as exc:
             result["rejected"].append({"uid": row["uid"], "reason": str(exc)})
     _store(session, built, result)

@@ -89,7 +89,9 @@ def _item_json(item) -> dict:
         "category": item.category_code,
         "duration_ms": item.duration_ms,
         "sha256": digest,
-        "clusters": [],  # cluster targeting of items is not built yet: [] = every cluster
+        # The clusters the item is meant for (its bulletin's at this station); [] = every cluster. A device
+        # serving clusters airs an item only when they share one, and logs the others skipped.
+        "clusters": list(item.clusters or []),
         "media": MEDIA_URL.format(sha256=digest) if digest else None,
     }
 

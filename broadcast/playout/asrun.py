@@ -90,6 +90,8 @@ class AsRunLog:
             planned_ms=item.duration_ms,
             sink=self.sink_label,
             source="playout",
+            # NULL, not [], for the whole station: one spelling of "everyone" in the as-run log.
+            clusters=list(item.clusters) if item.clusters else None,
         )
 
     def start(self, values: dict, *, start: datetime, lateness_ms: int | None, note: str | None) -> str:

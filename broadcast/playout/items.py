@@ -25,6 +25,8 @@ class Item:
     bulletin_id: int | None = None
     category_code: str | None = None
     department_code: str | None = None
+    # The cluster codes the item is meant for (None or [] = the whole station), copied into its as-run row.
+    clusters: list[str] | None = None
 
 
 def probe_ms(path: str | None) -> int:
@@ -59,6 +61,7 @@ def programme_items(session, programme: Programme) -> list[Item]:
                 bulletin_id=row.bulletin_id,
                 category_code=row.category_code or (bulletin.category.code if bulletin else None),
                 department_code=bulletin.department.code if bulletin else None,
+                clusters=list(row.clusters) if row.clusters else None,
             )
         )
         offset += duration

@@ -67,6 +67,7 @@ def test_items_for_other_clusters_are_logged_skipped(tmp_path):
     items, skipped = session_items(entry, media, ["TDP01"])
     assert [(i.position, i.offset_ms) for i in items] == [(0, 0), (2, 1000)]
     assert [(i.position, "TDP05" in why) for i, why in skipped] == [(1, True)]
+    assert [i.clusters for i in items] == [None, ["TDP01", "TDP05"]]  # copied into the as-run rows
     everything, none = session_items(entry, media, [])
     assert len(everything) == 3 and none == []
 
@@ -96,14 +97,17 @@ def test_a_session_past_its_grace_is_logged_missed_once(runtime, network, live_s
     agent = make_agent()
     agent.config.playout = {"grace_s": 0.5}
     assert agent.sync_once() and agent.player() is not None  # the store exists before the session's time
-    add_session(runtime, tmp_path / "audio", code="lo", start_in_s=0.2, durations=(1000, 1000))
+    add_session(runtime, tmp_path / "audio", code="lo", start_in_s=0.2, durations=(1000, 1000, 1000))
+    with runtime.unit() as s:  # the last item is for a cluster LOA01 does not serve
+        s.scalar(select(Programme).where(Programme.session_code == "lo")).items[2].clusters = ["TDP05"]
     time.sleep(1.0)  # the agent was not ticking when the session was due
     assert agent.sync_once()
     agent.playout.tick(agent.manifest)
     agent.playout.tick(agent.manifest)  # once
-    wait_for(lambda: len(local(agent, "lo")) == 2, timeout=5)
-    assert [(r.position, r.status) for r in local(agent, "lo")] == [(0, "missed"), (1, "missed")]
-    assert "Lỡ giờ phát" in local(agent, "lo")[0].note
+    wait_for(lambda: len(local(agent, "lo")) == 3, timeout=5)
+    rows = local(agent, "lo")
+    assert [(r.position, r.status) for r in rows] == [(0, "missed"), (1, "missed"), (2, "skipped")]
+    assert "Lỡ giờ phát" in rows[0].note and rows[2].note == "Mục dành cho cụm TDP05, thiết bị phục vụ TDP01, TDP02."
 
 
 def test_an_agent_clock_three_minutes_off_airs_by_the_servers_time(runtime, network, live_server, make_agent, tmp_path):
