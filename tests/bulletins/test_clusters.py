@@ -96,3 +96,8 @@ def test_an_unchanged_cluster_list_changes_nothing(session, users):
     service.update_bulletin(session, users["vanhoa"], b, {"clusters": ["tdp05"]})
     assert (b.version, b.updated_at) == (version, updated)
     assert session.scalar(select(func.count(AuditLog.id)).where(AuditLog.action == "bulletin.update")) == 0
+
+
+def test_the_demo_has_a_bulletin_for_two_clusters(session, demo):
+    targeted = {b.title: cluster_codes(b) for b in session.scalars(select(Bulletin)) if b.clusters}
+    assert targeted == {"Phổ biến văn bản quy phạm pháp luật mới": ["TDP05", "TDP07"]}
