@@ -10,7 +10,7 @@ from datetime import timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from .domain.models import ApiToken, AuditLog, Role, User
 from .domain.types import utcnow
@@ -71,7 +71,9 @@ def create_token(session: Session, user: User, name: str = "") -> str:
 
 def user_for_token(session: Session, token: str) -> User | None:
     row = session.scalar(
-        select(ApiToken).where(ApiToken.token_hash == _token_digest(token), ApiToken.revoked_at.is_(None))
+        select(ApiToken)
+        .where(ApiToken.token_hash == _token_digest(token), ApiToken.revoked_at.is_(None))
+        .options(joinedload(ApiToken.user))  # every API request: one statement, not two
     )
     if row is None or not row.user.active:
         return None
