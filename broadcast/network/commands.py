@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlalchemy import insert, or_, select
 from sqlalchemy.orm import Session
 
+from ..bulletins.targets import station_clusters
 from ..config import session_settings
 from ..dates import parse_day
 from ..domain.models import (
@@ -135,8 +136,9 @@ def _queue(
 
 
 def emergency_to_devices(session: Session, bulletin: Bulletin, *, user: User | None = None) -> list[DeviceCommand]:
-    """An approved emergency bulletin for the devices of its ``agent`` stations: one ``emergency`` command
-    each (the playout side airs the other stations). For the emergency flow to call on approval: the
+    """An approved emergency bulletin for the devices of its ``agent`` stations that serve its clusters (all of a
+    station's devices when it names none there): one ``emergency`` command each (the playout side airs the
+    other stations). For the emergency flow to call on approval: the
     audio is found and hashed once and the commands written in one flush, as a province may have
     hundreds of units waiting for them."""
     stations = (
@@ -147,12 +149,24 @@ def emergency_to_devices(session: Session, bulletin: Bulletin, *, user: User | N
     agent_stations = [s.id for s in stations if (s.sink or "").strip() == "agent"]
     if not agent_stations:
         return []
-    devices = session.scalars(
-        select(Device).where(Device.station_id.in_(agent_stations), Device.revoked_at.is_(None)).order_by(Device.code)
-    ).all()
+    devices = [
+        d
+        for d in session.scalars(
+            select(Device)
+            .where(Device.station_id.in_(agent_stations), Device.revoked_at.is_(None))
+            .order_by(Device.code)
+        )
+        if _hears(d, station_clusters(bulletin, d.station_id))
+    ]
     if not devices:
         return []
-    return _queue(session, list(devices), "emergency", _emergency_args(session, bulletin.id), user=user)
+    return _queue(session, devices, "emergency", _emergency_args(session, bulletin.id), user=user)
+
+
+def _hears(device: Device, clusters: list[str] | None) -> bool:
+    """Whether a device airs an item meant for ``clusters`` (None: the whole station) — the agent's own rule
+    for programme items, applied to an emergency before it is sent (a flood warning for TDP05 only)."""
+    return not clusters or not device.clusters or bool(set(device.clusters) & set(clusters))
 
 
 def emergencies_waiting(session: Session, since) -> list[Bulletin]:

@@ -88,6 +88,7 @@ def confirm_manual(
             title=(item.title or (bulletin.title if bulletin else ""))[:300],
             category_code=item.category_code or (bulletin.category.code if bulletin else None),
             department_code=bulletin.department.code if bulletin else None,
+            clusters=item.clusters or None,
             scheduled_start=item.planned_start,
             actual_start=item.planned_start,
             actual_end=item.planned_start + timedelta(milliseconds=item.duration_ms if aired else 0),

@@ -146,3 +146,20 @@ def test_an_uploaded_recording_kept_relative_to_the_data_dir_is_found(runtime, n
         bulletin.stations = [s.scalar(select(Station).where(Station.code == "MOLAO"))]
         (cmd,) = emergency_to_devices(s, bulletin)
         assert cmd.args["sha256"] == hashlib.sha256(b"tin khan cap " * 500).hexdigest()
+
+
+def test_an_emergency_for_some_clusters_reaches_only_the_devices_that_serve_them(runtime, urgent):
+    from broadcast.domain.models import Cluster
+    from broadcast.network.devices import add_device
+
+    with runtime.unit() as s:
+        add_device(s, "LOA02", "MOLAO", "TDP03")  # another residential group
+        add_device(s, "LOA03", "MOLAO")  # the whole station
+        bulletin = s.get(Bulletin, urgent["id"])
+        molao = s.scalar(select(Station).where(Station.code == "MOLAO"))
+        bulletin.clusters = [
+            c for c in s.scalars(select(Cluster).where(Cluster.station_id == molao.id)) if c.code == "TDP01"
+        ]
+        assert [c.device.code for c in emergency_to_devices(s, bulletin)] == ["LOA01", "LOA03"]
+        bulletin.clusters = []  # for everyone
+        assert [c.device.code for c in emergency_to_devices(s, bulletin)] == ["LOA01", "LOA02", "LOA03"]
