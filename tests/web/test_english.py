@@ -34,6 +34,8 @@ PAGES = [
     ),
     ("/", "vanhanh", ["Today's sessions", "Playout controls"], ["Buổi phát hôm nay"]),
     ("/bulletins", "vanhanh", ["Bulletins"], []),
+    ("/devices", "vanhanh", ["Each device", "Station devices"], ["Tình trạng từng thiết bị"]),
+    ("/voices", "vanhanh", ["Paid voices: characters used", "Monthly cap"], ["Hạn mức tháng"]),
 ]
 
 
