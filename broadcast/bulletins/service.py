@@ -13,6 +13,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..config import session_settings
 from ..dates import parse_day
 from ..domain.labels import PRIORITY_LABELS, status_label
 from ..domain.models import (
@@ -29,6 +30,7 @@ from ..domain.models import (
 from ..domain.types import utcnow
 from ..errors import Conflict, NotFound, PermissionDenied, ValidationError
 from ..security import audit
+from ..speech.voices import check_choice
 from . import permissions as perm
 from .targets import parse_clusters, same_clusters
 from .workflow import requeue_after_edit, submit
@@ -55,6 +57,7 @@ FIELD_LABELS = {
     "airings": "Số lượt phát",
     "stations": "Đài phát",
     "clusters": "Cụm loa",
+    "voice": "Giọng đọc",
 }
 EDITABLE_FIELDS = tuple(FIELD_LABELS)
 # Changing any of these after approval sends the bulletin back to review.
@@ -213,6 +216,8 @@ def validate(session: Session, data: dict, *, current: Bulletin | None = None) -
         out["stations"] = _stations(session, data["stations"])
     if "clusters" in data or (current is not None and "stations" in out and current.clusters):
         out["clusters"] = _clusters(session, data, out, current)
+    if "voice" in data:  # this bulletin's own voice over its stations' (None: theirs)
+        out["voice"] = check_choice(data["voice"], session_settings(session))
     start = out.get("valid_from", current.valid_from if current is not None else None)
     end = out.get("valid_until", current.valid_until if current is not None else None)
     if start and end and end < start:

@@ -109,6 +109,8 @@ class Station(Base):
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     description: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # {"engine", "voice", "speed"} its bulletins and announcements are read with; NULL = the installation's.
+    voice: Mapped[dict | None] = mapped_column(JSONText)
 
     ward: Mapped[Ward] = relationship(back_populates="stations")
     clusters: Mapped[list[Cluster]] = relationship(
@@ -233,6 +235,8 @@ class Bulletin(Base):
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # A voice for this bulletin only ({"engine", "voice", "speed"}), over its stations' (migration 0010).
+    voice: Mapped[dict | None] = mapped_column(JSONText)
 
     category: Mapped[Category] = relationship()
     department: Mapped[Department] = relationship()

@@ -315,7 +315,7 @@ def build_day(
     """
     today = today or utcnow().astimezone(settings.tz).date()
     work = gather_day(session, settings, station_code, on_date, today)
-    renderer = renderer or SpeechRenderer(session, settings)
+    renderer = renderer or SpeechRenderer(session, settings, voice=work.station.voice)
     check_assets(renderer, work.specs, work.kept)
     # Nothing to render on a day without a session to build.
     audio_by_id, failed = (

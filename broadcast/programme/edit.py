@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..bulletins.targets import station_clusters
 from ..config import Settings
-from ..domain.models import Bulletin, Programme, ProgrammeItem, User
+from ..domain.models import Bulletin, Programme, ProgrammeItem, Station, User
 from ..errors import Conflict, NotFound, ValidationError
 from ..security import audit
 from .fill import AIRABLE_STATUSES
@@ -140,7 +140,8 @@ def insert_bulletin(
         raise ValidationError(f"Tin «{b.title}» không phát ở đài này.", field="bulletin_id")
     if any(i.bulletin_id == b.id for i in p.items):
         raise ValidationError(f"Tin «{b.title}» đã có trong buổi này.", field="bulletin_id")
-    audio = (renderer or SpeechRenderer(session, settings)).bulletin(b)
+    station = session.get(Station, p.station_id)
+    audio = (renderer or SpeechRenderer(session, settings, voice=station.voice)).bulletin(b)
     ordered = sorted(p.items, key=lambda i: i.position)
     pos = len(ordered) + 1 if position is None else min(max(1, int(position)), len(ordered) + 1)
     item = ProgrammeItem(

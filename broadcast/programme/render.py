@@ -28,6 +28,7 @@ from ..config import Settings
 from ..domain.models import Bulletin
 from ..errors import BroadcastError, ValidationError
 from ..speech import store as speech_store
+from ..speech import voices
 from ..speech.normalize.dates import day_words, month_words
 from ..speech.normalize.numbers import number_to_words
 from ..speech.render import render_text
@@ -100,9 +101,10 @@ def _probe_ms(path: Path) -> int | None:
 class SpeechRenderer:
     """Renders with the speech layer; caches asset durations per instance."""
 
-    def __init__(self, session: Session, settings: Settings):
+    def __init__(self, session: Session, settings: Settings, voice: dict | None = None):
         self.session = session
         self.settings = settings
+        self.voice = voice  # the station's chosen voice (broadcast.speech.voices); None = the installation's
         self._assets: dict[str, Audio] = {}
 
     def _speech_prefs(self) -> tuple[dict, dict, int | None]:
@@ -116,10 +118,12 @@ class SpeechRenderer:
     def _render_text(self, text: str, cache: str, tags: dict | None = None):
         prefs, lexicon, version = self._speech_prefs()
         audio = {k: v for k, v in prefs.items() if k in ("rate", "pitch")}
+        if self.voice:
+            audio["speed"] = self.voice["speed"]
         return render_text(
             text,
-            engine_names=self.settings.tts_engines,
-            voice=prefs.get("voice"),
+            engine_names=voices.chain_for(self.voice, self.settings.tts_engines),
+            voice=self.voice["voice"] if self.voice else prefs.get("voice"),
             settings=audio,
             lexicon=lexicon,
             lexicon_version=version,
@@ -129,13 +133,13 @@ class SpeechRenderer:
 
     def bulletin(self, bulletin: Bulletin) -> Audio:
         """The bulletin's rendition through ``broadcast.speech.store.render_bulletin`` (recorded in the DB)."""
-        r = speech_store.render_bulletin(self.session, bulletin, self.settings)
+        r = speech_store.render_bulletin(self.session, bulletin, self.settings, station_voice=self.voice)
         return Audio(str(r.path), int(r.duration_ms), r.id)
 
     def bulletin_batch(self, bulletins: list[Bulletin]) -> list[Audio | BroadcastError]:
         """A batch, rendered in parallel by ``render_bulletins``: an Audio or a BroadcastError per bulletin."""
         out = []
-        for r in speech_store.render_bulletins(self.session, bulletins, self.settings):
+        for r in speech_store.render_bulletins(self.session, bulletins, self.settings, station_voice=self.voice):
             out.append(r if isinstance(r, Exception) else Audio(str(r.path), int(r.duration_ms), r.id))
         return out
 

@@ -27,7 +27,7 @@ from ..config import Settings
 from ..domain.models import AudioRendition, Bulletin, LexiconEntry, Setting
 from ..errors import BroadcastError, NotFound, ValidationError
 from ..security import audit
-from . import usage
+from . import usage, voices
 from .normalize import normalize
 from .render import Rendition, render_many, render_text
 
@@ -253,27 +253,35 @@ def speech_settings(session: Session) -> dict:
     return out
 
 
-def _reusable(session: Session, bulletin: Bulletin, spoken: str) -> AudioRendition | None:
-    rows = session.scalars(
-        select(AudioRendition)
-        .where(
-            AudioRendition.bulletin_id == bulletin.id,
-            AudioRendition.bulletin_version == bulletin.version,
-            AudioRendition.stale.is_(False),
-        )
-        .order_by(AudioRendition.id.desc())
+def _reusable(session: Session, bulletin: Bulletin, spoken: str, choice: dict | None) -> AudioRendition | None:
+    """A current rendition with the same words (and, for a chosen voice, made by that voice)."""
+    query = select(AudioRendition).where(
+        AudioRendition.bulletin_id == bulletin.id,
+        AudioRendition.bulletin_version == bulletin.version,
+        AudioRendition.stale.is_(False),
     )
-    for row in rows:
+    if choice:
+        query = query.where(AudioRendition.engine == choice["engine"], AudioRendition.voice == choice["voice"])
+    for row in session.scalars(query.order_by(AudioRendition.id.desc())):
         if row.spoken_text == spoken and Path(row.path).is_file():
             return row
     return None
 
 
 def _render_job(
-    session: Session, bulletin: Bulletin, settings: Settings, lexicon: Mapping[str, str], prefs: dict
+    session: Session,
+    bulletin: Bulletin,
+    settings: Settings,
+    lexicon: Mapping[str, str],
+    prefs: dict,
+    station_voice: dict | None = None,
 ) -> AudioRendition | dict:
-    """The bulletin's reusable rendition, or the ``render_text`` arguments to make one."""
+    """The bulletin's reusable rendition, or the ``render_text`` arguments to make one. The voice is the
+    bulletin's own choice, else its station's (``station_voice``), else the installation's."""
+    choice = bulletin.voice or station_voice
     audio = {k: v for k, v in prefs.items() if k in ("rate", "pitch", "chime", "full_symbols")}
+    if choice:
+        audio["speed"] = choice["speed"]
     if audio.get("chime", "none") != "none":
         audio["chime_path"] = str(Path(settings.assets_dir) / "chuong-bao.mp3")
     if bulletin.recording_path:
@@ -284,15 +292,17 @@ def _render_job(
         audio["recording_path"] = str(recording)
         text = ""
     else:
-        engines, _notes = usage.within_caps(session, settings.tts_engines, datetime.now(settings.tz).date())
+        chain = voices.chain_for(choice, settings.tts_engines)
+        engines, _notes = usage.within_caps(session, chain, datetime.now(settings.tz).date())
         text = _bulletin_text(bulletin)
-        existing = _reusable(session, bulletin, normalize(text, lexicon, full_symbols=bool(audio.get("full_symbols"))))
+        spoken = normalize(text, lexicon, full_symbols=bool(audio.get("full_symbols")))
+        existing = _reusable(session, bulletin, spoken, choice)
         if existing is not None:
             return existing
     return dict(
         text=text,
         engine_names=engines,
-        voice=prefs.get("voice"),
+        voice=choice["voice"] if choice else prefs.get("voice"),
         settings=audio,
         lexicon=lexicon,
         lexicon_version=lexicon_version(session),
@@ -321,16 +331,25 @@ def _record(session: Session, bulletin: Bulletin, result: Rendition, today: date
     return row
 
 
-def render_bulletin(session: Session, bulletin: Bulletin, settings: Settings) -> AudioRendition:
-    """The bulletin's current audio, rendering it only if needed; flushes, never commits."""
-    job = _render_job(session, bulletin, settings, operator_lexicon(session), speech_settings(session))
+def render_bulletin(
+    session: Session, bulletin: Bulletin, settings: Settings, *, station_voice: dict | None = None
+) -> AudioRendition:
+    """The bulletin's current audio (in its own voice, else ``station_voice``), rendering it only if needed;
+    flushes, never commits."""
+    prefs = speech_settings(session)
+    job = _render_job(session, bulletin, settings, operator_lexicon(session), prefs, station_voice)
     if isinstance(job, AudioRendition):
         return job
     return _record(session, bulletin, render_text(**job), datetime.now(settings.tz).date())
 
 
 def render_bulletins(
-    session: Session, bulletins: Sequence[Bulletin], settings: Settings, *, workers: int | None = None
+    session: Session,
+    bulletins: Sequence[Bulletin],
+    settings: Settings,
+    *,
+    workers: int | None = None,
+    station_voice: dict | None = None,
 ) -> list[AudioRendition | BroadcastError]:
     """``render_bulletin`` for a batch (e.g. a day's programme), rendering in parallel.
 
@@ -345,7 +364,7 @@ def render_bulletins(
     jobs: list[dict] = []
     for bulletin in bulletins:
         try:
-            job = _render_job(session, bulletin, settings, lexicon, prefs)
+            job = _render_job(session, bulletin, settings, lexicon, prefs, station_voice)
         except BroadcastError as exc:
             job = exc
         if isinstance(job, dict):

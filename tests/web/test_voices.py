@@ -68,3 +68,65 @@ def test_api_normalize_warns_about_damaged_text(client, api_token):
     headers = {"Authorization": f"Bearer {api_token('vanhoa')}"}
     body = client.post("/api/v1/normalize", json={"text": "Kết quả đư c công nhận"}, headers=headers).get_json()
     assert "c" in [w["word"] for w in body["warnings"]] and body["spoken"].startswith("Kết quả")
+
+
+def test_operator_sets_a_stations_voice_and_a_bad_choice_changes_nothing(login_as, runtime):
+    from sqlalchemy import select
+
+    from broadcast.domain.models import Station
+
+    client = login_as("vanhanh")
+    html = client.get("/voices").get_data(as_text=True)
+    assert 'id="station-voices"' in html and "giọng mặc định" in html
+    token = csrf_from(html)
+    form = {"csrf_token": token, "station": "MOLAO", "voice_choice": "espeak|vi-vn-x-south", "voice_speed": "0,9"}
+    done = client.post("/voices/station", data=form, follow_redirects=True).get_data(as_text=True)
+    assert "espeak · vi-vn-x-south · tốc độ 0,9" in done
+    bad = dict(form, voice_choice="espeak|khong-co")
+    assert "Không có giọng “khong-co”" in client.post("/voices/station", data=bad, follow_redirects=True).get_data(
+        as_text=True
+    )
+    nowhere = dict(form, station="KHONGCO")
+    assert "Không có đài mã" in client.post("/voices/station", data=nowhere, follow_redirects=True).get_data(
+        as_text=True
+    )
+    with runtime.unit() as s:
+        voice = s.scalar(select(Station).where(Station.code == "MOLAO")).voice
+    assert voice == {"engine": "espeak", "voice": "vi-vn-x-south", "speed": 0.9}
+
+
+def test_a_bulletin_chooses_its_own_voice_over_the_api(client, api_token, runtime):
+    headers = {"Authorization": f"Bearer {api_token('vanhanh')}"}
+    bulletin = client.get("/api/v1/bulletins?per_page=1", headers=headers).get_json()["items"][0]
+    assert bulletin["voice"] is None
+    url = f"/api/v1/bulletins/{bulletin['id']}"
+    choice = {"engine": "espeak", "voice": "vi-vn-x-central", "speed": 1.0}
+    ok = client.patch(url, json={"voice": choice}, headers=headers)
+    assert ok.status_code == 200, ok.get_json()
+    assert ok.get_json()["voice"] == choice
+    bad = client.patch(url, json={"voice": {"engine": "espeak", "voice": "vi", "speed": 3}}, headers=headers)
+    assert bad.status_code == 400 and bad.get_json()["error"]["field"] == "speed"
+    assert client.get(url, headers=headers).get_json()["voice"] == choice  # unchanged by the refusal
+    back = client.patch(url, json={"voice": None}, headers=headers)
+    assert back.get_json()["voice"] is None
+
+
+def test_the_bulletin_form_offers_the_voices_that_run_here_and_keeps_the_choice(login_as, runtime):
+    from sqlalchemy import select
+
+    from broadcast.domain.models import Bulletin
+    from tests.web.test_bulletins_pages import form_data
+
+    client = login_as("vanhoa")
+    page = client.get("/bulletins/new").get_data(as_text=True)
+    assert 'name="voice_choice"' in page and 'value="espeak|vi-vn-x-south"' in page
+    assert 'value="viettel|' not in page  # no key here: not offered
+    data = form_data(page, title="Thông báo tiêm chủng", voice_choice="espeak|vi-vn-x-south", voice_speed="1,2")
+    assert client.post("/bulletins/new", data=data).status_code == 302
+    bad = form_data(page, title="Tin khác", voice_choice="espeak|vi", voice_speed="5")
+    refused = client.post("/bulletins/new", data=bad)
+    assert refused.status_code == 400 and "Tốc độ đọc phải từ 0,8 đến 1,2" in refused.get_data(as_text=True)
+    with runtime.unit() as s:
+        saved = s.scalar(select(Bulletin).where(Bulletin.title == "Thông báo tiêm chủng"))
+        assert saved.voice == {"engine": "espeak", "voice": "vi-vn-x-south", "speed": 1.2}
+        assert s.scalar(select(Bulletin).where(Bulletin.title == "Tin khác")) is None

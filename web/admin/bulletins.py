@@ -17,6 +17,7 @@ from broadcast.bulletins import queries, recording, service, targets, workflow
 from broadcast.domain.models import Bulletin, Category, Department, Station, User
 from broadcast.domain.types import utcnow
 from broadcast.errors import BroadcastError, ValidationError
+from broadcast.speech.engines.chain import voice_catalogue
 
 from .. import db_session, runtime_of
 from ..auth import current_db_user, roles_required
@@ -97,6 +98,7 @@ def _choices():
             .options(selectinload(Station.clusters))
             .order_by(Station.code)
         ).all(),
+        "voices": [v for v in voice_catalogue(runtime_of().settings) if v["available"]],
     }
 
 
@@ -152,6 +154,9 @@ def _form_data(user: User, bulletin: Bulletin | None) -> dict:
     stations = [s for s in form.getlist("stations") if s]
     data["stations"] = stations or None
     data["clusters"] = [c for c in form.getlist("clusters") if c]
+    if "voice_choice" in form:  # "engine|voice", or empty for the stations' voice
+        engine, _, voice = form.get("voice_choice", "").partition("|")
+        data["voice"] = {"engine": engine, "voice": voice, "speed": form.get("voice_speed") or 1} if engine else None
     if (
         "spoken_text" in form
         and perm.can_edit_spoken(user, bulletin or Bulletin(status="draft"))
@@ -203,6 +208,8 @@ def _edit_values(bulletin: Bulletin) -> dict:
         "airings": str(bulletin.airings_wanted),
         "stations": [] if bulletin.all_stations else [s.code for s in bulletin.stations],
         "clusters": targets.cluster_codes(bulletin),
+        "voice_choice": f"{bulletin.voice['engine']}|{bulletin.voice['voice']}" if bulletin.voice else "",
+        "voice_speed": str(bulletin.voice["speed"]) if bulletin.voice else "1",
     }
 
 
@@ -364,8 +371,12 @@ def bulletin_preview_audio(bulletin_id: int):
         abort(404)
     from broadcast.speech import store
 
+    # Heard as it will air: the bulletin's own voice, else its station's when it goes to one station.
+    only = bulletin.stations[0] if not bulletin.all_stations and len(bulletin.stations) == 1 else None
     with commit_or_flash(flash_error=False) as outcome:  # the <audio> element shows no flash
-        rendition = store.render_bulletin(db_session(), bulletin, runtime_of().settings)
+        rendition = store.render_bulletin(
+            db_session(), bulletin, runtime_of().settings, station_voice=only.voice if only else None
+        )
     if outcome.error:
         return outcome.error_message, outcome.error.http_status if outcome.error.http_status < 500 else 503
     return send_file(str(rendition.path), mimetype="audio/mpeg", conditional=True, max_age=0)

@@ -6,10 +6,14 @@ from datetime import datetime
 
 from flask import flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from broadcast import roles
+from broadcast.domain.models import Station
 from broadcast.speech import samples, usage
+from broadcast.speech import voices as voices_core
 from broadcast.speech.engines.chain import voice_catalogue
+from broadcast.stations import station_by_code
 
 from .. import db_session, limiter, runtime_of
 from ..auth import client_ip, current_db_user, roles_required
@@ -25,9 +29,12 @@ EDIT_ROLES = roles.EDIT_ROLES  # admin always passes
 def voices():
     settings = runtime_of().settings
     user = current_db_user()
+    stations = db_session().scalars(select(Station).where(Station.enabled.is_(True)).order_by(Station.code)).all()
     return render_template(
         "admin/voices.html",
         voices=voice_catalogue(settings),
+        stations=stations,
+        voice_label=voices_core.label,
         usage=usage.usage(db_session(), datetime.now(settings.tz).date()),
         sample_text=samples.SAMPLE_TEXT,
         can_edit=user is not None and (user.role in EDIT_ROLES or user.role == "admin"),
@@ -45,6 +52,23 @@ def voice_sample():
     if outcome.error:
         return outcome.error.message, 400, {"Content-Type": "text/plain; charset=utf-8"}
     return send_file(path, mimetype="audio/mpeg", max_age=0)
+
+
+@bp.post("/voices/station")
+@roles_required(*EDIT_ROLES)
+def station_voice():
+    """A station's voice: what its bulletins and announcements are read with from the next build."""
+    form = request.form
+    engine, _sep, voice = form.get("voice_choice", "").partition("|")
+    raw = {"engine": engine, "voice": voice, "speed": form.get("voice_speed") or 1} if engine else None
+    with commit_or_flash() as outcome:
+        station = station_by_code(db_session(), form.get("station", ""))
+        choice = voices_core.set_station_voice(
+            db_session(), station, raw, config=runtime_of().settings, user=current_db_user(), ip=client_ip()
+        )
+    if not outcome.error:
+        flash(_("Đài %(s)s đọc bằng %(v)s từ lần dựng chương trình sau.", s=station.name, v=voices_core.label(choice)))
+    return redirect(url_for("admin.voices"))
 
 
 @bp.post("/voices/caps")

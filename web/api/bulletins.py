@@ -44,6 +44,7 @@ def serialize(b: Bulletin) -> dict:
         "all_stations": bool(b.all_stations),
         "stations": [] if b.all_stations else sorted(s.code for s in b.stations),
         "clusters": targets.cluster_codes(b),
+        "voice": b.voice,
         "author": b.author.username,
         "version": b.version,
         "has_recording": bool(b.recording_path),

@@ -14,6 +14,7 @@ from pathlib import Path
 from .base import EngineError, EngineUnavailable, pick_voice
 
 VOICES = ("vi", "vi-vn-x-central", "vi-vn-x-south")
+DEFAULT_RATE = 150
 ACCENTS = {"vi": "north", "vi-vn-x-central": "central", "vi-vn-x-south": "south"}
 
 
@@ -34,7 +35,8 @@ class EspeakEngine:
         ]
 
     def command(self, voice: str | None, out_path: Path, settings: Mapping[str, object]) -> list[str]:
-        rate = int(settings.get("rate", 150))  # words per minute, espeak range 80..450
+        # words per minute, espeak range 80..450; a chosen voice's normalised speed scales the default
+        rate = int(settings.get("rate", round(DEFAULT_RATE * float(settings.get("speed", 1.0)))))
         pitch = int(settings.get("pitch", 50))  # 0..99
         rate = min(max(rate, 80), 450)
         pitch = min(max(pitch, 0), 99)

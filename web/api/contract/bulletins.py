@@ -73,6 +73,17 @@ _FIELDS = {
         + targets.EXAMPLE
         + "; rỗng = mọi cụm. Ở đài không có cụm nào được chọn, tin phát cho cả đài.",
     },
+    "voice": {
+        "type": "object",
+        "nullable": True,
+        "description": "Giọng đọc riêng của tin (GET /voices); null = giọng của đài.",
+        "required": ["engine", "voice"],
+        "properties": {
+            "engine": {"type": "string"},
+            "voice": {"type": "string"},
+            "speed": {"type": "number", "minimum": 0.8, "maximum": 1.2},
+        },
+    },
 }
 _NULLABLE_DT = {"type": "string", "format": "date-time", "nullable": True}
 
@@ -111,6 +122,7 @@ SCHEMAS = {
             "all_stations": {"type": "boolean"},
             "stations": {"type": "array", "items": {"type": "string"}},
             "clusters": {"type": "array", "items": {"type": "string"}},
+            "voice": _FIELDS["voice"],
             "author": {"type": "string"},
             "version": {"type": "integer"},
             "has_recording": {"type": "boolean"},
