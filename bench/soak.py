@@ -49,7 +49,7 @@ def run() -> list[dict]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("BROADCAST_")}
         url = f"sqlite:///{tmp}/soak.db"
         env.update(BROADCAST_DATA_DIR=tmp, BROADCAST_DATABASE_URL=url, BROADCAST_TTS_ENGINES="espeak")
-        token = _seed(env)
+        token = _seed(env)[0]  # an operator's API token (then its user id and department)
         tone = Path(tmp) / "tone.mp3"
         subprocess.run(
             [

@@ -92,6 +92,34 @@ def _espeak_raw(texts: list[str], workdir: Path) -> tuple[float, float]:
     return audio, wall
 
 
+def _espeak_then_mp3(spoken: str, wav: Path) -> None:
+    subprocess.run(
+        ["espeak-ng", "-v", "vi", "-b", "1", "-w", str(wav), "--stdin"],
+        input=spoken.encode(),
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run(
+        ["ffmpeg", "-hide_banner", "-nostdin", "-y", "-i", str(wav), "-ar", "44100", "-ac", "1", "-c:a", "libmp3lame",
+         "-b:a", BITRATE, "-compression_level", str(LAME_QUALITY), str(wav.with_suffix(".mp3"))],
+        check=True, capture_output=True,
+    )  # fmt: skip
+
+
+def _limit(texts: list[str], workdir: Path, workers: int) -> tuple[float, float]:
+    """The composed limit: raw espeak-ng and one MP3 encode of its audio per bulletin, on ``workers``
+    threads as the pipeline runs (what any pipeline with MP3 output must at least do)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    spoken = [with_pauses(normalize(t)) for t in texts]
+    wavs = [workdir / f"limit{k}.wav" for k in range(len(texts))]
+    started = time.perf_counter()
+    with ThreadPoolExecutor(workers) as pool:
+        list(pool.map(_espeak_then_mp3, spoken, wavs))
+    wall = time.perf_counter() - started
+    return sum(probe_duration(w) for w in wavs), wall
+
+
 def _mp3_encode(workdir: Path, count: int) -> tuple[float, float]:
     audio, wall = 0.0, 0.0
     for k in range(count):
@@ -153,6 +181,8 @@ def run() -> list[dict]:
         serial_rtf = sum(r.duration_ms for r in serial) / 1000 / (time.perf_counter() - started)
 
         workers = default_workers()
+        limit_audio, limit_wall = _limit(texts, tmp, workers)
+        limit_rtf = limit_audio / limit_wall
         started = time.perf_counter()
         renditions = render_many(
             [{"text": t, "engine_names": ["espeak"], "cache_dir": tmp / "cache"} for t in texts], workers=workers
@@ -179,9 +209,16 @@ def run() -> list[dict]:
             "name": "speech.pipeline_rtf",
             "value": round(pipeline_rtf, 2),
             "unit": "audio s / wall s",
-            "limit": {"name": "speech.espeak_raw_rtf", "value": round(raw_rtf, 2)},
-            "target": ">= 0.5 x raw espeak-ng",
+            "limit": {"name": "speech.limit_rtf", "value": round(limit_rtf, 2)},
+            "target": ">= 0.7 x speech.limit_rtf",
             "note": note,
+        },
+        {
+            "name": "speech.limit_rtf",
+            "value": round(limit_rtf, 2),
+            "unit": "audio s / wall s",
+            "limit": None,
+            "target": f"reference (raw espeak-ng + one MP3 encode, {workers} workers)",
         },
         {
             "name": "speech.pipeline_rtf_serial",
