@@ -24,7 +24,21 @@ from broadcast.db import make_engine
 from broadcast.migrate import ensure_reference_data, upgrade
 from broadcast.runtime import Runtime
 
+# Fixtures any test package may use: a real Icecast and an upstream tone feeding it.
+pytest_plugins = ["tests.icecast"]
+
 PG_BASE_URL = os.environ.get("BROADCAST_TEST_DATABASE_URL", "").strip()
+
+
+def pytest_collection_modifyitems(config, items):
+    """On PostgreSQL, leave out the tests marked ``once`` (and the browser tests): they exercise processes,
+    sockets, audio or a browser, not SQL, and already ran on SQLite (the suite's time stays bounded)."""
+    if not PG_BASE_URL:
+        return
+    skip = pytest.mark.skip(reason="chạy một lần trên SQLite (không phụ thuộc cơ sở dữ liệu)")
+    for item in items:
+        if item.get_closest_marker("once") or item.get_closest_marker("browser"):
+            item.add_marker(skip)
 
 
 def pytest_report_header(config):

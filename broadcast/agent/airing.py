@@ -88,6 +88,7 @@ def session_items(entry: dict, media, clusters: list[str]) -> tuple[list[Item], 
             bulletin_id=raw.get("bulletin_id"),
             category_code=raw.get("category"),
             clusters=[str(c) for c in raw.get("clusters") or []] or None,
+            relay=raw["relay"] if isinstance(raw.get("relay"), dict) and raw["relay"].get("url") else None,
         )
         targets = item.clusters or []
         if clusters and targets and not set(targets) & set(clusters):

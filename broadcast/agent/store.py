@@ -97,6 +97,7 @@ def row_body(row: AsRun, uid: str, device: str, shift: timedelta) -> dict:
         "status": row.status,
         "note": row.note,
         "clusters": list(row.clusters or []),  # the item's target clusters as the agent aired it; [] = everyone
+        "fallback_ms": row.fallback_ms,  # a relay's: how long its fallback covered for the upstream
     }
 
 

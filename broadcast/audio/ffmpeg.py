@@ -72,6 +72,44 @@ def ffprobe_argv(*args: str) -> list[str]:
     return [FFPROBE, "-v", "error", *args]
 
 
+#: The house loudness for relayed streams, applied on the fly (EBU R128 in loudnorm's dynamic mode: it
+#: needs about 3 s of audio before its first output, which the player covers by connecting early).
+RELAY_LOUDNORM = "loudnorm=I=-16:TP=-1.5:LRA=11"
+
+
+def stream_input_args(url: str, *, protocols: str, timeout_s: float) -> list[str]:
+    """Input options for a network stream: only ``protocols`` may be opened (an HLS playlist cannot point
+    at a local file) and a read that stalls for ``timeout_s`` fails instead of hanging."""
+    return ["-protocol_whitelist", protocols, "-rw_timeout", str(int(timeout_s * 1_000_000)), "-i", url]
+
+
+def relay_argv(url: str, *, protocols: str, timeout_s: float, loudness: bool = True) -> list[str]:
+    """ffmpeg pulling ``url`` as house PCM on stdout, brought to the house loudness on the fly."""
+    filters = f"{RELAY_LOUDNORM},aresample={SAMPLE_RATE}" if loudness else f"aresample={SAMPLE_RATE}"
+    return ffmpeg_argv(
+        *stream_input_args(url, protocols=protocols, timeout_s=timeout_s),
+        "-vn",
+        "-af",
+        filters,
+        *RAW,
+        "-",
+        loglevel="error",
+        stats=False,
+    )
+
+
+def stream_probe_argv(url: str, *, protocols: str, timeout_s: float) -> list[str]:
+    """ffprobe of a network stream's audio: codec, bitrate, sample rate, channels as JSON."""
+    return ffprobe_argv(
+        *stream_input_args(url, protocols=protocols, timeout_s=timeout_s)[:-2],
+        "-show_streams",
+        "-show_format",
+        "-of",
+        "json",
+        url,
+    )
+
+
 # ---------------------------------------------------------------- one-shot runs
 
 

@@ -75,7 +75,7 @@ def playout_run(station, on_date, session_code, sink, speed):
     from ..playout.config import PlayoutConfig
     from ..playout.items import load_programme
     from ..playout.lease import process_holder
-    from ..playout.player import air_run
+    from ..playout.run import air_run
     from ..playout.scheduler import build_programme
     from ..playout.sinks import SinkError, open_sink
     from ..runtime import open_runtime

@@ -95,6 +95,24 @@ class Ward(Base):
     departments: Mapped[list[Department]] = relationship(back_populates="ward")
 
 
+class UpstreamSource(Base):
+    """A named upstream programme a station relays (VOV1, the provincial station), managed by operators."""
+
+    __tablename__ = "upstream_sources"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    url: Mapped[str] = mapped_column(String(1000))
+    # national (VOV) | province | other: how reports group relayed time beside the station's own content
+    category: Mapped[str] = mapped_column(String(20), default="other")
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The last "check now" or pre-slot probe: {"ok", "codec", "bitrate", "sample_rate", "channels",
+    # "audible", "rms", "error"} and when it ran.
+    last_check: Mapped[dict | None] = mapped_column(JSONText)
+    last_check_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class Station(Base):
     """A loudspeaker station (đài truyền thanh) and its output."""
 
@@ -393,6 +411,9 @@ class ProgrammeItem(Base):
     duration_ms: Mapped[int] = mapped_column(Integer, default=0)
     # Cluster codes the item is meant for (from its bulletin); NULL = the whole station (migration 0008).
     clusters: Mapped[list | None] = mapped_column(JSONText)
+    # A relay item (kind "relay"): {"url", "upstream", "source", "category", "fallback"} where fallback is
+    # "asset" | "announcement" | "skip" and audio_path holds the fallback's audio (migration 0011).
+    relay: Mapped[dict | None] = mapped_column(JSONText)
 
     programme: Mapped[Programme] = relationship(back_populates="items")
     bulletin: Mapped[Bulletin | None] = relationship()
@@ -488,6 +509,10 @@ class AsRun(Base):
     uid: Mapped[str | None] = mapped_column(String(64))
     # The item's target cluster codes, copied at air time; NULL = the whole station (migration 0008).
     clusters: Mapped[list | None] = mapped_column(JSONText)
+    # A relay row's upstream (the source's name, or its URL when it has none) and how long its fallback
+    # aired instead, in ms (migration 0011); aired_ms counts only the time actually relayed.
+    upstream: Mapped[str | None] = mapped_column(String(300))
+    fallback_ms: Mapped[int | None] = mapped_column(Integer)
 
     station: Mapped[Station] = relationship()
     bulletin: Mapped[Bulletin | None] = relationship()

@@ -114,6 +114,8 @@ def _build(row: dict, device: Device, programmes: dict, known_clusters: set[str]
         device_id=device.id,
         uid=row["uid"],
         clusters=_clusters(row, item, known_clusters),
+        upstream=((item.relay or {}).get("upstream") or "")[:300] or None,
+        fallback_ms=_ms(row, "fallback_ms"),
     )
 
 

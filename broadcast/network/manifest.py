@@ -93,6 +93,8 @@ def _item_json(item) -> dict:
         # serving clusters airs an item only when they share one, and logs the others skipped.
         "clusters": list(item.clusters or []),
         "media": MEDIA_URL.format(sha256=digest) if digest else None,
+        # A relay item: the agent pulls the upstream itself; the media above is its fallback.
+        "relay": item.relay,
     }
 
 

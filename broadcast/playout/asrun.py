@@ -92,6 +92,7 @@ class AsRunLog:
             source="playout",
             # NULL, not [], for the whole station: one spelling of "everyone" in the as-run log.
             clusters=list(item.clusters) if item.clusters else None,
+            upstream=(item.relay.get("upstream") or item.relay.get("url") or "")[:300] if item.relay else None,
         )
 
     def start(self, values: dict, *, start: datetime, lateness_ms: int | None, note: str | None) -> str:
@@ -132,9 +133,22 @@ class AsRunLog:
         self.writer.submit(op)
 
     def complete(
-        self, key: str, *, status: str, aired_ms: int, end: datetime, note: str | None, bulletin_id: int | None
+        self,
+        key: str,
+        *,
+        status: str,
+        aired_ms: int,
+        end: datetime,
+        note: str | None,
+        bulletin_id: int | None,
+        fallback_ms: int | None = None,
     ) -> None:
-        """Close the row with its final status; an ``aired`` bulletin counts one airing."""
+        """Close the row with its final status; an ``aired`` bulletin counts one airing.
+
+        ``fallback_ms``: how long a relay's fallback aired instead of the upstream (relay rows only)."""
+        values = dict(status=status, aired_ms=aired_ms, actual_end=end, heartbeat_at=end, note=note or None)
+        if fallback_ms is not None:
+            values["fallback_ms"] = fallback_ms
 
         def op(session, ids):
             row_id = ids.get(key)
@@ -142,9 +156,7 @@ class AsRunLog:
                 return
             # Only a row still airing is closed: recovery may already have closed it.
             done = session.execute(
-                update(AsRun)
-                .where(AsRun.id == row_id, AsRun.status == "airing")
-                .values(status=status, aired_ms=aired_ms, actual_end=end, heartbeat_at=end, note=note or None)
+                update(AsRun).where(AsRun.id == row_id, AsRun.status == "airing").values(**values)
             ).rowcount
             if done and status == "aired" and bulletin_id is not None:
                 bulletin_aired(session, bulletin_id)

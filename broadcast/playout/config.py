@@ -43,6 +43,12 @@ class PlayoutConfig:
     #: operator commands older than this are expired, not carried out
     command_ttl_s: float = 120
     icecast_max_backoff_s: float = 30
+    #: a relayed stream that cannot be reached, stalls or stays silent this long hands over to its fallback
+    relay_silence_s: float = 5.0
+    #: while the fallback airs, a lost upstream is tried again this often
+    relay_retry_s: float = 3.0
+    #: the upstream must be audible this long before the relay returns from the fallback
+    relay_resume_ms: int = 1000
 
     @classmethod
     def load(cls, runtime=None, **overrides) -> PlayoutConfig:

@@ -27,6 +27,8 @@ class Item:
     department_code: str | None = None
     # The cluster codes the item is meant for (None or [] = the whole station), copied into its as-run row.
     clusters: list[str] | None = None
+    # A relay item's {"url", "upstream", "source", "category", "fallback"}; its audio_path is the fallback.
+    relay: dict | None = None
 
 
 def probe_ms(path: str | None) -> int:
@@ -62,6 +64,7 @@ def programme_items(session, programme: Programme) -> list[Item]:
                 category_code=row.category_code or (bulletin.category.code if bulletin else None),
                 department_code=bulletin.department.code if bulletin else None,
                 clusters=list(row.clusters) if row.clusters else None,
+                relay=dict(row.relay) if row.relay else None,
             )
         )
         offset += duration

@@ -16,52 +16,36 @@ before the first sound.
 
 from __future__ import annotations
 
-import array
 import logging
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
-
 from ..audio.ffmpeg import DecodeError, decode_pcm
-from ..domain.models import AsRun, PlayoutRun, Programme, Station
+from ..domain.models import Station
 from ..domain.types import utcnow
-from .asrun import AsRunLog, existing_rows
+from .asrun import AsRunLog
 from .channels import Control, EmergencyRequest
 from .config import PlayoutConfig
-from .items import Item, programme_items
+from .items import Item
+from .levels import SILENCE_RMS, rms
+from .relay import RelayFeed, RelayReader
 from .sinks import Sink, SinkError, bytes_to_ms, ms_to_bytes
 from .writer import LogWriter
 
 log = logging.getLogger("broadcast.playout")
 
-#: below this RMS (int16) a chunk counts as silence: the pause an emergency may break in at
-SILENCE_RMS = 120
 
-
-def rms(pcm: bytes) -> float:
-    """Root mean square of int16 PCM, on at most ~400 samples (cheap enough for every chunk)."""
-    samples = array.array("h", pcm[: len(pcm) - len(pcm) % 2])
-    if not samples:
-        return 0.0
-    step = max(1, len(samples) // 400)
-    acc = 0
-    n = 0
-    for i in range(0, len(samples), step):
-        acc += samples[i] * samples[i]
-        n += 1
-    return (acc / n) ** 0.5
-
-
-@dataclass
-class AirResult:
-    run_id: int
-    status: str
-    rows: int = 0
-    first_start: datetime | None = None
-    lateness_ms: int | None = None
+def load_pcm(item: Item, seek_ms: int) -> bytes:
+    """An item's audio from ``seek_ms``; a relay item's is its fallback, whole (none: ``b""``)."""
+    if item.relay:
+        try:
+            return decode_pcm(item.audio_path, 0) if item.audio_path else b""
+        except DecodeError:
+            log.warning("relay fallback %s cannot be decoded; the slot has none", item.audio_path)
+            return b""
+    return decode_pcm(item.audio_path, seek_ms)
 
 
 @dataclass
@@ -73,6 +57,7 @@ class _Outcome:
     emergency: EmergencyRequest | None = None
     delivered: int = 0
     lost: int = 0
+    feed: RelayFeed | None = None  # a relay item's: what was relayed, what the fallback covered, why
 
 
 class Player:
@@ -103,10 +88,12 @@ class Player:
         # where the timeline is: monotonic time at which the next chunk is due
         self._clock: float | None = None
         self.current: dict | None = None
+        # relay items' upstreams, connected one item ahead, by item position
+        self._readers: dict[int, RelayReader] = {}
 
     # -- timing
-    def _pace(self, chunk_ms: float) -> None:
-        speed = self.config.speed
+    def _pace(self, chunk_ms: float, speed: float | None = None) -> None:
+        speed = self.config.speed if speed is None else speed
         if speed <= 0:
             return
         if self._clock is None:
@@ -129,6 +116,92 @@ class Player:
             time.sleep(remaining - 0.002 if remaining > 0.003 else 0)
 
     # -- one item
+    def _operator_cut(self, out: _Outcome) -> bool:
+        """The operator stopped the session or skipped the item: ``out`` says so."""
+        if self.control.stop.is_set():
+            out.status, out.reason = "interrupted", "Cán bộ đài dừng phát."
+            return True
+        if self.control.skip.is_set():
+            self.control.skip.clear()
+            out.status, out.reason = "skipped", "Cán bộ đài bỏ qua mục này."
+            return True
+        return False
+
+    def _local_clock(self) -> str:
+        return utcnow().astimezone(self.runtime.settings.tz).strftime("%H:%M:%S")
+
+    def preconnect(self, item: Item) -> None:
+        """Start pulling a relay item's upstream now: loudness levelling needs a few seconds of it."""
+        if item.relay and item.position not in self._readers:
+            self._readers[item.position] = RelayReader(item.relay["url"], timeout_s=self.config.relay_silence_s).start()
+
+    def _stream_relay(
+        self, item: Item, fallback_pcm: bytes, *, key: str, run_id: int, seek_ms: int, allow_emergency: bool
+    ) -> _Outcome:
+        """Relay the upstream for the item's remaining time, the fallback covering where it fails."""
+        cfg = self.config
+        chunk = ms_to_bytes(cfg.chunk_ms)
+        relay = item.relay
+        feed = RelayFeed(
+            relay["url"],
+            name=relay.get("upstream") or relay["url"],
+            fallback_pcm=fallback_pcm,
+            fallback=relay.get("fallback") or "skip",
+            config=cfg,
+            clock=self._local_clock,
+            reader=self._readers.pop(item.position, None),
+        )
+        feed.reader.keep_latest(chunk * 5)  # join the upstream live, not seconds behind
+        out = _Outcome(feed=feed)
+        remaining = max(0, item.duration_ms - seek_ms)
+        last_beat, shown = time.monotonic(), None
+        try:
+            while out.delivered + out.lost < remaining:
+                if self._operator_cut(out):
+                    break
+                if allow_emergency and (request := self.control.take_emergency()) is not None:
+                    # a relay has no sentence ends to wait for: the emergency goes on air at once
+                    out.emergency = request
+                    out.status, out.reason = "interrupted", "Ngắt để phát tin khẩn cấp."
+                    break
+                piece = feed.next_chunk(chunk)
+                if piece is None:  # fallback "skip": the session goes on
+                    break
+                if feed.reason != shown:
+                    shown = feed.reason
+                    self._show_relay(run_id, feed)
+                if not self._write(piece, out):
+                    break
+                self._pace(bytes_to_ms(len(piece)), speed=1.0)  # an upstream cannot be relayed faster
+                if time.monotonic() - last_beat >= cfg.heartbeat_s:
+                    last_beat = time.monotonic()
+                    self.log.heartbeat(key, run_id, feed.relayed_ms)
+        finally:
+            feed.close()
+        return out
+
+    def _show_relay(self, run_id: int, feed: RelayFeed) -> None:
+        """What the operator's status page shows: relaying, or the fallback and why."""
+        if self.current is not None:
+            self.current["relay"] = {"upstream": feed.name, "state": feed.state, "reason": feed.reason}
+        if feed.reason:
+            self.log.run_update(run_id, last_error=f"Tiếp sóng {feed.name}: {feed.reason}"[:2000])
+
+    def _write(self, piece: bytes, out: _Outcome) -> bool:
+        """One chunk to the sink, counted delivered or lost; False when the sink has failed for good."""
+        piece_ms = bytes_to_ms(len(piece))
+        try:
+            ok = self.sink.write(piece)
+        except SinkError as exc:
+            out.status, out.reason = "failed", str(exc)
+            out.lost += piece_ms
+            return False
+        if ok:
+            out.delivered += piece_ms
+        else:
+            out.lost += piece_ms
+        return True
+
     def _stream(self, pcm: bytes, *, key: str, run_id: int, allow_emergency: bool) -> _Outcome:
         """Write ``pcm`` to the sink chunk by chunk, minding stop, skip and emergencies."""
         cfg = self.config
@@ -139,12 +212,7 @@ class Player:
         pending: EmergencyRequest | None = None
         pos = 0
         while pos < len(pcm):
-            if self.control.stop.is_set():
-                out.status, out.reason = "interrupted", "Cán bộ đài dừng phát."
-                break
-            if self.control.skip.is_set():
-                self.control.skip.clear()
-                out.status, out.reason = "skipped", "Cán bộ đài bỏ qua mục này."
+            if self._operator_cut(out):
                 break
             if allow_emergency and pending is None:
                 pending = self.control.take_emergency()
@@ -157,16 +225,9 @@ class Player:
             piece = pcm[pos : pos + chunk]
             pos += len(piece)
             piece_ms = bytes_to_ms(len(piece))
-            try:
-                ok = self.sink.write(piece)
-            except SinkError as exc:
-                out.status, out.reason = "failed", str(exc)
-                out.lost += bytes_to_ms(len(pcm) - pos + len(piece))
+            if not self._write(piece, out):
+                out.lost += bytes_to_ms(len(pcm) - pos)  # the rest of the item is lost too
                 break
-            if ok:
-                out.delivered += piece_ms
-            else:
-                out.lost += piece_ms
             if pending is not None and pending.break_mode == "pause":
                 silent_ms = silent_ms + piece_ms if rms(piece) < SILENCE_RMS else 0
             self._pace(piece_ms)
@@ -187,8 +248,8 @@ class Player:
         scheduled: datetime | None,
         seek_ms: int,
         allow_emergency: bool,
-    ) -> tuple[str, str | None, EmergencyRequest | None]:
-        """Air one decoded item; returns (status, note, emergency request that cut it)."""
+    ) -> _Outcome:
+        """Air one decoded item (a relay item: its fallback's audio); returns how it went."""
         start = utcnow()
         lateness = int((start - scheduled).total_seconds() * 1000) if scheduled else None
         note = f"Vào giữa chừng, từ giây {seek_ms / 1000:.1f}." if seek_ms else None
@@ -202,7 +263,12 @@ class Player:
         }
         key = self.log.start(values, start=start, lateness_ms=lateness, note=note)
         self.log.run_update(run_id, position=item.position, heartbeat_at=start)
-        out = self._stream(pcm, key=key, run_id=run_id, allow_emergency=allow_emergency)
+        if item.relay:
+            out = self._stream_relay(
+                item, pcm, key=key, run_id=run_id, seek_ms=seek_ms, allow_emergency=allow_emergency
+            )
+        else:
+            out = self._stream(pcm, key=key, run_id=run_id, allow_emergency=allow_emergency)
         errors = self.sink.take_errors()
         if out.status == "aired" and out.lost:
             out.status = "failed"
@@ -213,16 +279,24 @@ class Player:
         if out.status == "failed" and errors:
             self.log.run_update(run_id, last_error=out.reason[:2000])
         end = start + timedelta(milliseconds=out.delivered) if self.config.speed <= 0 else utcnow()
+        aired, fallback_ms = out.delivered, None
+        if out.feed is not None:  # a relay row counts only what was relayed
+            aired, fallback_ms = out.feed.relayed_ms, out.feed.fallback_ms
+            if out.status == "aired" and not aired:
+                out.status = "failed"
+            note = " ".join(filter(None, [note, out.feed.summary()]))
+            end = utcnow()
         self.log.complete(
             key,
             status=out.status,
-            aired_ms=out.delivered,
+            aired_ms=aired,
             end=end,
             note=" ".join(filter(None, [note, out.reason])),
             bulletin_id=item.bulletin_id,
+            fallback_ms=fallback_ms,
         )
         self.current = None
-        return out.status, out.reason, out.emergency
+        return out
 
     # -- a list of items
     def _join(self, items: list[Item], join_ms: int, already_logged: set[int], row) -> list[tuple[Item, int]]:
@@ -273,9 +347,11 @@ class Player:
         todo = self._join(items, join_ms, already_logged or set(), row)
 
         def fetch(i: int) -> Future | None:
-            return self._prefetch.submit(decode_pcm, todo[i][0].audio_path, todo[i][1]) if i < len(todo) else None
+            return self._prefetch.submit(load_pcm, *todo[i]) if i < len(todo) else None
 
         upcoming = fetch(0)
+        if todo:
+            self.preconnect(todo[0][0])
         if start_at is not None:
             if upcoming is not None:
                 try:
@@ -302,7 +378,9 @@ class Player:
                 self.log.final(values, status="skipped", start=utcnow(), note=f"Bỏ qua: {exc}.")
                 index += 1
                 continue
-            status, _reason, emergency = self._play_item(
+            if index + 1 < len(todo):
+                self.preconnect(todo[index + 1][0])
+            out = self._play_item(
                 item,
                 pcm,
                 run_id=run_id,
@@ -311,6 +389,7 @@ class Player:
                 seek_ms=seek,
                 allow_emergency=allow_emergency,
             )
+            status, emergency = out.status, out.emergency
             if status == "interrupted" and self.control.stop.is_set():
                 final = "stopped"
             if emergency is not None:
@@ -326,9 +405,9 @@ class Player:
                     final = "interrupted"
                     break
                 if status == "interrupted":
-                    # resume: the cut item again from its start, then the rest
-                    todo[index] = (item, 0)
-                    upcoming = self._prefetch.submit(decode_pcm, item.audio_path, 0)
+                    # resume: the cut item again from its start (a relay: for the rest of its slot)
+                    todo[index] = (item, seek + out.delivered if item.relay else 0)
+                    upcoming = self._prefetch.submit(load_pcm, *todo[index])
                     continue
                 upcoming = fetch(index + 1)
             index += 1
@@ -336,7 +415,14 @@ class Player:
         late = self.control.take_emergency() if allow_emergency else None
         if late is not None:
             self.air_emergency(late)
+        self._drop_readers()
         return final
+
+    def _drop_readers(self) -> None:
+        """Upstreams connected early for relay items that never aired (the session was stopped)."""
+        for reader in self._readers.values():
+            reader.stop()
+        self._readers.clear()
 
     def air_emergency(self, request: EmergencyRequest) -> None:
         """Air an emergency's items under its own run (claimed by ``emergency.poll``), then mark it done."""
@@ -358,84 +444,7 @@ class Player:
         request.done.set()
 
     def close(self) -> None:
+        self._drop_readers()
         self._prefetch.shutdown(wait=False)
         if self.own_writer:
             self.writer.close()
-
-
-# ---------------------------------------------------------------- one claimed run
-
-
-def _run_plan(runtime, run_id: int) -> dict:
-    """Everything ``air_run`` needs from the database, read in one unit before the first sound."""
-    with runtime.unit() as session:
-        run = session.get(PlayoutRun, run_id)
-        station = session.get(Station, run.station_id)
-        programme = session.get(Programme, run.programme_id) if run.programme_id else None
-        return {
-            "station": {"id": station.id, "code": station.code},
-            "items": programme_items(session, programme) if programme else [],
-            "already": existing_rows(session, run_id),
-            "scheduled_start": run.scheduled_start,
-            "session_code": run.session_code,
-            "air_date": run.air_date,
-            "programme_id": run.programme_id,
-        }
-
-
-def _result(runtime, run_id: int, final: str) -> AirResult:
-    with runtime.unit() as session:
-        rows = session.scalars(select(AsRun).where(AsRun.run_id == run_id).order_by(AsRun.id)).all()
-        first = next((r for r in rows if r.status != "missed" and r.aired_ms), None)
-        return AirResult(
-            run_id=run_id,
-            status=final,
-            rows=len(rows),
-            first_start=first.actual_start if first else None,
-            lateness_ms=first.lateness_ms if first else None,
-        )
-
-
-def air_run(
-    runtime,
-    run_id: int,
-    *,
-    sink: Sink,
-    config: PlayoutConfig,
-    writer: LogWriter | None = None,
-    control: Control | None = None,
-    holder: str = "",
-    join_ms: int = 0,
-    start_at: datetime | None = None,
-    on_player=None,
-) -> AirResult:
-    """Air the programme of a claimed run; closes the run row with its final status."""
-    plan = _run_plan(runtime, run_id)
-    station = plan["station"]
-    player = Player(runtime, station, sink, config=config, writer=writer, control=control, holder=holder)
-    if on_player is not None:
-        on_player(player)
-    final = "failed"
-    try:
-        if not sink.is_open:
-            try:
-                sink.open(title=f"{station['code']} {plan['session_code'] or ''}".strip())
-            except SinkError as exc:
-                player.log.run_update(run_id, status="failed", ended_at=utcnow(), last_error=str(exc)[:2000])
-                raise
-        final = player.air_items(
-            plan["items"],
-            run_id=run_id,
-            programme_id=plan["programme_id"],
-            session_code=plan["session_code"],
-            air_date=plan["air_date"],
-            scheduled_start=plan["scheduled_start"],
-            join_ms=join_ms,
-            start_at=start_at,
-            already_logged=plan["already"],
-        )
-        player.log.run_update(run_id, status=final, ended_at=utcnow(), position=None)
-    finally:
-        player.close()
-        player.writer.flush()
-    return _result(runtime, run_id, final)

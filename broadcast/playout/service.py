@@ -32,7 +32,7 @@ from .channels import Channel
 from .claims import claim_key, claim_run, reclaim_run
 from .config import PlayoutConfig
 from .items import load_programme, programme_items
-from .player import air_run
+from .run import air_run
 from .scheduler import build_programme, derive_jobs, fingerprint, set_service
 from .sinks import SinkError, is_live, open_sink
 from .writer import LogWriter

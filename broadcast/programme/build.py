@@ -34,6 +34,7 @@ from .calendar import (
 )
 from .candidates import Candidates, account, day_candidates, unreachable_warnings
 from .quotas import DayQuotas, day_quotas
+from .relay_slot import resolve_relays
 from .render import Audio, BatchRenderer, Renderer, SpeechRenderer
 from .session_plan import PlannedSession, plan_session, slot_where
 from .timing import (
@@ -104,7 +105,7 @@ class DayWork:
 def gather_day(session: Session, settings: Settings, station_code: str, on_date, today: date) -> DayWork:
     station = get_station(session, station_code)
     on_date = parse_date(on_date)
-    specs = sessions_on(session, station, on_date)
+    specs = resolve_relays(session, sessions_on(session, station, on_date))
     existing = {p.session_code: p for p in day_programmes(session, station, on_date)}
     # Kept as they are: locked sessions, and sessions that have already started (they may have aired).
     now = utcnow()
@@ -247,6 +248,7 @@ def _write_session(
                 planned_start=p.starts_at,
                 duration_ms=it.audio.duration_ms,
                 clusters=station_clusters(bulletin, work.station.id),
+                relay=it.relay,
             )
         )
     retime(p)

@@ -17,6 +17,7 @@ from .calendar import SessionSpec
 from .candidates import Candidates
 from .fill import Block, FillResult, fill_session, fmt_ms
 from .quotas import DayQuotas, column_active
+from .relay_slot import relay_piece, relay_title
 from .render import Audio, Renderer, fill_placeholders
 from .timing import warning
 
@@ -32,6 +33,7 @@ class PlannedItem:
     category_code: str | None = None
     bulletin_id: int | None = None
     text: str | None = None
+    relay: dict | None = None  # a relay item's upstream and fallback (its audio is the fallback's)
 
 
 @dataclass
@@ -91,6 +93,10 @@ def lay_out(spec: SessionSpec, station: Station, on_date: date, renderer: Render
             _add_block(out, spec, idx, slot, station, on_date, renderer, quotas)
         elif kind == "filler":
             out.pieces.append((slot, None))
+        elif kind == "relay":
+            slot, audio = relay_piece(slot, spec, station, on_date, renderer)
+            out.fixed_ms += audio.duration_ms
+            out.pieces.append((slot, audio))
         else:
             raise ValidationError(f"{spec.source}: {where}: loại ô {kind!r} không có.", field="kind")
     return out
@@ -187,6 +193,9 @@ def assemble_items(
                 items.append(PlannedItem("filler", slot.get("title") or "Nhạc đệm", audio))
         elif slot.get("kind") == "asset":
             items.append(PlannedItem("asset", slot.get("title") or asset_title(slot["file"]), piece))
+        elif slot.get("kind") == "relay":
+            title = relay_title(slot)
+            items.append(PlannedItem("relay", title, piece, text=slot["fallback_text"], relay=slot["relay"]))
         else:
             title = slot.get("title") or ("Lời kết" if after_content else "Lời mở đầu")
             items.append(PlannedItem("announcement", title, piece, text=slot["text"]))

@@ -35,8 +35,12 @@ from ..dates import parse_day
 from ..domain.categories import CATEGORY_CODES
 from ..domain.models import Cluster, DateOverride, SessionTemplate, Station, Ward
 from ..errors import ValidationError
+from ..relay.urls import check_relay_url
+from .relay_slot import AUDIO_SUFFIXES
 
-SLOT_KINDS = ("asset", "announcement", "bulletins", "column", "filler")
+SLOT_KINDS = ("asset", "announcement", "bulletins", "column", "filler", "relay")
+#: the longest relay slot a station file may declare (a whole programme hour)
+MAX_RELAY_MINUTES = 240
 DAY_NAMES = {"mon": 1, "tue": 2, "wed": 3, "thu": 4, "fri": 5, "sat": 6, "sun": 7}
 
 
@@ -120,6 +124,8 @@ def _slot(raw: dict, assets_dir: Path, source: str, where: str) -> dict:
             raise TemplateError(source, where, "cần 'file' là tên một tệp trong audio_assets/")
         if not (assets_dir / name).is_file():
             raise TemplateError(source, where, f"không thấy tệp âm thanh audio_assets/{name}")
+    if kind == "relay":
+        return dict(_relay_slot(raw, assets_dir, source, where), where=where)
     if kind == "announcement" and not str(raw.get("text", "")).strip():
         raise TemplateError(source, where, "lời giới thiệu cần 'text'")
     if kind in ("bulletins", "column"):
@@ -133,6 +139,31 @@ def _slot(raw: dict, assets_dir: Path, source: str, where: str) -> dict:
         raise TemplateError(source, where + ".intro", "lời giới thiệu chuyên mục để trống")
     # Where the slot came from, so errors found at build time can name the field.
     return dict(raw, where=where)
+
+
+def _relay_slot(raw: dict, assets_dir: Path, source: str, where: str) -> dict:
+    """A relay slot: ``url`` or ``source`` (a named upstream's code), ``minutes``, and a ``fallback``: a file
+    of audio_assets/, an announcement text, or ``"skip"`` (the default)."""
+    url, code = raw.get("url"), raw.get("source")
+    if bool(url) == bool(code):
+        raise TemplateError(source, where, "ô tiếp sóng cần đúng một trong 'url' hoặc 'source' (mã nguồn tiếp sóng)")
+    if url:
+        try:
+            check_relay_url(url)
+        except ValidationError as exc:
+            raise TemplateError(source, where + ".url", exc.message) from None
+    elif not isinstance(code, str) or not code.strip():
+        raise TemplateError(source, where + ".source", "mã nguồn tiếp sóng không hợp lệ")
+    minutes = raw.get("minutes")
+    if isinstance(minutes, bool) or not isinstance(minutes, (int, float)) or not 0 < minutes <= MAX_RELAY_MINUTES:
+        raise TemplateError(source, where + ".minutes", f"phải là số phút trong khoảng (0, {MAX_RELAY_MINUTES}]")
+    fallback = str(raw.get("fallback", "skip")).strip()
+    if not fallback:
+        raise TemplateError(source, where + ".fallback", 'để trống: dùng tên tệp, lời thông báo hoặc "skip"')
+    bad_name = "/" in fallback or "\\" in fallback or fallback.startswith(".")
+    if fallback.lower().endswith(AUDIO_SUFFIXES) and (bad_name or not (assets_dir / fallback).is_file()):
+        raise TemplateError(source, where + ".fallback", f"không thấy tệp âm thanh audio_assets/{fallback}")
+    return dict(raw, fallback=fallback)
 
 
 #: A lower bound of spoken length used before anything is rendered: fast
@@ -155,6 +186,8 @@ def fixed_parts_estimate_s(slots: list[dict], assets_dir: Path) -> float:
             total += asset_duration_s(assets_dir, slot["file"]) or 0.0
         elif slot["kind"] == "announcement":
             total += len(str(slot.get("text", "")).split()) / SYLLABLES_PER_SECOND_FAST
+        elif slot["kind"] == "relay":
+            total += float(slot["minutes"]) * 60
     return total
 
 

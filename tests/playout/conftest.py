@@ -128,7 +128,7 @@ def air_programme(runtime, programme_id, station_id, *, sink="null", speed=0.0, 
     """Claim a manual run of the programme and air it on ``sink`` (speed 0 = as fast as possible)."""
     from broadcast.playout.claims import claim_run
     from broadcast.playout.config import PlayoutConfig
-    from broadcast.playout.player import air_run
+    from broadcast.playout.run import air_run
     from broadcast.playout.sinks import open_sink
 
     now = utcnow()

@@ -16,7 +16,7 @@ import pytest
 from broadcast.domain.types import utcnow
 from broadcast.playout.claims import claim_run
 from broadcast.playout.config import PlayoutConfig
-from broadcast.playout.player import air_run
+from broadcast.playout.run import air_run
 from broadcast.playout.service import PlayoutService
 from broadcast.playout.sinks import open_sink
 from tests.conftest import PG_BASE_URL
@@ -149,89 +149,6 @@ def test_locked_database_does_not_stop_the_audio(runtime, tones):
 
 # ---------------------------------------------------------------- Icecast
 
-ICECAST_XML = """<icecast>
-  <limits><sources>4</sources><clients>10</clients><source-timeout>10</source-timeout></limits>
-  <authentication><source-password>{pw}</source-password><admin-user>admin</admin-user>
-    <admin-password>{pw}</admin-password></authentication>
-  <hostname>127.0.0.1</hostname>
-  <listen-socket><port>{port}</port><bind-address>127.0.0.1</bind-address></listen-socket>
-  <fileserve>0</fileserve>
-  <paths><basedir>/usr/share/icecast2</basedir><logdir>{dir}</logdir><webroot>/usr/share/icecast2/web</webroot>
-    <adminroot>/usr/share/icecast2/admin</adminroot><pidfile>{dir}/icecast.pid</pidfile></paths>
-  <logging><accesslog>access.log</accesslog><errorlog>error.log</errorlog><loglevel>2</loglevel></logging>
-  <security><chroot>0</chroot></security>
-</icecast>
-"""
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Icecast:
-    def __init__(self):
-        import tempfile
-        from pathlib import Path
-
-        # pytest's tmp dirs are private to root; the unprivileged server needs a readable one
-        self.dir = Path(tempfile.mkdtemp(prefix="lp-icecast-"))
-        os.chmod(self.dir, 0o777)
-        self.port = _free_port()
-        self.pw = "hackme-test"
-        conf = self.dir / "icecast.xml"
-        conf.write_text(ICECAST_XML.format(pw=self.pw, port=self.port, dir=self.dir))
-        os.chmod(conf, 0o644)
-        self.proc = None
-
-    def start(self):
-        cmd = ["/usr/bin/icecast2", "-c", str(self.dir / "icecast.xml")]
-        if os.geteuid() == 0:
-            cmd = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"] + cmd
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        import socket
-
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-                return self
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError("icecast did not start")
-
-    def cleanup(self):
-        import shutil
-
-        self.stop()
-        shutil.rmtree(self.dir, ignore_errors=True)
-
-    def stop(self):
-        if self.proc is not None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-            self.proc = None
-
-    @property
-    def sink(self):
-        return f"icecast://source:{self.pw}@127.0.0.1:{self.port}/loa"
-
-
-@pytest.fixture
-def icecast(tmp_path):
-    if not os.path.exists("/usr/bin/icecast2"):
-        pytest.skip("icecast2 chưa được cài (sudo apt-get install icecast2)")
-    server = Icecast().start()
-    yield server
-    server.cleanup()
-
 
 def _air_in_thread(runtime, run_id, sink_spec, **cfg):
     out = open_sink(sink_spec)
@@ -250,6 +167,7 @@ def _air_in_thread(runtime, run_id, sink_spec, **cfg):
     return t, holder, out
 
 
+@pytest.mark.once
 def test_icecast_stream_reaches_the_mount(runtime, tones, icecast, tmp_path):
     with runtime.unit() as s:
         st = make_station(s, sink=icecast.sink)
@@ -309,6 +227,7 @@ def test_icecast_stream_reaches_the_mount(runtime, tones, icecast, tmp_path):
     assert holder["result"].status == "done"
 
 
+@pytest.mark.once
 def test_icecast_going_away_is_logged_and_retried(runtime, tones, icecast):
     with runtime.unit() as s:
         st = make_station(s, sink=icecast.sink)

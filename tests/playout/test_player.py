@@ -10,7 +10,7 @@ from broadcast.domain.models import Bulletin, PlayoutRun
 from broadcast.domain.types import utcnow
 from broadcast.playout.claims import claim_run
 from broadcast.playout.config import PlayoutConfig
-from broadcast.playout.player import air_run
+from broadcast.playout.run import air_run
 from broadcast.playout.sinks import open_sink
 from tests.playout.conftest import air_programme, make_programme, make_station, run_rows
 
@@ -89,7 +89,7 @@ def test_real_time_speed_takes_real_time(runtime, tones):
 def test_rms_tells_silence_from_sound():
     import array
 
-    from broadcast.playout.player import SILENCE_RMS, rms
+    from broadcast.playout.levels import SILENCE_RMS, rms
 
     assert rms(b"") == 0.0
     assert rms(bytes(8820)) < SILENCE_RMS

@@ -70,7 +70,7 @@ def test_manual_confirmation_for_export_station(runtime, demo, tones, login_as):
 def test_api_airtime_and_commands(runtime, demo, tones, client, api_token):
     from broadcast.playout.claims import claim_run
     from broadcast.playout.config import PlayoutConfig
-    from broadcast.playout.player import air_run
+    from broadcast.playout.run import air_run
     from broadcast.playout.sinks import open_sink
 
     pid, day, code = _programme(runtime, tones)
