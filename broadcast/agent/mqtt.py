@@ -68,6 +68,8 @@ class AgentMqtt:
         self._lock = threading.Lock()
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="agent-command")
         self.connected = threading.Event()
+        # The last attempt to reach the broker failed or the link dropped: a stop then has nothing to wait for.
+        self.unreachable = threading.Event()
         self.ignored = 0  # malformed or foreign messages (tests read it)
         # A persistent session: QoS 1 commands sent while the link was down are queued by the broker.
         self.client = mqtt.Client(
@@ -76,7 +78,8 @@ class AgentMqtt:
         self.client.will_set(self.topic("state"), self._signed({"online": False}), qos=1, retain=True)
         self.client.reconnect_delay_set(1, 30)
         self.client.on_connect = self._on_connect
-        self.client.on_disconnect = lambda *a: self.connected.clear()
+        self.client.on_disconnect = self._on_disconnect
+        self.client.on_connect_fail = lambda *a: self.unreachable.set()
         self.client.on_message = self._on_message
         self.client.on_subscribe = self._on_subscribe
 
@@ -92,7 +95,10 @@ class AgentMqtt:
         """A clean stop says offline itself; otherwise the broker's last will does, after the keepalive.
         A stop while still connecting waits a moment for the link: a clean DISCONNECT fires no last will,
         and an HTTP heartbeat may already have said online, so without this the device would stay online."""
-        if clean and (self.connected.is_set() or self.connected.wait(STOP_CONNECT_WAIT_S)):
+        linked = self.connected.is_set() or (
+            not self.unreachable.is_set() and self.connected.wait(STOP_CONNECT_WAIT_S)
+        )
+        if clean and linked:
             self.client.publish(
                 self.topic("state"), self._signed({"online": False}), qos=1, retain=True
             ).wait_for_publish(5)
@@ -100,10 +106,16 @@ class AgentMqtt:
         self.client.loop_stop()
         self._worker.shutdown(wait=False, cancel_futures=True)
 
+    def _on_disconnect(self, *args) -> None:
+        self.connected.clear()
+        self.unreachable.set()
+
     def _on_connect(self, client, userdata, flags, reason_code, properties):
         if reason_code.is_failure:
             log.warning("MQTT: broker refused the agent: %s", reason_code)
+            self.unreachable.set()
             return
+        self.unreachable.clear()
         client.subscribe([(self.topic("cmd"), 1), (programme_topic(self.station), 1)])
         # Published after SUBSCRIBE on the same connection: by the time the server sees "online" and
         # re-sends pending commands, the broker has the subscription.

@@ -95,6 +95,7 @@ def wait_for(predicate, timeout: float, proc: subprocess.Popen):
 
 
 @pytest.mark.slow
+@pytest.mark.once
 def test_network_demo_runs_and_stops_cleanly(tmp_path, project_root):
     if not Path(MOSQUITTO).exists():
         pytest.skip("mosquitto is not installed (scripts/system-deps.sh installs it)")

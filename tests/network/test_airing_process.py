@@ -25,6 +25,7 @@ def local_rows(data):
 
 
 @pytest.mark.slow
+@pytest.mark.once
 def test_killed_mid_session_rejoins_by_seek_and_airs_once(runtime, network, live_server, tmp_path, project_root):
     add_session(runtime, tmp_path / "audio", code="dem", start_in_s=6, durations=(3000, 3000, 3000))
     data = tmp_path / "agent"

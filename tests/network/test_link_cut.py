@@ -121,6 +121,7 @@ def start_server_host(hosts, children, env, workdir: Path) -> str:
 
 
 @pytest.mark.slow
+@pytest.mark.once
 def test_link_cut_mid_session(runtime, network, cli_env, hosts, children, tmp_path):
     if not Path(MOSQUITTO).exists():
         pytest.skip("mosquitto is not installed (scripts/system-deps.sh installs it)")

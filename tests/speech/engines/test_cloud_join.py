@@ -35,6 +35,7 @@ def silent_run_ms(samples: np.ndarray, at: int) -> int:
     return (hi - lo + 1) * 10
 
 
+@pytest.mark.once
 def test_ten_thousand_characters_join_without_gaps_and_on_loudness(stand_in, tmp_path):
     stand = stand_in("zalo", speak=True)
     text = long_text(10_000)
