@@ -423,6 +423,7 @@ class ProgrammeItem(Base):
 # match them): aired time, and rows that did not air.
 AS_RUN_AIRED = "status IN ('aired', 'interrupted')"
 AS_RUN_NOT_AIRED = "status IN ('failed', 'skipped', 'missed')"
+AS_RUN_RELAY = "kind = 'relay'"
 
 
 class AsRun(Base):
@@ -475,6 +476,14 @@ class AsRun(Base):
             postgresql_where=sql_text(AS_RUN_NOT_AIRED),
         ),
         Index("ux_as_run_uid", "uid", unique=True),  # an agent's row is stored once (migration 0007)
+        # The report's relay section reads relay rows alone (migration 0011).
+        Index(
+            "ix_as_run_relay",
+            "air_date",
+            "station_id",
+            sqlite_where=sql_text(AS_RUN_RELAY),
+            postgresql_where=sql_text(AS_RUN_RELAY),
+        ),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     station_id: Mapped[int] = mapped_column(ForeignKey("stations.id"))

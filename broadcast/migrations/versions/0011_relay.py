@@ -39,9 +39,14 @@ def upgrade() -> None:
     op.add_column("programme_items", sa.Column("relay", JSON, nullable=True))
     op.add_column("as_run", sa.Column("upstream", sa.String(300), nullable=True))
     op.add_column("as_run", sa.Column("fallback_ms", sa.Integer(), nullable=True))
+    where = sa.text("kind = 'relay'")
+    op.create_index(
+        "ix_as_run_relay", "as_run", ["air_date", "station_id"], sqlite_where=where, postgresql_where=where
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_as_run_relay", table_name="as_run")
     op.drop_column("as_run", "fallback_ms")
     op.drop_column("as_run", "upstream")
     op.drop_column("programme_items", "relay")

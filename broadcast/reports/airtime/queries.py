@@ -262,3 +262,34 @@ def device_figures(session: Session, scope: Scope):
             func.sum(c.skipped),
         ).group_by(c.dev)
     ).all()
+
+
+def relay_rows(session: Session, scope: Scope):
+    """Relay items by upstream: ``(upstream, slots, relayed_ms, fallback_ms, not_aired)``, over the small
+    partial index of relay rows (``ix_as_run_relay``): a period without relays costs one index probe."""
+    relay = AsRun.kind == literal_column("'relay'")
+    aired = _status_in(AIRED)
+    return session.execute(
+        select(
+            AsRun.upstream,
+            func.count(),
+            func.sum(case((aired, AsRun.aired_ms), else_=0)),
+            func.sum(func.coalesce(AsRun.fallback_ms, 0)),
+            func.sum(_flag(_status_in(NOT_AIRED))),
+        )
+        .where(_where(scope), relay)
+        .group_by(AsRun.upstream)
+        .order_by(AsRun.upstream)
+    ).all()
+
+
+def own_airtime_ms(session: Session, scope: Scope) -> int:
+    """Airtime of everything but relays: the station's own content beside what it relayed."""
+    return int(
+        session.scalar(
+            select(func.coalesce(func.sum(_aired_ms()), 0)).where(
+                _where(scope), _status_in(AIRED), AsRun.kind != literal_column("'relay'")
+            )
+        )
+        or 0
+    )

@@ -166,6 +166,8 @@ def _part_three(r: dict, tables: dict, st, width: float) -> list:
     parts.append((tables["by_station"].title, _table(tables["by_station"], st, width)))
     if "devices" in tables:
         parts.append((tables["devices"].title, _table(tables["devices"], st, width)))
+    if "relays" in tables:
+        parts.append((tables["relays"].title, _table(tables["relays"], st, width)))
     parts.append(("Thời lượng theo ngày", KeepTogether([_image(daily_chart(r, dpi=150), width * 0.92)])))
     title = "III. KẾT QUẢ THEO ĐƠN VỊ, ĐÀI" + (", THIẾT BỊ" if "devices" in tables else "") + " VÀ THEO NGÀY"
     story = [Paragraph(title, st["h2"])]

@@ -163,6 +163,34 @@ def device_table(r: dict) -> Table | None:
     return Table("devices", "Theo thiết bị phát (lượt phát và thời gian mất kết nối trong kỳ)", cols, rows)
 
 
+def relay_table(r: dict) -> Table | None:
+    """Relayed time by upstream beside the station's own content (only in a report with relays)."""
+    if "relays" not in r:
+        return None
+    rel = r["relays"]
+    cols = [
+        Col("Nguồn", "text", 24),
+        Col("Loại nguồn", "text", 16),
+        Col("Lượt tiếp sóng", "int", 10),
+        Col("Tiếp sóng (phút)", "minutes", 12),
+        Col("Dự phòng đã phát (phút)", "minutes", 12),
+        Col("Lượt không tiếp sóng được", "int", 10),
+    ]
+    rows = [
+        [
+            u["upstream"],
+            u["category_name"],
+            u["slots"],
+            _minutes(u["relayed_s"]),
+            _minutes(u["fallback_s"]),
+            u["not_relayed"],
+        ]
+        for u in rel["by_upstream"]
+    ]
+    rows.append(["Nội dung của đài", "", None, _minutes(rel["own_s"]), None, None])
+    return Table("relays", "Tiếp sóng theo nguồn, bên cạnh nội dung của đài", cols, rows)
+
+
 def target_table(r: dict) -> Table:
     cols = [
         Col("Chỉ tiêu", "text", 44),
@@ -256,6 +284,7 @@ def report_tables(r: dict) -> list[Table]:
         department_table(r),
         station_table(r),
         device_table(r),
+        relay_table(r),
         bulletin_table(r),
         day_table(r),
     ]

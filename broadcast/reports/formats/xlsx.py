@@ -18,6 +18,7 @@ SHEET_NAMES = {
     "by_department": "Don vi",
     "by_station": "Dai",
     "devices": "Thiet bi",
+    "relays": "Tiep song",
     "by_bulletin": "Tin bai",
     "by_day": "Theo ngay",
 }
