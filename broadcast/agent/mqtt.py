@@ -95,9 +95,7 @@ class AgentMqtt:
         """A clean stop says offline itself; otherwise the broker's last will does, after the keepalive.
         A stop while still connecting waits a moment for the link: a clean DISCONNECT fires no last will,
         and an HTTP heartbeat may already have said online, so without this the device would stay online."""
-        linked = self.connected.is_set() or (
-            not self.unreachable.is_set() and self.connected.wait(STOP_CONNECT_WAIT_S)
-        )
+        linked = self.connected.is_set() or (not self.unreachable.is_set() and self.connected.wait(STOP_CONNECT_WAIT_S))
         if clean and linked:
             self.client.publish(
                 self.topic("state"), self._signed({"online": False}), qos=1, retain=True

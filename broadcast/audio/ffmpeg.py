@@ -98,6 +98,36 @@ def relay_argv(url: str, *, protocols: str, timeout_s: float, loudness: bool = T
     )
 
 
+#: Live voice is levelled with speechnorm: it follows a speaker's level within a few periods of the voice,
+#: adding no look-ahead (loudnorm's 3 s would be heard as delay), and never lifts silence.
+LIVE_LEVELLER = "speechnorm=e=12.5:r=0.0001:l=1,alimiter=limit=0.89"
+
+
+def live_decode_argv(container: str) -> list[str]:
+    """ffmpeg decoding a browser's recording (``container``: matroska or ogg) fed on stdin as it arrives,
+    levelled, to house PCM on stdout; probing is cut short so the first words are not held back."""
+    return ffmpeg_argv(
+        "-probesize",
+        "32",
+        "-analyzeduration",
+        "0",
+        "-fflags",
+        "nobuffer",
+        "-f",
+        container,
+        "-i",
+        "pipe:0",
+        "-vn",
+        "-af",
+        f"{LIVE_LEVELLER},aresample={SAMPLE_RATE}",
+        *RAW,
+        "pipe:1",
+        loglevel="error",
+        stdin=True,
+        stats=False,
+    )
+
+
 def stream_probe_argv(url: str, *, protocols: str, timeout_s: float) -> list[str]:
     """ffprobe of a network stream's audio: codec, bitrate, sample rate, channels as JSON."""
     return ffprobe_argv(

@@ -113,6 +113,36 @@ class UpstreamSource(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class LiveSession(Base):
+    """A live broadcast from a phone or a computer: who spoke, on which stations, and its recording.
+
+    ``status``: ``ready`` (created, no audio yet), ``starting`` (audio arriving: the playout puts it on
+    air), ``on_air``, ``ended`` (stopped, or the browser's connection dropped), ``refused`` (the first
+    upload was not audio: nothing aired).  The audio arrives as chunks appended to ``media_path``.
+    """
+
+    __tablename__ = "live_sessions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    station_ids: Mapped[list] = mapped_column(JSONText)
+    status: Mapped[str] = mapped_column(String(20), default="ready", index=True)
+    media_path: Mapped[str] = mapped_column(String(500))
+    mime: Mapped[str | None] = mapped_column(String(100))
+    bytes_received: Mapped[int] = mapped_column(BigInteger, default=0)
+    chunks: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_chunk_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    end_reason: Mapped[str | None] = mapped_column(String(300))
+    # The recording, as MP3, once the session has ended (scheduled again as a bulletin's recording).
+    recording_path: Mapped[str | None] = mapped_column(String(500))
+    recording_ms: Mapped[int | None] = mapped_column(Integer)
+    bulletin_id: Mapped[int | None] = mapped_column(ForeignKey("bulletins.id"))
+
+    user: Mapped[User] = relationship()
+
+
 class Station(Base):
     """A loudspeaker station (đài truyền thanh) and its output."""
 

@@ -20,6 +20,8 @@ class EmergencyRequest:
     after: str = "resume"
     bulletin_id: int | None = None
     done: threading.Event = field(default_factory=threading.Event)
+    # the as-run kind of every item ("emergency"), or None: each item's own (a live broadcast's)
+    kind: str | None = "emergency"
 
 
 class Control:

@@ -19,7 +19,7 @@ from ..domain.models import PlayoutRun
 from ..domain.types import utcnow
 
 #: claim kind -> the key's prefix (``scheduled`` keys were always ``sched:``)
-PREFIXES = {"scheduled": "sched", "emergency": "emergency", "manual": "manual"}
+PREFIXES = {"scheduled": "sched", "emergency": "emergency", "manual": "manual", "live": "live"}
 
 
 def claim_key(kind: str, *parts) -> str:

@@ -49,6 +49,8 @@ class PlayoutConfig:
     relay_retry_s: float = 3.0
     #: the upstream must be audible this long before the relay returns from the fallback
     relay_resume_ms: int = 1000
+    #: a live broadcast whose audio stops arriving this long ends (the closing chime airs)
+    live_drop_s: float = 4.0
 
     @classmethod
     def load(cls, runtime=None, **overrides) -> PlayoutConfig:

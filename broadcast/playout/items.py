@@ -29,6 +29,8 @@ class Item:
     clusters: list[str] | None = None
     # A relay item's {"url", "upstream", "source", "category", "fallback"}; its audio_path is the fallback.
     relay: dict | None = None
+    # A live item's {"id", "path", "container", "speaker"}: the browser's audio as it arrives.
+    live: dict | None = None
 
 
 def probe_ms(path: str | None) -> int:

@@ -21,6 +21,7 @@ import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 from ..audio.ffmpeg import DecodeError, decode_pcm
 from ..domain.models import Station
@@ -30,6 +31,7 @@ from .channels import Control, EmergencyRequest
 from .config import PlayoutConfig
 from .items import Item
 from .levels import SILENCE_RMS, rms
+from .livefeed import LiveFeed
 from .relay import RelayFeed, RelayReader
 from .sinks import Sink, SinkError, bytes_to_ms, ms_to_bytes
 from .writer import LogWriter
@@ -39,6 +41,8 @@ log = logging.getLogger("broadcast.playout")
 
 def load_pcm(item: Item, seek_ms: int) -> bytes:
     """An item's audio from ``seek_ms``; a relay item's is its fallback, whole (none: ``b""``)."""
+    if item.live:
+        return b""
     if item.relay:
         try:
             return decode_pcm(item.audio_path, 0) if item.audio_path else b""
@@ -180,6 +184,41 @@ class Player:
             feed.close()
         return out
 
+    def _stream_live(self, item: Item, *, key: str, run_id: int) -> _Outcome:
+        """Air a live broadcast's audio as it arrives, until the speaker stops or the connection drops."""
+        cfg = self.config
+        chunk = ms_to_bytes(cfg.chunk_ms)
+        live = item.live
+        feed = LiveFeed(
+            live["path"],
+            container=live.get("container") or "matroska",
+            drop_s=cfg.live_drop_s,
+            end_marker=Path(live["path"] + ".end"),
+        )
+        out = _Outcome()
+        last_beat = time.monotonic()
+        try:
+            while not self._operator_cut(out):
+                piece = feed.next_chunk(chunk)
+                if piece is None:
+                    break
+                if not self._write(piece, out):
+                    break
+                self._pace(bytes_to_ms(len(piece)), speed=1.0)
+                if time.monotonic() - last_beat >= cfg.heartbeat_s:
+                    last_beat = time.monotonic()
+                    self.log.heartbeat(key, run_id, out.delivered)
+        finally:
+            feed.close()
+        endings = {
+            "stop": "người nói kết thúc",
+            "drop": "mất kết nối với máy người nói",
+            "decode": "âm thanh gửi lên không giải mã được nữa",
+        }
+        if out.reason is None:
+            out.reason = f"Người nói: {live.get('speaker') or '?'}; {endings.get(feed.ended_by, 'kết thúc')}."
+        return out
+
     def _show_relay(self, run_id: int, feed: RelayFeed) -> None:
         """What the operator's status page shows: relaying, or the fallback and why."""
         if self.current is not None:
@@ -263,7 +302,9 @@ class Player:
         }
         key = self.log.start(values, start=start, lateness_ms=lateness, note=note)
         self.log.run_update(run_id, position=item.position, heartbeat_at=start)
-        if item.relay:
+        if item.live:
+            out = self._stream_live(item, key=key, run_id=run_id)
+        elif item.relay:
             out = self._stream_relay(
                 item, pcm, key=key, run_id=run_id, seek_ms=seek_ms, allow_emergency=allow_emergency
             )
@@ -438,7 +479,7 @@ class Player:
             air_date=today,
             scheduled_start=None,
             allow_emergency=False,
-            kind="emergency",
+            kind=request.kind,
         )
         self.log.run_update(request.run_id, status="done" if status == "done" else status, ended_at=utcnow())
         request.done.set()

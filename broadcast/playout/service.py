@@ -26,7 +26,7 @@ from ..domain.models import PlayoutRun, Programme, Station
 from ..domain.types import utcnow
 from ..errors import BroadcastError
 from ..stations import station_by_code
-from . import commands, emergency, lease, recovery
+from . import commands, emergency, lease, live, recovery
 from .asrun import AsRunLog, run_update
 from .channels import Channel
 from .claims import claim_key, claim_run, reclaim_run
@@ -146,6 +146,7 @@ class PlayoutService:
                     continue
                 commands.process(self)
                 emergency.poll(self)
+                live.poll(self)
                 if now - last_derive >= cfg.derive_s:
                     last_derive = now
                     self.derive()

@@ -14,6 +14,7 @@ from . import stations  # noqa: E402,F401
 from . import programmes  # noqa: E402,F401
 from . import reports  # noqa: E402,F401
 from . import playout  # noqa: E402,F401
+from . import live  # noqa: E402,F401
 from . import devices  # noqa: E402,F401
 from . import lexicon  # noqa: E402,F401
 from . import voices  # noqa: E402,F401

@@ -1,0 +1,123 @@
+"""The live broadcast page and its JSON views: start, chunks, stop, the recording and its rebroadcast; every
+refusal in Vietnamese, changing nothing and leaving nothing half-open."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from broadcast.domain.models import Bulletin, LiveSession
+from tests.conftest import login
+
+
+@pytest.fixture(scope="module")
+def webm(tmp_path_factory) -> bytes:
+    path = tmp_path_factory.mktemp("live") / "voice.webm"
+    src = "sine=frequency=2500:duration=1.5"
+    subprocess.run(
+        ["ffmpeg", "-hide_banner", "-v", "error", "-y", "-f", "lavfi", "-i", src, "-ac", "1", "-c:a", "libopus",
+         "-b:a", "32k", "-f", "webm", str(path)],
+        check=True,
+    )  # fmt: skip
+    return path.read_bytes()
+
+
+def csrf(client) -> str:
+    page = client.get("/live").get_data(as_text=True)
+    return re.search(r'data-csrf="([^"]+)"', page).group(1)
+
+
+def post(client, url, token, **kw):
+    return client.post(url, headers={"X-CSRFToken": token, "Accept": "application/json"}, **kw)
+
+
+def test_page_lists_live_capable_stations_and_a_confirm(login_as, demo):
+    page = login_as("vanhanh").get("/live").get_data(as_text=True)
+    assert "Phát trực tiếp" in page and 'value="MOLAO"' in page
+    assert "data-t-confirm" in page and "live_broadcast.js" in page
+    assert login_as("vanhoa").get("/live").status_code == 403  # a submitter cannot speak live
+
+
+def test_start_chunks_stop_keep_the_recording_and_rebroadcast_it(login_as, demo, runtime, webm):
+    client = login_as("vanhanh")
+    token = csrf(client)
+    started = post(client, "/live/start", token, data={"stations": ["MOLAO"]})
+    assert started.status_code == 201
+    live_id = started.json["id"]
+    for i in range(0, len(webm), 2000):
+        assert post(client, f"/live/{live_id}/chunk", token, data=webm[i : i + 2000]).status_code == 204
+    status = client.get(f"/live/{live_id}/status").json
+    assert status["status"] == "starting" and status["on_air"] is False  # no playout in this test
+    stopped = post(client, f"/live/{live_id}/stop", token)
+    assert stopped.json["status"] == "ended" and stopped.json["recording"] is True
+    audio = client.get(f"/live/{live_id}/recording")
+    assert audio.status_code == 200 and audio.mimetype == "audio/mpeg" and len(audio.data) > 1000
+    today = date.today()
+    made = client.post(
+        f"/live/{live_id}/rebroadcast",
+        data={
+            "csrf_token": token,
+            "title": "Phát lại: họp tổ dân phố",
+            "category": "thong-bao",
+            "valid_from": today.isoformat(),
+            "valid_until": (today + timedelta(days=3)).isoformat(),
+        },
+    )
+    assert made.status_code == 302 and "/bulletins/" in made.headers["Location"]
+    with runtime.unit() as s:
+        live = s.get(LiveSession, live_id)
+        bulletin = s.get(Bulletin, live.bulletin_id)
+        assert bulletin.title == "Phát lại: họp tổ dân phố" and bulletin.status == "draft"
+        assert bulletin.recording_path and bulletin.recording_path != live.recording_path
+
+
+def test_not_audio_is_refused_and_frees_the_station(login_as, demo, runtime):
+    client = login_as("vanhanh")
+    token = csrf(client)
+    live_id = post(client, "/live/start", token, data={"stations": ["MOLAO"]}).json["id"]
+    refused = post(client, f"/live/{live_id}/chunk", token, data=b"<html>not audio</html>")
+    assert refused.status_code == 400 and "không phải âm thanh" in refused.json["error"]["message"]
+    with runtime.unit() as s:
+        live = s.get(LiveSession, live_id)
+        assert live.status == "refused" and live.chunks == 0
+    again = post(client, "/live/start", token, data={"stations": ["MOLAO"]})
+    assert again.status_code == 201  # nothing half-open holds the station
+
+
+@pytest.mark.parametrize(
+    ("stations", "status", "words"),
+    [([], 400, "Chọn ít nhất một đài"), (["NOPE"], 404, "Không có đài mã 'NOPE'")],
+)
+def test_bad_starts_change_nothing(login_as, demo, runtime, stations, status, words):
+    client = login_as("lanhdao")
+    response = post(client, "/live/start", csrf(client), data={"stations": stations})
+    assert response.status_code == status and words in response.json["error"]["message"]
+    with runtime.unit() as s:
+        assert s.scalars(select(LiveSession)).all() == []
+
+
+def test_second_speaker_on_a_live_station_and_someone_elses_session(app, demo, webm):
+    first, second = app.test_client(), app.test_client()
+    login(first, "vanhanh", demo["password"])
+    login(second, "lanhdao", demo["password"])
+    token = csrf(first)
+    live_id = post(first, "/live/start", token, data={"stations": ["MOLAO"]}).json["id"]
+    assert post(first, f"/live/{live_id}/chunk", token, data=webm[:2000]).status_code == 204
+    token2 = csrf(second)
+    busy = post(second, "/live/start", token2, data={"stations": ["MOLAO"]})
+    assert busy.status_code == 409 and "đang phát trực tiếp" in busy.json["error"]["message"]
+    # another speaker's session is "not found": nothing about it is revealed
+    assert post(second, f"/live/{live_id}/stop", token2).status_code == 404
+    assert second.get(f"/live/{live_id}/status").status_code == 404
+    assert post(first, f"/live/{live_id}/stop", token).json["status"] == "ended"
+    ended = post(first, f"/live/{live_id}/chunk", token, data=webm[2000:4000])
+    assert ended.status_code == 409 and "đã kết thúc" in ended.json["error"]["message"]
+
+
+def test_chunks_need_the_csrf_token(login_as, demo):
+    client = login_as("vanhanh")
+    assert client.post("/live/start", data={"stations": ["MOLAO"]}).status_code == 400
