@@ -157,13 +157,14 @@ class RelayFeed:
             return self._to_fallback(n, f"mất nguồn ({self.reader.error})")
         if data and rms(data) >= SILENCE_RMS:
             self._quiet_ms = 0
+        elif self._quiet_ms >= self.config.relay_silence_s * 1000:
+            # the threshold's worth of silence has aired: the fallback takes this chunk
+            why = "nguồn im lặng" if self.reader.received_ms else "nguồn không gửi âm thanh"
+            return self._to_fallback(n, f"{why} quá {self.config.relay_silence_s:g} giây")
         else:
             self._quiet_ms += chunk_ms
         if data:
             self.relayed_ms += chunk_ms
-        if self._quiet_ms >= self.config.relay_silence_s * 1000:
-            why = "nguồn im lặng" if self.reader.received_ms else "nguồn không gửi âm thanh"
-            return self._to_fallback(n, f"{why} quá {self.config.relay_silence_s:g} giây")
         return data or bytes(n)  # a short stall airs as silence until the threshold
 
     def _to_fallback(self, n: int, reason: str) -> bytes | None:
