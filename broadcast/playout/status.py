@@ -92,6 +92,8 @@ def now_airing(session, runtime) -> list[dict]:
                     "elapsed_s": max(0, int((now - row.actual_start).total_seconds())),
                     "planned_s": (row.planned_ms or 0) // 1000,
                     "kind": row.kind,
+                    # a relay's upstream (its fallback's reason, if it airs, is the run's last error)
+                    "upstream": row.upstream,
                 }
                 if run.programme_id is not None and row.position is not None:
                     info["next"] = following.get((run.programme_id, row.position))
