@@ -312,3 +312,18 @@ class PcmPipe:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+def stream_sample_argv(url: str, *, protocols: str, timeout_s: float, seconds: float) -> list[str]:
+    """ffmpeg decoding the first ``seconds`` of a network stream to house PCM on stdout (a relay source's
+    check measures how loud it is)."""
+    return ffmpeg_argv(
+        *stream_input_args(url, protocols=protocols, timeout_s=timeout_s),
+        "-t",
+        f"{seconds:g}",
+        "-vn",
+        *RAW,
+        "-",
+        loglevel="error",
+        stats=False,
+    )
