@@ -31,7 +31,7 @@ def main():
 
 
 # Each module lists its click commands in COMMANDS; add a module here to add its commands.
-_MODULES = ("core", "maintenance", "speech", "programme", "playout", "reports", "device", "agent", "netdemo")
+_MODULES = ("core", "maintenance", "speech", "programme", "playout", "reports", "device", "sources", "agent", "netdemo")
 
 
 def _register() -> None:

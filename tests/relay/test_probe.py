@@ -4,11 +4,8 @@ channels, a sample rate no station airs).  Each answer is a Vietnamese sentence 
 
 from __future__ import annotations
 
-import functools
-import http.server
 import socket
 import subprocess
-import threading
 import time
 
 import pytest
@@ -22,24 +19,7 @@ pytestmark = pytest.mark.once
 KEYS = {"ok", "codec", "bitrate", "sample_rate", "channels", "audible", "rms_dbfs", "error"}
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture
-def web(tmp_path):
-    """A tiny web server on a free loopback port serving ``tmp_path``; yields (directory, base URL)."""
-    handler = functools.partial(_Quiet, directory=str(tmp_path))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    yield tmp_path, f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
-
-
-def _tone_file(path, *args: str) -> None:
+def tone_file(path, *args: str) -> None:
     """A short generated tone; ``args`` are ffmpeg's output options (rate, channels, codec)."""
     src = "sine=frequency=1000:sample_rate=44100:duration=1"
     cmd = ["ffmpeg", "-v", "error", "-nostdin", "-y", "-f", "lavfi", "-i", src, *args, str(path)]
@@ -132,7 +112,7 @@ def test_an_image_has_no_audio_stream(web):
 )
 def test_rates_and_channels_a_station_cannot_air_are_refused(web, args, words, facts):
     root, base = web
-    _tone_file(root / "tone.wav", *args)
+    tone_file(root / "tone.wav", *args)
     result, _ = _timed(f"{base}/tone.wav", 3)
     assert not result["ok"] and words in result["error"]
     assert result["codec"] == "pcm_s16le" and facts.items() <= result.items()  # the operator sees what was read
@@ -140,7 +120,7 @@ def test_rates_and_channels_a_station_cannot_air_are_refused(web, args, words, f
 
 def test_a_tone_served_as_a_file_is_ok(web):
     root, base = web
-    _tone_file(root / "tone.mp3", "-ac", "1", "-b:a", "48k")
+    tone_file(root / "tone.mp3", "-ac", "1", "-b:a", "48k")
     result, took = _timed(f"{base}/tone.mp3", 5)
     assert result["ok"] and result["audible"], result
     assert (result["codec"], result["channels"], result["sample_rate"]) == ("mp3", 1, 44100)
