@@ -552,6 +552,8 @@ class AsRun(Base):
     # aired instead, in ms (migration 0011); aired_ms counts only the time actually relayed.
     upstream: Mapped[str | None] = mapped_column(String(300))
     fallback_ms: Mapped[int | None] = mapped_column(Integer)
+    # A recorded relay's MP3 (slot option record = true), to be aired again as a bulletin's recording.
+    recording_path: Mapped[str | None] = mapped_column(String(500))
 
     station: Mapped[Station] = relationship()
     bulletin: Mapped[Bulletin | None] = relationship()

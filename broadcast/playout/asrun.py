@@ -142,13 +142,17 @@ class AsRunLog:
         note: str | None,
         bulletin_id: int | None,
         fallback_ms: int | None = None,
+        recording_path: str | None = None,
     ) -> None:
         """Close the row with its final status; an ``aired`` bulletin counts one airing.
 
-        ``fallback_ms``: how long a relay's fallback aired instead of the upstream (relay rows only)."""
+        ``fallback_ms``: how long a relay's fallback aired instead of the upstream, ``recording_path``: what
+        it relayed, recorded (relay rows only)."""
         values = dict(status=status, aired_ms=aired_ms, actual_end=end, heartbeat_at=end, note=note or None)
         if fallback_ms is not None:
             values["fallback_ms"] = fallback_ms
+        if recording_path is not None:
+            values["recording_path"] = recording_path
 
         def op(session, ids):
             row_id = ids.get(key)

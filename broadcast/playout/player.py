@@ -154,6 +154,7 @@ class Player:
             config=cfg,
             clock=self._local_clock,
             reader=self._readers.pop(item.position, None),
+            record_to=self._recording_path(item) if relay.get("record") else None,
         )
         feed.reader.keep_latest(chunk * 5)  # join the upstream live, not seconds behind
         out = _Outcome(feed=feed)
@@ -218,6 +219,10 @@ class Player:
         if out.reason is None:
             out.reason = f"Người nói: {live.get('speaker') or '?'}; {endings.get(feed.ended_by, 'kết thúc')}."
         return out
+
+    def _recording_path(self, item: Item) -> Path:
+        stamp = utcnow().astimezone(self.runtime.settings.tz).strftime("%Y%m%d-%H%M%S")
+        return self.runtime.settings.subdir("recordings") / f"relay-{self.station_code}-{stamp}-{item.position}.mp3"
 
     def _show_relay(self, run_id: int, feed: RelayFeed) -> None:
         """What the operator's status page shows: relaying, or the fallback and why."""
@@ -335,6 +340,7 @@ class Player:
             note=" ".join(filter(None, [note, out.reason])),
             bulletin_id=item.bulletin_id,
             fallback_ms=fallback_ms,
+            recording_path=str(out.feed.recording) if out.feed is not None and out.feed.recording else None,
         )
         self.current = None
         return out

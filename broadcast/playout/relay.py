@@ -18,8 +18,9 @@ import subprocess
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 
-from ..audio.ffmpeg import BYTES_PER_SECOND, last_error_line, relay_argv
+from ..audio.ffmpeg import BYTES_PER_SECOND, PcmPipe, last_error_line, relay_argv
 from ..relay.urls import FFMPEG_PROTOCOLS
 from .config import PlayoutConfig
 from .levels import SILENCE_RMS, rms
@@ -127,6 +128,7 @@ class RelayFeed:
         clock: Callable[[], str],
         reader: RelayReader | None = None,
         reader_factory: Callable[[str], RelayReader] | None = None,
+        record_to: Path | None = None,
     ):
         self.url, self.name, self.config, self.clock = url, name, config, clock
         self.fallback = fallback  # asset | announcement | skip
@@ -143,6 +145,16 @@ class RelayFeed:
         self._quiet_ms = 0
         self._fb_pos = 0
         self._retry_at = 0.0
+        # ``record = true``: what is relayed (not the fallback) is encoded to MP3 as it airs
+        self.recording: Path | None = None
+        self._recorder: PcmPipe | None = None
+        if record_to is not None:
+            self._recorder = PcmPipe(["-c:a", "libmp3lame", "-b:a", "64k", str(record_to)], overwrite=True)
+            try:
+                self._recorder.start()
+                self.recording = record_to
+            except OSError:
+                self._recorder = None
 
     def next_chunk(self, n: int) -> bytes | None:
         """The next ``n`` bytes to air, or ``None`` when the slot ends early (fallback ``skip``)."""
@@ -165,7 +177,15 @@ class RelayFeed:
             self._quiet_ms += chunk_ms
         if data:
             self.relayed_ms += chunk_ms
+            self._record(data)
         return data or bytes(n)  # a short stall airs as silence until the threshold
+
+    def _record(self, pcm: bytes) -> None:
+        if self._recorder is not None:
+            try:
+                self._recorder.write(pcm, flush=False)
+            except OSError:  # the encoder died: the relay goes on, unrecorded from here
+                self._recorder = None
 
     def _to_fallback(self, n: int, reason: str) -> bytes | None:
         self.state, self.reason, self._quiet_ms = "fallback", reason, 0
@@ -205,6 +225,12 @@ class RelayFeed:
 
     def close(self) -> None:
         self.reader.stop()
+        if self._recorder is not None:
+            self._recorder.close(timeout=15)
+            self._recorder = None
+        if self.recording is not None and not self.relayed_ms:
+            self.recording.unlink(missing_ok=True)  # nothing was relayed: nothing to air again
+            self.recording = None
 
     def summary(self) -> str | None:
         """The as-run note: what happened, and how long the fallback aired."""

@@ -3,7 +3,7 @@
 A station file names an upstream by ``url`` or by ``source`` (the code of an ``UpstreamSource`` the operator
 manages); the code is resolved at build time, so a source whose address changes is relayed from its new
 address by the next build.  The programme item carries ``relay`` = {"url", "upstream", "source",
-"category", "fallback"}; its audio is the fallback's (a stock asset or a rendered announcement; none for
+"category", "fallback"[, "record"]}; its audio is the fallback's (a stock asset or a rendered announcement; none for
 ``skip``) and its length is the slot's.
 """
 
@@ -62,6 +62,8 @@ def _resolved(slot: dict, spec: SessionSpec, sources: dict[str, UpstreamSource])
         url, name, category = slot["url"], slot.get("title") or slot["url"], "other"
     fallback = str(slot.get("fallback") or "skip")
     relay = {"url": url, "upstream": name, "source": code, "category": category, "fallback": fallback_kind(fallback)}
+    if slot.get("record"):
+        relay["record"] = True  # keep what is relayed, to air again later
     return dict(slot, relay=relay)
 
 

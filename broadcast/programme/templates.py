@@ -142,8 +142,9 @@ def _slot(raw: dict, assets_dir: Path, source: str, where: str) -> dict:
 
 
 def _relay_slot(raw: dict, assets_dir: Path, source: str, where: str) -> dict:
-    """A relay slot: ``url`` or ``source`` (a named upstream's code), ``minutes``, and a ``fallback``: a file
-    of audio_assets/, an announcement text, or ``"skip"`` (the default)."""
+    """A relay slot: ``url`` or ``source`` (a named upstream's code), ``minutes``, a ``fallback``: a file
+    of audio_assets/, an announcement text, or ``"skip"`` (the default), and ``record = true`` to keep what
+    is relayed for airing again later."""
     url, code = raw.get("url"), raw.get("source")
     if bool(url) == bool(code):
         raise TemplateError(source, where, "ô tiếp sóng cần đúng một trong 'url' hoặc 'source' (mã nguồn tiếp sóng)")
@@ -157,6 +158,8 @@ def _relay_slot(raw: dict, assets_dir: Path, source: str, where: str) -> dict:
     minutes = raw.get("minutes")
     if isinstance(minutes, bool) or not isinstance(minutes, (int, float)) or not 0 < minutes <= MAX_RELAY_MINUTES:
         raise TemplateError(source, where + ".minutes", f"phải là số phút trong khoảng (0, {MAX_RELAY_MINUTES}]")
+    if not isinstance(raw.get("record", False), bool):
+        raise TemplateError(source, where + ".record", "phải là true hoặc false")
     fallback = str(raw.get("fallback", "skip")).strip()
     if not fallback:
         raise TemplateError(source, where + ".fallback", 'để trống: dùng tên tệp, lời thông báo hoặc "skip"')

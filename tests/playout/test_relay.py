@@ -172,7 +172,7 @@ def kind_of(pcm: bytes) -> str:
     return "upstream" if crossings_per_second(pcm) > 700 else "fallback"
 
 
-def relay_programme(runtime, station, url, fallback_path, seconds):
+def relay_programme(runtime, station, url, fallback_path, seconds, record=False):
     from broadcast.domain.models import Programme, ProgrammeItem
 
     start = utcnow()
@@ -188,7 +188,14 @@ def relay_programme(runtime, station, url, fallback_path, seconds):
                 audio_path=str(fallback_path),
                 planned_start=start,
                 duration_ms=int(seconds * 1000),
-                relay={"url": url, "upstream": "VOV1", "source": None, "category": "national", "fallback": "asset"},
+                relay={
+                    "url": url,
+                    "upstream": "VOV1",
+                    "source": None,
+                    "category": "national",
+                    "fallback": "asset",
+                    **({"record": True} if record else {}),
+                },
             )
         )
         s.add(p)
@@ -204,11 +211,11 @@ def closed_port() -> int:
         return sock.getsockname()[1]
 
 
-def air_relay(runtime, url, fallback, seconds, config) -> tuple[int, TimedSink, dict]:
+def air_relay(runtime, url, fallback, seconds, config, record=False) -> tuple[int, TimedSink, dict]:
     with runtime.unit() as s:
         st = make_station(s)
         s.expunge(st)
-    programme_id, day = relay_programme(runtime, st, url, fallback, seconds)
+    programme_id, day = relay_programme(runtime, st, url, fallback, seconds, record)
     run_id = claim_run(
         runtime,
         station_id=st.id,
@@ -231,7 +238,7 @@ def air_relay(runtime, url, fallback, seconds, config) -> tuple[int, TimedSink, 
 def test_an_unreachable_upstream_airs_the_fallback_and_the_row_says_why(runtime, tones):
     config = PlayoutConfig(speed=1.0, heartbeat_s=0.5)
     url = f"http://127.0.0.1:{closed_port()}/vov1"
-    run_id, sink, job = air_relay(runtime, url, tones["a"], 1.5, config)
+    run_id, sink, job = air_relay(runtime, url, tones["a"], 1.5, config, record=True)
     job["thread"].join(20)
     kinds = [kind_of(c) for _, c in sink.chunks]
     assert len(kinds) == 15 and kinds.count("fallback") >= 13  # the fallback from (almost) the first chunk
@@ -239,7 +246,7 @@ def test_an_unreachable_upstream_airs_the_fallback_and_the_row_says_why(runtime,
     assert (row.kind, row.status, row.aired_ms, row.upstream) == ("relay", "failed", 0, "VOV1")
     assert 1300 <= row.fallback_ms <= 1500
     assert "mất nguồn" in row.note and "Dự phòng đã phát" in row.note
-    assert row.planned_ms == 1500
+    assert row.planned_ms == 1500 and row.recording_path is None  # nothing relayed, nothing recorded
 
 
 @pytest.mark.slow
@@ -247,7 +254,7 @@ def test_an_unreachable_upstream_airs_the_fallback_and_the_row_says_why(runtime,
 def test_relay_falls_back_when_icecast_dies_and_returns_when_it_is_back(runtime, tones, icecast):
     upstream = Upstream(icecast, freq=1000).start()
     config = PlayoutConfig(speed=1.0, heartbeat_s=0.5, relay_silence_s=2.0, relay_retry_s=1.0, relay_resume_ms=500)
-    run_id, sink, job = air_relay(runtime, upstream.url, tones["a"], 16, config)
+    run_id, sink, job = air_relay(runtime, upstream.url, tones["a"], 16, config, record=True)
     thread = job["thread"]
     started = time.monotonic()
     deadline = started + 10
@@ -284,3 +291,7 @@ def test_relay_falls_back_when_icecast_dies_and_returns_when_it_is_back(runtime,
     assert row.fallback_ms >= 1000 and abs(row.aired_ms + row.fallback_ms - 16_000) <= 3000
     assert abs(row.aired_ms - relayed) <= 3000  # relayed time includes the first seconds' levelling
     assert "mất nguồn" in row.note and "nguồn có tiếng trở lại" in row.note
+    # record = true: what was relayed (not the fallback) is kept, to air again
+    from broadcast.audio.ffmpeg import probe_duration_ms
+
+    assert abs(probe_duration_ms(row.recording_path) - row.aired_ms) <= 500

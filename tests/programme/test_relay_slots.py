@@ -61,6 +61,7 @@ def test_a_relay_slot_is_read_with_its_fallback(tmp_path):
         ('source = "VOV1"\n  minutes = 15\n  fallback = "../x.mp3"', "slot[0].fallback", "không thấy tệp"),
         ('source = "VOV1"\n  minutes = 15\n  fallback = " "', "slot[0].fallback", "để trống"),
         ('source = "VOV1"\n  minutes = 40', "max_minutes", "vượt thời lượng"),
+        ('source = "VOV1"\n  minutes = 15\n  record = "yes"', "slot[0].record", "true hoặc false"),
     ],
 )
 def test_bad_relay_slots_name_the_file_and_field(tmp_path, relay, field, words):
@@ -92,7 +93,14 @@ def test_build_resolves_the_named_source_and_readies_the_fallback(session, setti
         session,
         [
             {"kind": "asset", "file": "nhac-hieu.mp3", "where": "slot[0]"},
-            {"kind": "relay", "source": "VOV1", "minutes": 15, "fallback": "nhac-nen.mp3", "where": "slot[1]"},
+            {
+                "kind": "relay",
+                "source": "VOV1",
+                "minutes": 15,
+                "fallback": "nhac-nen.mp3",
+                "where": "slot[1]",
+                "record": True,
+            },
             {
                 "kind": "relay",
                 "url": "http://127.0.0.1:9/tinh",
@@ -116,6 +124,7 @@ def test_build_resolves_the_named_source_and_readies_the_fallback(session, setti
         "source": "VOV1",
         "category": "national",
         "fallback": "asset",
+        "record": True,
     }
     assert tinh.relay["fallback"] == "announcement" and tinh.relay["source"] is None
     assert "Đài truyền thanh phường Mộ Lao" in tinh.text  # the placeholder filled in

@@ -121,3 +121,51 @@ def test_second_speaker_on_a_live_station_and_someone_elses_session(app, demo, w
 def test_chunks_need_the_csrf_token(login_as, demo):
     client = login_as("vanhanh")
     assert client.post("/live/start", data={"stations": ["MOLAO"]}).status_code == 400
+
+
+def test_a_recorded_relay_becomes_a_draft_bulletin(login_as, demo, runtime, tmp_path):
+    from datetime import UTC, datetime
+
+    from broadcast.domain.models import AsRun, Station
+
+    mp3 = tmp_path / "relay.mp3"
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "sine=frequency=500:duration=2", "-ac", "1", str(mp3)],
+        check=True,
+    )
+    with runtime.unit() as s:
+        station = s.scalar(select(Station).where(Station.code == "MOLAO"))
+        row = AsRun(
+            station_id=station.id,
+            air_date=date.today(),
+            kind="relay",
+            title="Tiếp sóng Đài tỉnh",
+            status="aired",
+            aired_ms=2000,
+            actual_start=datetime.now(UTC),
+            upstream="Đài tỉnh",
+            recording_path=str(mp3),
+        )
+        s.add(row)
+        s.flush()
+        row_id = row.id
+    client = login_as("vanhanh")
+    page = client.get("/live").get_data(as_text=True)
+    assert "Bản ghi tiếp sóng" in page and f"/live/relay/{row_id}/recording" in page
+    assert client.get(f"/live/relay/{row_id}/recording").status_code == 200
+    today = date.today()
+    made = client.post(
+        f"/live/relay/{row_id}/rebroadcast",
+        data={
+            "csrf_token": csrf(client),
+            "title": "Phát lại chương trình Đài tỉnh",
+            "category": "thoi-su",
+            "valid_from": today.isoformat(),
+            "valid_until": today.isoformat(),
+        },
+    )
+    assert made.status_code == 302 and "/bulletins/" in made.headers["Location"]
+    with runtime.unit() as s:
+        bulletin = s.scalar(select(Bulletin).where(Bulletin.title == "Phát lại chương trình Đài tỉnh"))
+        assert bulletin.recording_path and bulletin.status == "draft"
+    assert client.get("/live/relay/999999/recording").status_code == 404

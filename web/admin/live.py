@@ -13,10 +13,9 @@ from flask import abort, jsonify, redirect, render_template, request, send_file,
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from broadcast.bulletins import recording as bulletin_recording
-from broadcast.bulletins import service as bulletin_service
 from broadcast.domain.models import Category, Department
 from broadcast.errors import BroadcastError, ValidationError
+from broadcast.live import recordings
 from broadcast.live import sessions as live
 
 from .. import db_session, runtime_of
@@ -52,6 +51,7 @@ def live_page():
         "admin/live.html",
         stations=live.live_stations(session),
         sessions=live.recent(session, current_db_user()),
+        relays=recordings.relay_recordings(session),
         categories=session.scalars(select(Category).order_by(Category.name)).all(),
         departments=session.scalars(select(Department).order_by(Department.name)).all(),
         tz=runtime_of().settings.tz,
@@ -124,26 +124,42 @@ def live_recording(live_id: int):
 def live_rebroadcast(live_id: int):
     """The recording as a draft bulletin, to be scheduled again like any other (a meeting aired tonight)."""
     session = db_session()
-    form = request.form
-    with commit_or_flash(_("Đã tạo tin từ bản ghi: chọn ngày phát rồi gửi duyệt.")) as outcome:
+    with commit_or_flash(_("Đã tạo tin từ bản ghi: kiểm tra rồi gửi duyệt.")) as outcome:
         found = live.get_own(session, current_db_user(), live_id)
-        if not found.recording_path:
-            raise ValidationError(_("Buổi phát này chưa có bản ghi."), field="live")
-        data = {
-            "title": form.get("title", ""),
-            "body": form.get("body") or _("Bản ghi buổi phát trực tiếp số %(n)s.", n=found.id),
-            "category": form.get("category", ""),
-            "valid_from": form.get("valid_from", ""),
-            "valid_until": form.get("valid_until", ""),
-        }
-        if form.get("department"):
-            data["department"] = form["department"]
-        bulletin = bulletin_service.create_bulletin(session, current_db_user(), data)
-        with open(found.recording_path, "rb") as stream:
-            bulletin_recording.attach_recording(
-                session, runtime_of().settings, current_db_user(), bulletin, stream, f"phat-truc-tiep-{found.id}.mp3"
-            )
+        bulletin = recordings.to_bulletin(
+            session,
+            runtime_of().settings,
+            current_db_user(),
+            found.recording_path,
+            request.form,
+            f"phat-truc-tiep-{found.id}",
+        )
         found.bulletin_id = bulletin.id
+    if outcome.error:
+        return redirect(url_for("admin.live_page"))
+    return redirect(url_for("admin.bulletin_detail", bulletin_id=bulletin.id))
+
+
+@bp.get("/live/relay/<int:row_id>/recording")
+@roles_required(*LIVE_ROLES)
+def relay_recording_audio(row_id: int):
+    try:
+        row = recordings.relay_recording(db_session(), row_id)
+    except BroadcastError:
+        abort(404)
+    return send_file(row.recording_path, mimetype="audio/mpeg", conditional=True, max_age=0)
+
+
+@bp.post("/live/relay/<int:row_id>/rebroadcast")
+@roles_required(*LIVE_ROLES)
+def relay_rebroadcast(row_id: int):
+    """A recorded relay (the provincial programme at noon) as a draft bulletin to air again."""
+    session = db_session()
+    with commit_or_flash(_("Đã tạo tin từ bản ghi: kiểm tra rồi gửi duyệt.")) as outcome:
+        row = recordings.relay_recording(session, row_id)
+        bulletin = recordings.to_bulletin(
+            session, runtime_of().settings, current_db_user(), row.recording_path, request.form, f"tiep-song-{row.id}"
+        )
     if outcome.error:
         return redirect(url_for("admin.live_page"))
     return redirect(url_for("admin.bulletin_detail", bulletin_id=bulletin.id))

@@ -1,8 +1,8 @@
 """relay: named upstream sources, relay programme items, relay as-run fields
 
 ``upstream_sources`` (VOV1, the provincial station...), ``programme_items.relay`` (the slot's URL, source
-and fallback) and ``as_run.upstream`` / ``as_run.fallback_ms``. ``as_run`` only gains columns (ALTER TABLE
-ADD COLUMN), so SQLite keeps the append-only triggers.
+and fallback), ``as_run.upstream`` / ``fallback_ms`` / ``recording_path``. ``as_run`` only gains columns
+(ALTER TABLE ADD COLUMN), so SQLite keeps the append-only triggers.
 
 Revision ID: 0011
 Revises: 0010
@@ -39,6 +39,7 @@ def upgrade() -> None:
     op.add_column("programme_items", sa.Column("relay", JSON, nullable=True))
     op.add_column("as_run", sa.Column("upstream", sa.String(300), nullable=True))
     op.add_column("as_run", sa.Column("fallback_ms", sa.Integer(), nullable=True))
+    op.add_column("as_run", sa.Column("recording_path", sa.String(500), nullable=True))
     where = sa.text("kind = 'relay'")
     op.create_index(
         "ix_as_run_relay", "as_run", ["air_date", "station_id"], sqlite_where=where, postgresql_where=where
@@ -47,6 +48,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index("ix_as_run_relay", table_name="as_run")
+    op.drop_column("as_run", "recording_path")
     op.drop_column("as_run", "fallback_ms")
     op.drop_column("as_run", "upstream")
     op.drop_column("programme_items", "relay")
