@@ -24,7 +24,7 @@ def relay_section(session: Session, scope: Scope) -> dict | None:
         return None
     names = [r[0] for r in rows if r[0]]
     found = session.execute(select(UpstreamSource.name, UpstreamSource.category).where(UpstreamSource.name.in_(names)))
-    categories = dict(found.tuples().all())
+    categories = {row[0]: row[1] for row in found.all()}
     by_upstream = []
     for upstream, slots, relayed_ms, fallback_ms, not_aired in rows:
         category = categories.get(upstream, "other")
