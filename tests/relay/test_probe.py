@@ -26,6 +26,13 @@ def tone_file(path, *args: str) -> None:
     subprocess.run(cmd, check=True, capture_output=True, timeout=30)
 
 
+def closed_port() -> int:
+    """A loopback port nothing listens on (bound and released)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 def _timed(url: str, timeout_s: float) -> tuple[dict, float]:
     started = time.monotonic()
     result = probe_stream(url, timeout_s=timeout_s)

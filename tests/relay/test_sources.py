@@ -15,7 +15,7 @@ from broadcast.domain.types import utcnow
 from broadcast.errors import Conflict, NotFound, ValidationError
 from broadcast.relay import sources as service
 from tests.querycount import count_queries
-from tests.relay.test_probe import tone_file
+from tests.relay.test_probe import closed_port, tone_file
 
 VOV1 = {"code": "VOV1", "name": "VOV1 – Thời sự", "url": "http://vov.example/vov1", "category": "national"}
 TONE = {"ok": True, "codec": "mp3", "bitrate": 64000, "sample_rate": 44100, "channels": 2, "audible": True}
@@ -147,8 +147,6 @@ def test_check_keeps_the_probe_as_the_last_check(session):
 
 @pytest.mark.once
 def test_check_of_an_unreachable_source_is_stored_as_failed(session):
-    from tests.playout.test_relay import closed_port
-
     src = service.add_source(session, **(VOV1 | {"url": f"http://127.0.0.1:{closed_port()}/vov1"}))
     result = service.check_source(session, src, timeout_s=2)
     assert not result["ok"] and "Không kết nối được tới nguồn" in result["error"]

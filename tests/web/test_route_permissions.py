@@ -114,6 +114,16 @@ DESIGNED_ROLES = {
     "admin.devices": ("operator", "approver", "viewer"),
     "admin.device_detail": ("operator", "approver", "viewer"),
     "admin.device_command": ("operator",),
+    # Upstream sources: operators manage and check them; leaders and viewers look (web/admin/sources.py).
+    "admin.sources": ("operator", "approver", "viewer"),
+    "admin.source_add": ("operator",),
+    "admin.source_edit": ("operator",),
+    "admin.source_enabled": ("operator",),
+    "admin.source_check": ("operator",),
+    "api.sources": ("operator", "approver", "viewer"),
+    "api.source_add": ("operator",),
+    "api.source_update": ("operator",),
+    "api.source_check": ("operator",),
 }
 
 

@@ -13,3 +13,4 @@ from . import playout  # noqa: E402,F401
 from . import lexicon  # noqa: E402,F401
 from . import speech  # noqa: E402,F401
 from . import agent, devices  # noqa: E402,F401  (station devices, docs/network.md)
+from . import sources  # noqa: E402,F401  (upstream sources a station relays)

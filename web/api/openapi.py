@@ -15,7 +15,18 @@ from flask import jsonify
 from . import bp
 
 # API areas whose contract (web/api/contract/<name>.py) goes into the document, in this order; add yours.
-API_MODULES = ("views", "bulletins", "programmes", "reports", "playout", "lexicon", "speech", "agent", "devices")
+API_MODULES = (
+    "views",
+    "bulletins",
+    "programmes",
+    "reports",
+    "playout",
+    "lexicon",
+    "speech",
+    "agent",
+    "devices",
+    "sources",
+)
 
 ERROR_SCHEMA = {
     "type": "object",
