@@ -49,7 +49,7 @@ class Renderer(Protocol):
 
     def bulletin(self, bulletin: Bulletin) -> Audio: ...
 
-    def announcement(self, text: str) -> Audio: ...
+    def announcement(self, text: str, voice: dict | None = None) -> Audio: ...
 
     def asset(self, name: str) -> Audio: ...
 
@@ -115,15 +115,16 @@ class SpeechRenderer:
             speech_store.lexicon_version(self.session),
         )
 
-    def _render_text(self, text: str, cache: str, tags: dict | None = None):
+    def _render_text(self, text: str, cache: str, tags: dict | None = None, voice: dict | None = None):
         prefs, lexicon, version = self._speech_prefs()
         audio = {k: v for k, v in prefs.items() if k in ("rate", "pitch")}
-        if self.voice:
-            audio["speed"] = self.voice["speed"]
+        voice = voice or self.voice  # a slot's own voice, else the station's
+        if voice:
+            audio["speed"] = voice["speed"]
         return render_text(
             text,
-            engine_names=voices.chain_for(self.voice, self.settings.tts_engines),
-            voice=self.voice["voice"] if self.voice else prefs.get("voice"),
+            engine_names=voices.chain_for(voice, self.settings.tts_engines),
+            voice=voice["voice"] if voice else prefs.get("voice"),
             settings=audio,
             lexicon=lexicon,
             lexicon_version=version,
@@ -143,8 +144,9 @@ class SpeechRenderer:
             out.append(r if isinstance(r, Exception) else Audio(str(r.path), int(r.duration_ms), r.id))
         return out
 
-    def announcement(self, text: str) -> Audio:
-        r = self._render_text(text, "announcements", {"title": "Lời dẫn", "station": "Loa Phường"})
+    def announcement(self, text: str, voice: dict | None = None) -> Audio:
+        """``voice``: the announcement slot's own (a station file's ``voice = {...}``); None = the station's."""
+        r = self._render_text(text, "announcements", {"title": "Lời dẫn", "station": "Loa Phường"}, voice)
         return Audio(str(r.path), int(r.duration_ms))
 
     def asset(self, name: str) -> Audio:

@@ -84,7 +84,7 @@ def lay_out(spec: SessionSpec, station: Station, on_date: date, renderer: Render
             text = fill_placeholders(
                 slot["text"], station_name=station.name, on_date=on_date, source=spec.source, where=where
             )
-            audio = renderer.announcement(text)
+            audio = renderer.announcement(text, slot.get("voice"))
             out.fixed_ms += audio.duration_ms
             out.pieces.append((dict(slot, text=text), audio))
         elif kind in ("bulletins", "column"):

@@ -36,6 +36,7 @@ from ..domain.categories import CATEGORY_CODES
 from ..domain.models import Cluster, DateOverride, SessionTemplate, Station, Ward
 from ..errors import ValidationError
 from ..relay.urls import check_relay_url
+from ..speech.voices import check_choice
 from .relay_slot import AUDIO_SUFFIXES
 
 SLOT_KINDS = ("asset", "announcement", "bulletins", "column", "filler", "relay")
@@ -128,6 +129,12 @@ def _slot(raw: dict, assets_dir: Path, source: str, where: str) -> dict:
         return dict(_relay_slot(raw, assets_dir, source, where), where=where)
     if kind == "announcement" and not str(raw.get("text", "")).strip():
         raise TemplateError(source, where, "lời giới thiệu cần 'text'")
+    if kind == "announcement" and "voice" in raw:
+        # this slot's own voice over the station's: { engine = "espeak", voice = "vi", speed = 1.0 }
+        try:
+            raw = dict(raw, voice=check_choice(raw["voice"]))
+        except ValidationError as exc:
+            raise TemplateError(source, where + ".voice", exc.message) from None
     if kind in ("bulletins", "column"):
         _check_categories(raw.get("categories"), source, where)
         share = raw.get("max_share", 1.0)

@@ -30,13 +30,15 @@ class TableRenderer:
         self.announcement_ms = announcement_ms
         self.assets = assets or {}
         self.rendered: list[int] = []
+        self.voices: list = []  # the voice each announcement was asked for (None: the station's)
 
     def bulletin(self, bulletin):
         self.rendered.append(bulletin.id)
         ms = self.bulletins.get(bulletin.id, self.by_title.get(bulletin.title, self.default_ms))
         return Audio(None, ms)
 
-    def announcement(self, text):
+    def announcement(self, text, voice=None):
+        self.voices.append(voice)
         return Audio(None, self.announcement_ms)
 
     def asset(self, name):

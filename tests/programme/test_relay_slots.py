@@ -140,3 +140,51 @@ def test_an_unknown_or_disabled_source_is_a_clear_build_error(session, settings,
     with pytest.raises(ValidationError) as err:
         build_day(session, settings, "MOLAO", day, renderer=TableRenderer(), today=today)
     assert "MOLAO.toml: session 'tiepsong' slot[0].source" in err.value.message and words in err.value.message
+
+
+# ---------------------------------------------------------------- an announcement slot's own voice
+
+
+ANNOUNCEMENT = """
+[station]
+code = "THU"
+name = "Đài thử"
+
+[[session]]
+code = "sang"
+start = "06:00"
+days = ["mon"]
+max_minutes = 10
+  [[session.slot]]
+  kind = "announcement"
+  text = "Kính thưa bà con"
+  {voice}
+"""
+
+
+def test_an_announcement_slot_may_have_its_own_voice(tmp_path):
+    path = tmp_path / "THU.toml"
+    path.write_text(
+        ANNOUNCEMENT.format(voice='voice = { engine = "espeak", voice = "vi-vn-x-south", speed = 0.9 }'),
+        encoding="utf-8",
+    )
+    (slot,) = parse_station_file(path, ASSETS).sessions[0].slots
+    assert slot["voice"] == {"engine": "espeak", "voice": "vi-vn-x-south", "speed": 0.9}
+    path.write_text(ANNOUNCEMENT.format(voice='voice = { engine = "espeak", voice = "klingon" }'), encoding="utf-8")
+    with pytest.raises(TemplateError) as err:
+        parse_station_file(path, ASSETS)
+    assert "slot[0].voice" in err.value.message and "Không có giọng “klingon”" in err.value.message
+
+
+def test_the_build_reads_the_announcement_with_its_slot_voice(session, settings, demo, today):
+    south = {"engine": "espeak", "voice": "vi-vn-x-south", "speed": 1.0}
+    add_relay_session(
+        session,
+        [
+            {"kind": "announcement", "text": "Lời chào", "voice": south, "where": "slot[0]"},
+            {"kind": "announcement", "text": "Lời kết", "where": "slot[1]"},
+        ],
+    )
+    renderer = TableRenderer()
+    build_day(session, settings, "MOLAO", next_weekday(today + timedelta(days=1), 3), renderer=renderer, today=today)
+    assert south in renderer.voices and None in renderer.voices

@@ -26,7 +26,7 @@ def test_protocols():
 
     class NoFiller:
         def bulletin(self, b): ...
-        def announcement(self, text): ...
+        def announcement(self, text, voice=None): ...
         def asset(self, name): ...
 
     assert not isinstance(NoFiller(), Renderer)  # a filler is part of the interface, not an option
@@ -64,3 +64,21 @@ def test_fill_placeholders_refuses_unknown(text):
         fill_placeholders(text, station_name="X", on_date=date(2025, 10, 1), source="MOLAO.toml", where="slot[1]")
     assert err.value.message.startswith("MOLAO.toml: slot[1]: lời dẫn có chỗ thay thế không hợp lệ")
     assert err.value.field == "slot[1]"
+
+
+def test_an_announcement_is_read_with_its_slot_voice_else_the_stations(session, settings, monkeypatch):
+    asked = []
+
+    class Rendered:
+        path, duration_ms = "/tmp/x.mp3", 1000
+
+    def fake_render_text(text, **kw):
+        asked.append((kw["engine_names"][0], kw["voice"], kw["settings"].get("speed")))
+        return Rendered()
+
+    monkeypatch.setattr("broadcast.programme.render.render_text", fake_render_text)
+    station_voice = {"engine": "espeak", "voice": "vi", "speed": 1.1}
+    renderer = SpeechRenderer(session, settings, station_voice)
+    renderer.announcement("Kính thưa bà con")
+    renderer.announcement("Kính thưa bà con", {"engine": "espeak", "voice": "vi-vn-x-south", "speed": 0.9})
+    assert asked == [("espeak", "vi", 1.1), ("espeak", "vi-vn-x-south", 0.9)]
