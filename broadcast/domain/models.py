@@ -107,7 +107,7 @@ class UpstreamSource(Base):
     category: Mapped[str] = mapped_column(String(20), default="other")
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     # The last "check now" or pre-slot probe: {"ok", "codec", "bitrate", "sample_rate", "channels",
-    # "audible", "rms", "error"} and when it ran.
+    # "audible", "rms_dbfs", "error"} and when it ran.
     last_check: Mapped[dict | None] = mapped_column(JSONText)
     last_check_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -25,6 +25,7 @@ from ..bulletins.workflow import expire_overdue
 from ..domain.models import PlayoutRun, Programme, Station
 from ..domain.types import utcnow
 from ..errors import BroadcastError
+from ..relay.sources import check_programme_sources
 from ..stations import station_by_code
 from . import commands, emergency, lease, live, recovery
 from .asrun import AsRunLog, run_update
@@ -233,9 +234,17 @@ class PlayoutService:
     # ------------------------------------------------------------ sessions
     def prerender(self, station_code: str, on_date: date, session_code: str) -> None:
         with self.runtime.unit() as session:
-            if load_programme(session, station_code, on_date, session_code) is not None:
-                return
-        build_programme(self.runtime, station_code, on_date, session_code)
+            built = load_programme(session, station_code, on_date, session_code) is not None
+        if not built:
+            build_programme(self.runtime, station_code, on_date, session_code)
+        try:  # the sources it relays, probed now: the operator sees a dead one before its slot
+            with self.runtime.unit() as session:
+                programme = load_programme(session, station_code, on_date, session_code)
+                states = check_programme_sources(session, programme) if programme is not None else {}
+            if any(state != "ok" for state in states.values()):
+                log.warning("relay sources of %s %s %s: %s", station_code, on_date, session_code, states)
+        except Exception:  # a probe must never keep the session from airing
+            log.exception("checking the relay sources of %s %s %s", station_code, on_date, session_code)
 
     def fire_session(self, station_code: str, on_date: date, session_code: str, start: datetime) -> str:
         """The session job: start on time, join late within grace, else log missed. Returns what happened."""

@@ -32,7 +32,8 @@ def fallback_kind(fallback: str) -> str:
 
 def resolve_relays(session: Session, specs: list[SessionSpec]) -> list[SessionSpec]:
     """The specs with every relay slot's upstream resolved (URL, display name, report category)."""
-    codes = {s.get("source") for spec in specs for s in spec.slots if s.get("kind") == "relay" and s.get("source")}
+    slots = [s for spec in specs for s in spec.slots if s.get("kind") == "relay" and s.get("source")]
+    codes = {str(s["source"]).strip().upper() for s in slots}
     sources = (
         {src.code: src for src in session.scalars(select(UpstreamSource).where(UpstreamSource.code.in_(codes)))}
         if codes
@@ -49,7 +50,7 @@ def resolve_relays(session: Session, specs: list[SessionSpec]) -> list[SessionSp
 
 
 def _resolved(slot: dict, spec: SessionSpec, sources: dict[str, UpstreamSource]) -> dict:
-    code = slot.get("source")
+    code = str(slot["source"]).strip().upper() if slot.get("source") else None  # codes are stored upper-case
     where = f"{spec.source}: session {spec.code!r} {slot.get('where', '')}.source".strip()
     if code:
         src = sources.get(code)

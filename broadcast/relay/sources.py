@@ -161,6 +161,20 @@ def check_source(
     return result
 
 
+def check_programme_sources(session: Session, programme: Programme, *, probe: Callable[..., dict] | None = None):
+    """Probe every named source a programme relays (the scheduler does it when it readies a session, so the
+    dashboard's health line is fresh before the slot); returns {code: state}. The caller commits."""
+    codes = {
+        str(item.relay.get("source")).upper()
+        for item in programme.items
+        if item.kind == "relay" and item.relay and item.relay.get("source")
+    }
+    states = {}
+    for source in session.scalars(select(UpstreamSource).where(UpstreamSource.code.in_(codes))) if codes else []:
+        states[source.code] = check_state(check_source(session, source, probe=probe))
+    return states
+
+
 def check_state(check: dict | None) -> str:
     """``ok``, ``silent`` (reachable, nothing audible), ``failed`` or ``never`` (no check yet)."""
     if not check:

@@ -295,3 +295,25 @@ def test_relay_falls_back_when_icecast_dies_and_returns_when_it_is_back(runtime,
     from broadcast.audio.ffmpeg import probe_duration_ms
 
     assert abs(probe_duration_ms(row.recording_path) - row.aired_ms) <= 500
+
+
+def test_readying_a_session_probes_the_sources_it_relays(runtime, tones):
+    """The pre-render job checks each named source of the programme, so the dashboard shows a dead upstream
+    before its slot comes."""
+    from broadcast.domain.models import Programme, UpstreamSource
+    from broadcast.playout.service import PlayoutService
+
+    url = f"http://127.0.0.1:{closed_port()}/vov1"
+    with runtime.unit() as s:
+        st = make_station(s)
+        s.add(UpstreamSource(code="VOV1", name="VOV1", url=url, category="national"))
+        s.expunge(st)
+    programme_id, day = relay_programme(runtime, st, url, tones["a"], 5)
+    with runtime.unit() as s:
+        item = s.get(Programme, programme_id).items[0]
+        item.relay = dict(item.relay, source="VOV1")
+    PlayoutService(runtime, PlayoutConfig()).prerender(st.code, day, "sang")
+    with runtime.unit() as s:
+        source = s.query(UpstreamSource).filter_by(code="VOV1").one()
+        assert source.last_check_at is not None and source.last_check["ok"] is False
+        assert source.last_check["error"]  # said in Vietnamese on the dashboard and /sources
