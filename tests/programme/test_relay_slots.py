@@ -95,7 +95,7 @@ def test_build_resolves_the_named_source_and_readies_the_fallback(session, setti
             {"kind": "asset", "file": "nhac-hieu.mp3", "where": "slot[0]"},
             {
                 "kind": "relay",
-                "source": "VOV1",
+                "source": "vov1",  # codes resolve case-blind
                 "minutes": 15,
                 "fallback": "nhac-nen.mp3",
                 "where": "slot[1]",
