@@ -7,6 +7,8 @@ row.  A locked programme refuses every edit but unlocking.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -15,7 +17,9 @@ from ..config import Settings
 from ..domain.models import Bulletin, Programme, ProgrammeItem, Station, User
 from ..errors import Conflict, NotFound, ValidationError
 from ..security import audit
+from .calendar import SessionSpec
 from .fill import AIRABLE_STATUSES
+from .relay_slot import MAX_RELAY_MINUTES, check_relay_slot, relay_piece, relay_title, resolve_relays
 from .render import Renderer, SpeechRenderer
 from .timing import quiet_hours, refresh_warnings, retime
 
@@ -165,6 +169,57 @@ def insert_bulletin(
     return _done(
         session, settings, p, "programme.item.insert", actor, {"bulletin_id": b.id, "title": b.title, "position": pos}
     )
+
+
+def insert_relay(
+    session: Session,
+    settings: Settings,
+    programme_id: int,
+    raw: dict,
+    *,
+    position: int | None = None,
+    renderer: Renderer | None = None,
+    actor: User | None = None,
+) -> Programme:
+    """Insert a relay (``raw``: ``source`` code or ``url``, ``minutes``, ``fallback``) at ``position`` (default:
+    end), checked as a station file's relay slot, its fallback readied with the station's voice."""
+    p = _editable(session, programme_id)
+
+    def fail(field: str, problem: str):
+        raise ValidationError(f"Tiếp sóng: {problem}.", field=field.lstrip(".") or "source")
+
+    raw = {k: v for k, v in raw.items() if v not in (None, "")}
+    try:
+        raw["minutes"] = float(str(raw.get("minutes", "")).replace(",", "."))
+    except ValueError:
+        fail(".minutes", f"phải là số phút trong khoảng (0, {MAX_RELAY_MINUTES}]")
+    slot = check_relay_slot({**raw, "kind": "relay", "where": "web"}, Path(settings.assets_dir), fail)
+    station = session.get(Station, p.station_id)
+    local_start = p.starts_at.astimezone(settings.tz).time()
+    spec = SessionSpec(p.session_code, p.session_code, local_start, p.max_duration_s, [slot], "Chèn tiếp sóng")
+    (spec,) = resolve_relays(session, [spec])
+    slot, audio = relay_piece(
+        spec.slots[0], spec, station, p.on_date, renderer or SpeechRenderer(session, settings, voice=station.voice)
+    )
+    ordered = sorted(p.items, key=lambda i: i.position)
+    pos = len(ordered) + 1 if position is None else min(max(1, int(position)), len(ordered) + 1)
+    item = ProgrammeItem(
+        kind="relay",
+        title=relay_title(slot)[:300],
+        text=slot["fallback_text"],
+        audio_path=audio.path,
+        rendition_id=audio.rendition_id,
+        planned_start=p.starts_at,
+        duration_ms=audio.duration_ms,
+        position=pos,
+        relay=slot["relay"],
+    )
+    ordered.insert(pos - 1, item)
+    for n, it in enumerate(ordered, start=1):
+        it.position = n
+    p.items.append(item)
+    detail = {"relay": slot["relay"]["upstream"], "minutes": slot["minutes"], "position": pos}
+    return _done(session, settings, p, "programme.item.insert", actor, detail)
 
 
 def set_locked(

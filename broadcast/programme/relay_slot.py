@@ -9,18 +9,53 @@ address by the next build.  The programme item carries ``relay`` = {"url", "upst
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
+from pathlib import Path
+from typing import NoReturn
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..domain.models import Station, UpstreamSource
 from ..errors import ValidationError
+from ..relay.urls import check_relay_url
 from .calendar import SessionSpec
 from .render import Audio, Renderer, fill_placeholders
 
 AUDIO_SUFFIXES = (".mp3", ".wav", ".ogg", ".flac", ".m4a", ".aac")
+#: the longest relay slot (a whole programme hour and more)
+MAX_RELAY_MINUTES = 240
+
+
+def check_relay_slot(raw: dict, assets_dir: Path, fail: Callable[[str, str], NoReturn]) -> dict:
+    """A relay slot as a station file or the programme page gives it: ``url`` or ``source`` (a named upstream's
+    code), ``minutes``, a ``fallback`` (a file of audio_assets/, an announcement text, or ``"skip"``, the
+    default) and ``record = true`` to keep what is relayed.  ``fail(field, problem)`` raises the caller's
+    error (naming the file and the field, or the form's field)."""
+    url, code = raw.get("url"), raw.get("source")
+    if bool(url) == bool(code):
+        fail("", "ô tiếp sóng cần đúng một trong 'url' hoặc 'source' (mã nguồn tiếp sóng)")
+    if url:
+        try:
+            check_relay_url(url)
+        except ValidationError as exc:
+            fail(".url", exc.message)
+    elif not isinstance(code, str) or not code.strip():
+        fail(".source", "mã nguồn tiếp sóng không hợp lệ")
+    minutes = raw.get("minutes")
+    if isinstance(minutes, bool) or not isinstance(minutes, (int, float)) or not 0 < minutes <= MAX_RELAY_MINUTES:
+        fail(".minutes", f"phải là số phút trong khoảng (0, {MAX_RELAY_MINUTES}]")
+    if not isinstance(raw.get("record", False), bool):
+        fail(".record", "phải là true hoặc false")
+    fallback = str(raw.get("fallback", "skip")).strip()
+    if not fallback:
+        fail(".fallback", 'để trống: dùng tên tệp, lời thông báo hoặc "skip"')
+    bad_name = "/" in fallback or "\\" in fallback or fallback.startswith(".")
+    if fallback.lower().endswith(AUDIO_SUFFIXES) and (bad_name or not (assets_dir / fallback).is_file()):
+        fail(".fallback", f"không thấy tệp âm thanh audio_assets/{fallback}")
+    return dict(raw, fallback=fallback)
 
 
 def fallback_kind(fallback: str) -> str:

@@ -35,13 +35,10 @@ from ..dates import parse_day
 from ..domain.categories import CATEGORY_CODES
 from ..domain.models import Cluster, DateOverride, SessionTemplate, Station, Ward
 from ..errors import ValidationError
-from ..relay.urls import check_relay_url
 from ..speech.voices import check_choice
-from .relay_slot import AUDIO_SUFFIXES
+from .relay_slot import check_relay_slot
 
 SLOT_KINDS = ("asset", "announcement", "bulletins", "column", "filler", "relay")
-#: the longest relay slot a station file may declare (a whole programme hour)
-MAX_RELAY_MINUTES = 240
 DAY_NAMES = {"mon": 1, "tue": 2, "wed": 3, "thu": 4, "fri": 5, "sat": 6, "sun": 7}
 
 
@@ -149,31 +146,12 @@ def _slot(raw: dict, assets_dir: Path, source: str, where: str) -> dict:
 
 
 def _relay_slot(raw: dict, assets_dir: Path, source: str, where: str) -> dict:
-    """A relay slot: ``url`` or ``source`` (a named upstream's code), ``minutes``, a ``fallback``: a file
-    of audio_assets/, an announcement text, or ``"skip"`` (the default), and ``record = true`` to keep what
-    is relayed for airing again later."""
-    url, code = raw.get("url"), raw.get("source")
-    if bool(url) == bool(code):
-        raise TemplateError(source, where, "ô tiếp sóng cần đúng một trong 'url' hoặc 'source' (mã nguồn tiếp sóng)")
-    if url:
-        try:
-            check_relay_url(url)
-        except ValidationError as exc:
-            raise TemplateError(source, where + ".url", exc.message) from None
-    elif not isinstance(code, str) or not code.strip():
-        raise TemplateError(source, where + ".source", "mã nguồn tiếp sóng không hợp lệ")
-    minutes = raw.get("minutes")
-    if isinstance(minutes, bool) or not isinstance(minutes, (int, float)) or not 0 < minutes <= MAX_RELAY_MINUTES:
-        raise TemplateError(source, where + ".minutes", f"phải là số phút trong khoảng (0, {MAX_RELAY_MINUTES}]")
-    if not isinstance(raw.get("record", False), bool):
-        raise TemplateError(source, where + ".record", "phải là true hoặc false")
-    fallback = str(raw.get("fallback", "skip")).strip()
-    if not fallback:
-        raise TemplateError(source, where + ".fallback", 'để trống: dùng tên tệp, lời thông báo hoặc "skip"')
-    bad_name = "/" in fallback or "\\" in fallback or fallback.startswith(".")
-    if fallback.lower().endswith(AUDIO_SUFFIXES) and (bad_name or not (assets_dir / fallback).is_file()):
-        raise TemplateError(source, where + ".fallback", f"không thấy tệp âm thanh audio_assets/{fallback}")
-    return dict(raw, fallback=fallback)
+    """A relay slot (``relay_slot.check_relay_slot``), its errors naming the file and the field."""
+
+    def fail(field: str, problem: str):
+        raise TemplateError(source, where + field, problem)
+
+    return check_relay_slot(raw, assets_dir, fail)
 
 
 #: A lower bound of spoken length used before anything is rendered: fast

@@ -121,3 +121,46 @@ def test_unknown_programme_or_item(session, settings, built):
         edit.remove_item(session, settings, 99999, 1)
     with pytest.raises(NotFound):
         edit.remove_item(session, settings, built.id, 99999)
+
+
+def test_insert_a_relay_from_a_named_source(session, settings, built, operator):
+    from broadcast.domain.models import UpstreamSource
+
+    session.add(UpstreamSource(code="VOV1", name="VOV1 – Thời sự", url="http://127.0.0.1:9/vov1", category="national"))
+    p = edit.insert_relay(
+        session,
+        settings,
+        built.id,
+        {"source": "vov1", "minutes": "2,5", "fallback": "nhac-nen.mp3"},
+        position=2,
+        renderer=TableRenderer(assets={"nhac-nen.mp3": 5_000}),
+        actor=operator,
+    )
+    relay = next(i for i in p.items if i.kind == "relay")
+    assert relay.position == 2 and relay.duration_ms == 150_000 and relay.title == "Tiếp sóng VOV1 – Thời sự"
+    assert relay.relay["url"] == "http://127.0.0.1:9/vov1" and relay.relay["fallback"] == "asset"
+    check_timing(p)
+    audit = session.scalar(select(AuditLog).order_by(AuditLog.id.desc()))
+    assert audit.action == "programme.item.insert" and audit.detail["relay"] == "VOV1 – Thời sự"
+
+
+@pytest.mark.parametrize(
+    ("raw", "words"),
+    [
+        ({"source": "VOV1", "minutes": "abc"}, "số phút"),
+        ({"source": "VOV1", "minutes": "0"}, "số phút"),
+        ({"source": "NOPE", "minutes": "5"}, "không có nguồn tiếp sóng mã 'NOPE'"),
+        ({"url": "file:///etc/passwd", "minutes": "5"}, "http:// hoặc https://"),
+        ({"source": "VOV1", "minutes": "5", "fallback": "khong-co.mp3"}, "không thấy tệp"),
+        ({"minutes": "5"}, "đúng một trong"),
+    ],
+)
+def test_a_bad_relay_insert_changes_nothing(session, settings, built, raw, words):
+    from broadcast.domain.models import UpstreamSource
+
+    session.add(UpstreamSource(code="VOV1", name="VOV1", url="http://127.0.0.1:9/vov1"))
+    before = order(built)
+    with pytest.raises(ValidationError) as err:
+        edit.insert_relay(session, settings, built.id, raw, renderer=TableRenderer())
+    assert words in err.value.message
+    assert order(built) == before

@@ -123,3 +123,24 @@ def test_move_to_a_position_as_drag_and_drop_posts_it(session, settings, login_a
     assert r.status_code == 302
     session.expire_all()
     assert [i.id for i in session.get(Programme, p.id).items].index(first_id) == 2
+
+
+def test_insert_a_relay_from_the_day_page(session, settings, login_as, today):
+    from broadcast.domain.models import UpstreamSource
+
+    on = next_weekday(today + timedelta(days=1), 2)
+    build_day(session, settings, "MOLAO", on, renderer=TableRenderer(), today=today)
+    session.add(UpstreamSource(code="TINH", name="Đài tỉnh", url="http://127.0.0.1:9/tinh", category="province"))
+    session.commit()
+    client = login_as("vanhanh")
+    html = client.get(f"/programmes?station=MOLAO&date={on}").get_data(as_text=True)
+    assert "Chèn tiếp sóng" in html and 'value="TINH"' in html and 'value="nhac-nen.mp3"' in html
+    p = session.scalar(select(Programme).where(Programme.on_date == on, Programme.session_code == "sang"))
+    form = {"csrf_token": csrf_from(html), "source": "TINH", "minutes": "10", "fallback": "skip", "position": "1"}
+    r = client.post(f"/programmes/{p.id}/insert-relay", data=form, follow_redirects=True)
+    assert "Đã chèn tiếp sóng vào buổi." in r.get_data(as_text=True)
+    session.expire_all()
+    first = min(session.get(Programme, p.id).items, key=lambda i: i.position)
+    assert (first.kind, first.duration_ms, first.relay["upstream"]) == ("relay", 600_000, "Đài tỉnh")
+    bad = client.post(f"/programmes/{p.id}/insert-relay", data={**form, "minutes": "900"}, follow_redirects=True)
+    assert "Tiếp sóng: phải là số phút trong khoảng (0, 240]." in bad.get_data(as_text=True)

@@ -20,6 +20,7 @@ from broadcast.programme.build import build_day, day_programmes
 from broadcast.programme.calendar import WEEKDAYS_VI, parse_date, sessions_on, sessions_on_many
 from broadcast.programme.export import export_day, session_preview
 from broadcast.programme.fill import AIRABLE_STATUSES, fmt_ms
+from broadcast.relay.sources import list_sources
 from broadcast.stations import station_by_code
 
 from .. import db_session, runtime_of
@@ -113,6 +114,8 @@ def programmes():
         cat_names=names,
         weekday=WEEKDAYS_VI[on.isoweekday() - 1],
         can_edit=_can_edit(),
+        relay_sources=list_sources(session, enabled_only=True) if _can_edit() else [],
+        fallback_assets=sorted(p.name for p in Path(settings.assets_dir).glob("*.mp3")),
         prev_day=on - timedelta(days=1),
         next_day=on + timedelta(days=1),
     )
@@ -246,6 +249,19 @@ def programme_insert(programme_id):
         programme_id,
         lambda s, st, p: edit.insert_bulletin(s, st, p.id, bulletin_id, position=position, actor=current_db_user()),
         _("Đã chèn tin vào buổi."),
+    )
+
+
+@bp.post("/programmes/<int:programme_id>/insert-relay")
+@roles_required(*EDIT_ROLES)
+def programme_insert_relay(programme_id):
+    form = request.form
+    raw = {"source": form.get("source"), "minutes": form.get("minutes"), "fallback": form.get("fallback") or "skip"}
+    position = int(form["position"]) if form.get("position", "").isdigit() else None
+    return _edit(
+        programme_id,
+        lambda s, st, p: edit.insert_relay(s, st, p.id, raw, position=position, actor=current_db_user()),
+        _("Đã chèn tiếp sóng vào buổi."),
     )
 
 
