@@ -125,6 +125,15 @@ def test_rates_and_channels_a_station_cannot_air_are_refused(web, args, words, f
     assert result["codec"] == "pcm_s16le" and facts.items() <= result.items()  # the operator sees what was read
 
 
+def test_an_hls_stream_is_ok_and_its_segments_may_be_fetched(web):
+    """HLS: the playlist and its segments come over http, which the relay's protocol list allows."""
+    root, _base = web
+    src = ["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "sine=frequency=1000:duration=6", "-c:a", "aac"]
+    subprocess.run([*src, "-f", "hls", "-hls_time", "2", "-hls_list_size", "0", str(root / "live.m3u8")], check=True)
+    result, _ = _timed(f"{web[1]}/live.m3u8", 5)
+    assert result["ok"] and result["audible"] and result["codec"] == "aac", result
+
+
 def test_a_tone_served_as_a_file_is_ok(web):
     root, base = web
     tone_file(root / "tone.mp3", "-ac", "1", "-b:a", "48k")
