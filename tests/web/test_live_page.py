@@ -169,3 +169,34 @@ def test_a_recorded_relay_becomes_a_draft_bulletin(login_as, demo, runtime, tmp_
         bulletin = s.scalar(select(Bulletin).where(Bulletin.title == "Phát lại chương trình Đài tỉnh"))
         assert bulletin.recording_path and bulletin.status == "draft"
     assert client.get("/live/relay/999999/recording").status_code == 404
+
+
+def test_the_api_goes_live_like_the_page(client, api_token, demo, runtime, webm):
+    speaker = {"Authorization": f"Bearer {api_token('lanhdao')}"}
+    started = client.post("/api/v1/live", json={"stations": ["MOLAO"]}, headers=speaker)
+    assert started.status_code == 201 and started.json["status"] == "ready" and started.json["on_air"] is False
+    live_id = started.json["id"]
+    chunk = client.post(
+        f"/api/v1/live/{live_id}/chunk", data=webm, headers={**speaker, "Content-Type": "application/octet-stream"}
+    )
+    assert chunk.status_code == 204
+    assert client.get(f"/api/v1/live/{live_id}", headers=speaker).json["status"] == "starting"
+    busy = client.post(
+        "/api/v1/live", json={"stations": ["MOLAO"]}, headers={"Authorization": f"Bearer {api_token('vanhanh')}"}
+    )
+    assert busy.status_code == 409 and "đang phát trực tiếp" in busy.json["error"]["message"]
+    stopped = client.post(f"/api/v1/live/{live_id}/stop", headers=speaker)
+    assert stopped.json["status"] == "ended" and stopped.json["recording"] is True
+    refused = client.post(
+        "/api/v1/live", json={"stations": ["MOLAO"]}, headers={"Authorization": f"Bearer {api_token('vanhoa')}"}
+    )
+    assert refused.status_code == 403
+
+
+def test_the_api_refuses_a_first_chunk_that_is_not_audio(client, api_token, demo, runtime):
+    speaker = {"Authorization": f"Bearer {api_token('vanhanh')}"}
+    live_id = client.post("/api/v1/live", json={"stations": ["MOLAO"]}, headers=speaker).json["id"]
+    bad = client.post(f"/api/v1/live/{live_id}/chunk", data=b"GIF89a....", headers=speaker)
+    assert bad.status_code == 400 and bad.json["error"]["code"] == "not_audio"
+    assert client.get(f"/api/v1/live/{live_id}", headers=speaker).json["status"] == "refused"
+    assert client.post("/api/v1/live", json={"stations": ["MOLAO"]}, headers=speaker).status_code == 201

@@ -124,6 +124,25 @@ DESIGNED_ROLES = {
     "api.source_add": ("operator",),
     "api.source_update": ("operator",),
     "api.source_check": ("operator",),
+    # Live broadcasts: the station's operator and the leader speak; submitters and viewers never go on air.
+    **{
+        endpoint: ("operator", "approver")
+        for endpoint in (
+            "admin.live_page",
+            "admin.live_start",
+            "admin.live_chunk",
+            "admin.live_stop",
+            "admin.live_status",
+            "admin.live_recording",
+            "admin.live_rebroadcast",
+            "admin.relay_recording_audio",
+            "admin.relay_rebroadcast",
+            "api.live_start",
+            "api.live_chunk",
+            "api.live_stop",
+            "api.live_state",
+        )
+    },
 }
 
 

@@ -26,6 +26,7 @@ API_MODULES = (
     "agent",
     "devices",
     "sources",
+    "live",
 )
 
 ERROR_SCHEMA = {
