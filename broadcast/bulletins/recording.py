@@ -163,6 +163,13 @@ def attach_recording(
     }
 
 
+def resolve_recording(settings: Settings, stored: str) -> Path:
+    """Where a bulletin's stored recording path points: uploads are kept relative to the data folder (a moved
+    or restored installation keeps them), older or test rows may hold an absolute path."""
+    path = Path(stored)
+    return path if path.is_absolute() else Path(settings.data_dir) / path
+
+
 def recording_file(settings: Settings, bulletin: Bulletin) -> Path | None:
     """The stored recording of ``bulletin`` (only file names inside the recordings folder are honoured)."""
     stored = bulletin.recording_path or ""

@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlalchemy import insert, or_, select
 from sqlalchemy.orm import Session
 
+from ..bulletins.recording import resolve_recording
 from ..bulletins.targets import station_clusters
 from ..config import session_settings
 from ..dates import parse_day
@@ -32,11 +33,9 @@ ACTIONS = ("play", "stop", "skip", "volume", "resync", "emergency")
 def bulletin_audio_path(session: Session, bulletin: Bulletin) -> Path | None:
     """The bulletin's own recording, else its newest current rendition; None when neither file exists.
     (The server never renders here: an emergency without audio is the playout side's job first.)"""
-    if bulletin.recording_path:
-        recording = Path(bulletin.recording_path)
-        settings = session_settings(session)
-        if not recording.is_absolute() and settings is not None:  # uploads are kept relative to the data dir
-            recording = Path(settings.data_dir) / recording
+    settings = session_settings(session)
+    if bulletin.recording_path and settings is not None:
+        recording = resolve_recording(settings, bulletin.recording_path)
         if recording.exists():
             return recording
     rendition = session.scalar(

@@ -19,6 +19,7 @@ from pathlib import Path
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
+from ..bulletins.recording import resolve_recording
 from ..domain.models import AudioRendition, Bulletin, PlayoutRun, Station
 from ..domain.types import utcnow
 from ..errors import BroadcastError
@@ -35,8 +36,10 @@ ACTIVE_STATUSES = ("approved", "scheduled", "airing")
 
 def bulletin_audio(runtime, bulletin: Bulletin, session) -> str:
     """A playable file for the bulletin: its recording, its current rendition, or a fresh TTS rendering."""
-    if bulletin.recording_path and Path(bulletin.recording_path).exists():
-        return bulletin.recording_path
+    if bulletin.recording_path:
+        recording = resolve_recording(runtime.settings, bulletin.recording_path)
+        if recording.exists():  # a recorded reading airs as recorded (uploads are kept relative)
+            return str(recording)
     rendition = session.scalar(
         select(AudioRendition)
         .where(

@@ -23,6 +23,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..bulletins.recording import resolve_recording
 from ..config import Settings
 from ..domain.models import AudioRendition, Bulletin, LexiconEntry, Setting
 from ..errors import BroadcastError, NotFound, ValidationError
@@ -285,9 +286,7 @@ def _render_job(
     if audio.get("chime", "none") != "none":
         audio["chime_path"] = str(Path(settings.assets_dir) / "chuong-bao.mp3")
     if bulletin.recording_path:
-        recording = Path(bulletin.recording_path)
-        if not recording.is_absolute():
-            recording = Path(settings.data_dir) / recording
+        recording = resolve_recording(settings, bulletin.recording_path)
         engines: tuple[str, ...] = ("recording",)
         audio["recording_path"] = str(recording)
         text = ""

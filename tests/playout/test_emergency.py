@@ -50,3 +50,19 @@ def test_emergency_on_an_idle_station_airs_alone_once(runtime, demo, tones, serv
     time.sleep(0.5)
     assert len(runs(runtime, kind="emergency")) == 1
     assert [r.status for r in rows(runtime, kind="emergency")] == ["aired", "aired"]
+
+
+def test_a_recorded_reading_kept_relative_to_the_data_folder_airs_as_recorded(runtime, demo, tones, monkeypatch):
+    """Uploads store "recordings/<name>" (relative to the data folder): the emergency airs that file, never a
+    text-to-speech reading in its place."""
+    import shutil
+
+    from broadcast.playout import emergency
+
+    folder = runtime.settings.subdir("recordings")
+    shutil.copy(tones["short"], folder / "khan-cap.mp3")
+    monkeypatch.setattr("broadcast.speech.render.render_text", lambda *a, **k: (_ for _ in ()).throw(AssertionError))
+    with runtime.unit() as s:
+        b = s.scalar(select(Bulletin).order_by(Bulletin.id))
+        b.recording_path = "recordings/khan-cap.mp3"
+        assert emergency.bulletin_audio(runtime, b, s) == str(folder / "khan-cap.mp3")
