@@ -125,9 +125,8 @@ DESIGNED_ROLES = {
     "api.source_update": ("operator",),
     "api.source_check": ("operator",),
     # Live broadcasts: the station's operator and the leader speak; submitters and viewers never go on air.
-    **{
-        endpoint: ("operator", "approver")
-        for endpoint in (
+    **dict.fromkeys(
+        (
             "admin.live_page",
             "admin.live_start",
             "admin.live_chunk",
@@ -141,8 +140,9 @@ DESIGNED_ROLES = {
             "api.live_chunk",
             "api.live_stop",
             "api.live_state",
-        )
-    },
+        ),
+        ("operator", "approver"),
+    ),
 }
 
 
