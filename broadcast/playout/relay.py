@@ -21,6 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..audio.ffmpeg import BYTES_PER_SECOND, PcmPipe, last_error_line, relay_argv
+from ..relay.probe import relay_refusal
 from ..relay.urls import FFMPEG_PROTOCOLS
 from .config import PlayoutConfig
 from .levels import SILENCE_RMS, rms
@@ -39,10 +40,12 @@ def ms_of(n_bytes: int) -> int:
 class RelayReader:
     """One ffmpeg pulling ``url`` into a bounded buffer of house PCM, read by ``take``."""
 
-    def __init__(self, url: str, *, timeout_s: float = 5.0, loudness: bool = True):
+    def __init__(self, url: str, *, timeout_s: float = 5.0, loudness: bool = True, check: bool = True):
         self.url = url
         self.timeout_s = timeout_s
         self.loudness = loudness
+        self.check = check
+        self._stopped = False
         self.proc: subprocess.Popen | None = None
         self._buf = bytearray()
         self._lock = threading.Lock()
@@ -54,18 +57,30 @@ class RelayReader:
         self.error: str | None = None
 
     def start(self) -> RelayReader:
-        argv = relay_argv(self.url, protocols=FFMPEG_PROTOCOLS, timeout_s=self.timeout_s, loudness=self.loudness)
-        try:
-            self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
-        except OSError as exc:
-            self.error = f"không chạy được ffmpeg ({exc.strerror or exc})"
-            return self
         self._thread = threading.Thread(target=self._pump, name="relay-reader", daemon=True)
         self._thread.start()
         return self
 
+    def _connect(self) -> subprocess.Popen | None:
+        """The stream's facts first (what is not audio, or a layout a station cannot air, never goes on air),
+        then the ffmpeg that pulls it; None with ``error`` set when it may not or cannot be relayed."""
+        refusal = relay_refusal(self.url, timeout_s=self.timeout_s) if self.check else None
+        if refusal:
+            self.error = refusal
+            return None
+        argv = relay_argv(self.url, protocols=FFMPEG_PROTOCOLS, timeout_s=self.timeout_s, loudness=self.loudness)
+        try:
+            return subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+        except OSError as exc:
+            self.error = f"không chạy được ffmpeg ({exc.strerror or exc})"
+            return None
+
     def _pump(self) -> None:
-        proc = self.proc
+        proc = self.proc = self._connect()
+        if proc is None or self._stopped:
+            if proc is not None:
+                proc.kill()
+            return
         while True:
             block = proc.stdout.read1(READ_BYTES) if hasattr(proc.stdout, "read1") else proc.stdout.read(READ_BYTES)
             if not block:
@@ -101,6 +116,9 @@ class RelayReader:
                 del self._buf[: len(self._buf) - n]
 
     def stop(self) -> None:
+        self._stopped = True
+        if self._thread is not None and self.proc is None:
+            self._thread.join(self.timeout_s + 1)  # still checking the stream: let it finish
         proc = self.proc
         if proc is not None and proc.poll() is None:
             proc.kill()

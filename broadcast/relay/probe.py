@@ -69,6 +69,19 @@ def probe_stream(url: str, *, timeout_s: float = 8.0) -> dict:
     return _result(**facts, ok=True, audible=level >= SILENT_DBFS, rms_dbfs=round(level, 1))
 
 
+def relay_refusal(url: str, *, timeout_s: float = 5.0) -> str | None:
+    """Why a station must not relay ``url`` (not audio, a rate or channel layout it cannot air, unreachable),
+    in Vietnamese; None when it may.  The player asks before each connection, so what it refuses never airs
+    (only the stream's facts: no level measured)."""
+    try:
+        _stream_facts(check_relay_url(url), time.monotonic() + timeout_s)
+    except ValidationError as exc:
+        return exc.message
+    except _Refused as exc:
+        return str(exc)
+    return None
+
+
 def _run(argv: list[str], deadline: float) -> subprocess.CompletedProcess:
     left = deadline - time.monotonic()
     if left <= 0:

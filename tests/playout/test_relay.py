@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import array
 import itertools
+import subprocess
 import threading
 import time
 
@@ -317,3 +318,44 @@ def test_readying_a_session_probes_the_sources_it_relays(runtime, tones):
         source = s.query(UpstreamSource).filter_by(code="VOV1").one()
         assert source.last_check_at is not None and source.last_check["ok"] is False
         assert source.last_check["error"]  # said in Vietnamese on the dashboard and /sources
+
+
+# What a station must not relay never goes on air: the player checks the stream's facts before it connects,
+# so a page, or a stream in a layout a station cannot air, hands over to the fallback at once with the reason.
+
+
+@pytest.mark.parametrize(
+    ("name", "make", "words"),
+    [
+        ("page.html", lambda path: path.write_text("<html><body>Tin tức</body></html>"), "không phải luồng âm thanh"),
+        (
+            "six.wav",
+            lambda path: subprocess.run(
+                [
+                    "ffmpeg",
+                    "-v",
+                    "error",
+                    "-y",
+                    "-f",
+                    "lavfi",
+                    "-i",
+                    "sine=frequency=1000:duration=3",
+                    "-ac",
+                    "6",
+                    str(path),
+                ],
+                check=True,
+            ),
+            "6 kênh",
+        ),
+    ],
+)
+def test_a_stream_a_station_cannot_air_is_refused_and_the_fallback_airs(runtime, tones, web, name, make, words):
+    root, base = web
+    make(root / name)
+    run_id, sink, job = air_relay(runtime, f"{base}/{name}", tones["a"], 1.5, PlayoutConfig(speed=1.0))
+    job["thread"].join(20)
+    kinds = [kind_of(c) for _, c in sink.chunks]
+    assert "upstream" not in kinds and kinds.count("fallback") >= 12  # none of it aired; the fallback did
+    (row,) = rows(runtime, run_id=run_id)
+    assert row.status == "failed" and row.aired_ms == 0 and words in row.note

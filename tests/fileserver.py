@@ -1,4 +1,5 @@
-"""Fixtures of the relay tests: a tiny web server for addresses that serve files rather than streams."""
+"""A tiny web server on loopback for tests: addresses that serve files (a page, an image, an odd WAV) rather
+than streams. Registered as a pytest plugin in tests/conftest.py."""
 
 from __future__ import annotations
 
