@@ -119,25 +119,30 @@ def live_recording(live_id: int):
     return send_file(found.recording_path, mimetype="audio/mpeg", conditional=True, max_age=0)
 
 
+def _rebroadcast(find):
+    """``find(session)`` -> (recording path, file name, the object to mark or None): a draft bulletin with that
+    recording, opened for the speaker to check and submit; back to /live with the reason when it cannot."""
+    session = db_session()
+    with commit_or_flash(_("Đã tạo tin từ bản ghi: kiểm tra rồi gửi duyệt.")) as outcome:
+        path, name, source = find(session)
+        bulletin = recordings.to_bulletin(session, runtime_of().settings, current_db_user(), path, request.form, name)
+        if source is not None:
+            source.bulletin_id = bulletin.id
+    if outcome.error:
+        return redirect(url_for("admin.live_page"))
+    return redirect(url_for("admin.bulletin_detail", bulletin_id=bulletin.id))
+
+
 @bp.post("/live/<int:live_id>/rebroadcast")
 @roles_required(*LIVE_ROLES)
 def live_rebroadcast(live_id: int):
     """The recording as a draft bulletin, to be scheduled again like any other (a meeting aired tonight)."""
-    session = db_session()
-    with commit_or_flash(_("Đã tạo tin từ bản ghi: kiểm tra rồi gửi duyệt.")) as outcome:
+
+    def find(session):
         found = live.get_own(session, current_db_user(), live_id)
-        bulletin = recordings.to_bulletin(
-            session,
-            runtime_of().settings,
-            current_db_user(),
-            found.recording_path,
-            request.form,
-            f"phat-truc-tiep-{found.id}",
-        )
-        found.bulletin_id = bulletin.id
-    if outcome.error:
-        return redirect(url_for("admin.live_page"))
-    return redirect(url_for("admin.bulletin_detail", bulletin_id=bulletin.id))
+        return found.recording_path, f"phat-truc-tiep-{found.id}", found
+
+    return _rebroadcast(find)
 
 
 @bp.get("/live/relay/<int:row_id>/recording")
@@ -154,12 +159,9 @@ def relay_recording_audio(row_id: int):
 @roles_required(*LIVE_ROLES)
 def relay_rebroadcast(row_id: int):
     """A recorded relay (the provincial programme at noon) as a draft bulletin to air again."""
-    session = db_session()
-    with commit_or_flash(_("Đã tạo tin từ bản ghi: kiểm tra rồi gửi duyệt.")) as outcome:
+
+    def find(session):
         row = recordings.relay_recording(session, row_id)
-        bulletin = recordings.to_bulletin(
-            session, runtime_of().settings, current_db_user(), row.recording_path, request.form, f"tiep-song-{row.id}"
-        )
-    if outcome.error:
-        return redirect(url_for("admin.live_page"))
-    return redirect(url_for("admin.bulletin_detail", bulletin_id=bulletin.id))
+        return row.recording_path, f"tiep-song-{row.id}", None
+
+    return _rebroadcast(find)
