@@ -97,9 +97,12 @@ class AgentMqtt:
         and an HTTP heartbeat may already have said online, so without this the device would stay online."""
         linked = self.connected.is_set() or (not self.unreachable.is_set() and self.connected.wait(STOP_CONNECT_WAIT_S))
         if clean and linked:
-            self.client.publish(
-                self.topic("state"), self._signed({"online": False}), qos=1, retain=True
-            ).wait_for_publish(5)
+            try:
+                self.client.publish(
+                    self.topic("state"), self._signed({"online": False}), qos=1, retain=True
+                ).wait_for_publish(5)
+            except (RuntimeError, ValueError):  # the link dropped as we stopped: the last will says offline
+                log.info("MQTT: offline not published, the link dropped while stopping")
         self.client.disconnect()
         self.client.loop_stop()
         self._worker.shutdown(wait=False, cancel_futures=True)

@@ -14,6 +14,7 @@ from pathlib import Path
 from ..network.topics import device_key
 from . import AGENT_VERSION
 from .client import AgentClient, ServerError
+from .live import air_live
 from .mqtt import AgentMqtt
 from .outbox import Backoff, Outbox
 from .sync import MediaStore, load_manifest, sync
@@ -181,6 +182,8 @@ class Agent:
             return True, None
         if action == "emergency":
             return self._emergency(cmd)
+        if action == "live":
+            return self._live(cmd)
         if action in ("play", "stop", "skip"):
             playout = self.player() if self.manifest else None
             if playout is None:
@@ -212,6 +215,23 @@ class Agent:
             except ServerError as exc:
                 return False, f"Không tải được âm thanh tin khẩn: {exc}"
         return air_emergency(self, cmd, path)
+
+    def _live(self, cmd: dict) -> tuple[bool, str | None]:
+        args = cmd.get("args") or {}
+        if not isinstance(args.get("live_id"), int) or not isinstance(args.get("audio"), str):
+            return False, "Lệnh phát trực tiếp thiếu live_id hoặc địa chỉ âm thanh."
+        playout = self.player()
+        if playout is None:
+            return False, "Thiết bị đang dừng, không phát trực tiếp được."
+        chime, sha, url = None, args.get("chime_sha256"), args.get("chime_media")
+        if isinstance(sha, str) and isinstance(url, str):
+            chime = self.media.verified(sha)
+            if chime is None:
+                try:
+                    chime = self.media.fetch(self.client, sha, url)
+                except ServerError:  # the voice goes out without its chime rather than not at all
+                    chime = None
+        return air_live(playout, self.client, cmd, chime)
 
     # --- threads -------------------------------------------------------------------------------
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, event, select, update
 
 from ..config import Settings
-from ..domain.models import AsRun, Setting
+from ..domain.models import AsRun, PlayoutRun, Setting
 from ..migrate import current_revision, head_revision, upgrade
 from ..runtime import Runtime
 
@@ -101,6 +101,20 @@ def row_body(row: AsRun, uid: str, device: str, shift: timedelta) -> dict:
     }
 
 
+def live_ids(session, rows: list[AsRun]) -> dict[int, int]:
+    """run id -> live session id, for the rows of live broadcasts (their run's claim key names it)."""
+    runs = {r.run_id for r in rows if r.kind == "live" and r.run_id is not None}
+    if not runs:
+        return {}
+    keys = session.execute(select(PlayoutRun.id, PlayoutRun.claim_key).where(PlayoutRun.id.in_(runs))).all()
+    out = {}
+    for run_id, key in keys:
+        parts = (key or "").split(":")
+        if len(parts) > 1 and parts[0] == "live" and parts[1].isdigit():
+            out[run_id] = int(parts[1])
+    return out
+
+
 def export(runtime: Runtime, store_id: str, device: str, add, shift: timedelta) -> int:
     """Copy every finished, not yet exported row into the outbox with ``add(body)``; returns how many.
     The uid is fixed by the row's id, so a crash between ``add`` and the mark only adds it again, which the
@@ -109,8 +123,12 @@ def export(runtime: Runtime, store_id: str, device: str, add, shift: timedelta) 
         rows = session.scalars(
             select(AsRun).where(AsRun.uid.is_(None), AsRun.status != "airing").order_by(AsRun.id)
         ).all()
+        lives = live_ids(session, rows)
         for row in rows:
             uid = f"{device[:40]}-{store_id}-{row.id}"
-            add(row_body(row, uid, device, shift))
+            body = row_body(row, uid, device, shift)
+            if row.run_id in lives:
+                body["live_id"] = lives[row.run_id]  # the server stores it against the "live" command it sent
+            add(body)
             session.execute(update(AsRun).where(AsRun.id == row.id).values(uid=uid))
     return len(rows)

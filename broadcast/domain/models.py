@@ -125,6 +125,9 @@ class LiveSession(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     station_ids: Mapped[list] = mapped_column(JSONText)
+    # The loudspeaker clusters chosen (None = every cluster): honoured by the stations' agents, which serve
+    # clusters; a station the server airs has one output for all of them.
+    clusters: Mapped[list | None] = mapped_column(JSONText)
     status: Mapped[str] = mapped_column(String(20), default="ready", index=True)
     media_path: Mapped[str] = mapped_column(String(500))
     mime: Mapped[str | None] = mapped_column(String(100))

@@ -11,11 +11,12 @@ When it ends, the audio is kept as an MP3 recording that can be scheduled again 
 from __future__ import annotations
 
 import logging
+import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from ..audio.errors import AudioError
 from ..audio.ffmpeg import convert, probe_duration_ms
@@ -63,14 +64,27 @@ def _stations(session: Session, codes) -> list[Station]:
         station = station_by_code(session, code)
         if not station.enabled:
             raise ValidationError(f"Đài {station.code} đang tắt.", field="stations")
-        if station.sink.strip() in ("export", "agent"):
+        if station.sink.strip() == "export":
             raise ValidationError(
-                f"Đài {station.code} không phát qua máy chủ (phát bằng USB hoặc thiết bị tại chỗ): chưa phát trực "
-                "tiếp được tới đài này.",
+                f"Đài {station.code} phát bằng USB (không nối mạng): không phát trực tiếp được tới đài này.",
                 field="stations",
             )
         stations.append(station)
     return stations
+
+
+def _clusters(stations: list[Station], codes) -> list[str] | None:
+    """The chosen clusters (None: all), each one of the chosen stations'."""
+    if isinstance(codes, str):
+        codes = codes.replace(";", ",").split(",")
+    wanted = sorted({str(c).strip().upper() for c in (codes or []) if str(c).strip()})
+    if not wanted:
+        return None
+    known = {c.code for s in stations for c in s.clusters}
+    unknown = [c for c in wanted if c not in known]
+    if unknown:
+        raise ValidationError(f"Cụm loa {', '.join(unknown)} không thuộc các đài đã chọn.", field="clusters")
+    return wanted
 
 
 def active_on(session: Session, station_ids: list[int], now: datetime) -> LiveSession | None:
@@ -82,10 +96,14 @@ def active_on(session: Session, station_ids: list[int], now: datetime) -> LiveSe
     return None
 
 
-def start_live(session: Session, settings: Settings, actor: User, station_codes, *, ip: str | None = None):
-    """A new live session on the stations (nothing airs until its first audio arrives)."""
+def start_live(
+    session: Session, settings: Settings, actor: User, station_codes, *, clusters=None, ip: str | None = None
+):
+    """A new live session on the stations, or only on some of their clusters (heard where the stations' agents
+    serve them); nothing airs until its first audio arrives."""
     _check_role(actor)
     stations = _stations(session, station_codes)
+    chosen = _clusters(stations, clusters)
     now = utcnow()
     busy = active_on(session, [s.id for s in stations], now)
     if busy is not None:
@@ -95,11 +113,14 @@ def start_live(session: Session, settings: Settings, actor: User, station_codes,
             "chờ buổi đó kết thúc.",
             code="live_busy",
         )
-    live = LiveSession(user_id=actor.id, station_ids=[s.id for s in stations], status="ready", media_path="")
+    live = LiveSession(
+        user_id=actor.id, station_ids=[s.id for s in stations], clusters=chosen, status="ready", media_path=""
+    )
     session.add(live)
     session.flush()
     live.media_path = str(settings.subdir("live") / f"live-{live.id}.media")
-    audit(session, "live.start", user=actor, obj=live, detail={"stations": [s.code for s in stations]}, ip=ip)
+    detail = {"stations": [s.code for s in stations], "clusters": chosen}
+    audit(session, "live.start", user=actor, obj=live, detail=detail, ip=ip)
     return live
 
 
@@ -184,9 +205,11 @@ def recent(session: Session, actor: User, limit: int = 20) -> list[LiveSession]:
 
 
 def live_stations(session: Session) -> list[Station]:
-    """The stations a live broadcast can go to: enabled ones the server airs itself."""
-    rows = session.scalars(select(Station).where(Station.enabled.is_(True)).order_by(Station.code))
-    return [s for s in rows if s.sink.strip() not in ("export", "agent")]
+    """The stations a live broadcast can go to: enabled ones aired by the server or by their agents."""
+    rows = session.scalars(
+        select(Station).where(Station.enabled.is_(True)).options(selectinload(Station.clusters)).order_by(Station.code)
+    )
+    return [s for s in rows if s.sink.strip() != "export"]
 
 
 def stop_live(session: Session, settings: Settings, actor: User, live_id, *, ip: str | None = None) -> LiveSession:
@@ -237,3 +260,32 @@ def end_dropped(session: Session, settings: Settings, now: datetime) -> list[int
             end(session, settings, live, why)
             ended.append(live.id)
     return ended
+
+
+def for_device(session: Session, live_id, station_id: int) -> LiveSession:
+    """A live session sent to this device's station (another's is "not found")."""
+    try:
+        live = session.get(LiveSession, int(live_id))
+    except (TypeError, ValueError):
+        live = None
+    if live is None or station_id not in (live.station_ids or []) or not live.media_path:
+        raise NotFound("Không có buổi phát trực tiếp này cho đài của thiết bị.", code="unknown_live")
+    return live
+
+
+def follow(media_path: str, *, drop_s: float = DROP_S, poll_s: float = 0.05, block: int = 4096):
+    """The session's audio as it arrives (for an agent pulling it): what is in the file, then what is appended,
+    until the speaker's end marker (and everything before it) or ``drop_s`` without anything new."""
+    path, marker = Path(media_path), end_marker(media_path)
+    waited = 0.0
+    with open(path, "rb") as src:
+        while True:
+            data = src.read(block)
+            if data:
+                waited = 0.0
+                yield data
+                continue
+            if marker.exists() or waited >= drop_s:
+                return
+            time.sleep(poll_s)
+            waited += poll_s

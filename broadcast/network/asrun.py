@@ -119,6 +119,17 @@ def _build(row: dict, device: Device, programmes: dict, known_clusters: set[str]
     )
 
 
+def _day_and_status(row: dict) -> tuple[date, str]:
+    try:
+        day = date.fromisoformat(str(row.get("date", "")))
+    except ValueError:
+        raise RowRefused("date phải có dạng YYYY-MM-DD.") from None
+    status = row.get("status")
+    if status not in DELIVERABLE:
+        raise RowRefused(f"status {status!r} không hợp lệ: chọn một trong {', '.join(sorted(DELIVERABLE))}.")
+    return day, status
+
+
 def _build_emergency(session: Session, row: dict, device: Device) -> AsRun:
     """A row of an emergency the device aired on command: stored only for a bulletin an ``emergency``
     command sent to this device names (a device cannot log airings of other bulletins)."""
@@ -132,13 +143,7 @@ def _build_emergency(session: Session, row: dict, device: Device) -> AsRun:
     bulletin = session.get(Bulletin, bulletin_id) if sent else None
     if bulletin is None:
         raise RowRefused(f"Thiết bị không nhận lệnh phát khẩn nào cho tin bài {bulletin_id!r}.")
-    try:
-        day = date.fromisoformat(str(row.get("date", "")))
-    except ValueError:
-        raise RowRefused("date phải có dạng YYYY-MM-DD.") from None
-    status = row.get("status")
-    if status not in DELIVERABLE:
-        raise RowRefused(f"status {status!r} không hợp lệ: chọn một trong {', '.join(sorted(DELIVERABLE))}.")
+    day, status = _day_and_status(row)
     return AsRun(
         station_id=device.station_id,
         air_date=day,
@@ -148,6 +153,39 @@ def _build_emergency(session: Session, row: dict, device: Device) -> AsRun:
         title=bulletin.title[:300],
         category_code=bulletin.category.code if bulletin.category else None,
         department_code=bulletin.department.code if bulletin.department else None,
+        scheduled_start=_when(row, "scheduled_start"),
+        actual_start=_when(row, "actual_start", required=True),
+        actual_end=_when(row, "actual_end"),
+        planned_ms=_ms(row, "planned_ms"),
+        aired_ms=_ms(row, "aired_ms", required=True),
+        status=status,
+        source="agent",
+        sink=f"agent:{device.code}",
+        note=(str(row["note"])[:500] if row.get("note") else None),
+        device_id=device.id,
+        uid=row["uid"],
+    )
+
+
+def _build_live(session: Session, row: dict, device: Device) -> AsRun:
+    """A row of a live broadcast the device aired on command: stored only for a live session a ``live``
+    command sent to this device names (a device cannot log airings it was never asked for)."""
+    live_id = row.get("live_id")
+    sent = isinstance(live_id, int) and any(
+        (cmd.args or {}).get("live_id") == live_id
+        for cmd in session.scalars(
+            select(DeviceCommand).where(DeviceCommand.device_id == device.id, DeviceCommand.action == "live")
+        )
+    )
+    if not sent:
+        raise RowRefused(f"Thiết bị không nhận lệnh phát trực tiếp nào cho buổi {live_id!r}.")
+    day, status = _day_and_status(row)
+    return AsRun(
+        station_id=device.station_id,
+        air_date=day,
+        position=row.get("position") if isinstance(row.get("position"), int) else 0,
+        kind="live",
+        title=str(row.get("title") or "Phát trực tiếp")[:300],
         scheduled_start=_when(row, "scheduled_start"),
         actual_start=_when(row, "actual_start", required=True),
         actual_end=_when(row, "actual_end"),
@@ -224,6 +262,8 @@ def ingest(session: Session, device: Device, rows) -> dict:
                 raise RowRefused(not_agent)
             if row.get("kind") == "emergency":
                 built.append(_build_emergency(session, row, device))
+            elif row.get("kind") == "live":
+                built.append(_build_live(session, row, device))
             else:
                 built.append(_build(row, device, programmes, known_clusters))
         except RowRefused as exc:

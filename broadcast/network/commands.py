@@ -162,6 +162,36 @@ def emergency_to_devices(session: Session, bulletin: Bulletin, *, user: User | N
     return _queue(session, devices, "emergency", _emergency_args(session, bulletin.id), user=user)
 
 
+#: the chime a live broadcast opens and closes with, sent to agents as media like an emergency's audio
+LIVE_CHIME = "chuong-bao.mp3"
+
+
+def live_to_devices(session: Session, live, station_ids: list[int]) -> list[DeviceCommand]:
+    """A live broadcast for the devices of these ``agent`` stations that serve its clusters (all of a station's
+    devices when it chose none): one ``live`` command each; the agent pulls the audio as it arrives."""
+    devices = [
+        d
+        for d in session.scalars(
+            select(Device).where(Device.station_id.in_(station_ids), Device.revoked_at.is_(None)).order_by(Device.code)
+        )
+        if _hears(d, live.clusters)
+    ]
+    if not devices:
+        return []
+    args = {
+        "live_id": live.id,
+        "container": live.mime or "matroska",
+        "speaker": live.user.full_name or live.user.username,
+        "audio": f"/api/v1/agent/live/{live.id}",
+    }
+    settings = session_settings(session)
+    chime = Path(settings.assets_dir) / LIVE_CHIME if settings is not None else None
+    digest = file_sha256(chime) if chime is not None and chime.exists() else None
+    if digest:
+        args.update(chime_sha256=digest, chime_media=MEDIA_URL.format(sha256=digest))
+    return _queue(session, devices, "live", args, user=live.user)
+
+
 def _hears(device: Device, clusters: list[str] | None) -> bool:
     """Whether a device airs an item meant for ``clusters`` (None: the whole station) — the agent's own rule
     for programme items, applied to an emergency before it is sent (a flood warning for TDP05 only)."""
@@ -197,7 +227,8 @@ def emergencies_waiting(session: Session, since) -> list[Bulletin]:
 
 
 def emergency_media(session: Session, device: Device, sha256: str) -> Path | None:
-    """The audio of an emergency sent to this device in the last day, if it has this digest."""
+    """The audio of an emergency sent to this device in the last day, or the chime of a live broadcast sent
+    to it, if it has this digest."""
     since = utcnow() - timedelta(days=1)
     for cmd in session.scalars(
         select(DeviceCommand).where(
@@ -208,6 +239,16 @@ def emergency_media(session: Session, device: Device, sha256: str) -> Path | Non
         path = bulletin_audio_path(session, bulletin) if bulletin is not None else None
         if path is not None and file_sha256(path) == sha256:
             return path
+    settings = session_settings(session)
+    live_chime = session.scalar(
+        select(DeviceCommand.id).where(
+            DeviceCommand.device_id == device.id, DeviceCommand.action == "live", DeviceCommand.created_at >= since
+        )
+    )
+    if live_chime is not None and settings is not None:  # the chime of a live broadcast sent to this device
+        chime = Path(settings.assets_dir) / LIVE_CHIME
+        if chime.exists() and file_sha256(chime) == sha256:
+            return chime
     return None
 
 

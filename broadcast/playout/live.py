@@ -1,7 +1,9 @@
 """Live broadcasts on air: break in on every chosen station at once, chime, the speaker, chime.
 
 The scheduler's control loop (every ``poll_s``) looks for live sessions whose first audio has arrived
-(``starting``), claims ``live:SESSION:STATION`` once per station and hands each station's channel an
+(``starting``).  Stations aired by their agents get a ``live`` device command (the agent pulls the audio and
+airs it the same way); for the others it claims ``live:SESSION:STATION`` once per station and hands each
+station's channel an
 emergency-style request: what airs is cut at once and logged ``interrupted``, the opening chime, the live
 item (``kind`` = ``live``, its note naming the speaker), the closing chime; then the session resumes or
 ends as for emergencies (``emergency_after``).  An idle station airs it alone.  Sessions whose browser
@@ -18,10 +20,12 @@ from sqlalchemy import select
 from ..domain.models import LiveSession, Station
 from ..domain.types import utcnow
 from ..live.sessions import end_dropped
+from ..network.commands import live_to_devices
 from .channels import EmergencyRequest
 from .claims import claim_key, claim_run
 from .emergency import dispatch
 from .items import Item, probe_ms
+from .sinks import is_live
 
 log = logging.getLogger("broadcast.playout")
 
@@ -61,7 +65,10 @@ def poll(service) -> int:
             live.status = "on_air"
             speaker = live.user.full_name or live.user.username
             stations = session.scalars(select(Station).where(Station.id.in_(live.station_ids))).all()
-            todo.append((live.id, live_items(runtime, live, speaker), [(s.id, s.code, s.sink) for s in stations]))
+            # stations aired by their agents: each device serving the chosen clusters gets a "live" command
+            live_to_devices(session, live, [s.id for s in stations if s.sink.strip() == "agent"])
+            aired_here = [(s.id, s.code, s.sink) for s in stations if is_live(s.sink)]
+            todo.append((live.id, live_items(runtime, live, speaker), aired_here))
     for live_id, items, stations in todo:
         for station_id, code, sink in stations:
             run_id = claim_run(

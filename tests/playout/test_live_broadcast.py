@@ -192,11 +192,14 @@ def test_refusals_change_nothing(runtime, demo, tmp_path):
         ("xem", ["MOLAO"], PermissionDenied, "Chỉ cán bộ đài hoặc lãnh đạo"),
         ("vanhanh", [], ValidationError, "Chọn ít nhất một đài"),
         ("vanhanh", ["NOPE"], NotFound, "Không có đài mã 'NOPE'"),
-        ("vanhanh", ["USB"], ValidationError, "không phát qua máy chủ"),
+        ("vanhanh", ["USB"], ValidationError, "phát bằng USB"),
     ]:
         with pytest.raises(error) as err, runtime.unit() as s:
             live_sessions.start_live(s, runtime.settings, s.merge(user(runtime, username)), stations)
         assert words in err.value.message
+    with pytest.raises(ValidationError) as err, runtime.unit() as s:
+        live_sessions.start_live(s, runtime.settings, s.merge(user(runtime, "vanhanh")), ["MOLAO"], clusters=["TDP99"])
+    assert "Cụm loa TDP99 không thuộc các đài đã chọn" in err.value.message
     live_id = start(runtime, "lanhdao")
     with pytest.raises(Conflict) as err:
         start(runtime, "vanhanh")  # the station is already live

@@ -200,3 +200,20 @@ def test_the_api_refuses_a_first_chunk_that_is_not_audio(client, api_token, demo
     assert bad.status_code == 400 and bad.json["error"]["code"] == "not_audio"
     assert client.get(f"/api/v1/live/{live_id}", headers=speaker).json["status"] == "refused"
     assert client.post("/api/v1/live", json={"stations": ["MOLAO"]}, headers=speaker).status_code == 201
+
+
+def test_clusters_can_be_chosen_for_stations_aired_by_their_agents(login_as, demo, runtime):
+    from broadcast.domain.models import Station
+
+    with runtime.unit() as s:
+        s.scalar(select(Station).where(Station.code == "MOLAO")).sink = "agent"
+    client = login_as("vanhanh")
+    page = client.get("/live").get_data(as_text=True)
+    assert "Chỉ phát ở một số cụm loa" in page and 'name="clusters" value="TDP05"' in page
+    token = csrf(client)
+    bad = post(client, "/live/start", token, data={"stations": ["MOLAO"], "clusters": ["TDP99"]})
+    assert bad.status_code == 400 and "Cụm loa TDP99 không thuộc các đài đã chọn" in bad.json["error"]["message"]
+    started = post(client, "/live/start", token, data={"stations": ["MOLAO"], "clusters": ["TDP05", "tdp01"]})
+    assert started.status_code == 201
+    with runtime.unit() as s:
+        assert s.get(LiveSession, started.json["id"]).clusters == ["TDP01", "TDP05"]

@@ -62,9 +62,12 @@ def live_page():
 @roles_required(*LIVE_ROLES)
 def live_start():
     stations = request.form.getlist("stations") or (request.get_json(silent=True) or {}).get("stations")
+    clusters = request.form.getlist("clusters")
 
     def work():
-        started = live.start_live(db_session(), runtime_of().settings, current_db_user(), stations, ip=client_ip())
+        started = live.start_live(
+            db_session(), runtime_of().settings, current_db_user(), stations, clusters=clusters, ip=client_ip()
+        )
         return jsonify(id=started.id, status=started.status), 201
 
     return _json_unit(work)

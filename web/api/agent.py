@@ -11,11 +11,13 @@ route-permission test.
 from __future__ import annotations
 
 from functools import wraps
+from pathlib import Path
 
-from flask import current_app, g, jsonify, request, send_file
+from flask import Response, current_app, g, jsonify, request, send_file
 
 from broadcast.domain.types import utcnow
-from broadcast.errors import PermissionDenied
+from broadcast.errors import NotFound, PermissionDenied
+from broadcast.live import sessions as live_sessions
 from broadcast.network import asrun, commands, manifest, media
 from broadcast.network.devices import (
     apply_status,
@@ -152,6 +154,16 @@ def agent_command_ack(command_id: int):
     return jsonify(id=cmd.id, status=cmd.status)
 
 
+@bp.get("/agent/live/<int:live_id>")
+@device_only
+def agent_live_audio(live_id: int):
+    """A live broadcast's audio as it arrives, streamed to the agent that airs it (a "live" command names it)."""
+    found = live_sessions.for_device(db_session(), live_id, g.api_device.station_id)
+    if not Path(found.media_path).exists():
+        raise NotFound("Buổi phát trực tiếp này chưa có âm thanh.", code="unknown_live")
+    return Response(live_sessions.follow(found.media_path), mimetype="application/octet-stream")
+
+
 PUBLIC_ENDPOINTS.update(
     {
         f"api.{name}"
@@ -162,6 +174,7 @@ PUBLIC_ENDPOINTS.update(
             "agent_status",
             "agent_commands",
             "agent_command_ack",
+            "agent_live_audio",
         )
     }
 )

@@ -19,9 +19,14 @@ SPEAKERS = tuple(r for r in live.LIVE_ROLES if r != "admin")  # admin always pas
 @bp.post("/live")
 @api_roles_required(*SPEAKERS)
 def live_start():
-    session = db_session()
+    session, body = db_session(), json_body()
     started = live.start_live(
-        session, runtime_of().settings, current_db_user(), json_body().get("stations"), ip=client_ip()
+        session,
+        runtime_of().settings,
+        current_db_user(),
+        body.get("stations"),
+        clusters=body.get("clusters"),
+        ip=client_ip(),
     )
     session.commit()
     return jsonify(live.status_of(session, started)), 201

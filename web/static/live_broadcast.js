@@ -86,6 +86,9 @@
         stream = s;
         var form = new FormData();
         picked.forEach(function (code) { form.append("stations", code); });
+        Array.prototype.forEach.call(box.querySelectorAll("input[name=clusters]:checked"), function (c) {
+          form.append("clusters", c.value);
+        });
         return post(box.getAttribute("data-start"), form).then(function (res) {
           if (!res.ok) { halt((res.body.error && res.body.error.message) || "Lỗi", "error"); return; }
           liveId = res.body.id; stopping = false; queue = [];

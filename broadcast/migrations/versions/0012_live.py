@@ -25,6 +25,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), primary_key=True),
         sa.Column("user_id", sa.Integer(), sa.ForeignKey("users.id"), nullable=False),
         sa.Column("station_ids", JSON, nullable=False),
+        sa.Column("clusters", JSON, nullable=True),
         sa.Column("status", sa.String(20), nullable=False),
         sa.Column("media_path", sa.String(500), nullable=False),
         sa.Column("mime", sa.String(100), nullable=True),

@@ -42,6 +42,12 @@ PATHS = {
             "parameters": [{"name": "sha256", "in": "path", "required": True, "schema": {"type": "string"}}],
         }
     },
+    "/agent/live/{live_id}": {
+        "get": {
+            **_op("Âm thanh buổi phát trực tiếp khi đang đến (thiết bị được lệnh live)", {"type": "string"}),
+            "parameters": [{"name": "live_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+        }
+    },
     "/agent/asrun": {
         "post": _op(
             "Gửi nhật ký phát (thiết bị), lưu một lần theo uid",

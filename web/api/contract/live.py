@@ -37,7 +37,14 @@ PATHS = {
                     {
                         "type": "object",
                         "required": ["stations"],
-                        "properties": {"stations": {"type": "array", "items": {"type": "string"}}},
+                        "properties": {
+                            "stations": {"type": "array", "items": {"type": "string"}},
+                            "clusters": {
+                                "type": "array",
+                                "items": {"type": "string"},
+                                "description": "chỉ các cụm loa này (thiết bị tại chỗ phục vụ chúng); trống: mọi cụm",
+                            },
+                        },
                     }
                 ),
             },
