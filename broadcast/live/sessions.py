@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, selectinload
 from ..audio.errors import AudioError
 from ..audio.ffmpeg import convert, probe_duration_ms
 from ..config import Settings
-from ..domain.models import LiveSession, Station, User
+from ..domain.models import AsRun, LiveSession, PlayoutRun, Station, User
 from ..domain.types import utcnow
 from ..errors import BroadcastError, Conflict, NotFound, PermissionDenied, ValidationError
 from ..roles import ADMIN, APPROVER, OPERATOR
@@ -174,8 +174,6 @@ def refuse(session: Session, actor: User, live_id, reason: str) -> None:
 
 def status_of(session: Session, live: LiveSession) -> dict:
     """What the speaker's page shows: the state, and whether the voice is on air now (not the chime)."""
-    from ..domain.models import AsRun, PlayoutRun
-
     airing = session.scalar(
         select(func.count())
         .select_from(AsRun)

@@ -130,29 +130,24 @@ def _day_and_status(row: dict) -> tuple[date, str]:
     return day, status
 
 
-def _build_emergency(session: Session, row: dict, device: Device) -> AsRun:
-    """A row of an emergency the device aired on command: stored only for a bulletin an ``emergency``
-    command sent to this device names (a device cannot log airings of other bulletins)."""
-    bulletin_id = row.get("bulletin_id")
-    sent = isinstance(bulletin_id, int) and any(
-        (cmd.args or {}).get("bulletin_id") == bulletin_id
+def _commanded(session: Session, device: Device, action: str, key: str, value) -> bool:
+    """Whether an ``action`` command sent to this device named ``value`` as its ``key`` argument."""
+    return isinstance(value, int) and any(
+        (cmd.args or {}).get(key) == value
         for cmd in session.scalars(
-            select(DeviceCommand).where(DeviceCommand.device_id == device.id, DeviceCommand.action == "emergency")
+            select(DeviceCommand).where(DeviceCommand.device_id == device.id, DeviceCommand.action == action)
         )
     )
-    bulletin = session.get(Bulletin, bulletin_id) if sent else None
-    if bulletin is None:
-        raise RowRefused(f"Thiết bị không nhận lệnh phát khẩn nào cho tin bài {bulletin_id!r}.")
+
+
+def _commanded_row(row: dict, device: Device, **fields) -> AsRun:
+    """A row the device aired on a command (an emergency, a live broadcast): its times and figures as
+    delivered, ``fields`` (kind, title...) from what the server sent."""
     day, status = _day_and_status(row)
     return AsRun(
         station_id=device.station_id,
         air_date=day,
         position=row.get("position") if isinstance(row.get("position"), int) else 0,
-        kind="emergency",
-        bulletin_id=bulletin.id,
-        title=bulletin.title[:300],
-        category_code=bulletin.category.code if bulletin.category else None,
-        department_code=bulletin.department.code if bulletin.department else None,
         scheduled_start=_when(row, "scheduled_start"),
         actual_start=_when(row, "actual_start", required=True),
         actual_end=_when(row, "actual_end"),
@@ -164,6 +159,26 @@ def _build_emergency(session: Session, row: dict, device: Device) -> AsRun:
         note=(str(row["note"])[:500] if row.get("note") else None),
         device_id=device.id,
         uid=row["uid"],
+        **fields,
+    )
+
+
+def _build_emergency(session: Session, row: dict, device: Device) -> AsRun:
+    """A row of an emergency the device aired on command: stored only for a bulletin an ``emergency``
+    command sent to this device names (a device cannot log airings of other bulletins)."""
+    bulletin_id = row.get("bulletin_id")
+    sent = _commanded(session, device, "emergency", "bulletin_id", bulletin_id)
+    bulletin = session.get(Bulletin, bulletin_id) if sent else None
+    if bulletin is None:
+        raise RowRefused(f"Thiết bị không nhận lệnh phát khẩn nào cho tin bài {bulletin_id!r}.")
+    return _commanded_row(
+        row,
+        device,
+        kind="emergency",
+        bulletin_id=bulletin.id,
+        title=bulletin.title[:300],
+        category_code=bulletin.category.code if bulletin.category else None,
+        department_code=bulletin.department.code if bulletin.department else None,
     )
 
 
@@ -171,33 +186,9 @@ def _build_live(session: Session, row: dict, device: Device) -> AsRun:
     """A row of a live broadcast the device aired on command: stored only for a live session a ``live``
     command sent to this device names (a device cannot log airings it was never asked for)."""
     live_id = row.get("live_id")
-    sent = isinstance(live_id, int) and any(
-        (cmd.args or {}).get("live_id") == live_id
-        for cmd in session.scalars(
-            select(DeviceCommand).where(DeviceCommand.device_id == device.id, DeviceCommand.action == "live")
-        )
-    )
-    if not sent:
+    if not _commanded(session, device, "live", "live_id", live_id):
         raise RowRefused(f"Thiết bị không nhận lệnh phát trực tiếp nào cho buổi {live_id!r}.")
-    day, status = _day_and_status(row)
-    return AsRun(
-        station_id=device.station_id,
-        air_date=day,
-        position=row.get("position") if isinstance(row.get("position"), int) else 0,
-        kind="live",
-        title=str(row.get("title") or "Phát trực tiếp")[:300],
-        scheduled_start=_when(row, "scheduled_start"),
-        actual_start=_when(row, "actual_start", required=True),
-        actual_end=_when(row, "actual_end"),
-        planned_ms=_ms(row, "planned_ms"),
-        aired_ms=_ms(row, "aired_ms", required=True),
-        status=status,
-        source="agent",
-        sink=f"agent:{device.code}",
-        note=(str(row["note"])[:500] if row.get("note") else None),
-        device_id=device.id,
-        uid=row["uid"],
-    )
+    return _commanded_row(row, device, kind="live", title=str(row.get("title") or "Phát trực tiếp")[:300])
 
 
 def _programmes(session: Session, device: Device, rows: list[dict]) -> dict:

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import subprocess
 import threading
-import time
 from pathlib import Path
 
 from ..audio.ffmpeg import BYTES_PER_SECOND, live_decode_argv
+from ..live.sessions import end_marker, follow
 
 FOLLOW_POLL_S = 0.02
 READ_BYTES = BYTES_PER_SECOND // 20  # 50 ms
@@ -29,8 +29,8 @@ PRIME_MS = 400
 class LiveFeed:
     """What a live item airs, chunk by chunk."""
 
-    def __init__(self, path: str | Path, *, container: str, drop_s: float, end_marker: Path):
-        self.path, self.end_marker, self.drop_s = Path(path), end_marker, drop_s
+    def __init__(self, path: str | Path, *, container: str, drop_s: float):
+        self.path, self.drop_s = Path(path), drop_s
         self._buf = bytearray()
         self._lock = threading.Lock()
         self._stall_ms = 0
@@ -46,24 +46,13 @@ class LiveFeed:
         self._reader.start()
 
     def _follow(self) -> None:
-        """Copy the file into ffmpeg as it grows; close ffmpeg's input at the speaker's end or a drop."""
-        last_growth = time.monotonic()
+        """Copy the file into ffmpeg as it grows (``live.sessions.follow``, as the agent endpoint streams it);
+        close ffmpeg's input at the speaker's end or a drop."""
         try:
-            with open(self.path, "rb") as src:
-                while self.proc.poll() is None:
-                    data = src.read(65536)
-                    if data:
-                        self.proc.stdin.write(data)
-                        self.proc.stdin.flush()
-                        last_growth = time.monotonic()
-                        continue
-                    if self.end_marker.exists():
-                        self.ended_by = self.ended_by or "stop"
-                        break
-                    if time.monotonic() - last_growth > self.drop_s:
-                        self.ended_by = self.ended_by or "drop"
-                        break
-                    time.sleep(FOLLOW_POLL_S)
+            for data in follow(self.path, drop_s=self.drop_s, poll_s=FOLLOW_POLL_S, block=65536):
+                self.proc.stdin.write(data)
+                self.proc.stdin.flush()
+            self.ended_by = self.ended_by or ("stop" if end_marker(self.path).exists() else "drop")
         except (OSError, ValueError):
             self.ended_by = self.ended_by or "decode"
         finally:

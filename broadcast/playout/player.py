@@ -190,12 +190,7 @@ class Player:
         cfg = self.config
         chunk = ms_to_bytes(cfg.chunk_ms)
         live = item.live
-        feed = LiveFeed(
-            live["path"],
-            container=live.get("container") or "matroska",
-            drop_s=cfg.live_drop_s,
-            end_marker=Path(live["path"] + ".end"),
-        )
+        feed = LiveFeed(live["path"], container=live.get("container") or "matroska", drop_s=cfg.live_drop_s)
         out = _Outcome()
         last_beat = time.monotonic()
         try:

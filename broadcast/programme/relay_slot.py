@@ -108,7 +108,7 @@ def relay_piece(
 ) -> tuple[dict, Audio]:
     """The slot (with its fallback's text, for an announcement) and an Audio: the fallback's file, the
     slot's length."""
-    relay = slot.get("relay") or _resolved(slot, spec, {})["relay"]
+    relay = slot["relay"]  # resolved by resolve_relays (the build, the programme page's insert)
     length_ms = int(round(float(slot["minutes"]) * 60_000))
     fallback = str(slot.get("fallback") or "skip")
     path, rendition_id, text = None, None, None
