@@ -41,6 +41,8 @@ DEFAULT_ASSETS_DIR = PROJECT_ROOT / "audio_assets"
 SESSION_SETTINGS_KEY = "broadcast.settings"
 #: Cloud text-to-speech engines configured by ``BROADCAST_<NAME>_API_KEY`` and ``BROADCAST_<NAME>_URL``.
 CLOUD_TTS_ENGINES = ("fpt", "viettel", "zalo")
+DEFAULT_PUBLIC_RATE_LIMIT = "600 per minute"
+DEFAULT_PUBLIC_CACHE_S = 30
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,10 @@ class Settings:
     piper_voices: Path | None = None  # a folder of Piper .onnx voices (BROADCAST_PIPER_VOICES)
     mqtt_url: str | None = None
     tts_providers: dict = field(default_factory=dict)  # engine name -> TtsProvider
+    # Requests per client address to the public pages and feeds (BROADCAST_PUBLIC_RATE_LIMIT, flask-limiter syntax).
+    public_rate_limit: str = DEFAULT_PUBLIC_RATE_LIMIT
+    # Seconds a public page or feed is served from memory before it is read again (BROADCAST_PUBLIC_CACHE_S).
+    public_cache_s: int = DEFAULT_PUBLIC_CACHE_S
     extra: dict = field(default_factory=dict)
 
     @property
@@ -189,6 +195,30 @@ def session_settings(session) -> Settings | None:
     return info.get(SESSION_SETTINGS_KEY) if info is not None else None
 
 
+def read_public_cache_s(env) -> int:
+    raw = (env.get("BROADCAST_PUBLIC_CACHE_S") or "").strip()
+    if not raw:
+        return DEFAULT_PUBLIC_CACHE_S
+    if not raw.isdigit() or int(raw) > 3600:
+        raise ConfigError(
+            f"BROADCAST_PUBLIC_CACHE_S={raw!r} không hợp lệ: dùng số giây từ 0 đến 3600 (0 là không giữ trang)."
+        )
+    return int(raw)
+
+
+def read_public_rate_limit(env) -> str:
+    from limits import parse_many
+
+    raw = (env.get("BROADCAST_PUBLIC_RATE_LIMIT") or "").strip() or DEFAULT_PUBLIC_RATE_LIMIT
+    try:
+        parse_many(raw)
+    except ValueError:
+        raise ConfigError(
+            f"BROADCAST_PUBLIC_RATE_LIMIT={raw!r} không hợp lệ: ví dụ «600 per minute» hoặc «20 per second»."
+        ) from None
+    return raw
+
+
 def load_settings(env: dict | None = None) -> Settings:
     """Read settings from ``env`` (default: ``os.environ``) and check them."""
     env = os.environ if env is None else env
@@ -208,4 +238,6 @@ def load_settings(env: dict | None = None) -> Settings:
         piper_voices=read_piper_voices(env),
         mqtt_url=read_mqtt_url(env),
         tts_providers=read_tts_providers(env),
+        public_rate_limit=read_public_rate_limit(env),
+        public_cache_s=read_public_cache_s(env),
     )

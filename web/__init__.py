@@ -59,10 +59,13 @@ def create_app(runtime: Runtime | None = None, *, config: dict | None = None) ->
     from .admin import bp as admin_bp
     from .api import bp as api_bp
     from .api import errors as api_errors
+    from .public import bp as public_bp
 
     app.register_blueprint(admin_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)  # the API authenticates with bearer tokens, never cookies
+    app.register_blueprint(public_bp, url_prefix="/nghe")
+    csrf.exempt(public_bp)  # anonymous and read-only: there is no session to forge
     api_errors.init_app(app)
     security.init_app(app)
     nav.init_templates(app)

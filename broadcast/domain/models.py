@@ -89,6 +89,8 @@ class Ward(Base):
     name: Mapped[str] = mapped_column(String(200))
     province: Mapped[str | None] = mapped_column(String(200))
     district: Mapped[str | None] = mapped_column(String(200))
+    # Origins (https://portal.example.vn) allowed to frame the public player (migration 0013).
+    embed_origins: Mapped[list | None] = mapped_column(JSONText)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     stations: Mapped[list[Station]] = relationship(back_populates="ward")
@@ -288,6 +290,8 @@ class Bulletin(Base):
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     # A voice for this bulletin only ({"engine", "voice", "speed"}), over its stations' (migration 0010).
     voice: Mapped[dict | None] = mapped_column(JSONText)
+    # On the ward's public page and feeds once aired; None = the category's default (migration 0013).
+    public: Mapped[bool | None] = mapped_column(Boolean)
 
     category: Mapped[Category] = relationship()
     department: Mapped[Department] = relationship()
@@ -457,6 +461,7 @@ class ProgrammeItem(Base):
 AS_RUN_AIRED = "status IN ('aired', 'interrupted')"
 AS_RUN_NOT_AIRED = "status IN ('failed', 'skipped', 'missed')"
 AS_RUN_RELAY = "kind = 'relay'"
+AS_RUN_BULLETIN_AIRED = "status = 'aired' AND bulletin_id IS NOT NULL"
 
 
 class AsRun(Base):
@@ -516,6 +521,14 @@ class AsRun(Base):
             "station_id",
             sqlite_where=sql_text(AS_RUN_RELAY),
             postgresql_where=sql_text(AS_RUN_RELAY),
+        ),
+        # The public page finds a bulletin's first complete airing (migration 0013).
+        Index(
+            "ix_as_run_bulletin_aired",
+            "bulletin_id",
+            "actual_start",
+            sqlite_where=sql_text(AS_RUN_BULLETIN_AIRED),
+            postgresql_where=sql_text(AS_RUN_BULLETIN_AIRED),
         ),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -613,6 +626,32 @@ class AuditLog(Base):
     object_id: Mapped[str | None] = mapped_column(String(40))
     detail: Mapped[dict | None] = mapped_column(JSONText)
     ip: Mapped[str | None] = mapped_column(String(64))
+
+
+class Listen(Base):
+    """Plays of a bulletin on one public channel and day: counts only, nothing about the listener."""
+
+    __tablename__ = "listens"
+    __table_args__ = (UniqueConstraint("bulletin_id", "channel", "day"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bulletin_id: Mapped[int] = mapped_column(ForeignKey("bulletins.id"))
+    channel: Mapped[str] = mapped_column(String(20))  # page | embed | podcast
+    day: Mapped[date] = mapped_column(Date, index=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ListenMark(Base):
+    """A day's salted hash of (listener, bulletin, channel), so a replay is not counted twice.
+
+    The salt is secret and changes every day, and marks older than today are
+    purged, so no mark can be tied back to an address.
+    """
+
+    __tablename__ = "listen_marks"
+    __table_args__ = (UniqueConstraint("day", "digest"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(Date)
+    digest: Mapped[str] = mapped_column(String(64))
 
 
 class SchedulerLease(Base):

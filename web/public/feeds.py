@@ -1,0 +1,3 @@
+"""Podcast feeds (RSS 2.0)."""
+
+from . import bp  # noqa: F401

@@ -1,0 +1,3 @@
+"""The listening page, bulletin pages, audio and the embeddable player."""
+
+from . import bp  # noqa: F401
