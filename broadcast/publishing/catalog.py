@@ -138,7 +138,12 @@ def _escape_like(text: str) -> str:
 
 
 def list_published(
-    session: Session, ward: Ward, *, q: str | None = None, category: str | None = None, page: int = 1,
+    session: Session,
+    ward: Ward,
+    *,
+    q: str | None = None,
+    category: str | None = None,
+    page: int = 1,
     per_page: int = PER_PAGE,
 ) -> Listing:
     """One page of the ward's published bulletins, newest first airing first."""
@@ -151,7 +156,9 @@ def list_published(
         like = f"%{_escape_like(q)}%"
         query = query.where(or_(Bulletin.title.ilike(like, escape="\\"), Bulletin.body.ilike(like, escape="\\")))
     total = session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = session.execute(query.order_by(first.desc(), Bulletin.id.desc()).offset((page - 1) * per_page).limit(per_page))
+    rows = session.execute(
+        query.order_by(first.desc(), Bulletin.id.desc()).offset((page - 1) * per_page).limit(per_page)
+    )
     return Listing([_item(r) for r in rows], total, page, per_page)
 
 

@@ -36,9 +36,7 @@ def is_public(bulletin: Bulletin) -> bool:
 
 def aired_clause():
     """The bulletin has at least one airing that completed."""
-    return exists(
-        select(AsRun.id).where(AsRun.bulletin_id == Bulletin.id, AsRun.status == AsRunStatus.aired.value)
-    )
+    return exists(select(AsRun.id).where(AsRun.bulletin_id == Bulletin.id, AsRun.status == AsRunStatus.aired.value))
 
 
 def public_clause():
