@@ -193,90 +193,88 @@ def _fmt(ms: int) -> str:
     return f"{int(s // 60):02d}:{s % 60:06.3f}"
 
 
-def export_programmes(
-    settings: Settings, station: Station, on_date: date, programmes: list[Programme], out_dir: Path | None = None
-) -> ExportResult:
-    tz = settings.tz
-    base = Path(out_dir) if out_dir else settings.subdir("exports") / station.code / on_date.isoformat()
-    name = f"{station.code}_{on_date.isoformat()}"
-    folder = base / name
-    if folder.exists():
-        shutil.rmtree(folder)
-    folder.mkdir(parents=True)
-    result = ExportResult(folder=folder, zip_path=base / f"{name}.zip")
+def _cue_row(item: ProgrammeItem, session_code: str, rel: Path, offset: int, tz) -> dict:
+    """One line of the cue sheet: where the item sits in its session and where its file is."""
+    dept = item.bulletin.department.code if item.bulletin is not None and item.bulletin.department else ""
+    return {
+        "session": session_code,
+        "position": item.position,
+        "planned_start": item.planned_start.astimezone(tz).isoformat(),
+        "duration_ms": item.duration_ms,
+        "duration": _fmt(item.duration_ms),
+        "offset_ms": offset,
+        "kind": item.kind,
+        "title": item.title,
+        "category": item.category_code or "",
+        "department": dept,
+        "bulletin_id": item.bulletin_id,
+        "file": rel.as_posix(),
+    }
+
+
+@dataclass
+class _SessionExport:
+    mix: Path
+    duration_ms: int
+    files: list[Path]
+    cues: list[dict]
+
+
+def _export_session(folder: Path, station: Station, on_date: date, p: Programme, tz) -> _SessionExport:
+    """Place one session's items, write its playlist and mix them into the session MP3."""
+    item_files: list[Path] = []
     cues: list[dict] = []
-    mixes: list[tuple[Path, int, str]] = []
-    for p in programmes:
-        if not p.items:
-            continue
-        item_files: list[Path] = []
-        lines = ["#EXTM3U", f"#PLAYLIST:{station.name} – {p.session_code} – {on_date:%d/%m/%Y}"]
-        offset = 0
-        album = f"{station.name} – {on_date.isoformat()} – {p.session_code}"
-        for item in sorted(p.items, key=lambda i: i.position):
-            src = _item_audio(item, p)
-            rel = Path(p.session_code) / f"{item.position:02d}-{slug(item.title)}.mp3"
-            dest = folder / rel
-            place_item(src, dest)
-            tag_mp3(
-                dest,
-                title=item.title,
-                artist=station.name,
-                album=album,
-                tracknumber=str(item.position),
-                date=str(on_date.year),
-                genre=item.category_code or item.kind,
-            )
-            item_files.append(dest)
-            lines += [f"#EXTINF:{round(item.duration_ms / 1000)},{item.title}", rel.as_posix()]
-            dept = item.bulletin.department.code if item.bulletin is not None and item.bulletin.department else ""
-            cues.append(
-                {
-                    "session": p.session_code,
-                    "position": item.position,
-                    "planned_start": item.planned_start.astimezone(tz).isoformat(),
-                    "duration_ms": item.duration_ms,
-                    "duration": _fmt(item.duration_ms),
-                    "offset_ms": offset,
-                    "kind": item.kind,
-                    "title": item.title,
-                    "category": item.category_code or "",
-                    "department": dept,
-                    "bulletin_id": item.bulletin_id,
-                    "file": rel.as_posix(),
-                }
-            )
-            offset += item.duration_ms
-        playlist = folder / f"{p.session_code}.m3u8"
-        playlist.write_text("\n".join(lines) + "\n", "utf-8")
-        mix = folder / f"{on_date.isoformat()}_{station.code}_{p.session_code}.mp3"
-        mix_files(
-            item_files,
-            mix,
-            metadata={
-                "title": f"{station.name} – buổi {p.session_code} – {on_date:%d/%m/%Y}",
-                "artist": station.name,
-                "album": f"Chương trình ngày {on_date:%d/%m/%Y}",
-                "date": str(on_date.year),
-                "station": station.code,
-                "session": p.session_code,
-                "programme_date": on_date.isoformat(),
-            },
+    lines = ["#EXTM3U", f"#PLAYLIST:{station.name} – {p.session_code} – {on_date:%d/%m/%Y}"]
+    offset = 0
+    album = f"{station.name} – {on_date.isoformat()} – {p.session_code}"
+    for item in sorted(p.items, key=lambda i: i.position):
+        src = _item_audio(item, p)
+        rel = Path(p.session_code) / f"{item.position:02d}-{slug(item.title)}.mp3"
+        dest = folder / rel
+        place_item(src, dest)
+        tag_mp3(
+            dest,
+            title=item.title,
+            artist=station.name,
+            album=album,
+            tracknumber=str(item.position),
+            date=str(on_date.year),
+            genre=item.category_code or item.kind,
         )
-        mixes.append((mix, offset, p.session_code))
-        result.files += [mix, playlist, *item_files]
-    if not mixes:
-        shutil.rmtree(folder, ignore_errors=True)
-        raise ValidationError(
-            f"Chưa có chương trình nào của đài {station.code} ngày {on_date:%d/%m/%Y} để xuất; "
-            "hãy dựng chương trình trước."
-        )
+        item_files.append(dest)
+        lines += [f"#EXTINF:{round(item.duration_ms / 1000)},{item.title}", rel.as_posix()]
+        cues.append(_cue_row(item, p.session_code, rel, offset, tz))
+        offset += item.duration_ms
+    playlist = folder / f"{p.session_code}.m3u8"
+    playlist.write_text("\n".join(lines) + "\n", "utf-8")
+    mix = folder / f"{on_date.isoformat()}_{station.code}_{p.session_code}.mp3"
+    mix_files(
+        item_files,
+        mix,
+        metadata={
+            "title": f"{station.name} – buổi {p.session_code} – {on_date:%d/%m/%Y}",
+            "artist": station.name,
+            "album": f"Chương trình ngày {on_date:%d/%m/%Y}",
+            "date": str(on_date.year),
+            "station": station.code,
+            "session": p.session_code,
+            "programme_date": on_date.isoformat(),
+        },
+    )
+    return _SessionExport(mix=mix, duration_ms=offset, files=[mix, playlist, *item_files], cues=cues)
+
+
+def _write_listings(folder: Path, station: Station, on_date: date, sessions: list[tuple[str, _SessionExport]]):
+    """all.m3u8 (the session mixes in start order) and the cue sheet as CSV and JSON; returns their paths."""
     all_m3u = folder / "all.m3u8"
     all_m3u.write_text(
         "#EXTM3U\n"
-        + "".join(f"#EXTINF:{round(ms / 1000)},{station.name} – {code}\n{m.name}\n" for m, ms, code in mixes),
+        + "".join(
+            f"#EXTINF:{round(s.duration_ms / 1000)},{station.name} – {code}\n{s.mix.name}\n" for code, s in sessions
+        ),
         "utf-8",
     )
+    cues = [c for _, s in sessions for c in s.cues]
     csv_path, json_path = folder / "cue_sheet.csv", folder / "cue_sheet.json"
     with csv_path.open("w", newline="", encoding="utf-8-sig") as fh:  # BOM: Excel opens Vietnamese right
         writer = csv.DictWriter(fh, fieldnames=CUE_FIELDS)
@@ -290,14 +288,46 @@ def export_programmes(
         ),
         "utf-8",
     )
-    result.files += [all_m3u, csv_path, json_path]
+    return [all_m3u, csv_path, json_path]
+
+
+def _write_zip(result: ExportResult, name: str) -> None:
+    """Zip the package atomically (MP3s stored as they are, text deflated) and add the zip to the file list."""
     tmp_zip = result.zip_path.with_name(f".{result.zip_path.name}.{os.getpid()}.tmp")
     with zipfile.ZipFile(tmp_zip, "w") as zf:
         for f in sorted(result.files):
             kind = zipfile.ZIP_STORED if f.suffix == ".mp3" else zipfile.ZIP_DEFLATED
-            zf.write(f, arcname=(Path(name) / f.relative_to(folder)).as_posix(), compress_type=kind)
+            zf.write(f, arcname=(Path(name) / f.relative_to(result.folder)).as_posix(), compress_type=kind)
     os.replace(tmp_zip, result.zip_path)
     result.files.append(result.zip_path)
+
+
+def export_programmes(
+    settings: Settings, station: Station, on_date: date, programmes: list[Programme], out_dir: Path | None = None
+) -> ExportResult:
+    """Write the export package of ``programmes`` (sessions without items are skipped) and zip it."""
+    base = Path(out_dir) if out_dir else settings.subdir("exports") / station.code / on_date.isoformat()
+    name = f"{station.code}_{on_date.isoformat()}"
+    folder = base / name
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    result = ExportResult(folder=folder, zip_path=base / f"{name}.zip")
+    sessions: list[tuple[str, _SessionExport]] = []
+    for p in programmes:
+        if not p.items:
+            continue
+        done = _export_session(folder, station, on_date, p, settings.tz)
+        sessions.append((p.session_code, done))
+        result.files += done.files
+    if not sessions:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise ValidationError(
+            f"Chưa có chương trình nào của đài {station.code} ngày {on_date:%d/%m/%Y} để xuất; "
+            "hãy dựng chương trình trước."
+        )
+    result.files += _write_listings(folder, station, on_date, sessions)
+    _write_zip(result, name)
     return result
 
 
