@@ -9,6 +9,8 @@ now (the items before are logged ``missed``), seeking into the item under
 the join point.  An emergency (``channels.Control``) cuts the item at the
 next pause, at once, or at its end, airs, then the session resumes or ends.
 
+How the audio goes out chunk by chunk (pacing, stop and skip, relays, live
+broadcasts) is ``streams.Streams``; the player strings items together.
 Database writes go through a ``LogWriter`` so a locked database never stalls
 the audio; only the claim of a run (``claims``) is written synchronously,
 before the first sound.
@@ -19,49 +21,20 @@ from __future__ import annotations
 import logging
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from pathlib import Path
 
-from ..audio.ffmpeg import DecodeError, decode_pcm
+from ..audio.ffmpeg import DecodeError
 from ..domain.models import Station
 from ..domain.types import utcnow
 from .asrun import AsRunLog
 from .channels import Control, EmergencyRequest
 from .config import PlayoutConfig
 from .items import Item
-from .levels import SILENCE_RMS, rms
-from .livefeed import LiveFeed
-from .relay import RelayFeed, RelayReader
-from .sinks import Sink, SinkError, bytes_to_ms, ms_to_bytes
+from .sinks import Sink
+from .streams import Outcome, Streams, load_pcm
 from .writer import LogWriter
 
 log = logging.getLogger("broadcast.playout")
-
-
-def load_pcm(item: Item, seek_ms: int) -> bytes:
-    """An item's audio from ``seek_ms``; a relay item's is its fallback, whole (none: ``b""``)."""
-    if item.live:
-        return b""
-    if item.relay:
-        try:
-            return decode_pcm(item.audio_path, 0) if item.audio_path else b""
-        except DecodeError:
-            log.warning("relay fallback %s cannot be decoded; the slot has none", item.audio_path)
-            return b""
-    return decode_pcm(item.audio_path, seek_ms)
-
-
-@dataclass
-class _Outcome:
-    """How one item's audio went out."""
-
-    status: str = "aired"
-    reason: str | None = None
-    emergency: EmergencyRequest | None = None
-    delivered: int = 0
-    lost: int = 0
-    feed: RelayFeed | None = None  # a relay item's: what was relayed, what the fallback covered, why
 
 
 class Player:
@@ -88,27 +61,13 @@ class Player:
         self.log = AsRunLog(self.writer, self.station_id, sink.label)
         self.control = control or Control()
         self.holder = holder
+        self.streams = Streams(runtime.settings, self.station_code, sink, self.config, self.control, self.log)
         self._prefetch = ThreadPoolExecutor(max_workers=1, thread_name_prefix="decode")
-        # where the timeline is: monotonic time at which the next chunk is due
-        self._clock: float | None = None
-        self.current: dict | None = None
-        # relay items' upstreams, connected one item ahead, by item position
-        self._readers: dict[int, RelayReader] = {}
 
-    # -- timing
-    def _pace(self, chunk_ms: float, speed: float | None = None) -> None:
-        speed = self.config.speed if speed is None else speed
-        if speed <= 0:
-            return
-        if self._clock is None:
-            self._clock = time.monotonic()
-        self._clock += chunk_ms / 1000 / speed
-        wait = self._clock - self.sink.lead_s - time.monotonic()
-        if wait > 0:
-            time.sleep(wait)
-        elif wait < -1.0:
-            # fell far behind (machine suspended, clock trouble): re-anchor rather than rush
-            self._clock = time.monotonic()
+    @property
+    def current(self) -> dict | None:
+        """The item on air (title, position, start, relay state), None between items."""
+        return self.streams.current
 
     @staticmethod
     def wait_until(when: datetime) -> None:
@@ -120,163 +79,6 @@ class Player:
             time.sleep(remaining - 0.002 if remaining > 0.003 else 0)
 
     # -- one item
-    def _operator_cut(self, out: _Outcome) -> bool:
-        """The operator stopped the session or skipped the item: ``out`` says so."""
-        if self.control.stop.is_set():
-            out.status, out.reason = "interrupted", "Cán bộ đài dừng phát."
-            return True
-        if self.control.skip.is_set():
-            self.control.skip.clear()
-            out.status, out.reason = "skipped", "Cán bộ đài bỏ qua mục này."
-            return True
-        return False
-
-    def _local_clock(self) -> str:
-        return utcnow().astimezone(self.runtime.settings.tz).strftime("%H:%M:%S")
-
-    def preconnect(self, item: Item) -> None:
-        """Start pulling a relay item's upstream now: loudness levelling needs a few seconds of it."""
-        if item.relay and item.position not in self._readers:
-            self._readers[item.position] = RelayReader(item.relay["url"], timeout_s=self.config.relay_silence_s).start()
-
-    def _stream_relay(
-        self, item: Item, fallback_pcm: bytes, *, key: str, run_id: int, seek_ms: int, allow_emergency: bool
-    ) -> _Outcome:
-        """Relay the upstream for the item's remaining time, the fallback covering where it fails."""
-        cfg = self.config
-        chunk = ms_to_bytes(cfg.chunk_ms)
-        relay = item.relay
-        feed = RelayFeed(
-            relay["url"],
-            name=relay.get("upstream") or relay["url"],
-            fallback_pcm=fallback_pcm,
-            fallback=relay.get("fallback") or "skip",
-            config=cfg,
-            clock=self._local_clock,
-            reader=self._readers.pop(item.position, None),
-            record_to=self._recording_path(item) if relay.get("record") else None,
-        )
-        feed.reader.keep_latest(chunk * 5)  # join the upstream live, not seconds behind
-        out = _Outcome(feed=feed)
-        remaining = max(0, item.duration_ms - seek_ms)
-        last_beat, shown = time.monotonic(), None
-        try:
-            while out.delivered + out.lost < remaining:
-                if self._operator_cut(out):
-                    break
-                if allow_emergency and (request := self.control.take_emergency()) is not None:
-                    # a relay has no sentence ends to wait for: the emergency goes on air at once
-                    out.emergency = request
-                    out.status, out.reason = "interrupted", "Ngắt để phát tin khẩn cấp."
-                    break
-                piece = feed.next_chunk(chunk)
-                if piece is None:  # fallback "skip": the session goes on
-                    break
-                if feed.reason != shown:
-                    shown = feed.reason
-                    self._show_relay(run_id, feed)
-                if not self._write(piece, out):
-                    break
-                self._pace(bytes_to_ms(len(piece)), speed=1.0)  # an upstream cannot be relayed faster
-                if time.monotonic() - last_beat >= cfg.heartbeat_s:
-                    last_beat = time.monotonic()
-                    self.log.heartbeat(key, run_id, feed.relayed_ms)
-        finally:
-            feed.close()
-        return out
-
-    def _stream_live(self, item: Item, *, key: str, run_id: int) -> _Outcome:
-        """Air a live broadcast's audio as it arrives, until the speaker stops or the connection drops."""
-        cfg = self.config
-        chunk = ms_to_bytes(cfg.chunk_ms)
-        live = item.live
-        feed = LiveFeed(live["path"], container=live.get("container") or "matroska", drop_s=cfg.live_drop_s)
-        out = _Outcome()
-        last_beat = time.monotonic()
-        try:
-            while not self._operator_cut(out):
-                piece = feed.next_chunk(chunk)
-                if piece is None:
-                    break
-                if not self._write(piece, out):
-                    break
-                self._pace(bytes_to_ms(len(piece)), speed=1.0)
-                if time.monotonic() - last_beat >= cfg.heartbeat_s:
-                    last_beat = time.monotonic()
-                    self.log.heartbeat(key, run_id, out.delivered)
-        finally:
-            feed.close()
-        endings = {
-            "stop": "người nói kết thúc",
-            "drop": "mất kết nối với máy người nói",
-            "decode": "âm thanh gửi lên không giải mã được nữa",
-        }
-        if out.reason is None:
-            out.reason = f"Người nói: {live.get('speaker') or '?'}; {endings.get(feed.ended_by, 'kết thúc')}."
-        return out
-
-    def _recording_path(self, item: Item) -> Path:
-        stamp = utcnow().astimezone(self.runtime.settings.tz).strftime("%Y%m%d-%H%M%S")
-        return self.runtime.settings.subdir("recordings") / f"relay-{self.station_code}-{stamp}-{item.position}.mp3"
-
-    def _show_relay(self, run_id: int, feed: RelayFeed) -> None:
-        """What the operator's status page shows: relaying, or the fallback and why."""
-        if self.current is not None:
-            self.current["relay"] = {"upstream": feed.name, "state": feed.state, "reason": feed.reason}
-        if feed.reason:
-            self.log.run_update(run_id, last_error=f"Tiếp sóng {feed.name}: {feed.reason}"[:2000])
-
-    def _write(self, piece: bytes, out: _Outcome) -> bool:
-        """One chunk to the sink, counted delivered or lost; False when the sink has failed for good."""
-        piece_ms = bytes_to_ms(len(piece))
-        try:
-            ok = self.sink.write(piece)
-        except SinkError as exc:
-            out.status, out.reason = "failed", str(exc)
-            out.lost += piece_ms
-            return False
-        if ok:
-            out.delivered += piece_ms
-        else:
-            out.lost += piece_ms
-        return True
-
-    def _stream(self, pcm: bytes, *, key: str, run_id: int, allow_emergency: bool) -> _Outcome:
-        """Write ``pcm`` to the sink chunk by chunk, minding stop, skip and emergencies."""
-        cfg = self.config
-        chunk = ms_to_bytes(cfg.chunk_ms)
-        out = _Outcome()
-        silent_ms = 0
-        last_beat = time.monotonic()
-        pending: EmergencyRequest | None = None
-        pos = 0
-        while pos < len(pcm):
-            if self._operator_cut(out):
-                break
-            if allow_emergency and pending is None:
-                pending = self.control.take_emergency()
-            if pending is not None and (
-                pending.break_mode == "immediate" or (pending.break_mode == "pause" and silent_ms >= cfg.pause_ms)
-            ):
-                out.emergency = pending
-                out.status, out.reason = "interrupted", "Ngắt để phát tin khẩn cấp."
-                break
-            piece = pcm[pos : pos + chunk]
-            pos += len(piece)
-            piece_ms = bytes_to_ms(len(piece))
-            if not self._write(piece, out):
-                out.lost += bytes_to_ms(len(pcm) - pos)  # the rest of the item is lost too
-                break
-            if pending is not None and pending.break_mode == "pause":
-                silent_ms = silent_ms + piece_ms if rms(piece) < SILENCE_RMS else 0
-            self._pace(piece_ms)
-            if time.monotonic() - last_beat >= cfg.heartbeat_s:
-                last_beat = time.monotonic()
-                self.log.heartbeat(key, run_id, out.delivered)
-        if pending is not None and out.emergency is None:
-            out.emergency = pending  # the item ended: that is a segment end too
-        return out
-
     def _play_item(
         self,
         item: Item,
@@ -287,12 +89,12 @@ class Player:
         scheduled: datetime | None,
         seek_ms: int,
         allow_emergency: bool,
-    ) -> _Outcome:
+    ) -> Outcome:
         """Air one decoded item (a relay item: its fallback's audio); returns how it went."""
         start = utcnow()
         lateness = int((start - scheduled).total_seconds() * 1000) if scheduled else None
         note = f"Vào giữa chừng, từ giây {seek_ms / 1000:.1f}." if seek_ms else None
-        self.current = {
+        self.streams.current = {
             "run_id": run_id,
             "title": item.title,
             "position": item.position,
@@ -303,13 +105,19 @@ class Player:
         key = self.log.start(values, start=start, lateness_ms=lateness, note=note)
         self.log.run_update(run_id, position=item.position, heartbeat_at=start)
         if item.live:
-            out = self._stream_live(item, key=key, run_id=run_id)
+            out = self.streams.stream_live(item, key=key, run_id=run_id)
         elif item.relay:
-            out = self._stream_relay(
+            out = self.streams.stream_relay(
                 item, pcm, key=key, run_id=run_id, seek_ms=seek_ms, allow_emergency=allow_emergency
             )
         else:
-            out = self._stream(pcm, key=key, run_id=run_id, allow_emergency=allow_emergency)
+            out = self.streams.stream_pcm(pcm, key=key, run_id=run_id, allow_emergency=allow_emergency)
+        self._complete(item, out, key=key, run_id=run_id, start=start, note=note)
+        self.streams.current = None
+        return out
+
+    def _complete(self, item: Item, out: Outcome, *, key: str, run_id: int, start: datetime, note: str | None):
+        """The item's final as-run row: sink errors make an aired item failed; a relay counts what it relayed."""
         errors = self.sink.take_errors()
         if out.status == "aired" and out.lost:
             out.status = "failed"
@@ -337,8 +145,6 @@ class Player:
             fallback_ms=fallback_ms,
             recording_path=str(out.feed.recording) if out.feed is not None and out.feed.recording else None,
         )
-        self.current = None
-        return out
 
     # -- a list of items
     def _join(self, items: list[Item], join_ms: int, already_logged: set[int], row) -> list[tuple[Item, int]]:
@@ -387,21 +193,24 @@ class Player:
             )
 
         todo = self._join(items, join_ms, already_logged or set(), row)
+        final = self._air_todo(todo, row, run_id=run_id, start_at=start_at, allow_emergency=allow_emergency)
+        # An emergency that arrived as the last item ended is still aired.
+        late = self.control.take_emergency() if allow_emergency else None
+        if late is not None:
+            self.air_emergency(late)
+        self.streams.drop_readers()
+        return final
+
+    def _air_todo(
+        self, todo: list[tuple[Item, int]], row, *, run_id: int, start_at: datetime | None, allow_emergency: bool
+    ) -> str:
+        """Air the (item, seek) pairs in order, decoding one item ahead; returns the run's final status."""
 
         def fetch(i: int) -> Future | None:
             return self._prefetch.submit(load_pcm, *todo[i]) if i < len(todo) else None
 
         upcoming = fetch(0)
-        if todo:
-            self.preconnect(todo[0][0])
-        if start_at is not None:
-            if upcoming is not None:
-                try:
-                    upcoming.result()
-                except DecodeError:
-                    pass
-            self.wait_until(start_at)
-        self._clock = None
+        self._get_ready(todo, upcoming, start_at)
         final = "done"
         index = 0
         while index < len(todo):
@@ -413,15 +222,12 @@ class Player:
                 final = "stopped"
                 index += 1
                 continue
-            try:
-                pcm = future.result()
-            except DecodeError as exc:
-                log.warning("%s: skipping item %s: %s", self.station_code, item.position, exc)
-                self.log.final(values, status="skipped", start=utcnow(), note=f"Bỏ qua: {exc}.")
+            pcm = self._decoded(future, item, values)
+            if pcm is None:
                 index += 1
                 continue
             if index + 1 < len(todo):
-                self.preconnect(todo[index + 1][0])
+                self.streams.preconnect(todo[index + 1][0])
             out = self._play_item(
                 item,
                 pcm,
@@ -431,40 +237,53 @@ class Player:
                 seek_ms=seek,
                 allow_emergency=allow_emergency,
             )
-            status, emergency = out.status, out.emergency
-            if status == "interrupted" and self.control.stop.is_set():
+            if out.status == "interrupted" and self.control.stop.is_set():
                 final = "stopped"
-            if emergency is not None:
-                self.air_emergency(emergency)
-                if emergency.after == "end":
-                    for rest, _ in todo[index + 1 :]:
-                        self.log.final(
-                            row(rest, scheduled=False),
-                            status="skipped",
-                            start=utcnow(),
-                            note="Buổi phát kết thúc sau tin khẩn cấp.",
-                        )
-                    final = "interrupted"
-                    break
-                if status == "interrupted":
+            if out.emergency is not None:
+                self.air_emergency(out.emergency)
+                if out.emergency.after == "end":
+                    self._skip_rest(todo[index + 1 :], row)
+                    return "interrupted"
+                if out.status == "interrupted":
                     # resume: the cut item again from its start (a relay: for the rest of its slot)
                     todo[index] = (item, seek + out.delivered if item.relay else 0)
                     upcoming = self._prefetch.submit(load_pcm, *todo[index])
                     continue
                 upcoming = fetch(index + 1)
             index += 1
-        # An emergency that arrived as the last item ended is still aired.
-        late = self.control.take_emergency() if allow_emergency else None
-        if late is not None:
-            self.air_emergency(late)
-        self._drop_readers()
         return final
 
-    def _drop_readers(self) -> None:
-        """Upstreams connected early for relay items that never aired (the session was stopped)."""
-        for reader in self._readers.values():
-            reader.stop()
-        self._readers.clear()
+    def _get_ready(self, todo: list[tuple[Item, int]], first: Future | None, start_at: datetime | None) -> None:
+        """Connect a first relay early; for a timed start, decode the first item, then wait for the moment."""
+        if todo:
+            self.streams.preconnect(todo[0][0])
+        if start_at is not None:
+            if first is not None:
+                try:
+                    first.result()
+                except DecodeError:
+                    pass  # logged as skipped when its turn comes
+            self.wait_until(start_at)
+        self.streams.restart_clock()
+
+    def _decoded(self, future: Future, item: Item, values: dict) -> bytes | None:
+        """The item's decoded audio, or None after logging it ``skipped`` (missing or corrupt file)."""
+        try:
+            return future.result()
+        except DecodeError as exc:
+            log.warning("%s: skipping item %s: %s", self.station_code, item.position, exc)
+            self.log.final(values, status="skipped", start=utcnow(), note=f"Bỏ qua: {exc}.")
+            return None
+
+    def _skip_rest(self, rest: list[tuple[Item, int]], row) -> None:
+        """The items after an emergency that ends the session: logged ``skipped``."""
+        for item, _ in rest:
+            self.log.final(
+                row(item, scheduled=False),
+                status="skipped",
+                start=utcnow(),
+                note="Buổi phát kết thúc sau tin khẩn cấp.",
+            )
 
     def air_emergency(self, request: EmergencyRequest) -> None:
         """Air an emergency's items under its own run (claimed by ``emergency.poll``), then mark it done."""
@@ -486,7 +305,7 @@ class Player:
         request.done.set()
 
     def close(self) -> None:
-        self._drop_readers()
+        self.streams.drop_readers()
         self._prefetch.shutdown(wait=False)
         if self.own_writer:
             self.writer.close()
