@@ -55,42 +55,20 @@ def playout():
     """Phát sóng: phát thử một buổi, xem nhật ký phát sóng."""
 
 
-@playout.command("run")
-@click.option("--station", required=True, help="Mã đài, ví dụ MOLAO.")
-@click.option("--date", "on_date", default=None, help="Ngày của chương trình (YYYY-MM-DD), mặc định hôm nay.")
-@click.option("--session", "session_code", required=True, help="Mã buổi phát, ví dụ sang.")
-@click.option("--sink", default=None, help="Đích phát (null, device, file:..., icecast://...); mặc định của đài.")
-@click.option("--speed", default=1.0, show_default=True, type=float, help="1 = thời gian thực, 0 = nhanh nhất có thể.")
-def playout_run(station, on_date, session_code, sink, speed):
-    """Phát ngay một buổi và in nhật ký phát sóng của nó."""
+def _programme_to_air(runtime, station: str, day, session_code: str):
+    """(station, programme): refused while the station airs; the programme is built first if it is not yet."""
     from sqlalchemy import select
 
-    from ..dates import parse_day
-    from ..domain.models import AsRun, PlayoutRun
-    from ..domain.types import utcnow
+    from ..domain.models import PlayoutRun
     from ..errors import Conflict, ValidationError
-    from ..playout import recovery
-    from ..playout.channels import Control
-    from ..playout.claims import claim_key, claim_run
-    from ..playout.config import PlayoutConfig
     from ..playout.items import load_programme
-    from ..playout.lease import process_holder
-    from ..playout.run import air_run
     from ..playout.scheduler import build_programme
-    from ..playout.sinks import SinkError, open_sink
-    from ..runtime import open_runtime
     from ..stations import station_by_code
 
-    runtime = open_runtime()
-    tz = runtime.settings.tz
-    day = parse_day(on_date, "date") or utcnow().astimezone(tz).date()
-    config = PlayoutConfig.load(runtime, speed=speed)
-    recovery.recover(runtime, stale_s=config.stale_s)
     with runtime.unit() as session:
         st = station_by_code(session, station)
         programme = load_programme(session, st.code, day, session_code)
         busy = session.scalar(select(PlayoutRun).where(PlayoutRun.station_id == st.id, PlayoutRun.status == "running"))
-        spec = sink or st.sink
         session.expunge_all()
     if busy is not None:
         raise Conflict(
@@ -106,9 +84,15 @@ def playout_run(station, on_date, session_code, sink, speed):
             f"Chưa có chương trình buổi {session_code} ngày {day:%d/%m/%Y} của đài {st.code}: "
             "hãy dựng chương trình trước."
         )
-    out = open_sink(spec)
-    holder = process_holder()
-    run_id = claim_run(
+    return st, programme
+
+
+def _claim_manual(runtime, st, day, session_code: str, programme, sink_label: str, holder: str) -> int:
+    """A run of its own for this trial airing (a fresh claim key: it never collides with the scheduler's)."""
+    from ..domain.types import utcnow
+    from ..playout.claims import claim_key, claim_run
+
+    return claim_run(
         runtime,
         station_id=st.id,
         claim_key=claim_key("manual", st.id, "cli", uuid.uuid4().hex),
@@ -118,19 +102,18 @@ def playout_run(station, on_date, session_code, sink, speed):
         programme_id=programme.id,
         scheduled_start=utcnow(),
         holder=holder,
-        sink=out.label[:200],
+        sink=sink_label[:200],
         note="Phát thử từ dòng lệnh.",
     )
-    control = Control()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: control.stop.set())
-    click.echo(f"Phát buổi {session_code} ngày {day:%d/%m/%Y} của đài {st.code} ra {out.label} (lượt #{run_id})…")
-    try:
-        result = air_run(runtime, run_id, sink=out, config=config, control=control, holder=holder)
-    except SinkError as exc:
-        raise ValidationError(str(exc)) from None
-    finally:
-        out.close()
+
+
+def _print_run(runtime, run_id: int) -> int:
+    """Print the run's as-run rows (local times); returns how many there are."""
+    from sqlalchemy import select
+
+    from ..domain.models import AsRun
+
+    tz = runtime.settings.tz
     with runtime.unit() as session:
         rows = session.scalars(select(AsRun).where(AsRun.run_id == run_id).order_by(AsRun.id)).all()
         _print_rows(
@@ -147,7 +130,48 @@ def playout_run(station, on_date, session_code, sink, speed):
                 for r in rows
             ]
         )
-    click.echo(f"Kết thúc: {result.status}, {len(rows)} dòng nhật ký.")
+        return len(rows)
+
+
+@playout.command("run")
+@click.option("--station", required=True, help="Mã đài, ví dụ MOLAO.")
+@click.option("--date", "on_date", default=None, help="Ngày của chương trình (YYYY-MM-DD), mặc định hôm nay.")
+@click.option("--session", "session_code", required=True, help="Mã buổi phát, ví dụ sang.")
+@click.option("--sink", default=None, help="Đích phát (null, device, file:..., icecast://...); mặc định của đài.")
+@click.option("--speed", default=1.0, show_default=True, type=float, help="1 = thời gian thực, 0 = nhanh nhất có thể.")
+def playout_run(station, on_date, session_code, sink, speed):
+    """Phát ngay một buổi và in nhật ký phát sóng của nó."""
+    from ..dates import parse_day
+    from ..domain.types import utcnow
+    from ..errors import ValidationError
+    from ..playout import recovery
+    from ..playout.channels import Control
+    from ..playout.config import PlayoutConfig
+    from ..playout.lease import process_holder
+    from ..playout.run import air_run
+    from ..playout.sinks import SinkError, open_sink
+    from ..runtime import open_runtime
+
+    runtime = open_runtime()
+    day = parse_day(on_date, "date") or utcnow().astimezone(runtime.settings.tz).date()
+    config = PlayoutConfig.load(runtime, speed=speed)
+    recovery.recover(runtime, stale_s=config.stale_s)
+    st, programme = _programme_to_air(runtime, station, day, session_code)
+    out = open_sink(sink or st.sink)
+    holder = process_holder()
+    run_id = _claim_manual(runtime, st, day, session_code, programme, out.label, holder)
+    control = Control()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: control.stop.set())
+    click.echo(f"Phát buổi {session_code} ngày {day:%d/%m/%Y} của đài {st.code} ra {out.label} (lượt #{run_id})…")
+    try:
+        result = air_run(runtime, run_id, sink=out, config=config, control=control, holder=holder)
+    except SinkError as exc:
+        raise ValidationError(str(exc)) from None
+    finally:
+        out.close()
+    count = _print_run(runtime, run_id)
+    click.echo(f"Kết thúc: {result.status}, {count} dòng nhật ký.")
 
 
 COMMANDS = [scheduler_cmd, playout]
