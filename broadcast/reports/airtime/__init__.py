@@ -34,7 +34,9 @@ Counting rules (what the ward reports upward):
 Modules: ``scope`` (which rows), ``queries`` (the SQL), ``figures`` (the
 ``Figures`` of a group and the roll-ups of the grouped rows), ``sections``
 (one builder per section of the report), ``targets`` (the plan's targets
-against the figures), ``report`` (``airtime_report``, putting it together).
+against the figures), ``devices``, ``relays`` and ``listens`` (the sections
+of station agents, relayed upstreams and plays on the public listening page
+and podcast), ``report`` (``airtime_report``, putting it together).
 """
 
 from .report import airtime_report

@@ -15,6 +15,7 @@ from ..plans import plan_for_period
 from . import queries, sections
 from .devices import device_section
 from .figures import Figures, roll_items, roll_sessions
+from .listens import listen_section
 from .relays import relay_section
 from .scope import Scope, make_scope
 from .targets import achievements, column_session_codes, target_rows
@@ -53,7 +54,7 @@ def airtime_report(
     ``tz`` is the configured station time zone (``settings.tz``): the local times of first and last airings
     and ``generated_at`` are written in it.  ``plan`` defaults to the ward's plan covering the period.
     The keys ``cluster``, ``devices`` and ``relays`` appear only with a cluster filter, for stations that have
-    devices, and for a period with relay slots.
+    devices, and for a period with relay slots; ``listens`` (plays on the public page, embed and podcast) always.
     """
     scope = make_scope(session, period, station, cluster)
     now = utcnow()
@@ -89,6 +90,7 @@ def airtime_report(
     relays = relay_section(session, scope)
     if relays is not None:
         report["relays"] = relays
+    report["listens"] = listen_section(session, scope, ref.categories)
     report["narrative"] = narrative(report)
     return report
 

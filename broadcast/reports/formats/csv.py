@@ -25,7 +25,7 @@ def to_csv(report: dict) -> bytes:
     w.writerow(["Báo cáo thời lượng phát thanh", scope_line(report)])
     for table in report_tables(report):
         w.writerow([])
-        w.writerow([f"## {table.title}"])
+        w.writerow([f"## {table.title}", *([table.note] if table.note else [])])
         w.writerow([c.title for c in table.cols])
         for row in table.rows:
             w.writerow([_cell(v) for v in row])

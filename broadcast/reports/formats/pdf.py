@@ -176,68 +176,79 @@ def _part_three(r: dict, tables: dict, st, width: float) -> list:
     return story
 
 
-def to_pdf(report: dict) -> bytes:
-    _register_fonts()
-    st = _styles()
-    buf = io.BytesIO()
-    doc = SimpleDocTemplate(
-        buf,
-        pagesize=A4,
-        leftMargin=2.5 * cm,
-        rightMargin=1.5 * cm,
-        topMargin=1.8 * cm,
-        bottomMargin=1.8 * cm,
-        title="Báo cáo thời lượng phát thanh " + report["period"]["label"],
-        author="Loa Phường",
-    )
-    width = A4[0] - doc.leftMargin - doc.rightMargin
-    r = report
-    story = [
+def _part_listens(tables: dict, st, width: float) -> list:
+    """IV: plays on the public listening page, the embedded player and the podcasts, beside the airtime above."""
+    listens, top = tables["listens"], tables["listens_top"]
+    return [
+        Paragraph("IV. KẾT QUẢ NGHE QUA TRANG NGHE CÔNG KHAI VÀ PODCAST", st["h2"]),
+        Paragraph(escape(listens.note or ""), st["body"]),
+        Paragraph("1. Lượt nghe theo chuyên mục và kênh nghe", st["h3"]),
+        _table(listens, st, width),
+        Paragraph("2. Tin, bài được nghe nhiều nhất", st["h3"]),
+        _table(top, st, width),
+    ]
+
+
+def _period_words(r: dict) -> str:
+    label = r["period"]["label"]
+    return label if label.startswith("Quý") else label.lower()
+
+
+def _basis(r: dict) -> str:
+    """ "Thực hiện <plan> (Kế hoạch số … ngày …), " when the report has a plan."""
+    p = r.get("plan")
+    if not p:
+        return ""
+    basis = "Thực hiện " + escape(p["title"])
+    if p.get("number"):
+        basis += f" (Kế hoạch số {escape(p['number'])}"
+        if p.get("issued_on"):
+            y, m, d = p["issued_on"].split("-")
+            basis += f" ngày {d}/{m}/{y}"
+        basis += ")"
+    return basis + ", "
+
+
+def _opening(r: dict, st) -> list:
+    """The national motto header, the title and the opening sentence."""
+    ward = r["ward"]["name"] if r.get("ward") else "phường"
+    return [
         _header(r, st),
         Paragraph("BÁO CÁO", st["title"]),
         Paragraph(
             "Kết quả phát thanh tuyên truyền cải cách hành chính<br/>trên hệ thống loa truyền thanh "
-            + escape(
-                r["period"]["label"].lower() if not r["period"]["label"].startswith("Quý") else r["period"]["label"]
-            ),
+            + escape(_period_words(r)),
             st["sub"],
         ),
-    ]
-    basis = ""
-    if r.get("plan"):
-        p = r["plan"]
-        basis = "Thực hiện " + escape(p["title"])
-        if p.get("number"):
-            basis += f" (Kế hoạch số {escape(p['number'])}"
-            if p.get("issued_on"):
-                y, m, d = p["issued_on"].split("-")
-                basis += f" ngày {d}/{m}/{y}"
-            basis += ")"
-        basis += ", "
-    ward = r["ward"]["name"] if r.get("ward") else "phường"
-    story.append(
         Paragraph(
-            basis + f"Ủy ban nhân dân {escape(ward[:1].lower() + ward[1:])} báo cáo kết quả phát thanh "
+            _basis(r) + f"Ủy ban nhân dân {escape(ward[:1].lower() + ward[1:])} báo cáo kết quả phát thanh "
             f"tuyên truyền trên hệ thống loa truyền thanh ({escape(scope_line(r))}) như sau:",
             st["body"],
-        )
-    )
-    story.append(Paragraph("I. KẾT QUẢ CHUNG", st["h2"]))
-    story.append(Paragraph(escape(r["narrative"]), st["body"]))
-    tables = {t.key: t for t in report_tables(r)}
-    story += [Paragraph("1. Tổng hợp", st["h3"]), _table(tables["totals"], st, width * 0.8)]
-    story.append(Paragraph("II. KẾT QUẢ THEO LĨNH VỰC VÀ CHỈ TIÊU KẾ HOẠCH", st["h2"]))
-    story += [
+        ),
+    ]
+
+
+def _parts_one_two(r: dict, tables: dict, st, width: float) -> list:
+    """I: the narrative and the totals; II: by category (with its chart), the plan's targets, the change."""
+    story = [
+        Paragraph("I. KẾT QUẢ CHUNG", st["h2"]),
+        Paragraph(escape(r["narrative"]), st["body"]),
+        Paragraph("1. Tổng hợp", st["h3"]),
+        _table(tables["totals"], st, width * 0.8),
+        Paragraph("II. KẾT QUẢ THEO LĨNH VỰC VÀ CHỈ TIÊU KẾ HOẠCH", st["h2"]),
         Paragraph("1. " + tables["by_category"].title, st["h3"]),
         _table(tables["by_category"], st, width),
         KeepTogether([_image(category_chart(r, dpi=150), width * 0.92)]),
+        Paragraph("2. " + tables["targets"].title, st["h3"]),
+        _table(tables["targets"], st, width),
     ]
-    story += [Paragraph("2. " + tables["targets"].title, st["h3"]), _table(tables["targets"], st, width)]
     if "change" in tables:
         story += [Paragraph("3. " + tables["change"].title, st["h3"]), _table(tables["change"], st, width * 0.85)]
-    story += _part_three(r, tables, st, width)
-    story.append(Paragraph("IV. DANH MỤC TIN, BÀI ĐÃ PHÁT", st["h2"]))
-    story.append(_table(tables["by_bulletin"], st, width))
+    return story
+
+
+def _closing(r: dict, st, width: float) -> list:
+    """The recipients, the signature block and where the figures come from."""
     sign = Table(
         [
             [
@@ -259,7 +270,7 @@ def to_pdf(report: dict) -> bytes:
         colWidths=[width * 0.5, width * 0.5],
     )
     sign.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
-    story += [
+    return [
         Spacer(1, 8 * mm),
         KeepTogether([sign]),
         Spacer(1, 4 * mm),
@@ -269,5 +280,30 @@ def to_pdf(report: dict) -> bytes:
             st["small"],
         ),
     ]
+
+
+def to_pdf(report: dict) -> bytes:
+    _register_fonts()
+    st = _styles()
+    buf = io.BytesIO()
+    doc = SimpleDocTemplate(
+        buf,
+        pagesize=A4,
+        leftMargin=2.5 * cm,
+        rightMargin=1.5 * cm,
+        topMargin=1.8 * cm,
+        bottomMargin=1.8 * cm,
+        title="Báo cáo thời lượng phát thanh " + report["period"]["label"],
+        author="Loa Phường",
+    )
+    width = A4[0] - doc.leftMargin - doc.rightMargin
+    tables = {t.key: t for t in report_tables(report)}
+    story = _opening(report, st) + _parts_one_two(report, tables, st, width)
+    story += _part_three(report, tables, st, width)
+    if "listens" in tables:
+        story += _part_listens(tables, st, width)
+    story.append(Paragraph(("V" if "listens" in tables else "IV") + ". DANH MỤC TIN, BÀI ĐÃ PHÁT", st["h2"]))
+    story.append(_table(tables["by_bulletin"], st, width))
+    story += _closing(report, st, width)
     doc.build(story, onFirstPage=_footer, onLaterPages=_footer)
     return buf.getvalue()

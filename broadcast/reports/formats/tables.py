@@ -22,6 +22,7 @@ class Table:
     cols: list[Col]
     rows: list[list]
     emphasis: set[int] | None = None  # indexes of subtotal/total rows
+    note: str | None = None  # a sentence shown under the title (what the figures cover)
 
 
 def _minutes(seconds) -> float:
@@ -191,6 +192,42 @@ def relay_table(r: dict) -> Table | None:
     return Table("relays", "Tiếp sóng theo nguồn, bên cạnh nội dung của đài", cols, rows)
 
 
+def _channel_cols(r: dict) -> list[Col]:
+    return [Col(c["name"], "int", 14) for c in r["listens"]["channels"]] + [Col("Tổng lượt nghe", "int", 14)]
+
+
+def _plays(row: dict) -> list[int]:
+    return list(row["by_channel"].values()) + [row["plays"]]
+
+
+def listen_table(r: dict) -> Table | None:
+    """Plays on the public listening page, the embedded player and the podcasts per category, the CCHC areas
+    grouped; the total line is the plays per channel."""
+    if "listens" not in r:
+        return None
+    lis = r["listens"]
+    cols = [Col("Mã", "text", 20), Col("Chuyên mục", "text", 44), *_channel_cols(r)]
+    rows, emphasis = [], set()
+    for g in lis["category_groups"]:
+        rows += [[c["code"], c["name"], *_plays(c)] for c in lis["by_category"] if c["code"] in g["categories"]]
+        emphasis.add(len(rows))
+        name = "Cộng tin CCHC" if g["code"] == CCHC_GROUP else "Cộng " + g["name"].lower()
+        rows.append([g["code"], name, *_plays(g)])
+    emphasis.add(len(rows))
+    rows.append(["", "TỔNG CỘNG", *[c["plays"] for c in lis["channels"]], lis["plays"]])
+    return Table("listens", lis["title"] + ": lượt nghe theo chuyên mục", cols, rows, emphasis, lis["note"])
+
+
+def listen_top_table(r: dict) -> Table | None:
+    """The most played bulletins on the public channels."""
+    if "listens" not in r:
+        return None
+    lis = r["listens"]
+    cols = [Col("Tiêu đề", "text", 48), Col("Chuyên mục", "text", 28), *_channel_cols(r)]
+    rows = [[b["title"], b["category_name"], *_plays(b)] for b in lis["top_bulletins"]]
+    return Table("listens_top", lis["title"] + ": tin, bài được nghe nhiều nhất", cols, rows)
+
+
 def target_table(r: dict) -> Table:
     cols = [
         Col("Chỉ tiêu", "text", 44),
@@ -285,6 +322,8 @@ def report_tables(r: dict) -> list[Table]:
         station_table(r),
         device_table(r),
         relay_table(r),
+        listen_table(r),
+        listen_top_table(r),
         bulletin_table(r),
         day_table(r),
     ]

@@ -2,9 +2,10 @@
 
 The report is what the ward sends upward, so a refactoring of its code must not change one figure, label or
 ordering.  The data: the demo ward with 120 days of airtime history up to 20/10/2025, plus rows for every
-counting rule (interrupted, manual, not aired, a second station, unknown and empty categories, no department)
-and targets per day, week, month, quarter and year.  ``generated_at`` is the only field left out (it is the
-clock).  After a deliberate change of the report, regenerate the copy with
+counting rule (interrupted, manual, not aired, a second station, unknown and empty categories, no department),
+targets per day, week, month, quarter and year, and plays on the public page, embed and podcast around the
+periods' edges.  ``generated_at`` is the only field left out (it is the clock).  After a deliberate change of
+the report, regenerate the copy with
 ``LP_UPDATE_GOLDEN=1 .venv/bin/pytest tests/reports/airtime/test_golden.py`` and review the diff.
 """
 
@@ -18,7 +19,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from broadcast.domain.models import AsRun, Plan, Station
+from broadcast.domain.models import AsRun, Bulletin, Listen, Plan, Station
 from broadcast.reports.airtime import airtime_report
 from broadcast.reports.periods import parse_period
 
@@ -36,6 +37,22 @@ CASES = {
     "range": (("2025-10-05", "2025-10-12"), {}),
     "empty": ("2024-02", {}),
 }
+
+
+def _listens(s) -> None:
+    """Plays on the public channels: October (and one the day before, one the day after it), July."""
+    bulletins = list(s.scalars(select(Bulletin).order_by(Bulletin.id).limit(3)))
+    for n, (day, channel, count) in enumerate(
+        (
+            (date(2025, 10, 1), "page", 4),
+            (date(2025, 10, 7), "podcast", 2),
+            (date(2025, 10, 31), "embed", 1),
+            (date(2025, 9, 30), "page", 8),
+            (date(2025, 11, 1), "page", 16),
+            (date(2025, 7, 2), "podcast", 3),
+        )
+    ):
+        s.add(Listen(bulletin_id=bulletins[n % 3].id, channel=channel, day=day, count=count))
 
 
 @pytest.fixture
@@ -96,6 +113,7 @@ def golden_log(runtime):
         row(xa2, datetime(2025, 10, 11, 6, tzinfo=LOCAL), "sang", "ma-la", None, "aired", 30_000)
         row(xa2, datetime(2025, 10, 12, 6, tzinfo=LOCAL), "sang", "", "", "skipped", 0, 30_000)
         row(xa2, datetime(2025, 7, 1, 6, tzinfo=LOCAL), "sang", "cchc-chung", "VP", "aired", 100_000)
+        _listens(s)
         plan = s.scalar(select(Plan))
         for metric, code, value, per in (
             ("column_sessions", "cchc-tthc", 4, "month"),
