@@ -102,6 +102,46 @@ def _drop_unscheduled(session: Session, station: Station, on_date: date) -> list
     return kept
 
 
+def _override_day(on_date, today: date) -> date:
+    """The date of a new holiday or extra session: a valid ``YYYY-MM-DD``, not in the past."""
+    on = parse_day(on_date, "date")
+    if on is None:
+        raise ValidationError("Ngày không hợp lệ: dùng dạng YYYY-MM-DD.", field="date")
+    if on < today:
+        raise ValidationError(f"Ngày {on:%d/%m/%Y} đã qua.", field="date")
+    return on
+
+
+def _max_seconds(max_minutes) -> int | None:
+    """An extra session's length cap from the form's minutes (empty: the template's own)."""
+    if max_minutes in (None, ""):
+        return None
+    try:
+        minutes = int(str(max_minutes).strip())
+    except ValueError:
+        raise ValidationError("Thời lượng phải là số phút.", field="max_minutes") from None
+    if not 1 <= minutes <= MAX_EXTRA_MINUTES:
+        raise ValidationError(f"Thời lượng từ 1 đến {MAX_EXTRA_MINUTES} phút.", field="max_minutes")
+    return minutes * 60
+
+
+def _check_new_override(
+    session: Session, station: Station, on: date, kind: str, code: str | None, template: SessionTemplate | None
+) -> None:
+    """Refuse a second holiday on a day already off, and an extra session the calendar airs anyway."""
+    if kind == "holiday":
+        same_day = session.scalars(
+            select(DateOverride).where(DateOverride.station_id == station.id, DateOverride.on_date == on)
+        )
+        if any(o.kind == "holiday" and o.session_code in (None, code) for o in same_day):
+            raise Conflict(f"Ngày {on:%d/%m/%Y} đã được đánh dấu nghỉ.")
+        return
+    if code is None:
+        raise ValidationError("Chọn buổi phát thêm (theo mẫu của buổi nào).", field="session")
+    if code in {s.code for s in sessions_on(session, station, on)}:
+        raise Conflict(f"Buổi {template.name} đã phát theo lịch ngày {on:%d/%m/%Y}.")
+
+
 def add_override(
     session: Session,
     user: User | None,
@@ -121,43 +161,25 @@ def add_override(
     Returns the row and the built programmes a holiday could not remove (locked or started)."""
     if kind not in ("holiday", "extra"):
         raise ValidationError("Chọn: ngày nghỉ hoặc buổi phát thêm.", field="kind")
-    on = parse_day(on_date, "date")
-    if on is None:
-        raise ValidationError("Ngày không hợp lệ: dùng dạng YYYY-MM-DD.", field="date")
-    if on < today:
-        raise ValidationError(f"Ngày {on:%d/%m/%Y} đã qua.", field="date")
+    on = _override_day(on_date, today)
     note = (note or "").strip()[:MAX_NOTE] or None
-    templates = {
-        t.code: t
-        for t in session.scalars(
-            select(SessionTemplate).where(SessionTemplate.station_id == station.id, SessionTemplate.enabled.is_(True))
-        )
-    }
     code = (session_code or "").strip() or None
-    if code is not None and code not in templates:
-        raise NotFound(f"Đài {station.code} không có buổi phát {code!r}.", field="session")
-    same_day = list(
-        session.scalars(select(DateOverride).where(DateOverride.station_id == station.id, DateOverride.on_date == on))
-    )
+    template = None
+    if code is not None:
+        template = session.scalar(
+            select(SessionTemplate).where(
+                SessionTemplate.station_id == station.id,
+                SessionTemplate.enabled.is_(True),
+                SessionTemplate.code == code,
+            )
+        )
+        if template is None:
+            raise NotFound(f"Đài {station.code} không có buổi phát {code!r}.", field="session")
+    _check_new_override(session, station, on, kind, code, template)
     start_time, max_s = None, None
-    if kind == "holiday":
-        if any(o.kind == "holiday" and o.session_code in (None, code) for o in same_day):
-            raise Conflict(f"Ngày {on:%d/%m/%Y} đã được đánh dấu nghỉ.")
-    else:
-        if code is None:
-            raise ValidationError("Chọn buổi phát thêm (theo mẫu của buổi nào).", field="session")
-        if code in {s.code for s in sessions_on(session, station, on)}:
-            raise Conflict(f"Buổi {templates[code].name} đã phát theo lịch ngày {on:%d/%m/%Y}.")
-        if start:
-            start_time = _hhmm(start, "start")
-        if max_minutes not in (None, ""):
-            try:
-                minutes = int(str(max_minutes).strip())
-            except ValueError:
-                raise ValidationError("Thời lượng phải là số phút.", field="max_minutes") from None
-            if not 1 <= minutes <= MAX_EXTRA_MINUTES:
-                raise ValidationError(f"Thời lượng từ 1 đến {MAX_EXTRA_MINUTES} phút.", field="max_minutes")
-            max_s = minutes * 60
+    if kind == "extra":
+        start_time = _hhmm(start, "start") if start else None
+        max_s = _max_seconds(max_minutes)
     row = DateOverride(
         station_id=station.id,
         on_date=on,
