@@ -76,21 +76,10 @@ def _aired_ms():
     )
 
 
-def session_figures(session: Session, scope: Scope, session_codes: tuple[str, ...]):
-    """The per-session figures rolled up by day and by station in the database, so ~130 rows come back
-    instead of one per (day, station, session) — 12,400 for a 100-station month, whose fetch and Python
-    roll-up cost a quarter of the report's time on PostgreSQL.
-
-    Rows ``(kind, s, d, n, ms, cn, cms, aired, cchc, missed, not_aired, *flags)``: ``kind`` ``"d"`` is a day
-    (``d``: airings, airtime, CCHC airings and airtime); ``"s"`` a station (``s``: the same figures, sessions
-    aired and with a CCHC item, and for each code of ``session_codes`` the sessions where an item of it aired);
-    ``"m"`` a station's rows that did not air (``not_aired``) and its missed sessions (``missed``: not-aired
-    rows and nothing aired).  A station may come in an ``"s"`` and an ``"m"`` row; the caller adds them.
-    A row without a session code counts its airtime but no session.
-
-    The per-session GROUP BY streams in the order of ``ix_as_run_aired_station`` (SQLite: no sort); the
-    not-aired side reads ``ix_as_run_not_aired`` alone.
-    """
+def _per_session(scope: Scope, session_codes: tuple[str, ...]):
+    """The two GROUP BYs by (day, station, session), as CTEs: ``sess`` over the aired rows (airings, airtime,
+    CCHC airings and airtime, ``t<i>`` whether an item of ``session_codes[i]`` aired) and ``na`` over the rows
+    that did not air (their count)."""
     ms = _aired_ms()
     cchc = _cchc(AsRun.category_code)
     key = (AsRun.air_date, AsRun.station_id, AsRun.session_code)
@@ -120,6 +109,25 @@ def session_figures(session: Session, scope: Scope, session_codes: tuple[str, ..
         .group_by(*key)
         .cte("na")
     )
+    return sess, na
+
+
+def session_figures(session: Session, scope: Scope, session_codes: tuple[str, ...]):
+    """The per-session figures rolled up by day and by station in the database, so ~130 rows come back
+    instead of one per (day, station, session) — 12,400 for a 100-station month, whose fetch and Python
+    roll-up cost a quarter of the report's time on PostgreSQL.
+
+    Rows ``(kind, s, d, n, ms, cn, cms, aired, cchc, missed, not_aired, *flags)``: ``kind`` ``"d"`` is a day
+    (``d``: airings, airtime, CCHC airings and airtime); ``"s"`` a station (``s``: the same figures, sessions
+    aired and with a CCHC item, and for each code of ``session_codes`` the sessions where an item of it aired);
+    ``"m"`` a station's rows that did not air (``not_aired``) and its missed sessions (``missed``: not-aired
+    rows and nothing aired).  A station may come in an ``"s"`` and an ``"m"`` row; the caller adds them.
+    A row without a session code counts its airtime but no session.
+
+    The per-session GROUP BY streams in the order of ``ix_as_run_aired_station`` (SQLite: no sort); the
+    not-aired side reads ``ix_as_run_not_aired`` alone.
+    """
+    sess, na = _per_session(scope, session_codes)
     zero, none = literal_column("0"), literal_column("NULL")
     c = sess.c
     sums = (func.sum(c.n), func.sum(c.ms), func.sum(c.cn), func.sum(c.cms))
