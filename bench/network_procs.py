@@ -1,14 +1,15 @@
 """Processes for the network benchmarks: the bench's own Mosquitto on a free loopback port, the server and
 the agent as child processes, each stopped (and its temp files removed) however the benchmark ends.
 
-Kept apart from the tests' fixtures on purpose: benchmarks never import from ``tests/``.
+Kept apart from the tests' fixtures on purpose: benchmarks never import from ``tests/``.  The Mosquitto binary
+and ``free_port`` are the network demo's (``broadcast.cli.netdemo_processes``); the broker here is configured
+for a thousand connections and its children raise plain errors, so the rest stays the bench's own.
 """
 
 from __future__ import annotations
 
 import contextlib
 import resource
-import shutil
 import signal
 import socket
 import subprocess
@@ -17,14 +18,9 @@ import time
 import urllib.request
 from pathlib import Path
 
-MOSQUITTO = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
+from broadcast.cli.netdemo_processes import MOSQUITTO, free_port
+
 FD_WANTED = 8192  # 1,000 device connections in the bench, as many in Mosquitto, plus the usual files
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def raise_fd_limit(wanted: int = FD_WANTED) -> int:

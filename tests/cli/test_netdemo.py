@@ -1,67 +1,21 @@
 """``broadcast network-demo``: the whole network as plain processes (both agents come online, an approved
-emergency reaches both, everything stops cleanly), and the relay that plays an agent's link."""
+emergency reaches both, everything stops cleanly)."""
 
 from __future__ import annotations
 
 import json
 import os
 import re
-import socket
 import sqlite3
 import subprocess
 import sys
-import threading
 import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 
-from broadcast.cli.netdemo import MOSQUITTO, Relay, free_port
-
-
-def echo_server() -> tuple[socket.socket, int]:
-    server = socket.create_server(("127.0.0.1", 0))
-
-    def serve():
-        while True:
-            try:
-                conn, _ = server.accept()
-            except OSError:
-                return
-            threading.Thread(target=lambda c=conn: [c.sendall(d) for d in iter(lambda: c.recv(1024), b"")]).start()
-
-    threading.Thread(target=serve, daemon=True).start()
-    return server, server.getsockname()[1]
-
-
-def talk(port: int, message: bytes) -> bytes:
-    with socket.create_connection(("127.0.0.1", port), timeout=2) as conn:
-        conn.sendall(message)
-        return conn.recv(1024)
-
-
-def test_relay_cut_drops_connections_and_refuses_until_restored():
-    server, port = echo_server()
-    relay = Relay(port)
-    try:
-        assert talk(relay.port, b"xin chao") == b"xin chao"
-        held = socket.create_connection(("127.0.0.1", relay.port), timeout=2)
-        held.sendall(b"a")
-        assert held.recv(10) == b"a"
-        relay.cut()
-        assert held.recv(10) == b""  # the open connection is dropped
-        try:
-            answer = talk(relay.port, b"con do khong")
-        except OSError:  # reset
-            answer = b""
-        assert answer == b""  # new ones are accepted and closed at once: nothing gets through
-        relay.restore()
-        assert talk(relay.port, b"lai roi") == b"lai roi"
-        held.close()
-    finally:
-        relay.close()
-        server.close()
+from broadcast.cli.netdemo_processes import MOSQUITTO, free_port
 
 
 def api_devices(port: int, token: str) -> dict:
