@@ -15,6 +15,7 @@ from .bulletins.targets import station_clusters
 from .config import DEFAULT_SCHEDULES_DIR, Settings
 from .domain.models import Bulletin, Category, Department, Plan, PlanTarget, Ward
 from .domain.types import utcnow
+from .errors import BroadcastError
 from .programme.templates import load_schedules
 from .security import audit
 from .users import add_user
@@ -200,7 +201,8 @@ def load_demo(
     """Load the demo ward; with ``if_empty`` do nothing when a ward already exists.
 
     ``history_days`` adds that many days of past airtime (as-run rows marked as
-    demo data), so the reports and the dashboard have something to show.
+    demo data), so the reports and the dashboard have something to show, and
+    the audio of what aired, so the public listening page has something to play.
     """
     if if_empty and session.scalar(select(func.count(Ward.id))):
         return None
@@ -265,9 +267,22 @@ def load_demo(
     session.add(plan)
     session.flush()
     history = _airtime_history(session, settings, station, today, history_days) if history_days else 0
+    if history:
+        _aired_audio(session, settings, station)
     audit(session, "demo.load", object_type="wards", object_id=ward.id, detail={"history_rows": history})
     session.flush()
     return {"ward": ward.name, "bulletins": len(BULLETINS), "users": [(u, r) for u, r, _, _ in USERS]}
+
+
+def _aired_audio(session: Session, settings: Settings, station) -> int:
+    """Audio of the approved (aired) demo bulletins, as the pre-render job would have made it before airing:
+    the public listening page lists an aired bulletin only with its audio. A bulletin that cannot be read
+    (no speech engine here) is left without; the demo still loads. Returns how many have audio."""
+    from .speech.store import render_bulletins
+
+    aired = list(session.scalars(select(Bulletin).where(Bulletin.status == "approved").order_by(Bulletin.id)))
+    done = render_bulletins(session, aired, settings, station_voice=station.voice)
+    return sum(1 for r in done if not isinstance(r, BroadcastError))
 
 
 SPOKEN_CHARS_PER_SECOND = 14  # a calm reading pace, as the bulletin form estimates
