@@ -29,6 +29,7 @@ from ..domain.models import (
 )
 from ..domain.types import utcnow
 from ..errors import Conflict, NotFound, PermissionDenied, ValidationError
+from ..publishing.visibility import default_public, is_public
 from ..security import audit
 from ..speech.voices import check_choice
 from . import permissions as perm
@@ -310,11 +311,19 @@ def create_bulletin(session: Session, actor: User, data: dict, *, submit_now: bo
 
 def update_bulletin(session: Session, actor: User, bulletin: Bulletin, data: dict) -> Bulletin:
     """Partial update. Content changes after approval send the bulletin back to review;
-    changes to what is spoken bump ``version`` (the audio cache key)."""
+    changes to what is spoken bump ``version`` (the audio cache key). ``public_choice`` goes
+    through ``set_public`` (its own rule of who decides)."""
     if not perm.can_view(actor, bulletin):
         raise NotFound(f"Không có tin số {bulletin.id}.", code="bulletin_not_found")
     if isinstance(data, dict) and "submit" in data:
         raise ValidationError("Dùng thao tác gửi duyệt (/submit) để gửi tin.", field="submit")
+    if isinstance(data, dict) and "public" in data:
+        raise ValidationError(PUBLIC_READ_ONLY, field="public")
+    choice = ...
+    if isinstance(data, dict) and "public_choice" in data:
+        data = dict(data)
+        choice = data.pop("public_choice")
+        check_public_choice(session, actor, bulletin, choice)
     values = {k: v for k, v in validate(session, data, current=bulletin).items() if _differs(bulletin, k, v)}
     spoken = values.pop("spoken_text", ...) if "spoken_text" in values else ...
     if values:
@@ -337,6 +346,8 @@ def update_bulletin(session: Session, actor: User, bulletin: Bulletin, data: dic
             raise PermissionDenied("Chỉ cán bộ đài mới được sửa văn bản đọc.", field="spoken_text")
         values["spoken_text"] = spoken
     changed = _apply(bulletin, values)
+    if choice is not ...:
+        set_public(session, actor, bulletin, choice)
     if not changed:
         return bulletin
     if any(f in changed for f in AUDIO_FIELDS):
@@ -364,6 +375,66 @@ def recording_changed(session: Session, actor: User, bulletin: Bulletin, path: s
     if bulletin.status in (S.approved.value, S.scheduled.value):
         requeue_after_edit(session, bulletin, actor, ["recording"])
     session.flush()
+
+
+# --- the public listening page ------------------------------------------------------------------
+
+PUBLIC_READ_ONLY = (
+    "Trường «public» chỉ để đọc (tin có lên trang nghe công khai hay không); để chọn, gửi «public_choice»: "
+    "true, false hoặc null (theo mặc định của chuyên mục)."
+)
+
+
+def may_set_public(session: Session, actor: User, bulletin: Bulletin) -> bool:
+    """Who puts a bulletin on the public page: whoever may review it (the approver; never its
+    author), and the admin."""
+    return actor.role == Role.admin.value or perm.can_review(session, actor, bulletin)
+
+
+def check_public_choice(session: Session, actor: User, bulletin: Bulletin, value) -> bool | None:
+    """The choice ``value`` (True, False, or None for the category's default) if ``actor`` may make it."""
+    if not may_set_public(session, actor, bulletin):
+        raise PermissionDenied(
+            "Chỉ lãnh đạo duyệt tin hoặc quản trị mới được chọn đăng tin lên trang nghe công khai.",
+            field="public_choice",
+        )
+    if value is not None and not isinstance(value, bool):
+        raise ValidationError(
+            "«public_choice» phải là true (đăng công khai), false (không đăng) hoặc null (theo mặc định "
+            "của chuyên mục).",
+            field="public_choice",
+        )
+    return value
+
+
+def public_state(bulletin: Bulletin) -> dict:
+    """What the page and the API show: the effective value, the choice, and the category's default."""
+    return {
+        "public": is_public(bulletin),
+        "choice": bulletin.public,
+        "default": default_public(bulletin.category.code if bulletin.category else None),
+    }
+
+
+def set_public(session: Session, actor: User, bulletin: Bulletin, value) -> bool:
+    """Record the approver's choice (None: back to the category's default), audited with from/to;
+    whether it changed. The web layer then clears the public pages' cache."""
+    if not perm.can_view(actor, bulletin):
+        raise NotFound(f"Không có tin số {bulletin.id}.", code="bulletin_not_found")
+    choice = check_public_choice(session, actor, bulletin, value)
+    if bulletin.public is choice:
+        return False
+    before = bulletin.public
+    bulletin.public = choice
+    audit(
+        session,
+        "bulletin.public",
+        user=actor,
+        obj=bulletin,
+        detail={"from": before, "to": choice, "public": is_public(bulletin)},
+    )
+    session.flush()
+    return True
 
 
 # --- comments ------------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from ..auth import current_db_user, roles_required
 from ..forms import commit_or_flash, error_text
 from ..labels import PRIORITY_TEXT, STATUS_TEXT
 from ..nav import ALL_ROLES, DASHBOARD_WIDGETS, N_, NAV_ITEMS, Widget
+from ..public import cache as public_cache
 from . import bp
 
 WRITERS = (roles.SUBMITTER, roles.OPERATOR, roles.APPROVER)
@@ -39,11 +40,17 @@ HISTORY_TEXT = {
     "bulletin.requeue": _l("Đưa về chờ duyệt (nội dung đã sửa)"),
     "bulletin.recording": _l("Tải bản ghi âm"),
     "bulletin.comment": _l("Bình luận"),
+    "bulletin.public": _l("Chọn đăng lên trang nghe công khai"),
     "bulletin.schedule": _l("Xếp lịch"),
     "bulletin.start_airing": _l("Bắt đầu phát"),
     "bulletin.complete": _l("Phát xong"),
     "bulletin.expire": _l("Hết hạn"),
 }
+PUBLIC_DONE = {
+    True: _l("Tin được đăng trên trang nghe công khai (sau khi đã phát)."),
+    False: _l("Tin không đăng trên trang nghe công khai."),
+}
+PUBLIC_SAME = _l("Lựa chọn đăng công khai không đổi.")
 
 
 N_("Tổng quan")  # the dashboard's menu label (web/nav.py)
@@ -295,6 +302,8 @@ def bulletin_detail(bulletin_id: int):
         has_recording=recording.recording_file(runtime_of().settings, bulletin) is not None,
         tts_preview=_speech_preview_available(),
         max_mb=recording.MAX_RECORDING_BYTES // (1024 * 1024),
+        public=service.public_state(bulletin),
+        can_publish=service.may_set_public(session, user, bulletin),
     )
 
 
@@ -314,6 +323,25 @@ def bulletin_action(bulletin_id: int, name: str):
             else url_for("admin.bulletin_detail", bulletin_id=bulletin_id)
         )
     return redirect(url_for("admin.bulletin_detail", bulletin_id=bulletin_id))
+
+
+@bp.post("/bulletins/<int:bulletin_id>/public")
+@roles_required(*REVIEWERS)
+def bulletin_public(bulletin_id: int):
+    """The approver's choice: the box as ticked, or back to the category's default. Ticking what the
+    category already gives keeps following the category."""
+    session = db_session()
+    bulletin = _visible_or_404(bulletin_id)
+    state = service.public_state(bulletin)
+    wanted = request.form.get("public") == "1"
+    if request.form.get("action") == "default" or (state["choice"] is None and wanted == state["default"]):
+        wanted = None
+    with commit_or_flash() as outcome:
+        changed = service.set_public(session, current_db_user(), bulletin, wanted)
+        outcome.message = str(PUBLIC_DONE[service.public_state(bulletin)["public"]] if changed else PUBLIC_SAME)
+    if outcome.ok and changed:
+        public_cache.clear()  # the public page and feeds change at once, not after their cache time
+    return redirect(url_for("admin.bulletin_detail", bulletin_id=bulletin_id) + "#public")
 
 
 @bp.post("/bulletins/<int:bulletin_id>/comment")

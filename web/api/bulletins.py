@@ -12,9 +12,11 @@ from broadcast import roles
 from broadcast.bulletins import queries, recording, service, targets, workflow
 from broadcast.domain.models import Bulletin
 from broadcast.errors import ValidationError
+from broadcast.publishing.visibility import is_public
 
 from .. import db_session, runtime_of
 from ..auth import api_roles_required, current_db_user
+from ..public import cache as public_cache
 from . import bp
 from .body import UnsupportedMediaType, json_body
 
@@ -55,6 +57,8 @@ def serialize(b: Bulletin) -> dict:
         "submitted_at": _iso(b.submitted_at),
         "approved_at": _iso(b.approved_at),
         "approved_by": b.approved_by.username if b.approved_by is not None else None,
+        "public": is_public(b),  # the effective value; public_choice is what the approver chose
+        "public_choice": b.public,
     }
 
 
@@ -123,8 +127,12 @@ def bulletin_patch(bulletin_id: int):
     user = current_db_user()
     bulletin = service.get_visible(session, user, bulletin_id)
     data = json_body()
+    before = bulletin.public
     service.update_bulletin(session, user, bulletin, data)
-    return _commit_and_return(bulletin)
+    response = _commit_and_return(bulletin)
+    if bulletin.public is not before:  # the public page and feeds show it (or stop) at once
+        public_cache.clear()
+    return response
 
 
 def _action(name: str, bulletin_id: int):

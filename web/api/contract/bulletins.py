@@ -85,6 +85,12 @@ _FIELDS = {
         },
     },
 }
+_PUBLIC_CHOICE = {
+    "type": "boolean",
+    "nullable": True,
+    "description": "Đăng lên trang nghe công khai: true, false, hoặc null = theo mặc định của chuyên mục "
+    "(thông báo và khác: không; các chuyên mục khác: có). Chỉ người duyệt tin và quản trị được đặt (403).",
+}
 _NULLABLE_DT = {"type": "string", "format": "date-time", "nullable": True}
 
 SCHEMAS = {
@@ -133,6 +139,12 @@ SCHEMAS = {
             "submitted_at": _NULLABLE_DT,
             "approved_at": _NULLABLE_DT,
             "approved_by": {"type": "string", "nullable": True},
+            "public": {
+                "type": "boolean",
+                "description": "Tin có lên trang nghe công khai khi đã phát hay không (lựa chọn của người duyệt, "
+                "hoặc mặc định của chuyên mục).",
+            },
+            "public_choice": _PUBLIC_CHOICE,
         },
     },
     "BulletinInput": {
@@ -144,7 +156,11 @@ SCHEMAS = {
     "BulletinPatch": {
         "type": "object",
         "additionalProperties": False,
-        "properties": {**_FIELDS, "spoken_text": {"type": "string", "maxLength": service.MAX_BODY}},
+        "properties": {
+            **_FIELDS,
+            "spoken_text": {"type": "string", "maxLength": service.MAX_BODY},
+            "public_choice": _PUBLIC_CHOICE,
+        },
     },
     "BulletinPage": {
         "type": "object",
