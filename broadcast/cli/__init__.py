@@ -31,7 +31,19 @@ def main():
 
 
 # Each module lists its click commands in COMMANDS; add a module here to add its commands.
-_MODULES = ("core", "maintenance", "speech", "programme", "playout", "reports", "device", "sources", "agent", "netdemo")
+_MODULES = (
+    "core",
+    "maintenance",
+    "speech",
+    "programme",
+    "playout",
+    "reports",
+    "device",
+    "sources",
+    "agent",
+    "netdemo",
+    "publishing",
+)
 
 
 def _register() -> None:

@@ -17,6 +17,7 @@ from . import playout  # noqa: E402,F401
 from . import live  # noqa: E402,F401
 from . import devices  # noqa: E402,F401
 from . import sources  # noqa: E402,F401
+from . import publishing  # noqa: E402,F401
 from . import lexicon  # noqa: E402,F401
 from . import voices  # noqa: E402,F401
 from . import audit  # noqa: E402,F401
