@@ -20,25 +20,62 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
+from bench.network_procs import Children, free_port, rss_mb, wait_http
+from bench.tone_sessions import add_tone_sessions, finished_runs, make_tone
+
 SOAK_S = int(os.environ.get("BENCH_SOAK_SECONDS", "600"))
 EVERY_S = 10
 ITEMS = 3
+ITEM_MS = 700
 
 
-def _rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
+def _drive_web(port: int, token: str, load: dict) -> None:
+    """wrk on the bulletin list for the whole soak, four connections; its figures go into ``load``."""
+    from bench.web import _wrk_parse
+
+    url = f"http://127.0.0.1:{port}/api/v1/bulletins"
+    argv = ["wrk", "-t1", "-c4", f"-d{SOAK_S + 10}s", "--latency", "--timeout", "5s"]
+    out = subprocess.run(
+        [*argv, "-H", f"Authorization: Bearer {token}", url], capture_output=True, text=True, timeout=SOAK_S + 60
+    ).stdout
+    load.update(_wrk_parse(out))
+
+
+def _watch(runtime, server_pid: int, loader: threading.Thread, sessions: int) -> list[tuple[float, float, float]]:
+    """Every 10 s until every session ran and the load ended: (seconds, this process's MB, the web's MB)."""
+    memory = []
+    started = time.monotonic()
+    deadline = started + 15 + SOAK_S + 20
+    while time.monotonic() < deadline:
+        memory.append((time.monotonic() - started, rss_mb(os.getpid()) or 0.0, rss_mb(server_pid) or 0.0))
+        if finished_runs(runtime) >= sessions and not loader.is_alive():
+            break
+        time.sleep(10)
+    return memory
+
+
+def _tally(runtime) -> dict:
+    """Aired rows, programmes aired, and programmes claimed by more than one run."""
+    from sqlalchemy import func, select
+
+    from broadcast.domain.models import AsRun, PlayoutRun
+
+    with runtime.unit() as s:
+        aired = s.scalar(select(func.count(AsRun.id)).where(AsRun.status == "aired"))
+        runs_per = s.execute(
+            select(PlayoutRun.programme_id, func.count(PlayoutRun.id)).group_by(PlayoutRun.programme_id)
+        ).all()
+        programmes = s.scalar(select(func.count(func.distinct(AsRun.programme_id))).where(AsRun.status == "aired"))
+    return {"aired": aired, "programmes": programmes, "doubled": sum(1 for _, n in runs_per if n > 1)}
 
 
 def run() -> list[dict]:
-    from sqlalchemy import func, select
+    from sqlalchemy import select
 
-    from bench.web import _free_port, _seed, _wait_up, _wrk_parse
+    from bench.web import seed_web
     from broadcast.config import Settings
     from broadcast.db import make_engine
-    from broadcast.domain.models import AsRun, PlayoutRun, Programme, ProgrammeItem, Station
+    from broadcast.domain.models import Station
     from broadcast.domain.types import utcnow
     from broadcast.playout.config import PlayoutConfig
     from broadcast.playout.service import PlayoutService
@@ -49,116 +86,56 @@ def run() -> list[dict]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("BROADCAST_")}
         url = f"sqlite:///{tmp}/soak.db"
         env.update(BROADCAST_DATA_DIR=tmp, BROADCAST_DATABASE_URL=url, BROADCAST_TTS_ENGINES="espeak")
-        token = _seed(env)[0]  # an operator's API token (then its user id and department)
-        tone = Path(tmp) / "tone.mp3"
-        subprocess.run(
-            [
-                "ffmpeg",
-                "-v",
-                "error",
-                "-y",
-                "-f",
-                "lavfi",
-                "-i",
-                "sine=frequency=523:duration=0.7",
-                "-ac",
-                "1",
-                str(tone),
-            ],
-            check=True,
-        )
+        token = seed_web(env)[0]  # an operator's API token (then its user id and department)
         engine = make_engine(url)
         runtime = Runtime(Settings(database_url=url, data_dir=Path(tmp), secret_key="soak"), engine)
-        first = utcnow() + timedelta(seconds=15)
+        tone = make_tone(Path(tmp) / "tone.mp3", ITEM_MS / 1000, 523)
         with runtime.unit() as s:
-            station = s.scalar(select(Station).where(Station.code == "MOLAO"))
-            for i in range(sessions):
-                start = first + timedelta(seconds=i * EVERY_S)
-                p = Programme(
-                    station_id=station.id,
-                    on_date=start.date(),
-                    session_code=f"soak{i:03d}",
-                    starts_at=start,
-                    max_duration_s=60,
-                )
-                for k in range(ITEMS):
-                    p.items.append(
-                        ProgrammeItem(
-                            position=k,
-                            kind="asset",
-                            title=f"tone {k}",
-                            audio_path=str(tone),
-                            planned_start=start + timedelta(milliseconds=700 * k),
-                            duration_ms=700,
-                        )
-                    )
-                s.add(p)
-        port = _free_port()
-        server = subprocess.Popen(
-            [sys.executable, "-m", "broadcast", "serve", "--no-scheduler", "--port", str(port)],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            station_id = s.scalar(select(Station.id).where(Station.code == "MOLAO"))
+        first = utcnow() + timedelta(seconds=15)
+        add_tone_sessions(
+            runtime,
+            station_id,
+            tone,
+            count=sessions,
+            first=first,
+            every_s=EVERY_S,
+            items=ITEMS,
+            item_ms=ITEM_MS,
+            prefix="soak",
         )
-        service = None
+        port, children, service = free_port(), Children(Path(tmp)), None
+        server = children.start(
+            "web", [sys.executable, "-m", "broadcast", "serve", "--no-scheduler", "--port", str(port)], env
+        )
         try:
-            _wait_up(f"http://127.0.0.1:{port}/healthz")
+            wait_http(f"http://127.0.0.1:{port}/healthz", server, children, "web", timeout=30)
             service = PlayoutService(
                 runtime, PlayoutConfig(speed=1.0, preroll_s=0.5, grace_s=60, poll_s=0.5, heartbeat_s=1.0)
             ).start()
-            memory = []  # (seconds, scheduler process MB, web server MB)
-            load = {}
-
-            def drive():
-                out = subprocess.run(
-                    [
-                        "wrk",
-                        "-t1",
-                        "-c4",
-                        f"-d{SOAK_S + 10}s",
-                        "--latency",
-                        "--timeout",
-                        "5s",
-                        "-H",
-                        f"Authorization: Bearer {token}",
-                        f"http://127.0.0.1:{port}/api/v1/bulletins",
-                    ],
-                    capture_output=True,
-                    text=True,
-                    timeout=SOAK_S + 60,
-                ).stdout
-                load.update(_wrk_parse(out))
-
-            loader = threading.Thread(target=drive)
+            load: dict = {}
+            loader = threading.Thread(target=_drive_web, args=(port, token, load))
             loader.start()
-            started = time.monotonic()
-            deadline = started + 15 + SOAK_S + 20
-            while time.monotonic() < deadline:
-                memory.append((time.monotonic() - started, _rss_mb(os.getpid()), _rss_mb(server.pid)))
-                with runtime.unit() as s:
-                    done = s.scalar(select(func.count(PlayoutRun.id)).where(PlayoutRun.status != "running"))
-                if done >= sessions and not loader.is_alive():
-                    break
-                time.sleep(10)
+            memory = _watch(runtime, server.pid, loader, sessions)
             loader.join(timeout=60)
         finally:
             if service is not None:
                 service.shutdown(timeout=10)
-            server.terminate()
-            server.wait(timeout=10)
-        with runtime.unit() as s:
-            aired = s.scalar(select(func.count(AsRun.id)).where(AsRun.status == "aired"))
-            runs_per = s.execute(
-                select(PlayoutRun.programme_id, func.count(PlayoutRun.id)).group_by(PlayoutRun.programme_id)
-            ).all()
-            aired_programmes = s.scalar(
-                select(func.count(func.distinct(AsRun.programme_id))).where(AsRun.status == "aired")
-            )
+            children.stop_all()
+        tally = _tally(runtime)
         engine.dispose()
-    doubled = sum(1 for _, n in runs_per if n > 1)
+    return _rows(sessions, tally, load, memory)
+
+
+def _rows(sessions: int, tally: dict, load: dict, memory: list[tuple[float, float, float]]) -> list[dict]:
+    """The soak's figures; memory compares the last three samples with three after the first minute."""
     early = [m for m in memory if m[0] >= 60][:3] or memory[:3]
     late = memory[-3:]
-    avg = lambda rows, i: round(sum(r[i] for r in rows) / len(rows), 1) if rows else None  # noqa: E731
+
+    def avg(rows, i):
+        return round(sum(r[i] for r in rows) / len(rows), 1) if rows else None
+
+    zero = {"name": "target", "value": 0}
     return [
         {
             "name": "soak.sessions",
@@ -169,33 +146,21 @@ def run() -> list[dict]:
         },
         {
             "name": "soak.missed",
-            "value": sessions - aired_programmes,
+            "value": sessions - tally["programmes"],
             "unit": "sessions",
-            "limit": {"name": "target", "value": 0},
+            "limit": zero,
             "target": "0",
         },
-        {
-            "name": "soak.doubled",
-            "value": doubled,
-            "unit": "sessions",
-            "limit": {"name": "target", "value": 0},
-            "target": "0",
-        },
+        {"name": "soak.doubled", "value": tally["doubled"], "unit": "sessions", "limit": zero, "target": "0"},
         {
             "name": "soak.lost_as_run_rows",
-            "value": sessions * ITEMS - aired,
+            "value": sessions * ITEMS - tally["aired"],
             "unit": "rows",
-            "limit": {"name": "target", "value": 0},
+            "limit": zero,
             "target": "0",
         },
         {"name": "soak.web_requests", "value": load.get("requests"), "unit": "requests", "limit": None, "target": None},
-        {
-            "name": "soak.web_errors",
-            "value": load.get("errors"),
-            "unit": "count",
-            "limit": {"name": "target", "value": 0},
-            "target": "0",
-        },
+        {"name": "soak.web_errors", "value": load.get("errors"), "unit": "count", "limit": zero, "target": "0"},
         {
             "name": "soak.scheduler_rss_end_mb",
             "value": avg(late, 1),

@@ -75,35 +75,40 @@ def bulletins(total_chars: int = 20_000) -> list[str]:
     return out
 
 
-def _espeak_raw(texts: list[str], workdir: Path) -> tuple[float, float]:
-    audio, wall = 0.0, 0.0
-    for k, text in enumerate(texts):
-        spoken = with_pauses(normalize(text))
-        wav = workdir / f"raw{k}.wav"
-        started = time.perf_counter()
-        subprocess.run(
-            ["espeak-ng", "-v", "vi", "-b", "1", "-w", str(wav), "--stdin"],
-            input=spoken.encode(),
-            check=True,
-            capture_output=True,
-        )
-        wall += time.perf_counter() - started
-        audio += probe_duration(wav)
-    return audio, wall
-
-
-def _espeak_then_mp3(spoken: str, wav: Path) -> None:
+def _espeak(spoken: str, wav: Path) -> None:
+    """Raw espeak-ng: the spoken text to a WAV."""
     subprocess.run(
         ["espeak-ng", "-v", "vi", "-b", "1", "-w", str(wav), "--stdin"],
         input=spoken.encode(),
         check=True,
         capture_output=True,
     )
+
+
+def _encode_mp3(wav: Path, mp3: Path) -> None:
+    """One encode to the house MP3 (the pipeline's LAME settings)."""
     subprocess.run(
         ["ffmpeg", "-hide_banner", "-nostdin", "-y", "-i", str(wav), "-ar", "44100", "-ac", "1", "-c:a", "libmp3lame",
-         "-b:a", BITRATE, "-compression_level", str(LAME_QUALITY), str(wav.with_suffix(".mp3"))],
+         "-b:a", BITRATE, "-compression_level", str(LAME_QUALITY), str(mp3)],
         check=True, capture_output=True,
     )  # fmt: skip
+
+
+def _espeak_raw(texts: list[str], workdir: Path) -> tuple[float, float]:
+    audio, wall = 0.0, 0.0
+    for k, text in enumerate(texts):
+        spoken = with_pauses(normalize(text))
+        wav = workdir / f"raw{k}.wav"
+        started = time.perf_counter()
+        _espeak(spoken, wav)
+        wall += time.perf_counter() - started
+        audio += probe_duration(wav)
+    return audio, wall
+
+
+def _espeak_then_mp3(spoken: str, wav: Path) -> None:
+    _espeak(spoken, wav)
+    _encode_mp3(wav, wav.with_suffix(".mp3"))
 
 
 def _limit(texts: list[str], workdir: Path, workers: int) -> tuple[float, float]:
@@ -125,29 +130,7 @@ def _mp3_encode(workdir: Path, count: int) -> tuple[float, float]:
     for k in range(count):
         wav = workdir / f"raw{k}.wav"
         started = time.perf_counter()
-        subprocess.run(
-            [
-                "ffmpeg",
-                "-hide_banner",
-                "-nostdin",
-                "-y",
-                "-i",
-                str(wav),
-                "-ar",
-                "44100",
-                "-ac",
-                "1",
-                "-c:a",
-                "libmp3lame",
-                "-b:a",
-                BITRATE,
-                "-compression_level",
-                str(LAME_QUALITY),
-                str(workdir / f"raw{k}.mp3"),
-            ],
-            check=True,
-            capture_output=True,
-        )
+        _encode_mp3(wav, workdir / f"raw{k}.mp3")
         wall += time.perf_counter() - started
         audio += probe_duration(wav)
     return audio, wall
@@ -166,95 +149,108 @@ def _cloud_10k(tmp: Path) -> tuple[float, int]:
         return time.perf_counter() - started, len(stand.requests)
 
 
+def _serial_rtf(texts: list[str], cache_dir: Path) -> float:
+    """The pipeline one bulletin after another: finished audio seconds per wall second."""
+    started = time.perf_counter()
+    serial = [render_text(t, engine_names=["espeak"], cache_dir=cache_dir) for t in texts]
+    return sum(r.duration_ms for r in serial) / 1000 / (time.perf_counter() - started)
+
+
+def _batch(texts: list[str], cache_dir: Path, workers: int) -> tuple[float, float]:
+    """The batch through ``render_many`` on ``workers``, nothing cached yet: (audio s, wall s)."""
+    started = time.perf_counter()
+    renditions = render_many(
+        [{"text": t, "engine_names": ["espeak"], "cache_dir": cache_dir} for t in texts], workers=workers
+    )
+    wall = time.perf_counter() - started
+    assert not any(r.cached for r in renditions)
+    return sum(r.duration_ms for r in renditions) / 1000, wall
+
+
+def _cached_ms(texts: list[str], cache_dir: Path) -> float:
+    """Mean ms of a fully cached re-render (every bulletin already in ``cache_dir``)."""
+    started = time.perf_counter()
+    again = [render_text(t, engine_names=["espeak"], cache_dir=cache_dir) for t in texts]
+    assert all(r.cached for r in again)
+    return (time.perf_counter() - started) * 1000 / len(texts)
+
+
 def run() -> list[dict]:
     texts = bulletins()
+    got: dict = {"workers": default_workers()}
     with tempfile.TemporaryDirectory(prefix="lp-bench-speech-") as tmp:
         tmp = Path(tmp)
         raw_audio, raw_wall = _espeak_raw(texts, tmp)
-        raw_rtf = raw_audio / raw_wall
-
+        got["raw_rtf"] = raw_audio / raw_wall
         enc_audio, enc_wall = _mp3_encode(tmp, len(texts))
-        mp3_rtf = enc_audio / enc_wall
+        got["mp3_rtf"] = enc_audio / enc_wall
+        got["serial_rtf"] = _serial_rtf(texts, tmp / "serial")
+        limit_audio, limit_wall = _limit(texts, tmp, got["workers"])
+        got["limit_rtf"] = limit_audio / limit_wall
+        audio, wall = _batch(texts, tmp / "cache", got["workers"])
+        got["audio"], got["pipeline_rtf"] = audio, audio / wall
+        got["cached_ms"] = _cached_ms(texts, tmp / "cache")
+        got["cloud_s"], got["cloud_requests"] = _cloud_10k(tmp)
+    return _rows(texts, got)
 
-        started = time.perf_counter()
-        serial = [render_text(t, engine_names=["espeak"], cache_dir=tmp / "serial") for t in texts]
-        serial_rtf = sum(r.duration_ms for r in serial) / 1000 / (time.perf_counter() - started)
 
-        workers = default_workers()
-        limit_audio, limit_wall = _limit(texts, tmp, workers)
-        limit_rtf = limit_audio / limit_wall
-        started = time.perf_counter()
-        renditions = render_many(
-            [{"text": t, "engine_names": ["espeak"], "cache_dir": tmp / "cache"} for t in texts], workers=workers
-        )
-        wall = time.perf_counter() - started
-        audio = sum(r.duration_ms for r in renditions) / 1000
-        pipeline_rtf = audio / wall
-        assert not any(r.cached for r in renditions)
-
-        started = time.perf_counter()
-        again = [render_text(t, engine_names=["espeak"], cache_dir=tmp / "cache") for t in texts]
-        cached_ms = (time.perf_counter() - started) * 1000 / len(texts)
-        assert all(r.cached for r in again)
-
-        cloud_s, cloud_requests = _cloud_10k(tmp)
-
-    chars = sum(map(len, texts))
+def _rows(texts: list[str], got: dict) -> list[dict]:
+    workers = got["workers"]
     note = (
-        f"{len(texts)} bulletins, {chars} characters, {audio:.0f} s of finished audio, "
+        f"{len(texts)} bulletins, {sum(map(len, texts))} characters, {got['audio']:.0f} s of finished audio, "
         f"render_many with {workers} workers"
     )
     return [
         {
             "name": "speech.pipeline_rtf",
-            "value": round(pipeline_rtf, 2),
+            "value": round(got["pipeline_rtf"], 2),
             "unit": "audio s / wall s",
-            "limit": {"name": "speech.limit_rtf", "value": round(limit_rtf, 2)},
+            "limit": {"name": "speech.limit_rtf", "value": round(got["limit_rtf"], 2)},
             "target": ">= 0.7 x speech.limit_rtf",
             "note": note,
         },
         {
             "name": "speech.limit_rtf",
-            "value": round(limit_rtf, 2),
+            "value": round(got["limit_rtf"], 2),
             "unit": "audio s / wall s",
             "limit": None,
             "target": f"reference (raw espeak-ng + one MP3 encode, {workers} workers)",
         },
         {
             "name": "speech.pipeline_rtf_serial",
-            "value": round(serial_rtf, 2),
+            "value": round(got["serial_rtf"], 2),
             "unit": "audio s / wall s",
-            "limit": {"name": "speech.espeak_raw_rtf", "value": round(raw_rtf, 2)},
+            "limit": {"name": "speech.espeak_raw_rtf", "value": round(got["raw_rtf"], 2)},
             "target": "reference (one bulletin at a time)",
         },
         {
             "name": "speech.espeak_raw_rtf",
-            "value": round(raw_rtf, 2),
+            "value": round(got["raw_rtf"], 2),
             "unit": "audio s / wall s",
             "limit": None,
             "target": "reference (espeak-ng alone)",
         },
         {
             "name": "speech.mp3_encode_rtf",
-            "value": round(mp3_rtf, 2),
+            "value": round(got["mp3_rtf"], 2),
             "unit": "audio s / wall s",
             "limit": None,
             "target": "reference (MP3 encoding alone)",
         },
         {
             "name": "speech.cached_render_ms",
-            "value": round(cached_ms, 2),
+            "value": round(got["cached_ms"], 2),
             "unit": "ms per bulletin",
             "limit": None,
             "target": "< 50 ms",
         },
         {
             "name": "speech.cloud_10k_chars_s",
-            "value": round(cloud_s, 2),
+            "value": round(got["cloud_s"], 2),
             "unit": "s",
             "limit": None,
             "target": "< 2 s",
-            "note": f"Zalo AI stand-in, 300 ms per request, {cloud_requests} requests, 4 at a time",
+            "note": f"Zalo AI stand-in, 300 ms per request, {got['cloud_requests']} requests, 4 at a time",
         },
     ]
 

@@ -30,7 +30,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _seed(env: dict) -> list[str]:
+def seed_web(env: dict) -> list[str]:
     """Migrate, load the demo ward, add bulletins up to 1,000; return an operator's API token, id, department."""
     code = f"""
 import random
@@ -123,7 +123,7 @@ def run() -> list[dict]:
         env.update(
             BROADCAST_DATA_DIR=tmp, BROADCAST_DATABASE_URL=f"sqlite:///{tmp}/bench.db", BROADCAST_TTS_ENGINES="espeak"
         )
-        token, uid, dept = _seed(env)
+        token, uid, dept = seed_web(env)
         port = _free_port()
         base = f"http://127.0.0.1:{port}"
         # The production app and server (as `broadcast serve --no-scheduler`), plus the floor routes.
