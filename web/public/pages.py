@@ -162,8 +162,8 @@ def bulletin_audio(ward: str, bulletin_id: int):
     )
 
 
-@bp.get("/", defaults={"rest": ""})
-@bp.get("/<path:rest>")
-def not_found(rest: str):
+@bp.get("/")
+@bp.get("/<ward>/<path:rest>")
+def not_found(ward: str = "", rest: str = ""):
     """Any other address under /nghe (``tin/abc``, a typo) gets the public 404, the same as a hidden bulletin's."""
     raise NotFound(catalog.GONE)
