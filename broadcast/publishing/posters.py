@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from pathlib import Path
 from urllib.parse import quote, urlsplit
 from xml.sax.saxutils import escape
 
@@ -21,17 +20,15 @@ from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import cm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..domain.models import Cluster, Station, Ward
-from ..errors import ConfigError, NotFound, ValidationError
+from ..errors import NotFound, ValidationError
+from ..fonts import register_fonts
 
-FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))
 FONTS = {"LP-Poster": "DejaVuSans.ttf", "LP-Poster-Bold": "DejaVuSans-Bold.ttf", "LP-Poster-Mono": "DejaVuSansMono.ttf"}
 MAX_URL = 1000
 QR_SIZE = 13 * cm  # scans from a couple of metres on a noticeboard
@@ -49,17 +46,8 @@ class Poster:
     station_name: str | None = None
 
 
-def register_fonts() -> None:
-    """Register the poster's DejaVu fonts with reportlab (once; later calls do nothing)."""
-    if set(FONTS) <= set(pdfmetrics.getRegisteredFontNames()):
-        return
-    for name, file in FONTS.items():
-        path = next((d / file for d in FONT_DIRS if (d / file).exists()), None)
-        if path is None:
-            raise ConfigError(
-                "Thiếu phông chữ DejaVu để in áp phích tiếng Việt: cài bằng `sudo apt-get install fonts-dejavu-core`."
-            )
-        pdfmetrics.registerFont(TTFont(name, str(path)))
+def register_poster_fonts() -> None:
+    register_fonts(FONTS, "in áp phích")
 
 
 def check_url(url: str) -> str:
@@ -138,7 +126,7 @@ def all_posters(ward_name: str, posters: list[Poster]) -> bytes:
     if not posters:
         raise ValidationError(f"{ward_name} chưa có cụm loa (tổ dân phố) nào để in áp phích.", field="cluster")
     checked = [Poster(p.cluster_name.strip(), check_url(p.url), p.station_name) for p in posters]
-    register_fonts()
+    register_poster_fonts()
     buffer = io.BytesIO()
     c = Canvas(buffer, pagesize=A4, invariant=1)  # invariant: the same input gives the same bytes
     c.setTitle(f"Mã QR trang nghe – {ward_name}")

@@ -18,6 +18,8 @@ from tests.conftest import login
 ROLES = ("admin", "operator", "approver", "submitter", "viewer")
 USER_OF_ROLE = {"admin": "admin", "operator": "vanhanh", "approver": "lanhdao", "submitter": "vanhoa", "viewer": "xem"}
 PUBLIC = {"static", "healthz", "admin.login", "admin.logout", "api.openapi_document"}
+# The ward's public channels (web/public): anonymous by design, read-only, tested below.
+PUBLIC_BLUEPRINT = "public."
 # Reachable by anyone logged in (the decorator is called with no roles).
 ANY_LOGGED_IN = "any"
 
@@ -35,7 +37,7 @@ def _fill(rule: Rule) -> str:
             values[arg] = 1
         elif "date" in arg or "day" in arg:
             values[arg] = date.today().isoformat()
-        elif arg in ("code", "station", "station_code"):
+        elif arg in ("code", "station", "station_code", "ward"):
             values[arg] = "MOLAO"
         elif "period" in arg:
             values[arg] = date.today().strftime("%Y-%m")
@@ -46,7 +48,7 @@ def _fill(rule: Rule) -> str:
 
 def _routes(app):
     for rule in app.url_map.iter_rules():
-        if rule.endpoint in PUBLIC:
+        if rule.endpoint in PUBLIC or rule.endpoint.startswith(PUBLIC_BLUEPRINT):
             continue
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             yield rule, method
@@ -67,6 +69,16 @@ def test_anonymous_is_refused_everywhere(app, client, demo):
             assert response.status_code in (302, 401), (method, rule.rule, response.status_code)
             if response.status_code == 302:
                 assert "/login" in response.headers["Location"]
+
+
+def test_the_public_channels_are_read_only_and_never_ask_for_a_login(app, client, demo):
+    rules = [r for r in app.url_map.iter_rules() if r.endpoint.startswith(PUBLIC_BLUEPRINT)]
+    assert rules, "the public blueprint has no routes"
+    for rule in rules:
+        assert rule.methods - {"HEAD", "OPTIONS"} == {"GET"}, (rule.rule, rule.methods)
+        response = client.get(_fill(rule))
+        assert response.status_code in (200, 404), (rule.rule, response.status_code)
+        assert "/login" not in response.headers.get("Location", "")
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -143,6 +155,13 @@ DESIGNED_ROLES = {
         ),
         ("operator", "approver"),
     ),
+    # Publishing: operators see the ward's links and print posters; only an admin changes who may frame the
+    # player; the per-bulletin public choice belongs to whoever reviews it (the view checks that further).
+    "admin.publishing": ("operator",),
+    "admin.publishing_save": ("admin",),
+    "admin.cluster_poster": ("operator",),
+    "admin.ward_posters": ("operator",),
+    "admin.bulletin_public": ("approver", "operator"),
 }
 
 

@@ -9,7 +9,6 @@ Vietnamese glyph.
 from __future__ import annotations
 
 import io
-from pathlib import Path
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
@@ -18,41 +17,28 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import cm, mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Image, KeepTogether, LongTable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from ...errors import ConfigError
+from ...fonts import register_fonts
 from .charts import category_chart, daily_chart
 from .html import cell
 from .tables import report_tables, scope_line
 
-FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))
 FONTS = {
-    "Serif": "DejaVuSerif.ttf",
-    "Serif-Bold": "DejaVuSerif-Bold.ttf",
-    "Serif-Italic": "DejaVuSerif-Italic.ttf",
-    "Serif-BoldItalic": "DejaVuSerif-BoldItalic.ttf",
-    "Sans": "DejaVuSans.ttf",
-    "Sans-Bold": "DejaVuSans-Bold.ttf",
+    "LP-Serif": "DejaVuSerif.ttf",
+    "LP-Serif-Bold": "DejaVuSerif-Bold.ttf",
+    "LP-Serif-Italic": "DejaVuSerif-Italic.ttf",
+    "LP-Serif-BoldItalic": "DejaVuSerif-BoldItalic.ttf",
+    "LP-Sans": "DejaVuSans.ttf",
+    "LP-Sans-Bold": "DejaVuSans-Bold.ttf",
 }
-_registered = False
 
 
 def _register_fonts() -> None:
-    global _registered
-    if _registered:
-        return
-    for name, file in FONTS.items():
-        path = next((d / file for d in FONT_DIRS if (d / file).exists()), None)
-        if path is None:
-            raise ConfigError(
-                "Thiếu phông chữ DejaVu để xuất PDF tiếng Việt: cài bằng `sudo apt-get install fonts-dejavu-core`."
-            )
-        pdfmetrics.registerFont(TTFont("LP-" + name, str(path)))
+    register_fonts(FONTS, "xuất PDF")
     pdfmetrics.registerFontFamily(
         "LP-Serif", normal="LP-Serif", bold="LP-Serif-Bold", italic="LP-Serif-Italic", boldItalic="LP-Serif-BoldItalic"
     )
-    _registered = True
 
 
 def _styles() -> dict[str, ParagraphStyle]:
