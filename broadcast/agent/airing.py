@@ -24,6 +24,7 @@ from sqlalchemy import select
 from ..domain.models import AsRun, PlayoutRun, Setting
 from ..domain.types import utcnow
 from ..errors import BroadcastError
+from ..network.clusters import device_hears
 from ..playout import recovery
 from ..playout.asrun import AsRunLog, existing_rows, run_update
 from ..playout.channels import Channel, EmergencyRequest
@@ -90,9 +91,10 @@ def session_items(entry: dict, media, clusters: list[str]) -> tuple[list[Item], 
             clusters=[str(c) for c in raw.get("clusters") or []] or None,
             relay=raw["relay"] if isinstance(raw.get("relay"), dict) and raw["relay"].get("url") else None,
         )
-        targets = item.clusters or []
-        if clusters and targets and not set(targets) & set(clusters):
-            skipped.append((item, f"Mục dành cho cụm {', '.join(targets)}, thiết bị phục vụ {', '.join(clusters)}."))
+        if not device_hears(clusters, item.clusters):
+            skipped.append(
+                (item, f"Mục dành cho cụm {', '.join(item.clusters)}, thiết bị phục vụ {', '.join(clusters)}.")
+            )
             continue
         item.offset_ms = offset
         items.append(item)

@@ -24,6 +24,7 @@ from ..domain.models import (
 from ..domain.types import utcnow
 from ..errors import Conflict, NotFound, ValidationError
 from ..security import audit, audit_many
+from .clusters import device_hears
 from .devices import check_session_code, get_device, iso, record_event
 from .manifest import MEDIA_URL, file_sha256
 
@@ -155,7 +156,9 @@ def emergency_to_devices(session: Session, bulletin: Bulletin, *, user: User | N
             .where(Device.station_id.in_(agent_stations), Device.revoked_at.is_(None))
             .order_by(Device.code)
         )
-        if _hears(d, station_clusters(bulletin, d.station_id))
+        if device_hears(
+            d.clusters, station_clusters(bulletin, d.station_id)
+        )  # an emergency for TDP05 only reaches only the devices serving TDP05
     ]
     if not devices:
         return []
@@ -174,7 +177,7 @@ def live_to_devices(session: Session, live, station_ids: list[int]) -> list[Devi
         for d in session.scalars(
             select(Device).where(Device.station_id.in_(station_ids), Device.revoked_at.is_(None)).order_by(Device.code)
         )
-        if _hears(d, live.clusters)
+        if device_hears(d.clusters, live.clusters)
     ]
     if not devices:
         return []
@@ -190,12 +193,6 @@ def live_to_devices(session: Session, live, station_ids: list[int]) -> list[Devi
     if digest:
         args.update(chime_sha256=digest, chime_media=MEDIA_URL.format(sha256=digest))
     return _queue(session, devices, "live", args, user=live.user)
-
-
-def _hears(device: Device, clusters: list[str] | None) -> bool:
-    """Whether a device airs an item meant for ``clusters`` (None: the whole station) — the agent's own rule
-    for programme items, applied to an emergency before it is sent (a flood warning for TDP05 only)."""
-    return not clusters or not device.clusters or bool(set(device.clusters) & set(clusters))
 
 
 def emergencies_waiting(session: Session, since) -> list[Bulletin]:

@@ -1,12 +1,15 @@
 """Cluster targeting across the network: the manifest sends each item's clusters, an agent serving TDP01 airs
 the TDP01 item and logs the TDP02-only item ``skipped`` with its reason, and the rows it delivers keep their
-clusters on the server (rows naming clusters the station lacks, or malformed ones, are rejected)."""
+clusters on the server (rows naming clusters the station lacks, or malformed ones, are rejected); and the one
+rule (``device_hears``) the server and the agent both decide by."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from broadcast.domain.models import AsRun, Programme
+from broadcast.network.clusters import device_hears
 from broadcast.network.devices import add_device
 
 from .airing_helpers import add_session, run_loop, server_rows, wait_for
@@ -75,3 +78,19 @@ def test_the_intake_checks_the_rows_clusters(client, network, runtime):
         stored = {r.uid: r.clusters for r in s.scalars(select(AsRun))}
     assert [stored[r["uid"]] for r in rows[:3]] == [["TDP01"], ["TDP02"], None]
     assert rows[3]["uid"] not in stored and rows[4]["uid"] not in stored
+
+
+@pytest.mark.parametrize(
+    ("device", "meant_for", "hears"),
+    [
+        (None, None, True),  # a device of the whole station, an item for everyone
+        ([], ["TDP05"], True),  # a device of the whole station hears every cluster's item
+        (["TDP01"], None, True),  # an item for everyone reaches every device
+        (["TDP01"], [], True),
+        (["TDP01", "TDP05"], ["TDP05"], True),
+        (["TDP01"], ["TDP05"], False),  # a flood warning for TDP05 only is not aired in TDP01
+        (["TDP01"], ["TDP02", "TDP03"], False),
+    ],
+)
+def test_device_hears(device, meant_for, hears):
+    assert device_hears(device, meant_for) is hears
