@@ -1,4 +1,5 @@
-"""Vietnamese names of stored codes (bulletin states, priorities), written once.
+"""Vietnamese names of stored codes (bulletin states, priorities), and the group of bulletin states the core
+asks about in several places, written once.
 
 The core uses them in messages and reports; the web marks the same strings for translation.
 Vietnamese is the source language, so these are the strings as people read them.
@@ -21,6 +22,9 @@ STATUS_LABELS: dict[str, str] = {
     S.expired.value: "Hết hạn",
     S.withdrawn.value: "Đã rút",
 }
+
+#: the states in which an approved bulletin may still air: programmes pick it, an emergency breaks in with it
+AIRABLE_STATUSES: tuple[str, ...] = (S.approved.value, S.scheduled.value, S.airing.value)
 
 PRIORITY_LABELS: dict[str, str] = {
     Priority.normal.value: "Thường",

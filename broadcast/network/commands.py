@@ -13,6 +13,7 @@ from ..bulletins.recording import resolve_recording
 from ..bulletins.targets import station_clusters
 from ..config import session_settings
 from ..dates import parse_day
+from ..domain.labels import AIRABLE_STATUSES
 from ..domain.models import (
     AudioRendition,
     Bulletin,
@@ -201,7 +202,7 @@ def emergencies_waiting(session: Session, since) -> list[Bulletin]:
     bulletins = session.scalars(
         select(Bulletin).where(
             Bulletin.priority == "emergency",
-            Bulletin.status.in_(("approved", "scheduled", "airing")),
+            Bulletin.status.in_(AIRABLE_STATUSES),
             Bulletin.approved_at >= since,
         )
     ).all()

@@ -20,6 +20,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from ..bulletins.recording import resolve_recording
+from ..domain.labels import AIRABLE_STATUSES
 from ..domain.models import AudioRendition, Bulletin, PlayoutRun, Station
 from ..domain.types import utcnow
 from ..errors import BroadcastError
@@ -30,8 +31,6 @@ from .player import Player
 from .sinks import SinkError, is_live, open_sink
 
 log = logging.getLogger("broadcast.playout")
-
-ACTIVE_STATUSES = ("approved", "scheduled", "airing")
 
 
 def bulletin_audio(runtime, bulletin: Bulletin, session) -> str:
@@ -102,7 +101,7 @@ def pending(runtime, config, now=None) -> list[tuple[Bulletin, list[Station]]]:
             select(Bulletin)
             .where(
                 Bulletin.priority == "emergency",
-                Bulletin.status.in_(ACTIVE_STATUSES),
+                Bulletin.status.in_(AIRABLE_STATUSES),
                 Bulletin.approved_at >= now - timedelta(seconds=config.emergency_max_age_s),
                 Bulletin.valid_until >= today,
             )
