@@ -92,9 +92,8 @@ def session_items(entry: dict, media, clusters: list[str]) -> tuple[list[Item], 
             relay=raw["relay"] if isinstance(raw.get("relay"), dict) and raw["relay"].get("url") else None,
         )
         if not device_hears(clusters, item.clusters):
-            skipped.append(
-                (item, f"Mục dành cho cụm {', '.join(item.clusters)}, thiết bị phục vụ {', '.join(clusters)}.")
-            )
+            why = f"Mục dành cho cụm {', '.join(item.clusters)}, thiết bị phục vụ {', '.join(clusters)}."
+            skipped.append((item, why))
             continue
         item.offset_ms = offset
         items.append(item)
