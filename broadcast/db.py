@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import create_engine, event, func, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from .errors import ConfigError
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+UNICODE_LOWER = "lp_lower"
 
 
 def _sqlite_pragmas(dbapi_conn, _record):
@@ -28,6 +29,18 @@ def _sqlite_pragmas(dbapi_conn, _record):
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.close()
+    # SQLite's lower() and LIKE fold ASCII only ("TIÊM" would not find "Tiêm"); searches use this instead.
+    dbapi_conn.create_function(UNICODE_LOWER, 1, _lower, deterministic=True)
+
+
+def _lower(value):
+    return value.lower() if isinstance(value, str) else value
+
+
+def unicode_lower(session_or_engine, column):
+    """SQL lowering ``column`` with Unicode rules on every database (PostgreSQL's lower() already does)."""
+    bind = session_or_engine.get_bind() if hasattr(session_or_engine, "get_bind") else session_or_engine
+    return getattr(func, UNICODE_LOWER)(column) if bind.dialect.name == "sqlite" else func.lower(column)
 
 
 def _normalise_url(url: str) -> str:

@@ -25,7 +25,7 @@ from broadcast.migrate import ensure_reference_data, upgrade
 from broadcast.runtime import Runtime
 
 # Fixtures any test package may use: a real Icecast and an upstream tone feeding it.
-pytest_plugins = ["tests.icecast", "tests.fileserver"]
+pytest_plugins = ["tests.icecast", "tests.fileserver", "tests.published"]
 
 PG_BASE_URL = os.environ.get("BROADCAST_TEST_DATABASE_URL", "").strip()
 

@@ -27,7 +27,10 @@ def init_app(app: Flask) -> None:
     def _headers(response):
         response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
+        if "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]:
+            # A view that allows framing (the public embed) set its own frame-ancestors; X-Frame-Options
+            # has no way to list origins, so it is sent only where framing is refused outright.
+            response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         if request.is_secure:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")

@@ -13,6 +13,7 @@ from pathlib import Path
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from ..db import unicode_lower
 from ..domain.models import AsRun, AsRunStatus, AudioRendition, Bulletin, Category, Department, Ward
 from ..errors import NotFound
 from .visibility import published_clause
@@ -153,8 +154,13 @@ def list_published(
     elif category:
         query = query.where(Category.code == category)
     if q:
-        like = f"%{_escape_like(q)}%"
-        query = query.where(or_(Bulletin.title.ilike(like, escape="\\"), Bulletin.body.ilike(like, escape="\\")))
+        like = f"%{_escape_like(q.lower())}%"
+        query = query.where(
+            or_(
+                unicode_lower(session, Bulletin.title).like(like, escape="\\"),
+                unicode_lower(session, Bulletin.body).like(like, escape="\\"),
+            )
+        )
     total = session.scalar(select(func.count()).select_from(query.subquery()))
     rows = session.execute(
         query.order_by(first.desc(), Bulletin.id.desc()).offset((page - 1) * per_page).limit(per_page)

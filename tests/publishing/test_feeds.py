@@ -6,8 +6,7 @@ import feedparser
 
 from broadcast.domain.models import Bulletin
 from broadcast.publishing import catalog, feeds
-
-from .conftest import WARD
+from tests.published import WARD
 
 BASE = "https://loa.example.vn/nghe/MOLAO"
 

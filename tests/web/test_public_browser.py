@@ -16,17 +16,13 @@ from sqlalchemy import func, select
 
 from broadcast.config import PROJECT_ROOT
 from broadcast.domain.models import Listen, Ward
-from tests.publishing import conftest as publishing
-from tests.publishing.conftest import WARD
+from tests.published import WARD
 from web.public import cache
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 PHONE = {"width": 360, "height": 740}
 
-# The publishing package's fixtures, made visible to this module (pytest collects them by name).
-mp3_tone = publishing.mp3_tone
-published = publishing.published
 
 pytestmark = [
     pytest.mark.browser,

@@ -9,26 +9,21 @@ import feedparser
 import pytest
 from werkzeug.http import http_date, parse_date
 
-from tests.publishing import conftest as publishing
-from tests.publishing.conftest import OTHER_WARD, WARD
+from tests.published import OTHER_WARD, WARD
 from web.public import cache
-
-# The publishing package's fixtures, made visible to this module (pytest collects them by name).
-mp3_tone = publishing.mp3_tone
-published = publishing.published
 
 FEED = f"/nghe/{WARD}/podcast.xml"
 
 
 @pytest.fixture
-def ids(request) -> dict[str, list[int]]:
+def ids(published) -> dict[str, list[int]]:
     """The ``published`` fixture's ids by state."""
-    return request.getfixturevalue("published")
+    return published
 
 
 @pytest.fixture
-def tone(request):
-    return request.getfixturevalue("mp3_tone")
+def tone(mp3_tone):
+    return mp3_tone
 
 
 @pytest.fixture(autouse=True)

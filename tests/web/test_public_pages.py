@@ -7,21 +7,16 @@ gets the same 404.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import lxml.html
 import pytest
 from sqlalchemy import func, select
 
-from broadcast.domain.models import AsRun, AudioRendition, Bulletin, Category, Department, Listen, Station, User, Ward
+from broadcast.domain.models import Department, Listen, Station, User, Ward
 from broadcast.publishing import catalog
-from tests.publishing import conftest as publishing
-from tests.publishing.conftest import OTHER_WARD, WARD
+from tests.published import OTHER_WARD, WARD, add_airing, add_bulletin, add_rendition
 from web.public import cache
-
-# The publishing package's fixtures, made visible to this module (pytest collects them by name).
-mp3_tone = publishing.mp3_tone
-published = publishing.published
 
 ALL_STATES = ("public", "chosen_public", "private_default", "turned_off", "not_aired", "withdrawn", "other_ward")
 SHOWN = ("public", "chosen_public")
@@ -124,44 +119,14 @@ def air_news(runtime, mp3, count: int, when: datetime) -> list[int]:
     ids = []
     with runtime.unit() as s:
         station = s.scalar(select(Station).where(Station.code == "MOLAO"))
+        department = s.scalar(select(Department).where(Department.code == "VHTT"))
+        author = s.scalar(select(User).where(User.username == "vanhoa"))
         for n in range(count):
-            b = Bulletin(
-                title=f"Tin thời sự số {n + 1}",
-                body="Tin thời sự trong phường.",
-                category=s.scalar(select(Category).where(Category.code == "thoi-su")),
-                department=s.scalar(select(Department).where(Department.code == "VHTT")),
-                author=s.scalar(select(User).where(User.username == "vanhoa")),
-                status="approved",
-                valid_from=date(2026, 11, 1),
-                valid_until=date(2026, 12, 31),
+            b = add_bulletin(
+                s, f"Tin thời sự số {n + 1}", "thoi-su", department, author, body="Tin thời sự trong phường."
             )
-            s.add(b)
-            s.flush()
-            s.add(
-                AudioRendition(
-                    content_hash=f"page-test-{b.id}",
-                    bulletin_id=b.id,
-                    bulletin_version=b.version,
-                    engine="espeak",
-                    path=str(mp3),
-                    duration_ms=1000,
-                )
-            )
-            start = when + timedelta(minutes=n)
-            s.add(
-                AsRun(
-                    station_id=station.id,
-                    air_date=start.date(),
-                    kind="bulletin",
-                    bulletin_id=b.id,
-                    title=b.title,
-                    category_code="thoi-su",
-                    actual_start=start,
-                    actual_end=start + timedelta(seconds=1),
-                    aired_ms=1000,
-                    status="aired",
-                )
-            )
+            add_rendition(s, b, mp3)
+            add_airing(s, b, station, when + timedelta(minutes=n))
             ids.append(b.id)
     return ids
 
@@ -317,9 +282,10 @@ def test_a_flood_gets_429_in_vietnamese(runtime, published):
     with app.app_context():
         limiter.reset()
     client = app.test_client()
-    page = f"/nghe/{WARD}/tin/{published['public'][0]}"
-    assert [client.get(page).status_code for _ in range(3)] == [200, 200, 200]
-    response = client.get(page)
+    # One budget across the public URLs: a flood spread over page, feed and bulletin is still a flood.
+    urls = [f"/nghe/{WARD}/", f"/nghe/{WARD}/podcast.xml", f"/nghe/{WARD}/tin/{published['public'][0]}"]
+    assert [client.get(url).status_code for url in urls] == [200, 200, 200]
+    response = client.get(urls[0])
     assert response.status_code == 429
     assert "Có quá nhiều yêu cầu từ máy của bạn" in response.get_data(as_text=True)
     assert "/nghe/" not in response.get_data(as_text=True)

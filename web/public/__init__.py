@@ -16,8 +16,9 @@ from broadcast.errors import BroadcastError
 from .. import db_session, limiter, runtime_of
 
 bp = Blueprint("public", __name__)
-# Read per request, so each app (and each test) has its own setting.
-limiter.limit(lambda: runtime_of().settings.public_rate_limit)(bp)
+# One budget per client address across every public page, feed and audio file (a flood is a flood,
+# whichever URLs it spreads over); read per request, so each app (and each test) has its own setting.
+limiter.shared_limit(lambda: runtime_of().settings.public_rate_limit, scope="public")(bp)
 
 MESSAGES = {
     404: "Không tìm thấy nội dung này trên trang nghe của phường, xã.",
@@ -40,4 +41,4 @@ def _http_error(exc: HTTPException):
     return render_template("public/error.html", message=message), status
 
 
-from . import feeds, pages  # noqa: E402,F401 - the routes register on bp
+from . import embed, feeds, pages  # noqa: E402,F401 - the routes register on bp

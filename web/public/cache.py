@@ -13,7 +13,7 @@ import hashlib
 import threading
 
 from cachetools import TTLCache
-from flask import Response, current_app, request
+from flask import Response, current_app, make_response, request
 
 from .. import runtime_of
 
@@ -51,7 +51,7 @@ def cached(view):
             with _LOCK:
                 hit = cache.get(key)
         if hit is None:
-            response = view(*args, **kwargs)
+            response = make_response(view(*args, **kwargs))
             if response.status_code != 200:
                 return response
             body = response.get_data()

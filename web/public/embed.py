@@ -2,16 +2,15 @@
 
 Only this page may be framed, and only by the origins the ward's admin
 listed (CSP ``frame-ancestors``); every other page keeps refusing framing.
-The app adds ``X-Frame-Options: DENY`` to every response after all
-``after_request`` handlers, so the embed drops it once the response is final
-(``request_finished``); browsers that know CSP follow ``frame-ancestors``.
+The app sends ``X-Frame-Options: DENY`` only beside ``frame-ancestors
+'none'`` (web/security.py), so this page's own CSP also drops it.
 """
 
 from __future__ import annotations
 
 import re
 
-from flask import make_response, render_template, request, request_finished
+from flask import make_response, render_template
 
 from broadcast.publishing import catalog
 
@@ -42,9 +41,3 @@ def embed(ward: str):
     response = make_response(render_template("public/embed.html", ward=found, items=listing.items))
     response.headers["Content-Security-Policy"] = embed_csp(found.embed_origins)
     return response
-
-
-@request_finished.connect
-def allow_framing_of_embed(sender, response, **extra):
-    if request.endpoint == "public.embed" and response.status_code in (200, 304):
-        response.headers.pop("X-Frame-Options", None)

@@ -20,7 +20,7 @@ from broadcast.errors import NotFound
 from broadcast.publishing import catalog, listens
 
 from .. import db_session, runtime_of
-from . import bp, embed  # noqa: F401 - embed registers the embeddable player on bp
+from . import bp
 from .cache import cached
 
 WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")

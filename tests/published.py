@@ -1,4 +1,5 @@
-"""A ward with bulletins in every publishing state, each with real MP3 audio where it aired.
+"""A pytest plugin (see tests/conftest.py): a ward with bulletins in every publishing state,
+with real MP3 audio where they aired.
 
 ``published`` returns ids by what the public may see:
 - ``public``: approved, aired, public by category (phap-luat, cchc-tthc, y-te);
@@ -51,7 +52,7 @@ def mp3_tone(tmp_path_factory):
     return path
 
 
-def _bulletin(session, title, category, department, author, *, status="approved", public=None, body=None):
+def add_bulletin(session, title, category, department, author, *, status="approved", public=None, body=None):
     b = Bulletin(
         title=title,
         body=body or f"{title}. Nội dung phát trên loa phường để bà con nắm được.",
@@ -70,7 +71,7 @@ def _bulletin(session, title, category, department, author, *, status="approved"
     return b
 
 
-def _rendition(session, bulletin, mp3):
+def add_rendition(session, bulletin, mp3):
     session.add(
         AudioRendition(
             content_hash=f"public-test-{bulletin.id}",
@@ -83,7 +84,7 @@ def _rendition(session, bulletin, mp3):
     )
 
 
-def _aired(session, bulletin, station, when: datetime, status="aired"):
+def add_airing(session, bulletin, station, when: datetime, status="aired"):
     session.add(
         AsRun(
             station_id=station.id,
@@ -119,18 +120,18 @@ def published(runtime, demo, mp3_tone):
             ("withdrawn", "Tin đã rút", "van-hoa", {"status": "withdrawn"}, True),
         ]
         for n, (key, title, category, extra, aired) in enumerate(plan):
-            b = _bulletin(s, title, category, dept, author, **extra)
-            _rendition(s, b, mp3_tone)
+            b = add_bulletin(s, title, category, dept, author, **extra)
+            add_rendition(s, b, mp3_tone)
             if aired:
-                _aired(s, b, station, base + timedelta(days=n % 3, minutes=n))
+                add_airing(s, b, station, base + timedelta(days=n % 3, minutes=n))
             ids.setdefault(key, []).append(b.id)
         other = Ward(code=OTHER_WARD, name="Xã Đông La")
         other_dept = Department(code="DL-VH", name="Văn hóa xã Đông La", ward=other)
         other_station = Station(code="DONGLA", name="Đài xã Đông La", ward=other)
         s.add_all([other, other_dept, other_station])
         s.flush()
-        b = _bulletin(s, "Tin của xã Đông La", "cchc-chung", other_dept, author)
-        _rendition(s, b, mp3_tone)
-        _aired(s, b, other_station, base)
+        b = add_bulletin(s, "Tin của xã Đông La", "cchc-chung", other_dept, author)
+        add_rendition(s, b, mp3_tone)
+        add_airing(s, b, other_station, base)
         ids["other_ward"] = [b.id]
     return ids
