@@ -36,6 +36,12 @@ PAGES = [
     ("/bulletins", "vanhanh", ["Bulletins"], []),
     ("/devices", "vanhanh", ["Each device", "Station devices"], ["Tình trạng từng thiết bị"]),
     ("/voices", "vanhanh", ["Paid voices: characters used", "Monthly cap"], ["Hạn mức tháng"]),
+    (
+        "/publishing",
+        "vanhanh",
+        ["QR posters for each residential group", "Podcast of the whole ward"],
+        ["Tải áp phích (PDF)"],
+    ),
 ]
 
 
