@@ -72,7 +72,7 @@ def _wait_mount(url: str, timeout: float = 15) -> None:
 
 
 def run() -> list[dict]:
-    from broadcast.cli.netdemo import Children, start_icecast
+    from broadcast.cli.netdemo_processes import Children, start_icecast
     from broadcast.playout.config import PlayoutConfig
 
     config = PlayoutConfig()

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from ..domain.labels import AIRABLE_STATUSES
 from ..domain.models import (
     AsRun,
     Bulletin,
@@ -17,7 +18,7 @@ from ..domain.models import (
     bulletin_stations,
 )
 from .calendar import next_session_dates
-from .fill import AIRABLE_STATUSES, Candidate
+from .fill import Candidate
 from .timing import warning
 
 Candidates = dict[int, tuple[Bulletin, Candidate]]  # bulletin id -> (row, what the filler sees)

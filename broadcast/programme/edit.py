@@ -14,11 +14,11 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..bulletins.targets import station_clusters
 from ..config import Settings
+from ..domain.labels import AIRABLE_STATUSES
 from ..domain.models import Bulletin, Programme, ProgrammeItem, Station, User
 from ..errors import Conflict, NotFound, ValidationError
 from ..security import audit
 from .calendar import SessionSpec
-from .fill import AIRABLE_STATUSES
 from .relay_slot import MAX_RELAY_MINUTES, check_relay_slot, relay_piece, relay_title, resolve_relays
 from .render import Renderer, SpeechRenderer
 from .timing import quiet_hours, refresh_warnings, retime

@@ -27,8 +27,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from ..domain.labels import AIRABLE_STATUSES
+
 PRIORITY_RANK = {"emergency": 0, "priority": 1, "normal": 2}
-AIRABLE_STATUSES = ("approved", "scheduled", "airing")
 CCHC_WILDCARD = "cchc-*"
 
 
