@@ -189,27 +189,8 @@ DEMO_STATION = "MOLAO"
 DEMO_SCHEDULES_DIR = DEFAULT_SCHEDULES_DIR
 
 
-def load_demo(
-    session: Session,
-    settings: Settings,
-    *,
-    password: str = DEMO_PASSWORD,
-    if_empty: bool = False,
-    today: date | None = None,
-    history_days: int = 0,
-) -> dict | None:
-    """Load the demo ward; with ``if_empty`` do nothing when a ward already exists.
-
-    ``history_days`` adds that many days of past airtime (as-run rows marked as
-    demo data), so the reports and the dashboard have something to show, and
-    the audio of what aired, so the public listening page has something to play.
-    """
-    if if_empty and session.scalar(select(func.count(Ward.id))):
-        return None
-    stations = load_schedules(session, DEMO_SCHEDULES_DIR, settings.assets_dir, only=DEMO_STATION)
-    station = stations[0]
-    ward = station.ward
-    ward.province, ward.district = "Hà Nội", "Hà Đông"
+def _people(session: Session, ward, password: str) -> tuple[dict, dict]:
+    """The demo departments and their users, by code and by username."""
     depts = {}
     for code, name in DEPARTMENTS:
         depts[code] = session.scalar(select(Department).where(Department.code == code)) or Department(
@@ -220,7 +201,10 @@ def load_demo(
     users = {}
     for username, role, dept, full_name in USERS:
         users[username] = add_user(session, username, role, password, department=dept, full_name=full_name)
-    today = today or utcnow().astimezone(settings.tz).date()
+    return depts, users
+
+
+def _bulletins(session: Session, station, depts: dict, users: dict, today: date) -> None:
     categories = {c.code: c for c in session.scalars(select(Category))}
     for title, cat, dept, priority, status, airings, body in BULLETINS:
         # Every department has its own submitter, so no demo bulletin is the
@@ -246,6 +230,9 @@ def load_demo(
         if status == "approved":
             b.approved_at, b.approved_by = utcnow(), users["lanhdao"]
         session.add(b)
+
+
+def _plan(ward, today: date) -> Plan:
     plan = Plan(
         ward=ward,
         title="Kế hoạch tuyên truyền cải cách hành chính năm " + str(today.year),
@@ -264,7 +251,34 @@ def load_demo(
         ),
         PlanTarget(metric="minutes", category_code=None, value=300, label="Tổng số phút phát thanh mỗi tháng"),
     ]
-    session.add(plan)
+    return plan
+
+
+def load_demo(
+    session: Session,
+    settings: Settings,
+    *,
+    password: str = DEMO_PASSWORD,
+    if_empty: bool = False,
+    today: date | None = None,
+    history_days: int = 0,
+) -> dict | None:
+    """Load the demo ward; with ``if_empty`` do nothing when a ward already exists.
+
+    ``history_days`` adds that many days of past airtime (as-run rows marked as
+    demo data), so the reports and the dashboard have something to show, and
+    the audio of what aired, so the public listening page has something to play.
+    """
+    if if_empty and session.scalar(select(func.count(Ward.id))):
+        return None
+    stations = load_schedules(session, DEMO_SCHEDULES_DIR, settings.assets_dir, only=DEMO_STATION)
+    station = stations[0]
+    ward = station.ward
+    ward.province, ward.district = "Hà Nội", "Hà Đông"
+    depts, users = _people(session, ward, password)
+    today = today or utcnow().astimezone(settings.tz).date()
+    _bulletins(session, station, depts, users, today)
+    session.add(_plan(ward, today))
     session.flush()
     history = _airtime_history(session, settings, station, today, history_days) if history_days else 0
     if history:
