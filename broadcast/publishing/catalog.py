@@ -36,6 +36,7 @@ class PublicItem:
     is_cchc: bool
     department: str
     first_aired: datetime
+    last_aired: datetime
     duration_ms: int
     audio_bytes: int
     audio_path: str
@@ -60,9 +61,10 @@ def find_ward(session: Session, code: str) -> Ward:
     return ward
 
 
-def _first_aired():
+def _aired(which):
+    """The bulletin's first (``func.min``) or latest (``func.max``) complete airing, from the partial index."""
     return (
-        select(func.min(AsRun.actual_start))
+        select(which(AsRun.actual_start))
         .where(AsRun.bulletin_id == Bulletin.id, AsRun.status == AsRunStatus.aired.value)
         .correlate(Bulletin)
         .scalar_subquery()
@@ -79,19 +81,20 @@ def _newest_rendition():
 
 
 def _base(ward: Ward):
-    first = _first_aired().label("first_aired")
+    first = _aired(func.min).label("first_aired")
+    last = _aired(func.max).label("last_aired")
     query = (
-        select(Bulletin, Category, Department.name, first, AudioRendition)
+        select(Bulletin, Category, Department.name, first, last, AudioRendition)
         .join(Category, Category.id == Bulletin.category_id)
         .join(Department, Department.id == Bulletin.department_id)
         .join(AudioRendition, AudioRendition.id == _newest_rendition())
         .where(Department.ward_id == ward.id, published_clause())
     )
-    return query, first
+    return query, {"first": first, "last": last}
 
 
 def _item(row) -> PublicItem:
-    bulletin, category, department, first, rendition = row
+    bulletin, category, department, first, last, rendition = row
     path = Path(rendition.path)
     return PublicItem(
         id=bulletin.id,
@@ -102,6 +105,7 @@ def _item(row) -> PublicItem:
         is_cchc=category.is_cchc,
         department=department,
         first_aired=first,
+        last_aired=last,
         duration_ms=rendition.duration_ms,
         audio_bytes=path.stat().st_size if path.exists() else 0,
         audio_path=str(path),
@@ -146,9 +150,16 @@ def list_published(
     category: str | None = None,
     page: int = 1,
     per_page: int = PER_PAGE,
+    newest: str = "last",
 ) -> Listing:
-    """One page of the ward's published bulletins, newest first airing first."""
-    query, first = _base(ward)
+    """One page of the ward's published bulletins, newest airing first.
+
+    ``newest="last"`` orders by each bulletin's latest airing (the listening page: what the loudspeakers
+    said this morning is on top, even if it first aired last week); ``"first"`` by its first airing (the
+    podcast feeds: an episode's date does not move when it airs again).
+    """
+    query, aired = _base(ward)
+    order = aired[newest]
     if category == CCHC_GROUP:
         query = query.where(Category.is_cchc.is_(True))
     elif category:
@@ -163,7 +174,7 @@ def list_published(
         )
     total = session.scalar(select(func.count()).select_from(query.subquery()))
     rows = session.execute(
-        query.order_by(first.desc(), Bulletin.id.desc()).offset((page - 1) * per_page).limit(per_page)
+        query.order_by(order.desc(), Bulletin.id.desc()).offset((page - 1) * per_page).limit(per_page)
     )
     return Listing([_item(r) for r in rows], total, page, per_page)
 

@@ -123,7 +123,7 @@ def ward_feed(
     image_url: str | None = None,
 ) -> Feed:
     """The ward's feed (or one column's, ``category`` already checked): its newest 100 published bulletins."""
-    items = list_published(session, ward, category=category, per_page=MAX_ITEMS).items
+    items = list_published(session, ward, category=category, per_page=MAX_ITEMS, newest="first").items
     column = category_title(session, category)
     if column:
         title = f"{column} — {ward.name}"

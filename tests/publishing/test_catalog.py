@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
-import pytest
+from datetime import UTC, datetime
 
+import pytest
+from sqlalchemy import select
+
+from broadcast.domain.models import Bulletin, Station
 from broadcast.errors import NotFound
 from broadcast.publishing import catalog
-from tests.published import OTHER_WARD, WARD
+from tests.published import OTHER_WARD, WARD, add_airing
 
 
-def test_lists_only_published_bulletins_of_the_ward_newest_airing_first(runtime, published):
+def test_lists_only_published_bulletins_of_the_ward_latest_airing_first(runtime, published):
     with runtime.unit() as s:
         listing = catalog.list_published(s, catalog.find_ward(s, WARD))
     ids = [item.id for item in listing.items]
     assert sorted(ids) == sorted(published["public"] + published["chosen_public"])
     assert listing.total == len(ids)
-    aired = [item.first_aired for item in listing.items]
+    aired = [item.last_aired for item in listing.items]
     assert aired == sorted(aired, reverse=True)
     assert all(item.audio_bytes > 0 and item.duration_ms == 1000 for item in listing.items)
 
@@ -70,3 +74,17 @@ def test_absurd_parameters_are_a_plain_not_found(runtime, check, value):
 def test_unknown_category_is_not_found(runtime, published):
     with runtime.unit() as s, pytest.raises(NotFound):
         catalog.check_category(s, "khong-co")
+
+
+def test_a_bulletin_aired_again_tops_the_page_while_the_feed_order_keeps_its_first_airing(runtime, published):
+    oldest = published["public"][0]  # first aired on the 20th, before the others
+    with runtime.unit() as s:
+        station = s.scalar(select(Station).where(Station.code == WARD))
+        add_airing(s, s.get(Bulletin, oldest), station, datetime(2026, 11, 27, 23, 0, tzinfo=UTC))
+    with runtime.unit() as s:
+        ward = catalog.find_ward(s, WARD)
+        page = catalog.list_published(s, ward).items
+        feed = catalog.list_published(s, ward, newest="first").items
+    assert page[0].id == oldest and page[0].last_aired > page[0].first_aired
+    assert feed[-1].id == oldest
+    assert [i.first_aired for i in feed] == sorted((i.first_aired for i in feed), reverse=True)

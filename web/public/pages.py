@@ -51,9 +51,9 @@ def day_label(day: date) -> str:
 
 
 def group_by_day(items: list[catalog.PublicItem]) -> list[DayGroup]:
-    """Items (newest first) by local day of first airing, then by category, CCHC areas first."""
+    """Items (newest first) by local day of their latest airing, then by category, CCHC areas first."""
     days = []
-    for day, same_day in groupby(items, key=lambda i: local(i.first_aired).date()):
+    for day, same_day in groupby(items, key=lambda i: local(i.last_aired).date()):
         groups: dict[str, CategoryGroup] = {}
         for item in same_day:
             groups.setdefault(item.category_code, CategoryGroup(item.category_name, item.is_cchc)).items.append(item)
