@@ -12,7 +12,6 @@ from broadcast.domain.models import AuditLog, Bulletin, User
 from broadcast.errors import BroadcastError, PermissionDenied, ValidationError
 from broadcast.publishing.visibility import is_public
 from tests.conftest import csrf_from
-from tests.publishing.conftest import mp3_tone, published  # noqa: F401 - fixtures
 
 VI = set("ảạàáãăâêôơưđíìịốồộớờợệểếềễụủứừửữựýỳỷỹỵ")
 
