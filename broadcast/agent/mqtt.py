@@ -58,7 +58,7 @@ class AgentMqtt:
         keepalive: int = 30,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ):
-        self.host, self.port = parse_mqtt_url(url)
+        self.target = parse_mqtt_url(url)
         self.key, self.now = key, now  # signing key (SHA-256 of the token); the server's time as best known
         self.station, self.device = station, device
         self.on_command, self.on_programme = on_command, on_programme
@@ -75,6 +75,7 @@ class AgentMqtt:
         self.client = mqtt.Client(
             mqtt.CallbackAPIVersion.VERSION2, client_id=f"agent-{station}-{device}", clean_session=False
         )
+        self.target.apply(self.client)
         self.client.will_set(self.topic("state"), self._signed({"online": False}), qos=1, retain=True)
         self.client.reconnect_delay_set(1, 30)
         self.client.on_connect = self._on_connect
@@ -87,7 +88,7 @@ class AgentMqtt:
         return device_topic(self.station, self.device, kind)
 
     def start(self) -> AgentMqtt:
-        self.client.connect_async(self.host, self.port, keepalive=self.keepalive)
+        self.client.connect_async(self.target.host, self.target.port, keepalive=self.keepalive)
         self.client.loop_start()
         return self
 

@@ -10,7 +10,12 @@ import click
 
 
 @click.command()
-@click.option("--server", required=True, help="Địa chỉ máy chủ Loa Phường, ví dụ https://loa.phuong.vn.")
+@click.option(
+    "--server",
+    required=True,
+    envvar=["BROADCAST_AGENT_SERVER", "LOAPHUONG_SERVER"],
+    help="Địa chỉ máy chủ Loa Phường, ví dụ https://loa.phuong.vn (hoặc BROADCAST_AGENT_SERVER).",
+)
 @click.option("--token", required=True, envvar="BROADCAST_AGENT_TOKEN", help="Mã thiết bị (lpd_...).")
 @click.option(
     "--data-dir",
@@ -23,10 +28,15 @@ import click
     "mqtt_url",
     default=None,
     envvar="BROADCAST_MQTT_URL",
-    help="Máy chủ MQTT, ví dụ mqtt://HOST:1883 (không có thì hỏi máy chủ qua HTTP).",
+    help="Máy chủ MQTT, ví dụ mqtt://HOST:1883, hoặc mqtts://LOA01:MẬT_KHẨU@HOST:8883 khi máy chủ MQTT "
+    "có tài khoản cho từng thiết bị (không có thì hỏi máy chủ qua HTTP).",
 )
 @click.option(
-    "--sink", default="null", show_default=True, help="Đầu ra âm thanh: device, file:ĐƯỜNG_DẪN, icecast://..., null."
+    "--sink",
+    default="null",
+    show_default=True,
+    envvar=["BROADCAST_AGENT_SINK", "LOAPHUONG_SINK"],
+    help="Đầu ra âm thanh: device, file:ĐƯỜNG_DẪN, icecast://..., null (hoặc BROADCAST_AGENT_SINK).",
 )
 @click.option(
     "--days", default=3, show_default=True, type=click.IntRange(1, 7), help="Giữ chương trình bao nhiêu ngày tới."

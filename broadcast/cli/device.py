@@ -108,10 +108,11 @@ def device_bridge(mqtt_url):
     import time
 
     from ..network.bridge import ServerBridge
+    from ..network.topics import redact_mqtt_url
 
     runtime = open_runtime()
     bridge = ServerBridge(runtime, mqtt_url).start(pump=True)
-    click.echo(f"Đang nghe các thiết bị qua {mqtt_url} (Ctrl+C để dừng)")
+    click.echo(f"Đang nghe các thiết bị qua {redact_mqtt_url(mqtt_url)} (Ctrl+C để dừng)")
     try:
         while True:
             time.sleep(3600)

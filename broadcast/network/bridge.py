@@ -33,6 +33,7 @@ from .topics import (
     parse_payload,
     parse_topic,
     programme_topic,
+    redact_mqtt_url,
     sign,
     verify,
 )
@@ -65,8 +66,9 @@ class ServerBridge:
         self.versions: dict[str, str] = {}
         self._stop = threading.Event()
         self._pump_thread: threading.Thread | None = None
-        self.host, self.port = parse_mqtt_url(url)
+        self.target = parse_mqtt_url(url)
         self.client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id)
+        self.target.apply(self.client)
         self.client.on_connect = self._on_connect
         self.client.on_message = self._on_message
         self.client.on_disconnect = lambda *a: self.connected.clear()
@@ -83,7 +85,7 @@ class ServerBridge:
     def start(self, pump: bool = False) -> ServerBridge:
         self._worker = threading.Thread(target=self._work, name="mqtt-inbox", daemon=True)
         self._worker.start()
-        self.client.connect_async(self.host, self.port, keepalive=30)
+        self.client.connect_async(self.target.host, self.target.port, keepalive=30)
         self.client.loop_start()
         if pump:
             self._pump_thread = threading.Thread(target=self._pump_loop, name="mqtt-pump", daemon=True)
@@ -238,5 +240,5 @@ def start_configured(runtime: Runtime) -> ServerBridge | None:
     if not url:
         return None
     bridge = ServerBridge(runtime, url).start(pump=True)
-    log.info("MQTT bridge started on %s", url)
+    log.info("MQTT bridge started on %s", redact_mqtt_url(url))
     return bridge

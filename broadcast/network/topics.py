@@ -5,8 +5,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from ..errors import ValidationError
 
@@ -49,15 +50,53 @@ def dumps(value: dict) -> bytes:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-def parse_mqtt_url(url: str) -> tuple[str, int]:
-    """``mqtt://HOST[:PORT]`` -> (host, port); port 1883 by default."""
+@dataclass(frozen=True)
+class MqttTarget:
+    """Where and how to reach the broker: ``mqtt[s]://[USER[:PASSWORD]@]HOST[:PORT]``."""
+
+    host: str
+    port: int
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+    tls: bool = False
+
+    def apply(self, client) -> None:
+        """Give a paho client the account (a per-device login the broker's ACL knows) and TLS (the system's CAs)."""
+        if self.username:
+            client.username_pw_set(self.username, self.password)
+        if self.tls:
+            client.tls_set()
+
+
+def parse_mqtt_url(url: str) -> MqttTarget:
+    """``mqtt://HOST[:PORT]`` (port 1883) or ``mqtts://`` (TLS, port 8883), optionally with ``USER:PASSWORD@``
+    (percent-encoded) for a broker with per-device accounts (deploy/mosquitto/loaphuong.acl.example)."""
     parts = urlsplit((url or "").strip())
-    if parts.scheme != "mqtt" or not parts.hostname:
-        raise ValidationError(f"Địa chỉ MQTT {url!r} không hợp lệ: dùng mqtt://MÁY:CỔNG.", field="mqtt")
+    if parts.scheme not in ("mqtt", "mqtts") or not parts.hostname:
+        raise ValidationError(
+            f"Địa chỉ MQTT {redact_mqtt_url(url)!r} không hợp lệ: dùng mqtt://MÁY:CỔNG hoặc "
+            "mqtts://TÀI_KHOẢN:MẬT_KHẨU@MÁY:CỔNG.",
+            field="mqtt",
+        )
     try:
-        return parts.hostname, parts.port or 1883
+        port = parts.port
     except ValueError:
-        raise ValidationError(f"Cổng trong địa chỉ MQTT {url!r} không hợp lệ.", field="mqtt") from None
+        raise ValidationError(f"Cổng trong địa chỉ MQTT {redact_mqtt_url(url)!r} không hợp lệ.", field="mqtt") from None
+    tls = parts.scheme == "mqtts"
+    username = unquote(parts.username) if parts.username else None
+    password = unquote(parts.password) if parts.password is not None else None
+    if password is not None and not username:
+        raise ValidationError("Địa chỉ MQTT có mật khẩu nhưng thiếu tên tài khoản.", field="mqtt")
+    return MqttTarget(parts.hostname, port or (8883 if tls else 1883), username, password, tls)
+
+
+def redact_mqtt_url(url: str) -> str:
+    """The URL with its password hidden, for logs and messages."""
+    parts = urlsplit((url or "").strip())
+    if parts.password is None:
+        return (url or "").strip()
+    host = parts.netloc.rsplit("@", 1)[1]
+    return parts._replace(netloc=f"{parts.username}:***@{host}").geturl()
 
 
 # --- signatures ------------------------------------------------------------------------------
