@@ -333,6 +333,9 @@ def build_day(
 # --- reading back --------------------------------------------------------------
 
 
+RELAY_FIELDS = ("upstream", "source", "category", "fallback")
+
+
 def item_dict(item: ProgrammeItem, settings: Settings) -> dict:
     return {
         "position": item.position,
@@ -342,6 +345,10 @@ def item_dict(item: ProgrammeItem, settings: Settings) -> dict:
         "category": item.category_code,
         "planned_start": item.planned_start.astimezone(settings.tz).isoformat(),
         "duration_ms": item.duration_ms,
+        # None = the whole station; else the residential groups (cluster codes) the item is for.
+        "clusters": item.clusters or None,
+        # A relay's upstream and fallback; the stream's address stays on the server (it may carry a login).
+        "relay": {k: item.relay.get(k) for k in RELAY_FIELDS} if item.relay else None,
     }
 
 

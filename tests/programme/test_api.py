@@ -10,7 +10,17 @@ import pytest
 
 from .conftest import next_weekday
 
-ITEM_KEYS = {"position", "kind", "bulletin_id", "title", "category", "planned_start", "duration_ms"}
+ITEM_KEYS = {
+    "position",
+    "kind",
+    "bulletin_id",
+    "title",
+    "category",
+    "planned_start",
+    "duration_ms",
+    "clusters",
+    "relay",
+}
 
 
 def auth(token):

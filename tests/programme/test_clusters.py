@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from broadcast.domain.models import Cluster, Station
 from broadcast.programme import edit
-from broadcast.programme.build import build_day
+from broadcast.programme.build import build_day, day_dict
 
 from .conftest import TableRenderer, next_weekday
 
@@ -34,6 +34,11 @@ def test_built_items_carry_their_bulletins_clusters(
     by_title = {i.title: i.clusters for i in items if i.kind == "bulletin"}
     assert by_title == {"Cắt nước tổ 5 và 7": ["TDP05", "TDP07"], "Lịch tiếp công dân": None}
     assert all(i.clusters is None for i in items if i.kind != "bulletin")  # jingles, announcements: everyone
+    # The programme day API gives the same (clusters, null for the whole station).
+    api = {
+        i["title"]: i["clusters"] for ps in day_dict(session, settings, "MOLAO", on)["sessions"] for i in ps["items"]
+    }
+    assert api["Cắt nước tổ 5 và 7"] == ["TDP05", "TDP07"] and api["Lịch tiếp công dân"] is None
 
 
 def test_an_inserted_bulletin_carries_its_clusters(

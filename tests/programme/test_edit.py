@@ -11,7 +11,7 @@ from sqlalchemy import select
 from broadcast.domain.models import AuditLog, User
 from broadcast.errors import Conflict, NotFound, ValidationError
 from broadcast.programme import edit
-from broadcast.programme.build import build_day
+from broadcast.programme.build import build_day, day_dict
 
 from .conftest import TableRenderer, next_weekday
 
@@ -142,6 +142,17 @@ def test_insert_a_relay_from_a_named_source(session, settings, built, operator):
     check_timing(p)
     audit = session.scalar(select(AuditLog).order_by(AuditLog.id.desc()))
     assert audit.action == "programme.item.insert" and audit.detail["relay"] == "VOV1 – Thời sự"
+    # The day as the API gives it: the relay's source and fallback, never the stream's address.
+    session.flush()
+    day = day_dict(session, settings, "MOLAO", built.on_date)
+    (item,) = [i for ps in day["sessions"] for i in ps["items"] if i["kind"] == "relay"]
+    assert item["relay"] == {
+        "upstream": "VOV1 – Thời sự",
+        "source": "VOV1",
+        "category": "national",
+        "fallback": "asset",
+    }
+    assert item["clusters"] is None and "127.0.0.1:9" not in str(day)
 
 
 @pytest.mark.parametrize(
