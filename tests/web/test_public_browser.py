@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 
 import pytest
 from sqlalchemy import func, select
@@ -97,6 +98,15 @@ def listens(runtime) -> dict[tuple[int, str], int]:
 PLAYED = "a => a.played.length > 0 && a.currentTime > 0"
 
 
+def wait_played(audio, timeout_s: float = 10.0) -> None:
+    """Poll from the test: page.wait_for_function polls with eval() inside the page, which the pages' CSP
+    (script-src 'self', no unsafe-eval) rightly refuses whenever the first check is not already true."""
+    deadline = time.monotonic() + timeout_s
+    while not audio.evaluate(PLAYED):
+        assert time.monotonic() < deadline, "the audio did not play"
+        time.sleep(0.1)
+
+
 def test_the_page_on_a_phone_plays_a_bulletin_and_counts_the_listen(server, browser, runtime, published):
     console: list[str] = []
     page = new_page(browser, PHONE, console)
@@ -112,7 +122,7 @@ def test_the_page_on_a_phone_plays_a_bulletin_and_counts_the_listen(server, brow
     audio = page.locator(f"article:has(#tin-{bid}) audio")
     audio.scroll_into_view_if_needed()
     audio.evaluate("a => a.play()")
-    page.wait_for_function(f"({PLAYED})(document.querySelector('article:has(#tin-{bid}) audio'))")
+    wait_played(audio)
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "public-phone.png"), full_page=True)
     assert listens(runtime) == {(bid, "page"): 1}
@@ -146,8 +156,9 @@ def test_another_origin_frames_the_player_but_not_an_admin_page(server, browser,
     assert any("frame-ancestors 'none'" in m for m in console), console
     bid = published["public"][0]
     frame = frames[f"{server}/nghe/{WARD}/nhung"]
-    frame.eval_on_selector(f"audio[src*='/tin/{bid}.mp3']", "a => a.play()")
-    frame.wait_for_function(f"({PLAYED})(document.querySelector(\"audio[src*='/tin/{bid}.mp3']\"))")
+    embedded = frame.locator(f"audio[src*='/tin/{bid}.mp3']")
+    embedded.evaluate("a => a.play()")
+    wait_played(embedded)
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "public-embed.png"))
     assert listens(runtime) == {(bid, "embed"): 1}
