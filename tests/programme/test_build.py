@@ -300,7 +300,17 @@ def test_day_dict_has_exactly_the_api_shape(session, settings, demo, today):
         assert set(s) == {"code", "starts_at", "duration_ms", "items"}
         assert s["duration_ms"] == sum(i["duration_ms"] for i in s["items"])
         for it in s["items"]:
-            assert set(it) == {"position", "kind", "bulletin_id", "title", "category", "planned_start", "duration_ms"}
+            assert set(it) == {
+                "position",
+                "kind",
+                "bulletin_id",
+                "title",
+                "category",
+                "planned_start",
+                "duration_ms",
+                "clusters",
+                "relay",
+            }
 
 
 def test_a_session_that_has_started_is_kept(session, settings, demo, today, make_bulletin):
