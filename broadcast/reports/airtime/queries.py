@@ -1,11 +1,18 @@
 """The report's SQL: a few GROUP BY statements over the period's as-run rows (see the package docstring).
 
-Where the time goes on PostgreSQL (1,000,000 rows, 100 stations, a month): the session GROUP BY and the item
-GROUP BY each cost one parallel scan and hash aggregate of the month's aired rows, ~0.15 s apiece, about
-what the bench's one hand-written GROUP BY costs; the not-aired side reads a 2 MB partial index (~10 ms).
-Index-only scans of the partial covering indexes are no faster there than the parallel heap scan (forced,
-they measured the same), and no finer common key serves both GROUP BYs (session × item is nearly a row per
-row).  Getting under 1.5× the hand-written query would need figures kept per day as rows are written.
+Where the time goes on PostgreSQL 15, default settings (bench: 1,000,000 rows, 100 stations, a month; measured
+2026-11-28, hand-written GROUP BY 115-135 ms).  The session GROUP BY and the item GROUP BY cost ~175 ms each,
+the rest ~20 ms.  Each is one parallel scan with a hash aggregate, the plan the planner picks and the fastest
+measured: forcing index-only scans saves ~25 ms on the session side (the 58 MB ``ix_as_run_aired_station``
+stays in shared buffers) and loses ~60 ms on the item side (``ix_as_run_aired_item`` is 150 MB, larger than
+the default 128 MB of shared buffers).  The single-process costs over the 940,000 aired rows: reading and
+filtering ~125 ms, hashing by session +75 ms, by item (four columns, three of them text) +135 ms, each extra
+aggregate 5-15 ms.  A single pass cannot serve both keys in parallel: GROUPING SETS run in one process
+(~400 ms), a UNION ALL over day ranges under a Parallel Append ~300 ms, one GROUP BY over both keys (each row
+twice) ~730 ms, per-day LATERAL index-only subqueries ~180 ms for the session side alone.  No index makes
+either pass cheaper (the aired durations make every index entry distinct, so deduplication cannot help), so
+two scans of the month stay about 2.5-3x the hand-written query.  Reaching 1.5x needs figures kept per day
+as rows are written (a per-session-and-category table and a per-item table: ~45 ms for the month).
 """
 
 from __future__ import annotations
