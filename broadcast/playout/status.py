@@ -4,35 +4,61 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, or_, select
 
-from ..domain.models import AsRun, PlayoutRun, ProgrammeItem, Station
+from ..domain.models import AsRun, PlayoutRun, ProgrammeItem, SchedulerLease, Station
 from ..domain.types import utcnow
 from ..stations import public_sink
-from .lease import scheduler_running
+from .lease import LEASE_NAME, holder_alive
 from .sinks import is_live
 
-
-def _running_runs(session, ids: list[int]) -> dict[int, PlayoutRun]:
-    """Each station's latest running run, by station id."""
-    latest_run = (
-        select(func.max(PlayoutRun.id))
-        .where(PlayoutRun.station_id.in_(ids), PlayoutRun.status == "running")
-        .group_by(PlayoutRun.station_id)
+# Built once: the dashboard, the operator's page and their five-second polls ask for these all the time,
+# and composing the statements again each time cost more than running them.
+_STATIONS = select(Station.id, Station.code, Station.name, Station.sink).order_by(Station.code)
+# Each station's latest running run and its latest run of the last day that recorded an error, in one
+# query (every station is wanted: no filter on station).
+_RUNS = select(PlayoutRun).where(
+    or_(
+        PlayoutRun.id.in_(
+            select(func.max(PlayoutRun.id)).where(PlayoutRun.status == "running").group_by(PlayoutRun.station_id)
+        ),
+        PlayoutRun.id.in_(
+            select(func.max(PlayoutRun.id))
+            .where(PlayoutRun.last_error.is_not(None), PlayoutRun.created_at >= bindparam("since"))
+            .group_by(PlayoutRun.station_id)
+        ),
     )
-    return {r.station_id: r for r in session.scalars(select(PlayoutRun).where(PlayoutRun.id.in_(latest_run)))}
+)
+_AIRING = select(AsRun).where(
+    AsRun.id.in_(
+        select(func.max(AsRun.id))
+        .where(AsRun.run_id.in_(bindparam("runs", expanding=True)), AsRun.status == "airing")
+        .group_by(AsRun.run_id)
+    )
+)
+_LEASE = select(SchedulerLease.holder, SchedulerLease.expires_at).where(SchedulerLease.name == LEASE_NAME)
+
+
+def _runs(session, since) -> tuple[dict[int, PlayoutRun], dict[int, PlayoutRun]]:
+    """By station id: the latest running run, and the latest run since ``since`` that recorded an error."""
+    running: dict[int, PlayoutRun] = {}
+    errors: dict[int, PlayoutRun] = {}
+    # A row may answer both questions, or be another station's answer to the other one: the highest id
+    # that meets each condition is that condition's answer.
+    for run in session.scalars(_RUNS, {"since": since}):
+        if run.status == "running" and run.id > getattr(running.get(run.station_id), "id", 0):
+            running[run.station_id] = run
+        recent_error = run.last_error is not None and run.created_at >= since
+        if recent_error and run.id > getattr(errors.get(run.station_id), "id", 0):
+            errors[run.station_id] = run
+    return running, errors
 
 
 def _airing_rows(session, runs: dict[int, PlayoutRun]) -> dict[int, AsRun]:
     """Each run's latest ``airing`` as-run row, by run id."""
     if not runs:
         return {}
-    latest_row = (
-        select(func.max(AsRun.id))
-        .where(AsRun.run_id.in_([r.id for r in runs.values()]), AsRun.status == "airing")
-        .group_by(AsRun.run_id)
-    )
-    return {a.run_id: a for a in session.scalars(select(AsRun).where(AsRun.id.in_(latest_row)))}
+    return {a.run_id: a for a in session.scalars(_AIRING, {"runs": [r.id for r in runs.values()]})}
 
 
 def _next_titles(session, runs: dict[int, PlayoutRun], airing: dict[int, AsRun]) -> dict[tuple[int, int], str]:
@@ -57,37 +83,21 @@ def _next_titles(session, runs: dict[int, PlayoutRun], airing: dict[int, AsRun])
     return following
 
 
-def _recent_errors(session, ids: list[int], now) -> dict[int, PlayoutRun]:
-    """Each station's latest run of the last day that recorded an error, by station id."""
-    latest_error = (
-        select(func.max(PlayoutRun.id))
-        .where(
-            PlayoutRun.station_id.in_(ids),
-            PlayoutRun.last_error.is_not(None),
-            PlayoutRun.created_at >= now - timedelta(days=1),
-        )
-        .group_by(PlayoutRun.station_id)
-    )
-    return {r.station_id: r for r in session.scalars(select(PlayoutRun).where(PlayoutRun.id.in_(latest_error)))}
-
-
 def now_airing(session, runtime) -> list[dict]:
     """Per station: what airs now (item, elapsed, next), the last output error.
 
     A fixed number of queries whatever the number of stations (the dashboard and
     the operator's page poll this every few seconds)."""
     now = utcnow()
-    stations = list(session.scalars(select(Station).order_by(Station.code)))
-    ids = [s.id for s in stations]
+    stations = session.execute(_STATIONS).all()
     runs: dict[int, PlayoutRun] = {}
     airing: dict[int, AsRun] = {}
     following: dict[tuple[int, int], str] = {}
     errors: dict[int, PlayoutRun] = {}
-    if ids:
-        runs = _running_runs(session, ids)
+    if stations:
+        runs, errors = _runs(session, now - timedelta(days=1))
         airing = _airing_rows(session, runs)
         following = _next_titles(session, runs, airing)
-        errors = _recent_errors(session, ids, now)
     out = []
     for station in stations:
         info = {
@@ -150,4 +160,9 @@ def now_airing_json(session, runtime) -> dict:
 
 
 def scheduler_state(runtime) -> bool:
-    return scheduler_running(runtime)
+    """Whether a scheduler holds the lease now, as ``lease.scheduler_running`` decides, read on one pooled
+    connection: every dashboard visit and every poll asks, and a whole unit of work (a new ORM session,
+    its transaction and commit) cost more than the question."""
+    with runtime.engine.connect() as conn:
+        row = conn.execute(_LEASE).first()
+    return row is not None and row.expires_at > utcnow() and holder_alive(row.holder) is not False

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from ..dates import parse_day
@@ -59,39 +59,33 @@ def get_station(session: Session, code: str) -> Station:
     return station
 
 
+# Built once: the programme page and the dashboard ask for a day's sessions on every visit, and composing
+# these statements again each time cost more than running them.
+_TEMPLATES = select(SessionTemplate).where(
+    SessionTemplate.station_id.in_(bindparam("ids", expanding=True)), SessionTemplate.enabled.is_(True)
+)
+_OVERRIDES = (
+    select(DateOverride)
+    .where(DateOverride.station_id.in_(bindparam("ids", expanding=True)), DateOverride.on_date == bindparam("on"))
+    .order_by(DateOverride.id)
+)
+
+
 def sessions_on(session: Session, station: Station, on_date: date) -> list[SessionSpec]:
     """The sessions airing on ``on_date``, in start order."""
-    templates = {
-        t.code: t
-        for t in session.scalars(
-            select(SessionTemplate).where(SessionTemplate.station_id == station.id, SessionTemplate.enabled.is_(True))
-        )
-    }
-    overrides = list(
-        session.scalars(
-            select(DateOverride)
-            .where(DateOverride.station_id == station.id, DateOverride.on_date == on_date)
-            .order_by(DateOverride.id)
-        )
-    )
-    return _specs(templates, overrides, on_date)
+    return sessions_on_many(session, [station], on_date)[station.id]
 
 
 def sessions_on_many(session: Session, stations: list[Station], on_date: date) -> dict[int, list[SessionSpec]]:
-    """``sessions_on`` for several stations in two queries: station id -> its sessions on ``on_date``."""
+    """``sessions_on`` for several stations in two queries: station id -> its sessions on ``on_date``.
+    A station is anything with an ``id``."""
     ids = [s.id for s in stations]
     templates: dict[int, dict[str, SessionTemplate]] = {i: {} for i in ids}
     overrides: dict[int, list[DateOverride]] = {i: [] for i in ids}
     if ids:
-        for t in session.scalars(
-            select(SessionTemplate).where(SessionTemplate.station_id.in_(ids), SessionTemplate.enabled.is_(True))
-        ):
+        for t in session.scalars(_TEMPLATES, {"ids": ids}):
             templates[t.station_id][t.code] = t
-        for o in session.scalars(
-            select(DateOverride)
-            .where(DateOverride.station_id.in_(ids), DateOverride.on_date == on_date)
-            .order_by(DateOverride.id)
-        ):
+        for o in session.scalars(_OVERRIDES, {"ids": ids, "on": on_date}):
             overrides[o.station_id].append(o)
     return {i: _specs(templates[i], overrides[i], on_date) for i in ids}
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import selectinload
 
 from broadcast import roles
@@ -50,7 +50,9 @@ def _station_and_date():
     if code is None:
         abort(404)
     try:
-        station = station_by_code(db_session(), code)
+        # the list already holds the enabled stations: look one up again only for another spelling or a
+        # disabled station (station_by_code forgives case and spaces, and finds those too)
+        station = next((s for s in stations if s.code == code), None) or station_by_code(db_session(), code)
         on = parse_date(request.values.get("date")) if request.values.get("date") else _today()
     except BroadcastError as exc:
         flash(error_text(exc), "error")
@@ -69,22 +71,44 @@ def _back(station: str, on: date, view: str = "admin.programmes"):
     return redirect(url_for(view, station=station, date=on.isoformat()))
 
 
-def _insertable(session, p: Programme) -> list[Bulletin]:
-    have = {i.bulletin_id for i in p.items}
-    rows = session.scalars(
-        select(Bulletin)
-        .where(
-            Bulletin.status.in_(AIRABLE_STATUSES), Bulletin.valid_from <= p.on_date, Bulletin.valid_until >= p.on_date
-        )
-        .where(
-            (Bulletin.all_stations.is_(True))
-            | Bulletin.id.in_(
-                select(bulletin_stations.c.bulletin_id).where(bulletin_stations.c.station_id == p.station_id)
+def _airable(session, station: Station, on: date) -> list:
+    """Id and title of the bulletins that may air at ``station`` on ``on``, by title: what an editor may
+    insert (the form needs nothing else, and whole bulletins for hundreds of options cost milliseconds)."""
+    return list(
+        session.execute(
+            select(Bulletin.id, Bulletin.title)
+            .where(Bulletin.status.in_(AIRABLE_STATUSES), Bulletin.valid_from <= on, Bulletin.valid_until >= on)
+            .where(
+                (Bulletin.all_stations.is_(True))
+                | Bulletin.id.in_(
+                    select(bulletin_stations.c.bulletin_id).where(bulletin_stations.c.station_id == station.id)
+                )
             )
+            .order_by(Bulletin.title, Bulletin.id)
         )
-        .order_by(Bulletin.title)
     )
-    return [b for b in rows if b.id not in have]
+
+
+def _insertable(airable: list, p: Programme) -> list:
+    have = {i.bulletin_id for i in p.items}
+    return [b for b in airable if b.id not in have]
+
+
+def _day_programmes(session, station: Station, on: date) -> list[Programme]:
+    """The day's programmes with their items and the items' bulletins (a row shows its priority): three
+    queries however many items."""
+    return list(
+        session.scalars(
+            select(Programme)
+            .where(Programme.station_id == station.id, Programme.on_date == on)
+            .options(selectinload(Programme.items).selectinload(ProgrammeItem.bulletin))
+            .order_by(Programme.starts_at)
+        )
+    )
+
+
+def _fallback_assets(settings) -> list[str]:
+    return sorted(p.name for p in Path(settings.assets_dir).glob("*.mp3"))
 
 
 @bp.get("/programmes")
@@ -92,16 +116,21 @@ def _insertable(session, p: Programme) -> list[Bulletin]:
 def programmes():
     session, settings = db_session(), _settings()
     stations, station, on = _station_and_date()
-    built = {p.session_code: p for p in day_programmes(session, station, on)}
+    built = {p.session_code: p for p in _day_programmes(session, station, on)}
     specs = sessions_on(session, station, on)
-    colours = {c.code: c.colour for c in session.scalars(select(Category))}
-    names = {c.code: c.name for c in session.scalars(select(Category))}
+    cat_names = dict(session.execute(select(Category.code, Category.name)).all())
+    can_edit = _can_edit()
+    # the insert forms live inside built sessions: nothing built, nothing to offer (and nothing to load);
+    # every session of the page has the same station and date, so one query finds what may be inserted
+    editing = can_edit and bool(built)
+    airable = _airable(session, station, on) if editing else []
     sessions = []
     for spec in specs:
         p = built.pop(spec.code, None)
-        sessions.append({"spec": spec, "p": p, "insertable": _insertable(session, p) if p and _can_edit() else []})
+        sessions.append({"spec": spec, "p": p, "insertable": _insertable(airable, p) if p and can_edit else []})
     for p in built.values():  # built earlier, no longer in the calendar (e.g. locked before a holiday)
         sessions.append({"spec": None, "p": p, "insertable": []})
+    relay_sources = list_sources(session, enabled_only=True) if editing else []
     return render_template(
         "admin/programmes/day.html",
         stations=stations,
@@ -110,12 +139,11 @@ def programmes():
         sessions=sessions,
         tz=settings.tz,
         fmt_ms=fmt_ms,
-        colours=colours,
-        cat_names=names,
+        cat_names=cat_names,
         weekday=WEEKDAYS_VI[on.isoweekday() - 1],
-        can_edit=_can_edit(),
-        relay_sources=list_sources(session, enabled_only=True) if _can_edit() else [],
-        fallback_assets=sorted(p.name for p in Path(settings.assets_dir).glob("*.mp3")),
+        can_edit=can_edit,
+        relay_sources=relay_sources,
+        fallback_assets=_fallback_assets(settings) if relay_sources else [],
         prev_day=on - timedelta(days=1),
         next_day=on + timedelta(days=1),
     )
@@ -314,21 +342,31 @@ def programmes_export():
 # --- dashboard widget: today's sessions per station ------------------------------
 
 
+# Built once: the dashboard shows this panel on every visit.
+_ENABLED_STATIONS = select(Station.id, Station.code).where(Station.enabled.is_(True)).order_by(Station.code)
+# Each programme of a day with its items' total length: the panel needs no item itself.
+_DAY_TOTALS = (
+    select(
+        Programme.station_id,
+        Programme.session_code,
+        Programme.locked,
+        Programme.warnings,
+        func.coalesce(func.sum(ProgrammeItem.duration_ms), 0).label("total"),
+    )
+    .outerjoin(ProgrammeItem, ProgrammeItem.programme_id == Programme.id)
+    .where(Programme.on_date == bindparam("on"))
+    .group_by(Programme.id)
+)
+
+
 def _today_widget(user):
     session = db_session()
     on = _today()
     rows = []
-    stations = _stations()
-    # three queries whatever the number of stations: sessions, overrides, programmes with their items
+    stations = session.execute(_ENABLED_STATIONS).all()
+    # three queries whatever the number of stations and items: sessions, overrides, programmes' totals
     specs = sessions_on_many(session, stations, on)
-    built: dict[tuple[int, str], Programme] = {}
-    if stations:
-        for p in session.scalars(
-            select(Programme)
-            .where(Programme.station_id.in_([s.id for s in stations]), Programme.on_date == on)
-            .options(selectinload(Programme.items))
-        ):
-            built[(p.station_id, p.session_code)] = p
+    built = {(p.station_id, p.session_code): p for p in session.execute(_DAY_TOTALS, {"on": on})} if stations else {}
     for station in stations:
         for spec in specs[station.id]:
             p = built.get((station.id, spec.code))
@@ -338,8 +376,8 @@ def _today_widget(user):
                     "code": spec.code,
                     "name": spec.name,
                     "start": spec.start,
-                    "p": p,
-                    "total": sum(i.duration_ms for i in p.items) if p else 0,
+                    "p": {"locked": p.locked} if p else None,
+                    "total": p.total if p else 0,
                     "max": spec.max_duration_s * 1000,
                     "warnings": len(p.warnings or []) if p else 0,
                 }
