@@ -90,6 +90,31 @@ def sessions_on_many(session: Session, stations: list[Station], on_date: date) -
     return {i: _specs(templates[i], overrides[i], on_date) for i in ids}
 
 
+# Every enabled station's templates with the station's code, stations in code order.
+_ENABLED_TEMPLATES = (
+    select(SessionTemplate, Station.code)
+    .join(Station, Station.id == SessionTemplate.station_id)
+    .where(Station.enabled.is_(True), SessionTemplate.enabled.is_(True))
+    .order_by(Station.code, SessionTemplate.id)
+)
+
+
+def sessions_on_enabled(session: Session, on_date: date) -> list[tuple[int, str, list[SessionSpec]]]:
+    """(station id, station code, its sessions on ``on_date``) for every enabled station that has a session
+    template (a station without one airs nothing: an extra session repeats a template), stations in code
+    order; two queries."""
+    stations: dict[int, str] = {}
+    templates: dict[int, dict[str, SessionTemplate]] = {}
+    for t, code in session.execute(_ENABLED_TEMPLATES):
+        stations[t.station_id] = code
+        templates.setdefault(t.station_id, {})[t.code] = t
+    overrides: dict[int, list[DateOverride]] = {i: [] for i in stations}
+    if stations:
+        for o in session.scalars(_OVERRIDES, {"ids": list(stations), "on": on_date}):
+            overrides[o.station_id].append(o)
+    return [(i, code, _specs(templates[i], overrides[i], on_date)) for i, code in stations.items()]
+
+
 def _specs(templates: dict[str, SessionTemplate], overrides: list[DateOverride], on_date: date) -> list[SessionSpec]:
     off_all = any(o.kind == "holiday" and not o.session_code for o in overrides)
     off = {o.session_code for o in overrides if o.kind == "holiday" and o.session_code}

@@ -158,3 +158,78 @@ def test_progress_panel_follows_a_new_as_run_row_at_once(login_as, runtime):
             )
         )
     assert panel() != before
+
+
+def _today_panel(client) -> list[str]:
+    html = client.get("/").get_data(as_text=True)
+    panel = html.split('class="card panel-programmes"')[1].split("</section>")[0]
+    return panel.split("<tbody>")[1].split("<tr>")[1:]
+
+
+def test_today_panel_gives_each_session_its_length_lock_and_warnings(login_as, session, settings):
+    """The panel sums the items in SQL: its figures are the built programme's, a locked session says so,
+    a session not built says so, and a disabled station is left out."""
+    from broadcast.domain.models import Programme, SessionTemplate, Station
+    from broadcast.domain.types import utcnow
+    from broadcast.programme.build import build_day
+    from broadcast.programme.fill import fmt_ms
+    from tests.programme.conftest import TableRenderer
+
+    today = utcnow().astimezone(settings.tz).date()
+    molao = session.scalar(select(Station).where(Station.code == "MOLAO"))
+    for t in molao.sessions:
+        t.days = "1234567"  # whatever today is
+    quiet = Station(ward_id=molao.ward_id, code="TATDAI", name="Đài đã tắt", sink="null", enabled=False)
+    session.add(quiet)
+    session.flush()
+    for t in molao.sessions:
+        session.add(
+            SessionTemplate(
+                station_id=quiet.id,
+                code=t.code,
+                name=t.name,
+                start_time=t.start_time,
+                days="1234567",
+                max_duration_s=t.max_duration_s,
+                slots=t.slots,
+            )
+        )
+    session.commit()
+    client = login_as("vanhanh")
+    before = _today_panel(client)
+    assert len(before) == len(molao.sessions) and all("Chưa dựng" in row for row in before)
+
+    build_day(session, settings, "MOLAO", today, renderer=TableRenderer(default_ms=20_000), today=today)
+    programmes = list(
+        session.scalars(
+            select(Programme)
+            .where(Programme.station_id == molao.id, Programme.on_date == today)
+            .order_by(Programme.starts_at)
+        )
+    )
+    programmes[-1].locked = True
+    session.commit()
+    rows = _today_panel(client)
+    assert len(rows) == len(programmes) == len(molao.sessions) and "TATDAI" not in "".join(rows)
+    for row, p in zip(rows, programmes, strict=True):
+        total = sum(i.duration_ms for i in p.items)
+        assert total > 0 and f"{fmt_ms(total)} / {fmt_ms(p.max_duration_s * 1000)}" in row, row
+        assert ("🔒 Đã khóa" in row) == p.locked and ("Đã dựng" in row) != p.locked
+        assert (f"{len(p.warnings)} cảnh báo" in row) if p.warnings else "cảnh báo" not in row
+        assert f'href="/programmes?station=MOLAO&amp;date={today.isoformat()}"' in row
+
+
+def test_scheduler_state_reads_the_lease_as_the_lease_module_does(runtime, demo):
+    """The dashboard reads the lease on a bare connection; its answer is lease.scheduler_running's."""
+    import socket
+
+    from broadcast.playout import lease, status
+
+    assert status.scheduler_state(runtime) is lease.scheduler_running(runtime) is False
+    me = lease.process_holder()
+    lease.acquire(runtime, me, 30)
+    assert status.scheduler_state(runtime) is lease.scheduler_running(runtime) is True
+    lease.release(runtime, me)
+    assert status.scheduler_state(runtime) is lease.scheduler_running(runtime) is False
+    lease.acquire(runtime, f"{socket.gethostname()}:999999999:dead", 300)  # a dead holder on this host
+    assert status.scheduler_state(runtime) is lease.scheduler_running(runtime) is False

@@ -188,3 +188,64 @@ def test_counter_sees_the_statements(runtime, demo):
         s.scalars(select(Station)).all()
     assert counter.count == 2
     assert "FROM bulletins" in counter.statements[0]
+
+
+def _weekday_ahead(settings, days: int):
+    """A Monday to Friday at least ``days`` ahead: the demo's sessions air on weekdays."""
+    day = _today(settings) + timedelta(days=days)
+    while day.isoweekday() > 5:
+        day += timedelta(days=1)
+    return day
+
+
+@pytest.mark.parametrize("user", ["vanhanh", "xem"])
+def test_programme_page_statements_are_fixed(user, runtime, login_as):
+    """The day page: user, stations, programmes, sessions, overrides, categories; once something is built,
+    the items, their bulletins and (for an editor) what may be inserted and the relay sources: one query
+    each, whatever the number of sessions, items and bulletins."""
+    from broadcast.programme.build import build_day
+    from tests.programme.conftest import TableRenderer
+
+    client = login_as(user)
+    empty, built = _weekday_ahead(runtime.settings, 2), _weekday_ahead(runtime.settings, 5)
+    url = "/programmes?station=MOLAO&date={}"
+    client.get(url.format(empty))
+    with count_queries(runtime.engine) as nothing_built:
+        assert client.get(url.format(empty)).status_code == 200
+    assert nothing_built.count <= 6, nothing_built.report()
+    counts = []
+    for rows in (10, 50):
+        add_rows(runtime, rows)
+        with runtime.unit() as s:
+            build_day(s, runtime.settings, "MOLAO", built, renderer=TableRenderer(default_ms=2_000))
+        with count_queries(runtime.engine) as counter:
+            html = client.get(url.format(built)).get_data(as_text=True)
+        assert html.count('class="card prog-session"') == 2 and "Tin thử số" in html
+        counts.append(counter.count)
+    assert counts[0] == counts[1] <= nothing_built.count + (4 if user == "vanhanh" else 2), counter.report()
+
+
+def test_dashboard_panels_now_airing_and_today_statements(runtime, app, demo):
+    """What airs (stations, then runs: running and recent errors together), the scheduler's lease, and today's
+    sessions (templates with their stations, overrides, programmes' totals): a fixed few statements,
+    whatever the number of stations."""
+    from broadcast.playout import status
+    from web import db_session
+    from web.nav import DASHBOARD_WIDGETS
+
+    today_panel = next(w for w in DASHBOARD_WIDGETS if w.template == "admin/programmes/_today_widget.html")
+    for more in (0, 3):
+        add_stations(runtime, more)
+        build_today(runtime)
+        with app.test_request_context("/"):
+            session = db_session()
+            with count_queries(runtime.engine) as airing:
+                status.now_airing(session, runtime)
+            with count_queries(runtime.engine) as lease:
+                status.scheduler_state(runtime)
+            with count_queries(runtime.engine) as today:
+                panel = today_panel.context(None)
+        assert (airing.count, lease.count, today.count) == (2, 1, 3), airing.report() + lease.report() + today.report()
+        # the demo's MOLAO airs on weekdays, the stations added here every day
+        weekday = _today(runtime.settings).isoweekday() <= 5
+        assert len({r["station"]["code"] for r in panel["rows"]}) == int(weekday) + more

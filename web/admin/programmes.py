@@ -17,7 +17,7 @@ from broadcast.domain.types import utcnow
 from broadcast.errors import BroadcastError
 from broadcast.programme import edit
 from broadcast.programme.build import build_day, day_programmes
-from broadcast.programme.calendar import WEEKDAYS_VI, parse_date, sessions_on, sessions_on_many
+from broadcast.programme.calendar import WEEKDAYS_VI, parse_date, sessions_on, sessions_on_enabled
 from broadcast.programme.export import export_day, session_preview
 from broadcast.programme.fill import AIRABLE_STATUSES, fmt_ms
 from broadcast.relay.sources import list_sources
@@ -342,9 +342,8 @@ def programmes_export():
 # --- dashboard widget: today's sessions per station ------------------------------
 
 
-# Built once: the dashboard shows this panel on every visit.
-_ENABLED_STATIONS = select(Station.id, Station.code).where(Station.enabled.is_(True)).order_by(Station.code)
-# Each programme of a day with its items' total length: the panel needs no item itself.
+# Built once: the dashboard shows this panel on every visit. Each programme of a day with its items' total
+# length: the panel needs no item itself.
 _DAY_TOTALS = (
     select(
         Programme.station_id,
@@ -363,16 +362,15 @@ def _today_widget(user):
     session = db_session()
     on = _today()
     rows = []
-    stations = session.execute(_ENABLED_STATIONS).all()
     # three queries whatever the number of stations and items: sessions, overrides, programmes' totals
-    specs = sessions_on_many(session, stations, on)
+    stations = sessions_on_enabled(session, on)
     built = {(p.station_id, p.session_code): p for p in session.execute(_DAY_TOTALS, {"on": on})} if stations else {}
-    for station in stations:
-        for spec in specs[station.id]:
-            p = built.get((station.id, spec.code))
+    for station_id, code, specs in stations:
+        for spec in specs:
+            p = built.get((station_id, spec.code))
             rows.append(
                 {
-                    "station": station,
+                    "station": {"code": code},
                     "code": spec.code,
                     "name": spec.name,
                     "start": spec.start,
