@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 
-from sqlalchemy import create_engine, event, func, text
+from sqlalchemy import create_engine, event, func, or_, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -35,6 +35,13 @@ def _sqlite_pragmas(dbapi_conn, _record):
 
 def _lower(value):
     return value.lower() if isinstance(value, str) else value
+
+
+def text_contains(session, columns, text: str):
+    """SQL: any of ``columns`` contains ``text``, case folded with Unicode rules on every database and with
+    ``%``, ``_`` and ``\\`` taken literally (the bulletin search and the public page's search)."""
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return or_(*(unicode_lower(session, column).like(f"%{escaped}%", escape="\\") for column in columns))
 
 
 def unicode_lower(session_or_engine, column):

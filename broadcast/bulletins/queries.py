@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from ..dates import parse_day
+from ..db import text_contains
 from ..domain.models import AuditLog, Bulletin, BulletinComment, BulletinStatus, Category, Department, User
 from ..errors import ValidationError
 from . import permissions as perm
@@ -66,10 +67,6 @@ def parse_page(value, name: str = "page", *, default: int = 1, maximum: int = MA
     return number
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def filtered_query(
     session: Session,
     user: User,
@@ -107,13 +104,7 @@ def filtered_query(
     if q:
         q = str(q).strip()[:200].replace("\x00", "")
         if q:
-            pattern = f"%{_escape_like(q.lower())}%"
-            stmt = stmt.where(
-                or_(
-                    func.lower(Bulletin.title).like(pattern, escape="\\"),
-                    func.lower(Bulletin.body).like(pattern, escape="\\"),
-                )
-            )
+            stmt = stmt.where(text_contains(session, (Bulletin.title, Bulletin.body), q))
     return stmt
 
 

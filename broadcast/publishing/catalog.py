@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..db import unicode_lower
+from ..db import text_contains
 from ..domain.models import AsRun, AsRunStatus, AudioRendition, Bulletin, Category, Department, Ward
 from ..errors import NotFound
 from .visibility import published_clause
@@ -138,10 +138,6 @@ def check_query(value: str | None) -> str | None:
     return text or None
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def list_published(
     session: Session,
     ward: Ward,
@@ -165,13 +161,7 @@ def list_published(
     elif category:
         query = query.where(Category.code == category)
     if q:
-        like = f"%{_escape_like(q.lower())}%"
-        query = query.where(
-            or_(
-                unicode_lower(session, Bulletin.title).like(like, escape="\\"),
-                unicode_lower(session, Bulletin.body).like(like, escape="\\"),
-            )
-        )
+        query = query.where(text_contains(session, (Bulletin.title, Bulletin.body), q))
     total = session.scalar(select(func.count()).select_from(query.subquery()))
     rows = session.execute(
         query.order_by(order.desc(), Bulletin.id.desc()).offset((page - 1) * per_page).limit(per_page)
