@@ -19,6 +19,7 @@ from ...domain.models import Station, Ward
 from ...publishing.listens import CHANNEL_LABELS, CHANNELS, listen_rows
 from ..narrative import lower_first
 from .scope import UNCATEGORISED, Scope
+from .sections import ordered_categories
 
 TITLE = "Trang nghe công khai và podcast"
 TOP_BULLETINS = 10
@@ -71,7 +72,7 @@ def category_rows(categories: Iterable, by_category: Mapping[str, Mapping[str, i
     any code only the listens know (so the lines always add up to the total)."""
     rows = []
     known = set()
-    for cat in sorted(categories, key=lambda c: (not c.is_cchc, c.sort_order, c.id)):
+    for cat in ordered_categories(categories):
         known.add(cat.code)
         rows.append(
             {

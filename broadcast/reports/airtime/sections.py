@@ -27,12 +27,17 @@ GROUP_KEYS = (
 )
 
 
+def ordered_categories(categories: Iterable) -> list:
+    """The report's category order: CCHC areas first, then by sort order (the airtime and listens tables)."""
+    return sorted(categories, key=lambda c: (not c.is_cchc, c.sort_order, c.id))
+
+
 def category_rows(categories: Iterable, figures: Mapping[str | None, Figures]) -> list[dict]:
     """Every known category (CCHC areas first, then by sort order), then the codes only the log knows (by
     code; an empty or missing code is "Chưa phân loại")."""
     rows = []
     known = set()
-    for cat in sorted(categories, key=lambda c: (not c.is_cchc, c.sort_order, c.id)):
+    for cat in ordered_categories(categories):
         known.add(cat.code)
         rows.append(
             {
