@@ -308,3 +308,80 @@ def test_audio_renders_the_current_version(api, session):
     assert r.status_code == 200 and r.mimetype == "audio/mpeg" and r.data[:3] in (b"ID3", b"\xff\xfb", b"\xff\xf3")
     assert r.headers["X-Bulletin-Version"] == "1"
     assert_error(api("tuphap").get(f"/bulletins/{bid}/audio"), 404)
+
+
+def _previous_serialize(b: Bulletin) -> dict:
+    """The API's bulletin JSON as it was built from ORM objects before the list read plain rows: the list
+    must answer exactly this."""
+    from broadcast.bulletins import service, targets, workflow
+    from broadcast.publishing.visibility import is_public
+
+    def iso(value):
+        return value.isoformat() if value is not None else None
+
+    return {
+        "id": b.id,
+        "title": b.title,
+        "body": b.body,
+        "spoken_text": b.spoken_text,
+        "category": b.category.code,
+        "department": b.department.code,
+        "priority": b.priority,
+        "status": b.status,
+        "status_label": workflow.status_label(b.status),
+        "valid_from": iso(b.valid_from),
+        "valid_until": iso(b.valid_until),
+        "airings": b.airings_wanted,
+        "airings_left": b.airings_left,
+        "all_stations": bool(b.all_stations),
+        "stations": [] if b.all_stations else sorted(s.code for s in b.stations),
+        "clusters": targets.cluster_codes(b),
+        "voice": b.voice,
+        "author": b.author.username,
+        "version": b.version,
+        "has_recording": bool(b.recording_path),
+        "review_comment": b.review_comment,
+        "estimated_duration_s": service.estimate_seconds(b.text_to_speak),
+        "created_at": iso(b.created_at),
+        "updated_at": iso(b.updated_at),
+        "submitted_at": iso(b.submitted_at),
+        "approved_at": iso(b.approved_at),
+        "approved_by": b.approved_by.username if b.approved_by is not None else None,
+        "public": is_public(b),
+        "public_choice": b.public,
+    }
+
+
+def test_list_items_are_the_previous_serialisation(api, app, runtime):
+    """The list builds its JSON from rows, not objects: every field of every item (stations, clusters of two
+    stations, voice, public choice, recording, approver, spoken text) is what the ORM path gave, in order."""
+    from broadcast.domain.models import Cluster, Station
+
+    approved = api("vanhoa").post("/bulletins", json=payload(submit=True, clusters=["TDP07", "TDP05"])).json["id"]
+    api("lanhdao").post(f"/bulletins/{approved}/approve", json={"reason": "Đồng ý."})
+    on_station = api("vanhoa").post("/bulletins", json=payload(stations=["MOLAO"])).json
+    with runtime.unit() as s:
+        b = s.get(Bulletin, on_station["id"])
+        b.spoken_text = "Đọc thế này."
+        b.voice = {"engine": "espeak", "voice": "vi-vn-x-south", "speed": 1.1}
+        b.public, b.recording_path = False, "recordings/x.mp3"
+        other = Station(ward_id=b.stations[0].ward_id, code="PHU", name="Đài phụ", sink="null")
+        s.add(other)
+        s.flush()
+        # The same cluster code on two stations shows once.
+        b.clusters = [
+            Cluster(station_id=other.id, code="TDP05", name="Tổ 5 (đài phụ)"),
+            *s.get(Bulletin, approved).clusters,
+        ]
+        s.get(Bulletin, approved).public = True
+    items = api("admin").get("/bulletins?per_page=100").json["items"]
+    with runtime.unit() as s:
+        expected = [_previous_serialize(s.get(Bulletin, item["id"])) for item in items]
+    assert len(items) > 10 and {on_station["id"], approved} <= {i["id"] for i in items}
+    assert items == json.loads(app.json.dumps(expected))
+    assert [list(i) for i in items] == [sorted(e) for e in expected]  # jsonify sorts keys: the same text
+    by_id = {i["id"]: i for i in items}
+    assert by_id[on_station["id"]]["clusters"] == ["TDP05", "TDP07"] and by_id[approved]["approved_by"] == "lanhdao"
+    assert by_id[on_station["id"]]["has_recording"] and by_id[on_station["id"]]["public"] is False
+    single = api("admin").get(f"/bulletins/{on_station['id']}").json
+    assert single == by_id[on_station["id"]]

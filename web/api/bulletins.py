@@ -9,10 +9,10 @@ from __future__ import annotations
 from flask import jsonify, request, send_file
 
 from broadcast import roles
-from broadcast.bulletins import queries, recording, service, targets, workflow
+from broadcast.bulletins import queries, recording, service, workflow
 from broadcast.domain.models import Bulletin
 from broadcast.errors import ValidationError
-from broadcast.publishing.visibility import is_public
+from broadcast.publishing.visibility import default_public
 
 from .. import db_session, runtime_of
 from ..auth import api_roles_required, current_db_user
@@ -29,36 +29,43 @@ def _iso(value):
 
 
 def serialize(b: Bulletin) -> dict:
+    return serialize_row(queries.bulletin_row(b))
+
+
+def serialize_row(r: dict) -> dict:
+    """A bulletin's JSON from its list row (``queries.bulletin_row``): the list builds it without ORM objects."""
+    public = r["public"]
     return {
-        "id": b.id,
-        "title": b.title,
-        "body": b.body,
-        "spoken_text": b.spoken_text,
-        "category": b.category.code,
-        "department": b.department.code,
-        "priority": b.priority,
-        "status": b.status,
-        "status_label": workflow.status_label(b.status),
-        "valid_from": _iso(b.valid_from),
-        "valid_until": _iso(b.valid_until),
-        "airings": b.airings_wanted,
-        "airings_left": b.airings_left,
-        "all_stations": bool(b.all_stations),
-        "stations": [] if b.all_stations else sorted(s.code for s in b.stations),
-        "clusters": targets.cluster_codes(b),
-        "voice": b.voice,
-        "author": b.author.username,
-        "version": b.version,
-        "has_recording": bool(b.recording_path),
-        "review_comment": b.review_comment,
-        "estimated_duration_s": service.estimate_seconds(b.text_to_speak),
-        "created_at": _iso(b.created_at),
-        "updated_at": _iso(b.updated_at),
-        "submitted_at": _iso(b.submitted_at),
-        "approved_at": _iso(b.approved_at),
-        "approved_by": b.approved_by.username if b.approved_by is not None else None,
-        "public": is_public(b),  # the effective value; public_choice is what the approver chose
-        "public_choice": b.public,
+        "id": r["id"],
+        "title": r["title"],
+        "body": r["body"],
+        "spoken_text": r["spoken_text"],
+        "category": r["category"],
+        "department": r["department"],
+        "priority": r["priority"],
+        "status": r["status"],
+        "status_label": workflow.status_label(r["status"]),
+        "valid_from": _iso(r["valid_from"]),
+        "valid_until": _iso(r["valid_until"]),
+        "airings": r["airings_wanted"],
+        "airings_left": r["airings_left"],
+        "all_stations": bool(r["all_stations"]),
+        "stations": [] if r["all_stations"] else r["stations"],
+        "clusters": r["clusters"],
+        "voice": r["voice"],
+        "author": r["author"],
+        "version": r["version"],
+        "has_recording": bool(r["recording_path"]),
+        "review_comment": r["review_comment"],
+        "estimated_duration_s": service.estimate_seconds(r["spoken_text"] or r["body"]),
+        "created_at": _iso(r["created_at"]),
+        "updated_at": _iso(r["updated_at"]),
+        "submitted_at": _iso(r["submitted_at"]),
+        "approved_at": _iso(r["approved_at"]),
+        "approved_by": r["approved_by"],
+        # the effective value (as visibility.is_public); public_choice is what the approver chose
+        "public": public if public is not None else default_public(r["category"]),
+        "public_choice": public,
     }
 
 
@@ -94,7 +101,7 @@ def bulletin_create():
 @api_roles_required(*ALL)
 def bulletin_list():
     args = request.args
-    page = queries.list_bulletins(
+    page = queries.list_bulletin_rows(
         db_session(),
         current_db_user(),
         page=args.get("page"),
@@ -106,7 +113,7 @@ def bulletin_list():
         on_date=args.get("date"),
     )
     return jsonify(
-        items=[serialize(b) for b in page.items],
+        items=[serialize_row(r) for r in page.items],
         page=page.page,
         per_page=page.per_page,
         total=page.total,
