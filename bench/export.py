@@ -9,8 +9,9 @@ Rows (see bench/__main__.py for the table):
   (concat demuxer, frames copied).  Target: within 1.2x.
 * ``export.mix45_s``: only the mixed session MP3 (our ``mix_files``), same limit.
 * ``export.peak_rss_mb``: peak resident memory of the export: the child
-  Python process plus the largest of its ffmpeg children (ru_maxrss of self and
-  of children, added: an upper bound of what ran at the same time).  Target
+  Python process (its VmHWM, imports included) plus the largest of its
+  ffmpeg/ffprobe children (0 when none runs: house-format segments are joined
+  in Python), added: an upper bound of what ran at the same time.  Target
   < 120 MB and within 2x of ``export.ffmpeg_concat_rss_mb``, ffmpeg's own peak
   for the plain concat (a row of its own).
 
@@ -81,7 +82,7 @@ if measure:
     # VmHWM, not ru_maxrss: Linux carries ru_maxrss across exec, so it would count the bench's own
     # process, which this child was forked from.
     hwm = next(l for l in Path("/proc/self/status").read_text().splitlines() if l.startswith("VmHWM"))
-    print(json.dumps({"self_kb": int(hwm.split()[1]), "ffmpeg_kb": max(peaks)}))
+    print(json.dumps({"self_kb": int(hwm.split()[1]), "ffmpeg_kb": max(peaks, default=0)}))
     sys.exit(0)
 plain(); ours()  # warm-up of both: files, ffmpeg and output paths in the page cache
 t0 = time.perf_counter(); plain(); plain_s = time.perf_counter() - t0

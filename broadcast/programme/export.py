@@ -11,10 +11,16 @@ For one station and date, under ``<data dir>/exports/<STATION>/<date>/`` (or
         cue_sheet.csv, cue_sheet.json      position, planned start, duration, title, category, department, bulletin id
     <STATION>_<date>.zip                   all of the above
 
-The long mix is ffmpeg's concat demuxer copying MP3 frames (every segment is
-in the house format, 44.1 kHz mono MP3; others are converted first), so
-Python never holds a session as PCM and the mix costs about what plain
-ffmpeg costs.
+The long mix copies the items' MP3 frames behind one new tag and Xing frame
+(every segment is in the house format, 44.1 kHz mono MP3; others are
+converted first): ``audio.mp3join`` writes what ffmpeg's concat demuxer
+writes with ``-c copy``, in a fifth of its time and without its 50 MB of
+libraries; ffmpeg still joins any file that is not plain frames.  Python never
+holds a session as PCM.
+
+Only what the package needs is imported at module level (the programme
+builder and the calendar come in with ``export_day``): an export run on its
+own stays small.
 """
 
 from __future__ import annotations
@@ -29,16 +35,17 @@ import zipfile
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING
 
 from ..audio import ffmpeg
 from ..audio.errors import AudioError
+from ..audio.mp3join import join_mp3
 from ..config import Settings
 from ..domain.models import Programme, ProgrammeItem, Station
 from ..errors import ValidationError
-from .build import day_programmes
-from .calendar import get_station, parse_date
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 SAMPLE_RATE = ffmpeg.SAMPLE_RATE
 CUE_FIELDS = (
@@ -136,12 +143,23 @@ def _concat_line(path: Path) -> str:
 
 
 def mix_files(files: list[Path], out: Path, *, metadata: dict[str, str] | None = None) -> Path:
-    """One MP3 of ``files`` in order, by ffmpeg's concat demuxer (frames copied, never PCM in Python)."""
+    """One MP3 of ``files`` in order, their frames copied (never PCM in Python): by ``join_mp3``, or by
+    ffmpeg's concat demuxer when a file is more than plain house-format frames."""
     if not files:
         raise ValidationError("Buổi không có mục nào để ghép.")
     out.parent.mkdir(parents=True, exist_ok=True)
-    listing = out.with_name(f".{out.stem}.{os.getpid()}.concat.txt")
     tmp = out.with_name(f".{out.stem}.{os.getpid()}.tmp.mp3")
+    try:
+        if join_mp3(files, tmp, metadata):
+            os.replace(tmp, out)
+            return out
+    finally:
+        tmp.unlink(missing_ok=True)
+    return _ffmpeg_concat(files, out, tmp, metadata)
+
+
+def _ffmpeg_concat(files: list[Path], out: Path, tmp: Path, metadata: dict[str, str] | None) -> Path:
+    listing = out.with_name(f".{out.stem}.{os.getpid()}.concat.txt")
     listing.write_text("".join(_concat_line(f) for f in files), "utf-8")
     meta: list[str] = []
     for key, value in (metadata or {}).items():
@@ -297,9 +315,17 @@ def _write_zip(result: ExportResult, name: str) -> None:
     with zipfile.ZipFile(tmp_zip, "w") as zf:
         for f in sorted(result.files):
             kind = zipfile.ZIP_STORED if f.suffix == ".mp3" else zipfile.ZIP_DEFLATED
-            zf.write(f, arcname=(Path(name) / f.relative_to(result.folder)).as_posix(), compress_type=kind)
+            _zip_add(zf, f, (Path(name) / f.relative_to(result.folder)).as_posix(), kind)
     os.replace(tmp_zip, result.zip_path)
     result.files.append(result.zip_path)
+
+
+def _zip_add(zf: zipfile.ZipFile, path: Path, arcname: str, kind: int) -> None:
+    """``zf.write`` (same entry, same bytes) copying 1 MiB at a time instead of 8 KiB: a tenth of the calls."""
+    info = zipfile.ZipInfo.from_file(path, arcname)
+    info.compress_type = kind
+    with path.open("rb") as src, zf.open(info, "w") as dest:
+        shutil.copyfileobj(src, dest, 1 << 20)
 
 
 def export_programmes(
@@ -335,6 +361,10 @@ def export_day(
     session: Session, settings: Settings, station_code: str, on_date, *, out_dir: Path | None = None
 ) -> ExportResult:
     """Write the export package of a station's built programme for one date."""
+    # imported here: the builder pulls in the renderer, speech engines and numpy, which export does not use
+    from .build import day_programmes
+    from .calendar import get_station, parse_date
+
     station = get_station(session, station_code)
     on_date = parse_date(on_date)
     return export_programmes(settings, station, on_date, day_programmes(session, station, on_date), out_dir)
