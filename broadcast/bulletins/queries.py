@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import bindparam, case, func, literal, or_, select, union_all
+from sqlalchemy import bindparam, case, func, literal, select, union_all
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
