@@ -106,6 +106,8 @@ def engine_for(url: str) -> Engine:
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
+    from . import tenancy  # noqa: F401  (its session hooks: ward scope, a ward joins the province)
+
     return sessionmaker(engine, expire_on_commit=False)
 
 

@@ -200,7 +200,9 @@ def _people(session: Session, ward, password: str) -> tuple[dict, dict]:
     session.flush()
     users = {}
     for username, role, dept, full_name in USERS:
-        users[username] = add_user(session, username, role, password, department=dept, full_name=full_name)
+        users[username] = add_user(
+            session, username, role, password, department=dept, full_name=full_name, ward=ward.code
+        )
     return depts, users
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .bulletins import permissions as bulletin_permissions
-from .domain.models import Department, Role, User
+from .domain.models import Department, Role, User, Ward
 from .errors import (
     BroadcastError,
     Conflict,
@@ -52,9 +52,24 @@ def find_department(session: Session, code: str) -> Department:
     return dept
 
 
+def find_ward(session: Session, code: str) -> Ward:
+    ward = session.scalar(select(Ward).where(Ward.code == code.strip().upper()))
+    if ward is None:
+        raise error(NotFound, N_("Không có phường, xã mã %(code)s."), field="ward", code=code)
+    return ward
+
+
 def add_user(
-    session: Session, username: str, role: str, password: str, *, department: str | None = None, full_name: str = ""
+    session: Session,
+    username: str,
+    role: str,
+    password: str,
+    *,
+    department: str | None = None,
+    full_name: str = "",
+    ward: str | None = None,
 ) -> User:
+    """A user of ``ward`` (a code), or of their department's ward; with neither, a province user."""
     username = username.strip().lower()
     if not USERNAME_RE.match(username):
         raise ValidationError(
@@ -68,7 +83,18 @@ def add_user(
     dept = find_department(session, department) if department else None
     if role_value is Role.submitter and dept is None:
         raise ValidationError("Người gửi tin phải thuộc một đơn vị: thêm --department MÃ_ĐƠN_VỊ.", field="department")
+    ward_row = find_ward(session, ward) if ward else None
+    if ward_row is not None and dept is not None and dept.ward_id != ward_row.id:
+        raise error(
+            ValidationError,
+            N_("Đơn vị %(department)s không thuộc phường, xã %(ward)s."),
+            field="department",
+            department=dept.code,
+            ward=ward_row.code,
+        )
+    ward_id = ward_row.id if ward_row is not None else (dept.ward_id if dept is not None else None)
     user = User(
+        ward_id=ward_id,
         username=username,
         role=role_value.value,
         password_hash=hash_password(password),

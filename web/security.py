@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, request
 from sqlalchemy import select
 
+from broadcast import tenancy
 from broadcast.domain.models import User
 
 CSP = (
@@ -20,8 +21,12 @@ def init_app(app: Flask) -> None:
     def _load_user(user_id: str):
         from .auth import LoginUser
 
-        user = db_session().scalar(select(User).where(User.id == int(user_id), User.active.is_(True)))
-        return LoginUser(user) if user else None
+        session = db_session()
+        user = session.scalar(select(User).where(User.id == int(user_id), User.active.is_(True)))
+        if user is None:
+            return None
+        tenancy.apply(session, user)  # from here on the request sees only the user's ward (or the province)
+        return LoginUser(user)
 
     @app.after_request
     def _headers(response):

@@ -82,19 +82,48 @@ def _enum_column(enum_cls, **kw):
     return mapped_column(String(20), **kw)
 
 
+class Province(Base):
+    """The province (tỉnh, thành phố) an installation serves: its wards report to it (migration 0014).
+
+    An installation holds one; a ward saved without one joins it (``broadcast.tenancy``)."""
+
+    __tablename__ = "provinces"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    # The issuer printed at the head of province reports: the People's Committee or the department in charge.
+    issuer: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    wards: Mapped[list[Ward]] = relationship(back_populates="province_ref", order_by="Ward.code")
+
+
 class Ward(Base):
     __tablename__ = "wards"
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(200))
+    # Set on save when left empty (broadcast.tenancy): an installation holds one province.
+    province_id: Mapped[int | None] = mapped_column(ForeignKey("provinces.id"))
     province: Mapped[str | None] = mapped_column(String(200))
     district: Mapped[str | None] = mapped_column(String(200))
     # Origins (https://portal.example.vn) allowed to frame the public player (migration 0013).
     embed_origins: Mapped[list | None] = mapped_column(JSONText)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    province_ref: Mapped[Province] = relationship(back_populates="wards")
     stations: Mapped[list[Station]] = relationship(back_populates="ward")
     departments: Mapped[list[Department]] = relationship(back_populates="ward")
+
+
+class WardSetting(Base):
+    """A ward's own value of a run-time setting, over the installation's ``settings`` row (migration 0014)."""
+
+    __tablename__ = "ward_settings"
+    ward_id: Mapped[int] = mapped_column(ForeignKey("wards.id"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[object] = mapped_column(JSONText)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
 class UpstreamSource(Base):
@@ -105,6 +134,8 @@ class UpstreamSource(Base):
     code: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     url: Mapped[str] = mapped_column(String(1000))
+    # The ward that added it; NULL = the province's, offered to every ward (migration 0014).
+    ward_id: Mapped[int | None] = mapped_column(ForeignKey("wards.id"))
     # national (VOV) | province | other: how reports group relayed time beside the station's own content
     category: Mapped[str] = mapped_column(String(20), default="other")
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -126,6 +157,8 @@ class LiveSession(Base):
     __tablename__ = "live_sessions"
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    # The speaker's ward; NULL = a province user (migration 0014).
+    ward_id: Mapped[int | None] = mapped_column(ForeignKey("wards.id"))
     station_ids: Mapped[list] = mapped_column(JSONText)
     # The loudspeaker clusters chosen (None = every cluster): honoured by the stations' agents, which serve
     # clusters; a station the server airs has one output for all of them.
@@ -189,11 +222,12 @@ class Cluster(Base):
 
 
 class Department(Base):
-    """A submitting unit: a ward office, the Fatherland Front, a mass organisation."""
+    """A submitting unit: a ward office, the Fatherland Front, a mass organisation; with no ward, a province
+    unit (the department of culture, the provincial station) whose bulletins go down to the wards."""
 
     __tablename__ = "departments"
     id: Mapped[int] = mapped_column(primary_key=True)
-    ward_id: Mapped[int] = mapped_column(ForeignKey("wards.id"))
+    ward_id: Mapped[int | None] = mapped_column(ForeignKey("wards.id"))
     code: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(200))
 
@@ -208,6 +242,8 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(300))
     role: Mapped[str] = _enum_column(Role)
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
+    # The ward the user works in; NULL = a province user, with their role over every ward (migration 0014).
+    ward_id: Mapped[int | None] = mapped_column(ForeignKey("wards.id"), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -295,6 +331,7 @@ class Bulletin(Base):
 
     category: Mapped[Category] = relationship()
     department: Mapped[Department] = relationship()
+    deliveries: Mapped[list[Delivery]] = relationship(back_populates="bulletin", order_by="Delivery.station_id")
     author: Mapped[User] = relationship(foreign_keys=[author_id])
     approved_by: Mapped[User | None] = relationship(foreign_keys=[approved_by_id])
     stations: Mapped[list[Station]] = relationship(secondary=bulletin_stations)
@@ -324,8 +361,20 @@ class LexiconEntry(Base):
     """An operator's pronunciation entry: written form -> spoken form."""
 
     __tablename__ = "lexicon_entries"
+    # A term once per ward and once province-wide (NULL ward): a ward's entry overrides the province's.
+    __table_args__ = (
+        Index("uq_lexicon_ward_term", "ward_id", "term", unique=True),
+        Index(
+            "uq_lexicon_province_term",
+            "term",
+            unique=True,
+            sqlite_where=sql_text("ward_id IS NULL"),
+            postgresql_where=sql_text("ward_id IS NULL"),
+        ),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
-    term: Mapped[str] = mapped_column(String(100), unique=True)
+    ward_id: Mapped[int | None] = mapped_column(ForeignKey("wards.id"))
+    term: Mapped[str] = mapped_column(String(100))
     spoken: Mapped[str] = mapped_column(String(300))
     note: Mapped[str | None] = mapped_column(Text)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -616,9 +665,12 @@ class AuditLog(Base):
     """Who did what, when and why. Append-only for every role."""
 
     __tablename__ = "audit_log"
-    __table_args__ = (Index("ix_audit_object", "object_type", "object_id"),)
+    __table_args__ = (Index("ix_audit_object", "object_type", "object_id"), Index("ix_audit_ward_at", "ward_id", "at"))
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    # The ward the row concerns (the object's, else the actor's); NULL = the province's own business.
+    # Rows older than migration 0014 have none and belong to their user's ward.
+    ward_id: Mapped[int | None] = mapped_column(ForeignKey("wards.id"))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     username: Mapped[str | None] = mapped_column(String(80))
     action: Mapped[str] = mapped_column(String(60))
@@ -797,3 +849,34 @@ class DeviceCommand(Base):
     result: Mapped[str | None] = mapped_column(Text)
 
     device: Mapped[Device] = relationship()
+
+
+class Delivery(Base):
+    """A province bulletin at one target station, with its Thông tư 39 level and the ward's decision.
+
+    ``state`` is the ward's side only: ``waiting`` (a normal bulletin the ward has not decided on),
+    ``accepted`` (by the ward operator, or at once for priority and emergency), ``declined`` (with
+    ``reason``).  Scheduled, aired and failed are read from the programme and the as-run log, never stored
+    twice (``broadcast.province.deliveries``)."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        UniqueConstraint("bulletin_id", "station_id"),
+        Index("ix_deliveries_station_state", "station_id", "state"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bulletin_id: Mapped[int] = mapped_column(ForeignKey("bulletins.id"))
+    station_id: Mapped[int] = mapped_column(ForeignKey("stations.id"))
+    level: Mapped[str] = _enum_column(Priority)
+    state: Mapped[str] = mapped_column(String(20), default="waiting")
+    reason: Mapped[str | None] = mapped_column(Text)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A priority item the ward operator moved against the ward's own priority items: its place in the
+    # session (0 = first) and when; NULL = the automatic place, ahead of the ward's normal items.
+    position: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    bulletin: Mapped[Bulletin] = relationship(back_populates="deliveries")
+    station: Mapped[Station] = relationship()
+    decided_by: Mapped[User | None] = relationship()

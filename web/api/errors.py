@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from broadcast import tenancy
 from broadcast.errors import BroadcastError
 from broadcast.security import user_for_token
 
@@ -47,6 +48,7 @@ def authenticate_token():
         return error_response(401, "invalid_token", "Mã truy cập không đúng hoặc đã bị thu hồi.")
     if session.dirty:
         session.commit()  # last_used_at, at most once a minute per token
+    tenancy.apply(session, user)
     g.api_user = user
 
 
