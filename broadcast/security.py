@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, joinedload
 from .domain.models import ApiToken, AuditLog, Role, User
 from .domain.types import utcnow
 from .errors import NotFound, ValidationError
+from .tenancy import ward_of
 
 _hasher = PasswordHasher()
 MIN_PASSWORD_LENGTH = 8
@@ -117,11 +118,17 @@ def audit(
     detail: dict | None = None,
     ip: str | None = None,
 ) -> AuditLog:
-    """Append one audit row in the caller's transaction."""
+    """Append one audit row in the caller's transaction, under the object's ward (else the actor's)."""
+    ward_id = ward_of(obj) if obj is not None else None
+    if ward_id is None and object_type == "wards" and object_id is not None:
+        ward_id = int(object_id)
+    if ward_id is None and user is not None:
+        ward_id = user.ward_id
     if obj is not None:
         object_type = object_type or obj.__tablename__
         object_id = object_id if object_id is not None else getattr(obj, "id", None)
     row = AuditLog(
+        ward_id=ward_id,
         user_id=user.id if user is not None else None,
         username=user.username if user is not None else None,
         action=action,
@@ -141,9 +148,11 @@ def audit_many(
     if not objects:
         return
     who = {"user_id": user.id if user is not None else None, "username": user.username if user is not None else None}
+    who_ward = user.ward_id if user is not None else None
     rows = [
         {
             **who,
+            "ward_id": ward_of(obj) or who_ward,
             "action": action,
             "object_type": obj.__tablename__,
             "object_id": str(obj.id),

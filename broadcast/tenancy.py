@@ -178,3 +178,24 @@ def province_code(name: str) -> str:
     ascii_name = unicodedata.normalize("NFKD", name.replace("đ", "d").replace("Đ", "D"))
     letters = "".join(c for c in ascii_name if c.isascii() and c.isalnum()).upper()
     return letters[:40] or "TINH"
+
+
+def ward_of(obj) -> int | None:
+    """The ward a row belongs to, through its station, department, bulletin, device or plan; None for the
+    province's own rows (its departments, users and the bulletins they send down)."""
+    for _ in range(4):  # a delivery's station, a command's device's station: never deeper
+        if obj is None:
+            return None
+        if isinstance(obj, Ward):
+            return obj.id
+        if getattr(obj, "ward_id", None) is not None:
+            return obj.ward_id
+        relationships = type(obj).__mapper__.relationships if hasattr(type(obj), "__mapper__") else {}
+        parent = next(
+            (name for name in ("station", "department", "device", "plan", "programme") if name in relationships),
+            None,
+        )
+        if parent is None:
+            return None
+        obj = getattr(obj, parent)
+    return None

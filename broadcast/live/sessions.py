@@ -27,6 +27,7 @@ from ..errors import BroadcastError, Conflict, NotFound, PermissionDenied, Valid
 from ..roles import ADMIN, APPROVER, OPERATOR
 from ..security import audit
 from ..stations import station_by_code
+from ..tenancy import ALL_WARDS
 
 log = logging.getLogger("broadcast.live")
 
@@ -89,7 +90,9 @@ def _clusters(stations: list[Station], codes) -> list[str] | None:
 
 def active_on(session: Session, station_ids: list[int], now: datetime) -> LiveSession | None:
     """A live session holding one of these stations: on air, starting, or created in the last minute."""
-    for live in session.scalars(select(LiveSession).where(LiveSession.status.in_(ACTIVE))):
+    # Every ward's sessions: a province user's session may hold this ward's station.
+    query = select(LiveSession).where(LiveSession.status.in_(ACTIVE)).execution_options(**{ALL_WARDS: True})
+    for live in session.scalars(query):
         stale = live.status == "ready" and live.created_at < now - timedelta(seconds=READY_TTL_S)
         if not stale and set(live.station_ids) & set(station_ids):
             return live
@@ -113,8 +116,14 @@ def start_live(
             "chờ buổi đó kết thúc.",
             code="live_busy",
         )
+    wards = {s.ward_id for s in stations}
     live = LiveSession(
-        user_id=actor.id, station_ids=[s.id for s in stations], clusters=chosen, status="ready", media_path=""
+        user_id=actor.id,
+        ward_id=actor.ward_id or (wards.pop() if len(wards) == 1 else None),
+        station_ids=[s.id for s in stations],
+        clusters=chosen,
+        status="ready",
+        media_path="",
     )
     session.add(live)
     session.flush()
@@ -250,7 +259,9 @@ def keep_recording(settings: Settings, live: LiveSession) -> None:
 def end_dropped(session: Session, settings: Settings, now: datetime) -> list[int]:
     """Sessions whose browser stopped sending (connection lost) or never sent anything: ended."""
     ended = []
-    for live in session.scalars(select(LiveSession).where(LiveSession.status.in_(ACTIVE))):
+    # Every ward's sessions: a province user's session may hold this ward's station.
+    query = select(LiveSession).where(LiveSession.status.in_(ACTIVE)).execution_options(**{ALL_WARDS: True})
+    for live in session.scalars(query):
         last = live.last_chunk_at or live.created_at
         limit = READY_TTL_S if live.status == "ready" else DROP_S
         if last < now - timedelta(seconds=limit):

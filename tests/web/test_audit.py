@@ -1,6 +1,8 @@
 """The audit log page: read-only, filtered, paginated, escaped."""
 
-from broadcast.domain.models import AuditLog
+from sqlalchemy import select
+
+from broadcast.domain.models import AuditLog, Ward
 
 
 def test_admin_sees_logins_newest_first(login_as):
@@ -13,7 +15,12 @@ def test_admin_sees_logins_newest_first(login_as):
 def test_filter_by_action_prefix_and_user(login_as, runtime):
     client = login_as("admin")
     with runtime.unit() as s:
-        s.add(AuditLog(action="lexicon.update", username="vanhanh", detail={"term": "<script>x</script>"}))
+        ward_id = s.scalar(select(Ward.id).where(Ward.code == "MOLAO"))  # a ward admin reads their ward's rows
+        s.add(
+            AuditLog(
+                action="lexicon.update", username="vanhanh", ward_id=ward_id, detail={"term": "<script>x</script>"}
+            )
+        )
     html = client.get("/audit?action=lexicon.&user=vanhanh").get_data(as_text=True)
     assert "<code>lexicon.update</code>" in html and "<code>auth.login</code>" not in html
     assert "<script>x</script>" not in html  # user text in details is escaped
@@ -30,7 +37,8 @@ def test_bad_dates_are_a_clear_400(login_as):
 def test_pagination(login_as, runtime):
     client = login_as("admin")
     with runtime.unit() as s:
-        s.add_all(AuditLog(action=f"test.bulk{i:03d}") for i in range(120))
+        ward_id = s.scalar(select(Ward.id).where(Ward.code == "MOLAO"))
+        s.add_all(AuditLog(action=f"test.bulk{i:03d}", ward_id=ward_id) for i in range(120))
     first = client.get("/audit?action=test.").get_data(as_text=True)
     assert "<code>test.bulk119</code>" in first and "<code>test.bulk000</code>" not in first
     assert "Trang 1 / 3" in first
