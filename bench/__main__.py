@@ -17,7 +17,20 @@ import traceback
 from datetime import UTC, datetime
 from pathlib import Path
 
-MODULES = ("speech", "export", "reports", "province", "scheduler", "relay", "live", "web", "public", "network", "soak", "fuzz")
+MODULES = (
+    "speech",
+    "export",
+    "reports",
+    "province",
+    "scheduler",
+    "relay",
+    "live",
+    "web",
+    "public",
+    "network",
+    "soak",
+    "fuzz",
+)
 RESULTS = Path(__file__).resolve().parent / "results.json"
 
 
