@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from sqlalchemy import and_, false, or_, true
 
-from ..domain.models import Bulletin, BulletinStatus, Priority, Role, Setting, User
+from .. import tenancy
+from ..domain.models import Bulletin, BulletinStatus, Priority, Role, Setting, User, WardSetting
 from ..roles import STAFF_ROLES  # callers also write ``perm.STAFF_ROLES``
 
 S = BulletinStatus
@@ -26,17 +27,48 @@ SPOKEN_EDITABLE = STAFF_EDITABLE | {S.airing.value}
 OPERATOR_MAY_APPROVE_NORMAL = "operator_may_approve_normal"
 
 
-def get_setting(session, key: str, default=None):
+#: ``ward_id`` default of ``get_setting``/``set_setting``: the ward the session acts for (None for a province
+#: user or an unscoped session, i.e. the installation's value).
+SESSION_WARD = object()
+
+
+def _ward(session, ward_id):
+    return tenancy.ward_id(session) if ward_id is SESSION_WARD else ward_id
+
+
+def get_setting(session, key: str, default=None, *, ward_id=SESSION_WARD):
+    """A run-time setting as a ward sees it: the ward's own value (``ward_settings``) over the installation's
+    (``settings``).  ``ward_id`` None reads the installation's value."""
+    ward_id = _ward(session, ward_id)
+    if ward_id is not None:
+        own = session.get(WardSetting, (ward_id, key))
+        if own is not None:
+            return own.value
     row = session.get(Setting, key)
     return default if row is None else row.value
 
 
-def set_setting(session, key: str, value) -> None:
+def set_setting(session, key: str, value, *, ward_id=SESSION_WARD) -> None:
+    """Set the ward's own value (``ward_id``, by default the session's ward), or the installation's (None)."""
+    ward_id = _ward(session, ward_id)
+    if ward_id is not None:
+        row = session.get(WardSetting, (ward_id, key))
+        if row is None:
+            session.add(WardSetting(ward_id=ward_id, key=key, value=value))
+        else:
+            row.value = value
+        return
     row = session.get(Setting, key)
     if row is None:
         session.add(Setting(key=key, value=value))
     else:
         row.value = value
+
+
+def operator_may_approve_normal(session, ward_id) -> bool:
+    """Whether operators may approve normal-priority bulletins of ``ward_id`` (the ward's own setting, else
+    the installation's)."""
+    return bool(get_setting(session, OPERATOR_MAY_APPROVE_NORMAL, False, ward_id=ward_id))
 
 
 def same_department(user: User, bulletin: Bulletin) -> bool:
@@ -74,7 +106,7 @@ def can_create_for(user: User, department_id: int) -> bool:
 
 def can_edit_text(user: User, bulletin: Bulletin) -> bool:
     """May change title/body/dates/etc. (state permitting)."""
-    if not can_view(user, bulletin):
+    if not can_view(user, bulletin) or sent_down_to(user, bulletin):
         return False
     if user.role == Role.submitter.value:
         return same_department(user, bulletin) and bulletin.status in SUBMITTER_EDITABLE
@@ -84,18 +116,21 @@ def can_edit_text(user: User, bulletin: Bulletin) -> bool:
 
 
 def can_edit_spoken(user: User, bulletin: Bulletin) -> bool:
+    if sent_down_to(user, bulletin):
+        return False
     return user.role in (Role.admin.value, Role.operator.value) and bulletin.status in SPOKEN_EDITABLE
 
 
 def can_review(session, user: User, bulletin: Bulletin) -> bool:
     """May approve or reject (ignoring state): the role rule plus 'never your own'."""
-    if bulletin.author_id == user.id:
+    if bulletin.author_id == user.id or sent_down_to(user, bulletin):
         return False
     if user.role in (Role.admin.value, Role.approver.value):
         return True
     if user.role == Role.operator.value:
-        return bulletin.priority == Priority.normal.value and bool(
-            get_setting(session, OPERATOR_MAY_APPROVE_NORMAL, False)
+        # The setting of the bulletin's ward (a province bulletin: the installation's).
+        return bulletin.priority == Priority.normal.value and operator_may_approve_normal(
+            session, tenancy.ward_of(bulletin)
         )
     return False
 
@@ -105,6 +140,13 @@ def review_clause(session, user: User):
     not_own = Bulletin.author_id != user.id
     if user.role in (Role.admin.value, Role.approver.value):
         return not_own
-    if user.role == Role.operator.value and get_setting(session, OPERATOR_MAY_APPROVE_NORMAL, False):
+    if user.role == Role.operator.value and operator_may_approve_normal(session, user.ward_id):
         return and_(not_own, Bulletin.priority == Priority.normal.value)
     return false()
+
+
+def sent_down_to(user: User, bulletin: Bulletin) -> bool:
+    """A province bulletin seen by a ward user: the province wrote and reviews it; the ward only accepts or
+    declines its delivery (``broadcast.province.decisions``), never edits, reviews or withdraws it."""
+    department = bulletin.department
+    return getattr(user, "ward_id", None) is not None and department is not None and department.ward_id is None

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from ..config import session_settings
 from ..dates import parse_day
-from ..domain.labels import PRIORITY_LABELS, status_label
+from ..domain.labels import AIRABLE_STATUSES, PRIORITY_LABELS, status_label
 from ..domain.models import (
     Bulletin,
     BulletinComment,
@@ -29,9 +29,12 @@ from ..domain.models import (
 )
 from ..domain.types import utcnow
 from ..errors import Conflict, NotFound, PermissionDenied, ValidationError
+from ..province import targets as province_targets
+from ..province.decisions import sync_deliveries
 from ..publishing.visibility import default_public, is_public
 from ..security import audit
 from ..speech.voices import check_choice
+from ..tenancy import is_ward_scoped
 from . import permissions as perm
 from .targets import parse_clusters, same_clusters
 from .workflow import requeue_after_edit, submit
@@ -57,6 +60,7 @@ FIELD_LABELS = {
     "valid_until": "Phát đến ngày",
     "airings": "Số lượt phát",
     "stations": "Đài phát",
+    "wards": "Phường, xã nhận",
     "clusters": "Cụm loa",
     "voice": "Giọng đọc",
 }
@@ -165,6 +169,17 @@ def _stations(session: Session, value) -> list[Station] | None:
     return [rows[c] for c in codes]
 
 
+def _department(session: Session, code) -> Department:
+    """A department by code; a ward user never writes for the province's departments (nor sees another
+    ward's), and is told so as for a code that does not exist."""
+    department = _lookup(session, Department, code, "department", "đơn vị")
+    if is_ward_scoped(session) and province_targets.is_province_department(department):
+        raise ValidationError(
+            f"Không có đơn vị mã «{code.strip()[:40]}».", code="unknown_department", field="department"
+        )
+    return department
+
+
 def _clusters(session: Session, data: dict, out: dict, current: Bulletin | None) -> list:
     """The clusters asked for, checked against the stations the bulletin will go to (the new ones when
     they change too). A change of stations alone re-checks the clusters already chosen, so a bulletin
@@ -199,7 +214,7 @@ def validate(session: Session, data: dict, *, current: Bulletin | None = None) -
     if full or "category" in data:
         out["category"] = _lookup(session, Category, data.get("category"), "category", "chuyên mục")
     if "department" in data and data["department"] not in (None, ""):
-        out["department"] = _lookup(session, Department, data["department"], "department", "đơn vị")
+        out["department"] = _department(session, data["department"])
     if full or "priority" in data:
         value = data.get("priority", Priority.normal.value) if full else data.get("priority")
         if value in (None, ""):
@@ -215,6 +230,15 @@ def validate(session: Session, data: dict, *, current: Bulletin | None = None) -
         out["airings"] = _airings(data.get("airings", 1) if full else data.get("airings"))
     if "stations" in data:
         out["stations"] = _stations(session, data["stations"])
+    if "wards" in data:  # a province bulletin's wards: every one, or their stations beside those named
+        out["wards"] = province_targets.parse_wards(session, data["wards"])
+        if out["wards"] == province_targets.ALL:
+            out["stations"] = None
+        else:
+            named = out.get("stations") or []
+            out["stations"] = province_targets.merge_stations(
+                named, province_targets.ward_stations(session, out["wards"])
+            )
     if "clusters" in data or (current is not None and "stations" in out and current.clusters):
         out["clusters"] = _clusters(session, data, out, current)
     if "voice" in data:  # this bulletin's own voice over its stations' (None: theirs)
@@ -289,6 +313,8 @@ def create_bulletin(session: Session, actor: User, data: dict, *, submit_now: bo
         values["department"] = actor.department
     if not perm.can_create_for(actor, values["department"].id):
         raise PermissionDenied("Bạn chỉ được viết tin cho đơn vị của mình.", field="department")
+    wards = values.pop("wards", None)
+    province_targets.check_targets(values["department"], values, wards, creating=True)
     if "spoken_text" in values and not perm.can_edit_spoken(actor, Bulletin(status=S.draft.value)):
         raise PermissionDenied("Chỉ cán bộ đài mới được sửa văn bản đọc.", field="spoken_text")
     bulletin = Bulletin(
@@ -324,7 +350,12 @@ def update_bulletin(session: Session, actor: User, bulletin: Bulletin, data: dic
         data = dict(data)
         choice = data.pop("public_choice")
         check_public_choice(session, actor, bulletin, choice)
-    values = {k: v for k, v in validate(session, data, current=bulletin).items() if _differs(bulletin, k, v)}
+    checked = validate(session, data, current=bulletin)
+    wards = checked.pop("wards", None)
+    if "stations" in checked or "department" in checked or wards is not None:
+        targets = {k: checked[k] for k in ("stations",) if k in checked}
+        province_targets.check_targets(checked.get("department", bulletin.department), targets, wards, creating=False)
+    values = {k: v for k, v in checked.items() if _differs(bulletin, k, v)}
     spoken = values.pop("spoken_text", ...) if "spoken_text" in values else ...
     if values:
         if not perm.can_edit_text(actor, bulletin):
@@ -356,6 +387,12 @@ def update_bulletin(session: Session, actor: User, bulletin: Bulletin, data: dic
     audit(session, "bulletin.update", user=actor, obj=bulletin, detail={"fields": changed, "version": bulletin.version})
     if bulletin.status in (S.approved.value, S.scheduled.value) and any(f in changed for f in CONTENT_FIELDS):
         requeue_after_edit(session, bulletin, actor, changed)
+    elif (
+        "stations" in changed
+        and bulletin.status in AIRABLE_STATUSES
+        and province_targets.is_province_bulletin(bulletin)
+    ):
+        sync_deliveries(session, bulletin, actor)  # targets changed after approval: deliveries follow
     session.flush()
     return bulletin
 

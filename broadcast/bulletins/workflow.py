@@ -32,6 +32,8 @@ from ..domain.labels import STATUS_LABELS, status_label  # noqa: F401 - re-expor
 from ..domain.models import Bulletin, BulletinStatus, Role, User
 from ..domain.types import utcnow
 from ..errors import BroadcastError, Conflict, NotFound, PermissionDenied, ValidationError
+from ..province.decisions import sync_deliveries
+from ..province.targets import is_province_bulletin
 from ..security import audit
 from . import permissions as perm
 
@@ -141,11 +143,15 @@ def _check_permission(session: Session, t: Transition, bulletin: Bulletin, actor
     elif t.name in ("approve", "reject"):
         if bulletin.author_id == actor.id:
             raise PermissionDenied("Không ai được tự duyệt hoặc trả lại tin do chính mình viết.")
+        if perm.sent_down_to(actor, bulletin):
+            raise PermissionDenied("Tin của tỉnh gửi xuống do lãnh đạo cấp tỉnh duyệt.")
         if not perm.can_review(session, actor, bulletin):
             if role == Role.operator.value:
                 raise PermissionDenied("Cán bộ đài chỉ được duyệt tin mức thường khi phường cho phép.")
             raise PermissionDenied("Chỉ lãnh đạo duyệt tin mới được duyệt hoặc trả lại tin.")
     elif t.name == "withdraw":
+        if perm.sent_down_to(actor, bulletin):
+            raise PermissionDenied("Tin của tỉnh gửi xuống: phường không rút được, chỉ từ chối phát trong hàng chờ.")
         if role in perm.STAFF_ROLES:
             return
         if role == Role.submitter.value and perm.same_department(actor, bulletin):
@@ -264,9 +270,16 @@ def submit(session: Session, bulletin: Bulletin, actor: User | None, reason: str
 
 def approve(session: Session, bulletin: Bulletin, actor: User | None, reason: str | None = None) -> Bulletin:
     bulletin = _run(session, "approve", bulletin, actor, reason)
+    deliver(session, bulletin, actor)
     if bulletin.priority == "emergency":
         _emergency_to_devices(session, bulletin, actor)
     return bulletin
+
+
+def deliver(session: Session, bulletin: Bulletin, actor: User | None) -> None:
+    """A province bulletin just approved goes down: one delivery per target station (broadcast.province)."""
+    if is_province_bulletin(bulletin):
+        sync_deliveries(session, bulletin, actor)
 
 
 def _emergency_to_devices(session: Session, bulletin: Bulletin, actor: User | None) -> None:

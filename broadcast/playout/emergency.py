@@ -24,6 +24,7 @@ from ..domain.labels import AIRABLE_STATUSES
 from ..domain.models import AudioRendition, Bulletin, PlayoutRun, Station
 from ..domain.types import utcnow
 from ..errors import BroadcastError
+from ..province.targets import is_province_bulletin
 from .channels import Channel, EmergencyRequest
 from .claims import claim_key, claim_run
 from .items import Item, probe_ms
@@ -115,12 +116,22 @@ def pending(runtime, config, now=None) -> list[tuple[Bulletin, list[Station]]]:
         claimed = set(session.scalars(select(PlayoutRun.claim_key).where(PlayoutRun.kind == "emergency")))
         live = [s for s in session.scalars(select(Station).where(Station.enabled.is_(True))) if is_live(s.sink)]
         for b in bulletins:
-            targets = live if b.all_stations else [s for s in b.stations if s.enabled and is_live(s.sink)]
+            targets = _targets(b, live)
             targets = [s for s in targets if claim_key("emergency", b.id, s.id) not in claimed]
             if targets:
                 found.append((b, targets))
         session.expunge_all()
     return found
+
+
+def _targets(bulletin: Bulletin, live: list[Station]) -> list[Station]:
+    """The live stations an emergency breaks in on: its own, every station for a province bulletin sent to
+    all wards, its ward's stations for a ward's bulletin for all."""
+    if not bulletin.all_stations:
+        return [s for s in bulletin.stations if s.enabled and is_live(s.sink)]
+    if is_province_bulletin(bulletin):
+        return live
+    return [s for s in live if s.ward_id == bulletin.department.ward_id]
 
 
 def send_to_devices(runtime, config, now, retry: dict) -> int:

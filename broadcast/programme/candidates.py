@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..domain.labels import AIRABLE_STATUSES
@@ -15,8 +15,8 @@ from ..domain.models import (
     Programme,
     ProgrammeItem,
     Station,
-    bulletin_stations,
 )
+from ..province.targets import airs_at_clause
 from .calendar import next_session_dates
 from .fill import Candidate
 from .timing import warning
@@ -25,10 +25,8 @@ Candidates = dict[int, tuple[Bulletin, Candidate]]  # bulletin id -> (row, what 
 
 
 def _for_station(station: Station):
-    return or_(
-        Bulletin.all_stations.is_(True),
-        Bulletin.id.in_(select(bulletin_stations.c.bulletin_id).where(bulletin_stations.c.station_id == station.id)),
-    )
+    # The ward's own bulletins meant for the station, and province bulletins its ward accepted.
+    return airs_at_clause(station)
 
 
 def day_candidates(
