@@ -44,7 +44,9 @@ def _stations():
     return list(db_session().scalars(select(Station).where(Station.enabled.is_(True)).order_by(Station.code)))
 
 
-def _station_and_date():
+def _station_and_date(*, strict: bool = False):
+    """The stations, the station asked for and the date. A page that only shows falls back to the first station
+    on a bad code; a change or a download (``strict``) raises instead, so it never acts on another station."""
     stations = _stations()
     code = request.values.get("station") or (stations[0].code if stations else None)
     if code is None:
@@ -55,6 +57,8 @@ def _station_and_date():
         station = next((s for s in stations if s.code == code), None) or station_by_code(db_session(), code)
         on = parse_date(request.values.get("date")) if request.values.get("date") else _today()
     except BroadcastError as exc:
+        if strict:
+            raise
         flash(error_text(exc), "error")
         station, on = stations[0] if stations else None, _today()
         if station is None:
@@ -191,7 +195,11 @@ def programmes_week():
 @roles_required(*EDIT_ROLES)
 def programmes_build():
     session, settings = db_session(), _settings()
-    _stations_list, station, on = _station_and_date()
+    try:
+        _stations_list, station, on = _station_and_date(strict=True)
+    except BroadcastError as exc:  # another ward's station is as unknown as a missing one: nothing is built
+        flash(error_text(exc), "error")
+        return redirect(url_for("admin.programmes"))
     with commit_or_flash() as outcome:
         expire_overdue(session, _today())  # bulletins whose window has ended leave the approved pool first
         result = build_day(session, settings, station.code, on, actor=current_db_user())
@@ -328,7 +336,11 @@ def programme_preview(programme_id):
 @roles_required(*EDIT_ROLES)
 def programmes_export():
     session, settings = db_session(), _settings()
-    _stations_list, station, on = _station_and_date()
+    try:
+        _stations_list, station, on = _station_and_date(strict=True)
+    except BroadcastError as exc:
+        flash(error_text(exc), "error")
+        return redirect(url_for("admin.programmes"))
     try:
         result = export_day(session, settings, station.code, on)
     except BroadcastError as exc:
