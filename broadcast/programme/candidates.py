@@ -16,6 +16,7 @@ from ..domain.models import (
     ProgrammeItem,
     Station,
 )
+from ..province.decisions import positions
 from ..province.targets import airs_at_clause
 from .calendar import next_session_dates
 from .fill import Candidate
@@ -52,6 +53,7 @@ def day_candidates(
     ids = [b.id for b in rows]
     pending = _pending_airings(session, ids, today, skip_programme_ids)
     history = _history(session, station, ids, on_date)
+    placed = positions(session, station.id, ids)  # the ward's order of province priority items
     result = {}
     for b in rows:
         seen = history.get(b.id, [])
@@ -72,6 +74,7 @@ def day_candidates(
                 targets_station=True,
                 aired_count=len(seen),
                 last_aired=max(seen) if seen else None,
+                position=placed.get(b.id),
             ),
         )
     return result

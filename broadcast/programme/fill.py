@@ -49,6 +49,9 @@ class Candidate:
     targets_station: bool = True
     aired_count: int = 0  # airings so far (as-run and earlier programmes)
     last_aired: date | None = None
+    # A province priority bulletin the ward operator ordered among its own priority items (0 = first);
+    # None = the rotation's place, still ahead of every normal item.
+    position: int | None = None
 
     @property
     def emergency(self) -> bool:
@@ -137,6 +140,17 @@ def rotation_key(c: Candidate):
     return (PRIORITY_RANK.get(c.priority, 2), c.aired_count, c.last_aired or date.min, c.valid_until, c.id)
 
 
+def ward_order(urgent: list[Candidate]) -> list[Candidate]:
+    """Emergencies first; then the priority items in rotation order, except those the ward operator
+    placed (``position``), each put at its index among the priority items."""
+    emergencies = [c for c in urgent if c.emergency]
+    priority = [c for c in urgent if not c.emergency and c.position is None]
+    placed = [c for c in urgent if not c.emergency and c.position is not None]
+    for c in sorted(placed, key=lambda c: (c.position, c.id)):
+        priority.insert(min(c.position, len(priority)), c)
+    return emergencies + priority
+
+
 def fill_session(
     candidates: list[Candidate], blocks: list[Block], *, max_ms: int, fixed_ms: int, on_date: date
 ) -> FillResult:
@@ -150,7 +164,7 @@ def fill_session(
         seen.add(c.id)
         eligible.append(c)
     ranked = sorted(eligible, key=rotation_key)
-    urgent = [c for c in ranked if PRIORITY_RANK.get(c.priority, 2) < 2]
+    urgent = ward_order([c for c in ranked if PRIORITY_RANK.get(c.priority, 2) < 2])
     normal = [c for c in ranked if PRIORITY_RANK.get(c.priority, 2) >= 2]
     for c in urgent:
         reason = _place(c, blocks, result, max_ms)

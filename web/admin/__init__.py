@@ -8,6 +8,7 @@ bp = Blueprint("admin", __name__, template_folder="../templates")
 # Import order is menu order (each module appends its entries to web.nav.NAV_ITEMS).
 from . import views  # noqa: E402,F401
 from . import bulletins  # noqa: E402,F401
+from . import deliveries  # noqa: E402,F401  (province bulletins sent down: queue and board)
 from . import users  # noqa: E402,F401
 from . import departments  # noqa: E402,F401
 from . import stations  # noqa: E402,F401

@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 from broadcast import roles
 from broadcast.bulletins import permissions as perm
 from broadcast.bulletins import queries, recording, service, targets, workflow
-from broadcast.domain.models import Bulletin, Category, Department, Station, User
+from broadcast.domain.models import Bulletin, Category, Department, Station, User, Ward
 from broadcast.domain.types import utcnow
 from broadcast.errors import BroadcastError, ValidationError
 from broadcast.speech.engines.chain import voice_catalogue
@@ -106,6 +106,8 @@ def _choices():
             .order_by(Station.code)
         ).all(),
         "voices": [v for v in voice_catalogue(runtime_of().settings) if v["available"]],
+        # A province user may send a bulletin down to chosen wards; a ward user never sees this choice.
+        "wards": session.scalars(select(Ward).order_by(Ward.name)).all() if current_db_user().ward_id is None else [],
     }
 
 
@@ -161,6 +163,9 @@ def _form_data(user: User, bulletin: Bulletin | None) -> dict:
     stations = [s for s in form.getlist("stations") if s]
     data["stations"] = stations or None
     data["clusters"] = [c for c in form.getlist("clusters") if c]
+    wards = [w for w in form.getlist("wards") if w]
+    if user.ward_id is None and wards:  # only province users have the wards' choice
+        data["wards"] = "all" if "all" in wards else wards
     if "voice_choice" in form:  # "engine|voice", or empty for the stations' voice
         engine, _, voice = form.get("voice_choice", "").partition("|")
         data["voice"] = {"engine": engine, "voice": voice, "speed": form.get("voice_speed") or 1} if engine else None
@@ -214,6 +219,7 @@ def _edit_values(bulletin: Bulletin) -> dict:
         "valid_until": bulletin.valid_until.isoformat(),
         "airings": str(bulletin.airings_wanted),
         "stations": [] if bulletin.all_stations else [s.code for s in bulletin.stations],
+        "wards": ["all"] if bulletin.all_stations and bulletin.department.ward_id is None else [],
         "clusters": targets.cluster_codes(bulletin),
         "voice_choice": f"{bulletin.voice['engine']}|{bulletin.voice['voice']}" if bulletin.voice else "",
         "voice_speed": str(bulletin.voice["speed"]) if bulletin.voice else "1",

@@ -15,3 +15,4 @@ from . import speech  # noqa: E402,F401
 from . import agent, devices  # noqa: E402,F401  (station devices, docs/network.md)
 from . import sources  # noqa: E402,F401  (upstream sources a station relays)
 from . import live  # noqa: E402,F401  (live broadcasts from a phone app)
+from . import deliveries  # noqa: E402,F401  (province bulletins sent down to the wards)

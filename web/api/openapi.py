@@ -27,6 +27,7 @@ API_MODULES = (
     "devices",
     "sources",
     "live",
+    "deliveries",
 )
 
 ERROR_SCHEMA = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from broadcast.bulletins import queries, service, targets, workflow
 from broadcast.domain.categories import CATEGORY_CODES
+from broadcast.province import targets as province_targets
 
 _ERR = {"$ref": "#/components/schemas/Error"}
 
@@ -65,6 +66,15 @@ _FIELDS = {
     "valid_until": {**_DATE, "pattern": r"^20\d\d-"},
     "airings": {"type": "integer", "minimum": 1, "maximum": service.MAX_AIRINGS},
     "stations": {"type": "array", "items": {"type": "string"}},
+    "wards": {
+        "oneOf": [
+            {"type": "string", "enum": ["all"]},
+            {"type": "array", "items": {"type": "string"}, "maxItems": province_targets.MAX_WARDS},
+        ],
+        "description": 'Chỉ tin của đơn vị cấp tỉnh: nơi nhận là "all" (mọi phường, xã) hoặc danh sách mã '
+        "phường, xã (các đài của họ, cùng các đài trong «stations»). Tin của tỉnh không chọn nơi nhận bị từ chối "
+        "(400).",
+    },
     "clusters": {
         "type": "array",
         "items": {"type": "string", "minLength": 1, "maxLength": 40},
