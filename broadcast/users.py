@@ -78,7 +78,9 @@ def add_user(
         )
     role_value = parse_role(role)
     check_password_strength(password)
-    if session.scalar(select(User.id).where(User.username == username)) is not None:
+    # Usernames are unique in the whole installation: look past the ward scope (the answer names no ward).
+    taken = select(User.id).where(User.username == username).execution_options(all_wards=True)
+    if session.scalar(taken) is not None:
         raise Conflict(f"Tên đăng nhập {username!r} đã có người dùng.", field="username")
     dept = find_department(session, department) if department else None
     if role_value is Role.submitter and dept is None:
@@ -106,6 +108,34 @@ def add_user(
     return user
 
 
+def manages(actor: User, user: User) -> bool:
+    """A province admin manages every account; a ward admin only their own ward's (the province's accounts
+    are shared with the ward read-only)."""
+    return actor.ward_id is None or user.ward_id == actor.ward_id
+
+
+def managed_user(session: Session, actor: User, user_id) -> User | None:
+    """The account ``actor`` may change, or None: missing, another ward's and the province's look alike."""
+    try:
+        user = session.get(User, int(user_id))
+    except (TypeError, ValueError):
+        return None
+    return user if user is not None and manages(actor, user) else None
+
+
+def ward_for(session: Session, actor: User, ward: str | None) -> str | None:
+    """The ward code a new account or department of ``actor`` goes to: a ward admin's own ward, whatever the
+    form says (naming another ward is answered as for a missing one); a province admin's choice, "" or None
+    for the province."""
+    ward = (ward or "").strip()
+    if actor.ward_id is None:
+        return find_ward(session, ward).code if ward else None
+    own = session.get(Ward, actor.ward_id)
+    if ward and ward.upper() != own.code:
+        raise error(NotFound, N_("Không có phường, xã mã %(code)s."), field="ward", code=ward)
+    return own.code
+
+
 def create_user(
     session: Session,
     actor: User,
@@ -115,11 +145,15 @@ def create_user(
     *,
     department: str | None = None,
     full_name: str = "",
+    ward: str | None = None,
     ip: str | None = None,
 ) -> User:
-    """An admin adds an account (the rules of ``add_user``), written to the audit log."""
+    """An admin adds an account (the rules of ``add_user``), written to the audit log.  A ward admin's new
+    account is of their ward; a province admin chooses the ward (``ward``), or the province (none, and no
+    department of a ward)."""
     require_admin(actor)
-    user = add_user(session, username, role, password, department=department, full_name=full_name.strip())
+    code = ward_for(session, actor, ward)
+    user = add_user(session, username, role, password, department=department, full_name=full_name.strip(), ward=code)
     audit(session, "user.create", user=actor, obj=user, ip=ip, detail={"role": user.role})
     return user
 
@@ -140,11 +174,14 @@ def update_user(
     A submitter must keep a department, and an admin may not lock themself out or drop their own admin
     role (the ward would be left without anyone able to undo it)."""
     require_admin(actor)
+    if not manages(actor, user):
+        raise error(NotFound, N_("Không có người dùng này."))
     role_value = parse_role(role if role is not None else user.role).value
     dept = None
     if department:
         dept = session.scalar(select(Department).where(Department.code == department))
-        if dept is None:
+        # A ward's account works in its ward's departments, a province account in the province's.
+        if dept is None or dept.ward_id != user.ward_id:
             raise error(ValidationError, N_("Không có đơn vị này."), field="department")
     if role_value == Role.submitter.value and dept is None:
         raise error(ValidationError, N_("Người gửi tin phải thuộc một đơn vị."), field="department")
@@ -170,13 +207,26 @@ def update_user(
     return user
 
 
-def operator_may_approve(session: Session) -> bool:
-    """Whether operators may approve normal-priority bulletins (a ward-wide setting)."""
-    return bool(bulletin_permissions.get_setting(session, bulletin_permissions.OPERATOR_MAY_APPROVE_NORMAL))
+def operator_may_approve(session: Session, ward_id=bulletin_permissions.SESSION_WARD) -> bool:
+    """Whether operators may approve normal-priority bulletins: the ward's own setting (by default the
+    session's ward), else the installation's."""
+    return bool(
+        bulletin_permissions.get_setting(session, bulletin_permissions.OPERATOR_MAY_APPROVE_NORMAL, ward_id=ward_id)
+    )
 
 
 def set_operator_may_approve(session: Session, actor: User, value: bool, *, ip: str | None = None) -> None:
+    """A ward admin sets their ward's value; a province admin the installation's, which every ward without
+    its own follows."""
     require_admin(actor)
     key = bulletin_permissions.OPERATOR_MAY_APPROVE_NORMAL
-    bulletin_permissions.set_setting(session, key, value)
-    audit(session, "setting.update", user=actor, object_type="settings", object_id=key, detail={"value": value}, ip=ip)
+    bulletin_permissions.set_setting(session, key, value, ward_id=actor.ward_id)
+    audit(
+        session,
+        "setting.update",
+        user=actor,
+        object_type="settings",
+        object_id=key,
+        detail={"value": value, "ward_id": actor.ward_id},
+        ip=ip,
+    )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from broadcast.domain.models import AuditLog, Department, Setting
+from broadcast.domain.models import AuditLog, Department, WardSetting
 from tests.bulletins.fast import fast_hashing  # noqa: F401  (autouse)
 from tests.conftest import csrf_from
 
@@ -55,5 +55,6 @@ def test_the_operator_approval_setting(login_as, client, session):
     r = _post(client, setting="operator_may_approve_normal", value="1")
     assert "Đã lưu cài đặt duyệt tin." in client.get(r.headers["Location"]).get_data(as_text=True)
     session.expire_all()
-    assert session.get(Setting, "operator_may_approve_normal").value is True
+    # The demo admin is a ward admin: the setting is their ward's own (tests/tenancy/test_people_settings.py).
+    assert session.scalar(select(WardSetting.value).where(WardSetting.key == "operator_may_approve_normal")) is True
     assert "setting.update" in set(session.scalars(select(AuditLog.action)))
