@@ -5,6 +5,12 @@ knows nothing of the database.  Here we read the operator's lexicon and
 speech settings, record what was rendered in ``audio_renditions``, and
 invalidate renditions when a lexicon change alters how their text is read.
 
+Lexicons and the document-symbols setting are per ward: a ward reads with the province's entries and its
+own (a ward's entry overrides the province's for the same term), and a bulletin is read with its ward's
+(a province bulletin with the province's, one rendition for every station it goes to).  The version is a
+counter shared by the installation: the province's change stamps the province and then every ward with
+entries of its own, a ward's change stamps that ward, so two lexicons that differ never share a version.
+
 Invalidation is by effect, not by date: after an edit, each live
 rendition's bulletin is normalised again with the new lexicon, and only
 those whose spoken text changed are marked stale.  ``render_bulletin``
@@ -20,12 +26,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from .. import tenancy
+from ..bulletins.permissions import SESSION_WARD, get_setting, set_setting
 from ..bulletins.recording import resolve_recording
 from ..config import Settings
-from ..domain.models import AudioRendition, Bulletin, LexiconEntry, Setting
+from ..domain.models import AudioRendition, Bulletin, Department, LexiconEntry, Setting, WardSetting
 from ..errors import BroadcastError, NotFound, ValidationError
 from ..security import audit
 from . import usage, voices
@@ -49,35 +57,56 @@ def _setting(session: Session, key: str, default=None):
     return default if row is None else row.value
 
 
-def lexicon_version(session: Session) -> int:
-    return int(_setting(session, LEXICON_VERSION_KEY, 0) or 0)
+def _ward(session: Session, ward_id) -> int | None:
+    """The ward meant: ``ward_id``, or by default the ward the session acts for (None: the province)."""
+    return tenancy.ward_id(session) if ward_id is SESSION_WARD else ward_id
 
 
-def operator_lexicon(session: Session) -> dict[str, str]:
-    """Operator entries (they extend and override the shipped lexicon)."""
-    return {e.term: e.spoken for e in session.scalars(select(LexiconEntry))}
+def _seen_by(ward_id: int | None):
+    """Entries a ward reads with: the province's and its own (the province: its own only)."""
+    column = LexiconEntry.ward_id
+    return column.is_(None) if ward_id is None else or_(column.is_(None), column == ward_id)
+
+
+def lexicon_version(session: Session, ward_id=SESSION_WARD) -> int:
+    """The version of the lexicon ``ward_id`` reads with (by default the session's ward; None: the
+    province's).  It goes into the rendition cache key."""
+    wid = _ward(session, ward_id)
+    province = int(_setting(session, LEXICON_VERSION_KEY, 0) or 0)
+    own = session.get(WardSetting, (wid, LEXICON_VERSION_KEY)) if wid is not None else None
+    return max(province, int(own.value or 0)) if own is not None else province
+
+
+def operator_lexicon(session: Session, ward_id=SESSION_WARD) -> dict[str, str]:
+    """Operator entries of the province and of ``ward_id`` (by default the session's ward); the ward's
+    override the province's, and both extend and override the shipped lexicon."""
+    wid = _ward(session, ward_id)
+    rows = session.execute(select(LexiconEntry.term, LexiconEntry.spoken, LexiconEntry.ward_id).where(_seen_by(wid)))
+    province, own = {}, {}
+    for term, spoken, entry_ward in rows:
+        (province if entry_ward is None else own)[term] = spoken
+    return province | own
 
 
 def _bulletin_text(bulletin: Bulletin) -> str:
     return bulletin.spoken_text or bulletin.body or ""
 
 
-def full_symbols(session: Session) -> bool:
-    """Whether document symbols are read in full (the station's choice; default: as announcers do)."""
-    return bool(_setting(session, FULL_SYMBOLS_KEY, False))
+def full_symbols(session: Session, ward_id=SESSION_WARD) -> bool:
+    """Whether document symbols are read in full (the ward's choice, else the installation's; default: as
+    announcers do)."""
+    return bool(get_setting(session, FULL_SYMBOLS_KEY, False, ward_id=_ward(session, ward_id)))
 
 
-def set_full_symbols(session: Session, on: bool, *, user=None, ip: str | None = None) -> int:
-    """Change how document symbols are read; marks stale (and returns how many) the renditions it alters."""
-    if full_symbols(session) == bool(on):
+def set_full_symbols(session: Session, on: bool, *, user=None, ip: str | None = None, ward_id=SESSION_WARD) -> int:
+    """Change how document symbols are read in ``ward_id`` (by default the session's ward; None: the
+    installation's default); marks stale (and returns how many) the renditions it alters."""
+    wid = _ward(session, ward_id)
+    if full_symbols(session, wid) == bool(on):
         return 0
-    row = session.get(Setting, FULL_SYMBOLS_KEY)
-    if row is None:
-        session.add(Setting(key=FULL_SYMBOLS_KEY, value=bool(on)))
-    else:
-        row.value = bool(on)
+    set_setting(session, FULL_SYMBOLS_KEY, bool(on), ward_id=wid)
     session.flush()
-    stale = invalidate_for_lexicon(session)
+    stale = invalidate_for_lexicon(session, ward_id=wid)
     detail = {"full_symbols": bool(on), "stale_renditions": stale}
     audit(
         session,
@@ -91,33 +120,62 @@ def set_full_symbols(session: Session, on: bool, *, user=None, ip: str | None = 
     return stale
 
 
-def invalidate_for_lexicon(session: Session, lexicon: Mapping[str, str] | None = None) -> int:
-    """Mark stale the renditions whose bulletin now reads differently."""
-    lexicon = operator_lexicon(session) if lexicon is None else lexicon
-    full = full_symbols(session)
-    stale = 0
-    rows = session.scalars(
-        select(AudioRendition).where(
-            AudioRendition.stale.is_(False),
-            AudioRendition.bulletin_id.is_not(None),
-            AudioRendition.engine != "recording",
-        )
+@dataclass(frozen=True)
+class Reading:
+    """How a ward's bulletins are read: its lexicon, that lexicon's version, document symbols in full."""
+
+    lexicon: dict[str, str]
+    version: int
+    full_symbols: bool
+
+
+def reading_for(session: Session, ward_id: int | None) -> Reading:
+    """The reading of ``ward_id`` (None: the province's, for the bulletins it sends down)."""
+    return Reading(
+        operator_lexicon(session, ward_id), lexicon_version(session, ward_id), full_symbols(session, ward_id)
     )
-    for row in rows:
-        bulletin = session.get(Bulletin, row.bulletin_id)
-        if bulletin is None or normalize(_bulletin_text(bulletin), lexicon, full_symbols=full) != row.spoken_text:
+
+
+def invalidate_for_lexicon(session: Session, lexicon: Mapping[str, str] | None = None, *, ward_id=SESSION_WARD) -> int:
+    """Mark stale the renditions whose bulletin now reads differently after a change at ``ward_id``'s
+    level: a ward's change touches its bulletins only, the province's every bulletin (each read with its
+    own ward's lexicon).  ``lexicon``, when given, is the one every bulletin is read with."""
+    wid = _ward(session, ward_id)
+    query = (
+        select(AudioRendition, Bulletin, Department.ward_id)
+        .join(Bulletin, Bulletin.id == AudioRendition.bulletin_id)
+        .join(Department, Department.id == Bulletin.department_id)
+        .where(AudioRendition.stale.is_(False), AudioRendition.engine != "recording")
+    )
+    if wid is not None:
+        query = query.where(Department.ward_id == wid)
+    readings: dict[int | None, Reading] = {}
+    stale = 0
+    for row, bulletin, bulletin_ward in session.execute(query):
+        if bulletin_ward not in readings:
+            readings[bulletin_ward] = reading_for(session, bulletin_ward)
+        reading = readings[bulletin_ward]
+        words = reading.lexicon if lexicon is None else lexicon
+        if normalize(_bulletin_text(bulletin), words, full_symbols=reading.full_symbols) != row.spoken_text:
             row.stale = True
             stale += 1
     return stale
 
 
-def _bump(session: Session) -> int:
-    version = lexicon_version(session) + 1
-    row = session.get(Setting, LEXICON_VERSION_KEY)
-    if row is None:
-        session.add(Setting(key=LEXICON_VERSION_KEY, value=version))
-    else:
-        row.value = version
+def _bump(session: Session, ward_id: int | None) -> int:
+    """A new version for ``ward_id``'s lexicon (None: the province's, and then a newer one for every ward
+    with entries of its own, whose lexicon changed too).  Returns the version of the level changed."""
+    every_ward = select(WardSetting.value).where(WardSetting.key == LEXICON_VERSION_KEY)
+    latest = max(
+        [int(_setting(session, LEXICON_VERSION_KEY, 0) or 0)]
+        + [int(v or 0) for v in session.scalars(every_ward.execution_options(all_wards=True))]
+    )
+    version = latest + 1
+    set_setting(session, LEXICON_VERSION_KEY, version, ward_id=ward_id)
+    if ward_id is None:
+        with_entries = select(LexiconEntry.ward_id).where(LexiconEntry.ward_id.is_not(None)).distinct()
+        for n, wid in enumerate(sorted(session.scalars(with_entries.execution_options(all_wards=True))), 1):
+            set_setting(session, LEXICON_VERSION_KEY, version + n, ward_id=wid)
     return version
 
 
@@ -191,58 +249,85 @@ def _clean_entry(term: str | None, spoken: str | None, note: str | None) -> tupl
     return term, spoken, note
 
 
-def lexicon_entries(session: Session) -> list[LexiconEntry]:
-    """Operator entries, sorted by term."""
-    return list(session.scalars(select(LexiconEntry).order_by(LexiconEntry.term)))
+def lexicon_entries(session: Session, ward_id=SESSION_WARD) -> list[LexiconEntry]:
+    """Operator entries ``ward_id`` reads with (by default the session's ward): the province's and its own,
+    sorted by term, the province's first."""
+    wid = _ward(session, ward_id)
+    query = select(LexiconEntry).where(_seen_by(wid))
+    return list(session.scalars(query.order_by(LexiconEntry.term, LexiconEntry.ward_id.is_not(None))))
 
 
-def get_lexicon_entry(session: Session, term: str) -> LexiconEntry | None:
-    return session.scalar(select(LexiconEntry).where(LexiconEntry.term == " ".join((term or "").split())))
+def _at_level(wid: int | None):
+    return LexiconEntry.ward_id.is_(None) if wid is None else LexiconEntry.ward_id == wid
+
+
+def get_lexicon_entry(session: Session, term: str, ward_id=SESSION_WARD) -> LexiconEntry | None:
+    """The entry of ``term`` that ``ward_id`` (by default the session's ward; None: the province) owns and
+    may change: the province's entries are read-only for a ward."""
+    wid = _ward(session, ward_id)
+    term = " ".join((term or "").split())
+    return session.scalar(select(LexiconEntry).where(LexiconEntry.term == term, _at_level(wid)))
 
 
 def save_lexicon_entry(
-    session: Session, term: str, spoken: str, *, user_id: int | None = None, note: str | None = None
+    session: Session,
+    term: str,
+    spoken: str,
+    *,
+    user_id: int | None = None,
+    note: str | None = None,
+    ward_id=SESSION_WARD,
 ) -> LexiconChange:
-    """Add or change an entry; bumps the version and invalidates affected audio.
+    """Add or change an entry of ``ward_id`` (by default the session's ward; None: province-wide); bumps the
+    version and invalidates affected audio.  A ward's entry for a term the province has overrides it there.
 
     Saving an entry unchanged (same spoken form and note) changes nothing.
     """
+    wid = _ward(session, ward_id)
     term, spoken, note = _clean_entry(term, spoken, note)
-    entry = session.scalar(select(LexiconEntry).where(LexiconEntry.term == term))
+    entry = get_lexicon_entry(session, term, wid)
     old = entry.spoken if entry is not None else None
     if entry is not None and entry.spoken == spoken and entry.note == note:
-        return LexiconChange(term, spoken, old, lexicon_version(session), 0, changed=False)
+        return LexiconChange(term, spoken, old, lexicon_version(session, wid), 0, changed=False)
     if entry is None:
-        entry = LexiconEntry(term=term, spoken=spoken)
+        entry = LexiconEntry(term=term, spoken=spoken, ward_id=wid)
         session.add(entry)
     entry.spoken, entry.note, entry.updated_by_id = spoken, note, user_id
     session.flush()
-    version = _bump(session)
-    stale = invalidate_for_lexicon(session) if old != spoken else 0
+    version = _bump(session, wid)
+    stale = invalidate_for_lexicon(session, ward_id=wid) if old != spoken else 0
     return LexiconChange(term, spoken, old, version, stale)
 
 
-def remove_lexicon_entry(session: Session, term: str) -> LexiconChange:
-    """Delete an operator entry (the shipped default, if any, applies again)."""
-    entry = get_lexicon_entry(session, term)
+def remove_lexicon_entry(session: Session, term: str, ward_id=SESSION_WARD) -> LexiconChange:
+    """Delete an operator entry of ``ward_id``'s level (the province's entry, else the shipped default,
+    applies again).  A ward cannot delete the province's entries: they answer as missing."""
+    wid = _ward(session, ward_id)
+    entry = get_lexicon_entry(session, term, wid)
     if entry is None:
         raise NotFound("Không có mục từ điển phát âm này.")
     old = entry.spoken
     session.delete(entry)
     session.flush()
-    version = _bump(session)
-    return LexiconChange(entry.term, None, old, version, invalidate_for_lexicon(session))
+    version = _bump(session, wid)
+    return LexiconChange(entry.term, None, old, version, invalidate_for_lexicon(session, ward_id=wid))
 
 
 def set_lexicon_entry(
-    session: Session, term: str, spoken: str, *, user_id: int | None = None, note: str | None = None
+    session: Session,
+    term: str,
+    spoken: str,
+    *,
+    user_id: int | None = None,
+    note: str | None = None,
+    ward_id=SESSION_WARD,
 ) -> int:
     """Add or change an entry; returns the lexicon version."""
-    return save_lexicon_entry(session, term, spoken, user_id=user_id, note=note).version
+    return save_lexicon_entry(session, term, spoken, user_id=user_id, note=note, ward_id=ward_id).version
 
 
-def delete_lexicon_entry(session: Session, term: str) -> int:
-    return remove_lexicon_entry(session, term).version
+def delete_lexicon_entry(session: Session, term: str, ward_id=SESSION_WARD) -> int:
+    return remove_lexicon_entry(session, term, ward_id).version
 
 
 def speech_settings(session: Session) -> dict:
@@ -273,14 +358,18 @@ def _render_job(
     session: Session,
     bulletin: Bulletin,
     settings: Settings,
-    lexicon: Mapping[str, str],
+    reading: Reading,
     prefs: dict,
     station_voice: dict | None = None,
 ) -> AudioRendition | dict:
-    """The bulletin's reusable rendition, or the ``render_text`` arguments to make one. The voice is the
-    bulletin's own choice, else its station's (``station_voice``), else the installation's."""
+    """The bulletin's reusable rendition, or the ``render_text`` arguments to make one, read as its ward
+    reads (``reading``). The voice is the bulletin's own choice, else its station's (``station_voice``),
+    else the installation's."""
     choice = bulletin.voice or station_voice
-    audio = {k: v for k, v in prefs.items() if k in ("rate", "pitch", "chime", "full_symbols")}
+    lexicon = reading.lexicon
+    audio = {k: v for k, v in prefs.items() if k in ("rate", "pitch", "chime")}
+    if reading.full_symbols or "full_symbols" in prefs:  # as before wards: the key only once it was set
+        audio["full_symbols"] = reading.full_symbols
     if choice:
         audio["speed"] = choice["speed"]
     if audio.get("chime", "none") != "none":
@@ -304,7 +393,7 @@ def _render_job(
         voice=choice["voice"] if choice else prefs.get("voice"),
         settings=audio,
         lexicon=lexicon,
-        lexicon_version=lexicon_version(session),
+        lexicon_version=reading.version,
         cache_dir=settings.subdir("renditions"),
         tags={
             "title": bulletin.title,
@@ -333,10 +422,11 @@ def _record(session: Session, bulletin: Bulletin, result: Rendition, today: date
 def render_bulletin(
     session: Session, bulletin: Bulletin, settings: Settings, *, station_voice: dict | None = None
 ) -> AudioRendition:
-    """The bulletin's current audio (in its own voice, else ``station_voice``), rendering it only if needed;
-    flushes, never commits."""
+    """The bulletin's current audio (in its own voice, else ``station_voice``; read with its ward's lexicon),
+    rendering it only if needed; flushes, never commits."""
     prefs = speech_settings(session)
-    job = _render_job(session, bulletin, settings, operator_lexicon(session), prefs, station_voice)
+    reading = reading_for(session, tenancy.ward_of(bulletin))
+    job = _render_job(session, bulletin, settings, reading, prefs, station_voice)
     if isinstance(job, AudioRendition):
         return job
     return _record(session, bulletin, render_text(**job), datetime.now(settings.tz).date())
@@ -358,12 +448,16 @@ def render_bulletins(
     error (a ``BroadcastError`` with a Vietnamese message) in its slot, so one
     bad bulletin does not stop the others.  Flushes, never commits.
     """
-    lexicon, prefs = operator_lexicon(session), speech_settings(session)
+    prefs = speech_settings(session)
+    readings: dict[int | None, Reading] = {}
     slots: list = []
     jobs: list[dict] = []
     for bulletin in bulletins:
+        ward_id = tenancy.ward_of(bulletin)
+        if ward_id not in readings:
+            readings[ward_id] = reading_for(session, ward_id)
         try:
-            job = _render_job(session, bulletin, settings, lexicon, prefs, station_voice)
+            job = _render_job(session, bulletin, settings, readings[ward_id], prefs, station_voice)
         except BroadcastError as exc:
             job = exc
         if isinstance(job, dict):

@@ -7,7 +7,7 @@ import subprocess
 import pytest
 from sqlalchemy import select
 
-from broadcast.domain.models import AudioRendition, AuditLog, Bulletin, LexiconEntry
+from broadcast.domain.models import AudioRendition, AuditLog, Bulletin, LexiconEntry, Ward
 from broadcast.speech import store
 from broadcast.speech.normalize import normalize
 from tests.conftest import csrf_from
@@ -58,9 +58,15 @@ def _save(client, **form):
     return client.post("/lexicon", data={"csrf_token": token, **form})
 
 
+def _molao(s) -> int:
+    """The demo ward: its operators' entries and settings are the ward's own (per-ward lexicons:
+    tests/tenancy/test_people_lexicon.py)."""
+    return s.scalar(select(Ward.id).where(Ward.code == "MOLAO"))
+
+
 def _entries(runtime) -> dict[str, str]:
     with runtime.unit() as s:
-        return store.operator_lexicon(s)
+        return store.operator_lexicon(s, _molao(s))
 
 
 # --- pages -----------------------------------------------------------------------------------
@@ -84,7 +90,7 @@ def test_operator_adds_edits_and_deletes_with_audit(login_as, runtime, rendition
     assert response.status_code == 302
     assert _entries(runtime) == {"SIPAS": "xíp pát"}
     with runtime.unit() as s:
-        assert store.lexicon_version(s) == 1
+        assert store.lexicon_version(s, _molao(s)) == 1
     # only the rendition whose bulletin mentions SIPAS is stale
     assert _stale(runtime, renditions) == {"sipas": True, "ubnd": False}
     html = _page(client, response.headers["Location"])
@@ -95,7 +101,7 @@ def test_operator_adds_edits_and_deletes_with_audit(login_as, runtime, rendition
     assert 'value="xíp pát"' in form_html
     assert _save(client, term="SIPAS", spoken="xi-pát", note="đọc như tiếng Pháp").status_code == 302
     with runtime.unit() as s:
-        assert store.lexicon_version(s) == 2
+        assert store.lexicon_version(s, _molao(s)) == 2
         entry = s.scalar(select(LexiconEntry).where(LexiconEntry.term == "SIPAS"))
         assert entry.spoken == "xi-pát" and entry.note == "đọc như tiếng Pháp" and entry.updated_by_id is not None
 
@@ -103,7 +109,7 @@ def test_operator_adds_edits_and_deletes_with_audit(login_as, runtime, rendition
     assert client.post("/lexicon/delete", data={"csrf_token": token, "term": "SIPAS"}).status_code == 302
     assert _entries(runtime) == {}
     with runtime.unit() as s:
-        assert store.lexicon_version(s) == 3
+        assert store.lexicon_version(s, _molao(s)) == 3
         actions = [
             (a.action, a.object_id, a.username)
             for a in s.scalars(select(AuditLog).where(AuditLog.action.like("lexicon.%")).order_by(AuditLog.id))
@@ -122,7 +128,7 @@ def test_saving_an_unchanged_entry_changes_nothing(login_as, runtime, renditions
     _save(client, term="SIPAS", spoken="xíp pát")
     _save(client, term="SIPAS", spoken="xíp pát")
     with runtime.unit() as s:
-        assert store.lexicon_version(s) == 1
+        assert store.lexicon_version(s, _molao(s)) == 1
         assert (
             s.scalar(select(AuditLog).where(AuditLog.action.like("lexicon.%")).order_by(AuditLog.id.desc())).action
             == "lexicon.create"
@@ -161,7 +167,7 @@ def test_bad_input_is_refused_with_a_vietnamese_message(login_as, runtime, form,
     assert f'id="err-{field}"' in html and message in html
     assert _entries(runtime) == {}
     with runtime.unit() as s:
-        assert store.lexicon_version(s) == 0
+        assert store.lexicon_version(s, _molao(s)) == 0
 
 
 def test_html_in_fields_is_escaped(login_as, runtime):
@@ -210,7 +216,7 @@ def test_deleting_a_missing_entry_is_a_clear_error(login_as, runtime):
     response = client.post("/lexicon/delete", data={"csrf_token": token, "term": "KHONGCO"}, follow_redirects=True)
     assert "Không có mục từ điển phát âm này" in response.get_data(as_text=True)
     with runtime.unit() as s:
-        assert store.lexicon_version(s) == 0
+        assert store.lexicon_version(s, _molao(s)) == 0
 
 
 def test_edit_of_a_default_prefills_its_reading(login_as):
@@ -255,14 +261,14 @@ def test_operator_chooses_how_document_symbols_are_read(login_as, app, runtime):
         "Nghị quyết số bảy mươi sáu, nghị quyết, chính phủ của Chính phủ"
     )
     with runtime.unit() as s:
-        assert store.full_symbols(s) is True
+        assert store.full_symbols(s, _molao(s)) is True
         assert s.scalar(select(AuditLog).where(AuditLog.action == "speech.full_symbols")).user_id is not None
     viewer = login_as("xem")
     assert "disabled" in _page(viewer).split('id="symbols-form"')[1].split("</form>")[0]
     app.config["WTF_CSRF_ENABLED"] = False
     assert viewer.post("/lexicon/symbols", data={}).status_code == 403
     with runtime.unit() as s:
-        assert store.full_symbols(s) is True  # the viewer changed nothing
+        assert store.full_symbols(s, _molao(s)) is True  # the viewer changed nothing
 
 
 def test_speak_returns_a_short_mp3_for_operators(login_as, tmp_path):

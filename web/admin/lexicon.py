@@ -1,8 +1,10 @@
 """Pages: the pronunciation lexicon (shipped defaults and operator entries).
 
 Everyone logged in may read the lexicon and try the normaliser; operators
-(and admins) add, edit and delete entries.  Every change bumps the lexicon
-version, marks stale only the renditions whose spoken text it changes, and
+(and admins) add, edit and delete entries.  A ward's operators add entries for their ward and read the
+province's (read-only for them; a ward entry for the same term overrides it in the ward); the province's
+operators edit the province-wide entries.  The document-symbols choice is per ward the same way.
+Every change bumps the lexicon version, marks stale only the renditions whose spoken text it changes, and
 is written to the audit log.  The "try it" box calls ``/lexicon/normalize``
 (JSON) and ``/lexicon/speak`` (a short espeak MP3) from ``lexicon.js``.
 """
@@ -14,7 +16,7 @@ import tempfile
 from flask import Response, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from broadcast import roles
+from broadcast import roles, tenancy
 from broadcast.errors import BroadcastError, ValidationError
 from broadcast.speech import store
 from broadcast.speech.normalize import normalize, problems
@@ -68,9 +70,10 @@ def lexicon():
     editing = None
     if _can_edit() and request.args.get("edit"):
         editing = store.get_lexicon_entry(db_session(), request.args["edit"])
-        if editing is None:  # a default entry: start an override with its reading
+        if editing is None:  # a default or province entry: start an override with its reading
             term = request.args["edit"]
-            editing = {"term": term, "spoken": default_lexicon().get(term, ""), "note": ""}
+            spoken = store.operator_lexicon(db_session()).get(term) or default_lexicon().get(term, "")
+            editing = {"term": term, "spoken": spoken, "note": ""}
     return _lexicon_page(q=q, editing=editing)
 
 
@@ -79,6 +82,7 @@ def _lexicon_page(*, q: str = "", editing=None, form=None, error=None, status: i
     session = db_session()
     entries = store.lexicon_entries(session)
     operator_terms = {e.term for e in entries}
+    ward_terms = {e.term for e in entries if e.ward_id is not None}  # a ward's entries override the province's
     defaults = sorted(default_lexicon().items(), key=lambda kv: kv[0].casefold())
     if q:
         needle = q.casefold()
@@ -90,6 +94,8 @@ def _lexicon_page(*, q: str = "", editing=None, form=None, error=None, status: i
         defaults=defaults,
         q=q,
         operator_terms=operator_terms,
+        ward_terms=ward_terms,
+        own_level=tenancy.ward_id(session),
         version=store.lexicon_version(session),
         can_edit=_can_edit(),
         editing=editing,
