@@ -278,14 +278,14 @@ def _own_ward(s) -> tuple[Ward, Station, Department, dict]:
 
 
 def _province(s, password: str) -> tuple[Department, dict]:
-    dept = Department(code="SOVHTT", name="Sở Văn hóa và Thể thao tỉnh", ward_id=None)
+    dept = Department(code="SOZZTINH", name="Sở Văn hóa và Thể thao tỉnh (kiểm thử)", ward_id=None)
     s.add(dept)
     s.flush()
     users = {}
     for role in ROLES:
         users[role] = add_user(
             s,
-            f"tinh.{role}",
+            f"tinhzz.{role}",
             role,
             password,
             department=dept.code if role == "submitter" else None,

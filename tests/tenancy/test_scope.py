@@ -103,7 +103,7 @@ def test_a_ward_user_sees_their_own_ward_and_the_province_shared_rows(scoped, pr
     assert s.scalar(select(Device).where(Device.code == own.device_code)) is not None
     # The province's department, users, lexicon and sources are shared with every ward.
     assert s.scalar(select(Department).where(Department.code == province.province_department)) is not None
-    assert s.scalar(select(User).where(User.username == "tinh.admin")) is not None
+    assert s.scalar(select(User).where(User.username == province.province_users["admin"])) is not None
     s.add(LexiconEntry(ward_id=None, term="tinhtu", spoken="tỉnh đọc"))
     s.add(UpstreamSource(code="VOVTINH", name="Đài tỉnh", url="http://127.0.0.1:9/t", ward_id=None))
     s.flush()
@@ -124,10 +124,10 @@ def test_relationship_loads_are_scoped_too(scoped, province):
 
 
 def test_a_province_user_sees_every_ward(scoped, province):
-    s = scoped("tinh.operator")
+    s = scoped(province.province_users["operator"])
     for cls, pk in _other_ward_rows(province):
         assert s.get(cls, pk) is not None, cls.__name__
-    assert set(s.scalars(select(Station.code))) == {"MOLAO", "KHACXA"}
+    assert {"MOLAO", "KHACXA"} <= set(s.scalars(select(Station.code)))
     assert {d.station.code for d in s.get(Bulletin, province.shared_bulletin_id).deliveries} == {"MOLAO", "KHACXA"}
     assert s.scalar(select(func.count()).select_from(User).where(User.username.like("khac.%"))) == 5
 
@@ -166,7 +166,7 @@ def test_an_orm_update_or_delete_of_another_wards_rows_changes_nothing(runtime, 
 def test_all_wards_option_sees_everything(scoped, province):
     s = scoped("vanhanh")
     query = select(Station.code).execution_options(**{tenancy.ALL_WARDS: True})
-    assert set(s.scalars(query)) == {"MOLAO", "KHACXA"}
+    assert {"MOLAO", "KHACXA"} <= set(s.scalars(query))
     assert s.scalar(select(Device).where(Device.code == province.other.device_code)) is None
     found = s.scalar(
         select(Device).where(Device.code == province.other.device_code).execution_options(**{tenancy.ALL_WARDS: True})
@@ -177,7 +177,7 @@ def test_all_wards_option_sees_everything(scoped, province):
 def test_an_unscoped_session_sees_everything(runtime, province):
     with runtime.unit() as s:
         assert tenancy.ward_id(s) is None
-        assert set(s.scalars(select(Station.code))) == {"MOLAO", "KHACXA"}
+        assert {"MOLAO", "KHACXA"} <= set(s.scalars(select(Station.code)))
 
 
 def test_scope_helpers(runtime, scoped, province):
@@ -188,9 +188,9 @@ def test_scope_helpers(runtime, scoped, province):
     clause = tenancy.station_ids_clause(s, AsRun.__table__.c.station_id)
     rows = s.execute(select(AsRun.__table__.c.station_id).where(clause)).scalars().all()
     assert rows and set(rows) == {province.other.station_id}
-    p = scoped("tinh.viewer")
+    p = scoped(province.province_users["viewer"])
     assert tenancy.ward_id(p) is None and tenancy.station_ids_clause(p, AsRun.__table__.c.station_id) is None
-    assert tenancy.scope_of(_user(p, "tinh.viewer")).is_province
+    assert tenancy.scope_of(_user(p, province.province_users["viewer"])).is_province
 
 
 def test_a_new_ward_joins_the_installation_province(runtime, province):
@@ -230,7 +230,7 @@ def test_ward_of(runtime, province):
         assert {name: tenancy.ward_of(obj) for name, obj in rows.items()} == dict.fromkeys(rows, wid)
         province_rows = [
             s.scalar(select(Department).where(Department.code == province.province_department)),
-            s.scalar(select(User).where(User.username == "tinh.admin")),
+            s.scalar(select(User).where(User.username == province.province_users["admin"])),
             s.get(Bulletin, province.shared_bulletin_id),
             None,
         ]
