@@ -12,6 +12,7 @@ from broadcast.bulletins import service, workflow
 from broadcast.domain.models import Bulletin, Delivery, Department, Station, User, Ward
 from broadcast.domain.types import utcnow
 from broadcast.users import add_user
+from tests.playout.conftest import service_factory, tones  # noqa: F401  (fixtures: playout on the null sink)
 
 PROVINCE_SUBMITTER = "so.bientap"
 PROVINCE_APPROVER = "so.lanhdao"
