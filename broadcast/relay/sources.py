@@ -16,10 +16,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from .. import tenancy
 from ..config import Settings
 from ..domain.models import Programme, ProgrammeItem, Station, UpstreamSource, User
 from ..domain.types import utcnow
-from ..errors import Conflict, NotFound, ValidationError
+from ..errors import Conflict, NotFound, PermissionDenied, ValidationError
 from ..security import audit
 from .probe import probe_stream
 from .urls import check_relay_url
@@ -76,6 +77,18 @@ def source_by_code(session: Session, code, required: bool = True) -> UpstreamSou
     return source
 
 
+def check_may_change(session: Session, source: UpstreamSource) -> None:
+    """A ward user uses the province's shared sources but may not change or disable them (the session's
+    scope already hides other wards' sources)."""
+    wid = tenancy.ward_id(session)
+    if wid is not None and source.ward_id != wid:
+        raise PermissionDenied(
+            f"Nguồn tiếp sóng {source.code} là nguồn dùng chung của tỉnh: phường, xã được dùng nhưng không được "
+            "sửa hay tắt; hãy liên hệ cán bộ cấp tỉnh.",
+            code="province_source",
+        )
+
+
 def add_source(
     session: Session,
     *,
@@ -86,17 +99,24 @@ def add_source(
     own_addresses: tuple[str, ...] = (),
     user: User | None = None,
     ip: str | None = None,
+    ward_id: int | None = None,
 ) -> UpstreamSource:
-    """A new enabled source; every field is checked before anything is added."""
+    """A new enabled source; every field is checked before anything is added.
+
+    It belongs to ``ward_id``, else to the ward the session acts for; a province user's (or the CLI's
+    without a ward) is the province's, shared with every ward."""
     code = clean_code(code)
     fields = {
         "name": clean_name(name),
         "url": check_relay_url(url, own_addresses=own_addresses),
         "category": clean_category(category),
     }
-    if source_by_code(session, code, required=False) is not None:
+    # Codes are unique in the installation (station files name them): look past the ward's scope.
+    taken = select(UpstreamSource.id).where(UpstreamSource.code == code).execution_options(**{tenancy.ALL_WARDS: True})
+    if session.scalar(taken) is not None:
         raise Conflict(f"Mã nguồn tiếp sóng {code} đã có.", field="code")
-    source = UpstreamSource(code=code, enabled=True, **fields)
+    ward_id = ward_id if ward_id is not None else tenancy.ward_id(session)
+    source = UpstreamSource(code=code, enabled=True, ward_id=ward_id, **fields)
     session.add(source)
     session.flush()
     audit(session, "source.create", user=user, obj=source, detail={"code": code, **fields}, ip=ip)
@@ -125,6 +145,7 @@ def update_source(
         wanted["url"] = check_relay_url(url, own_addresses=own_addresses)
     if category is not None:
         wanted["category"] = clean_category(category)
+    check_may_change(session, source)  # after the fields: bad input is told as such whoever owns the source
     changed = {k: [getattr(source, k), v] for k, v in wanted.items() if getattr(source, k) != v}
     for field, (_, value) in changed.items():
         setattr(source, field, value)
@@ -139,6 +160,7 @@ def set_enabled(
     session: Session, source: UpstreamSource, enabled: bool, *, user: User | None = None, ip: str | None = None
 ) -> bool:
     """Turn a source on or off (the way to retire one); True if it changed."""
+    check_may_change(session, source)
     if source.enabled == bool(enabled):
         return False
     source.enabled = bool(enabled)
@@ -213,6 +235,7 @@ def source_json(source: UpstreamSource) -> dict:
         "url": source.url,
         "category": source.category,
         "enabled": source.enabled,
+        "shared": source.ward_id is None,
         "state": check_state(source.last_check),
         "last_check": source.last_check,
         "last_check_at": source.last_check_at.isoformat() if source.last_check_at else None,

@@ -180,13 +180,13 @@ def make_world(runtime, tmp_path) -> dict[str, WardObjects]:
     return world
 
 
-@pytest.fixture
-def ops_world(runtime, demo, tmp_path) -> dict[str, WardObjects]:
+@pytest.fixture(name="ops_world")
+def ops_world_fixture(runtime, demo, tmp_path) -> dict[str, WardObjects]:
     return make_world(runtime, tmp_path)
 
 
-@pytest.fixture
-def ops_browser(app):
+@pytest.fixture(name="ops_browser")
+def ops_browser_fixture(app):
     """browser("dx.vanhanh") -> a logged-in test client with its CSRF token as ``.token``."""
 
     def _as(username: str):
@@ -199,8 +199,8 @@ def ops_browser(app):
     return _as
 
 
-@pytest.fixture
-def ops_token(runtime):
+@pytest.fixture(name="ops_token")
+def ops_token_fixture(runtime):
     """token_of("dx.vanhanh") -> an API bearer token for that user."""
     from broadcast.security import create_token
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from .ops_fixtures import MISSING, flashes, normalised, ops_browser, ops_world, snapshot  # noqa: F401
+from .ops_fixtures import MISSING, flashes, normalised, ops_browser_fixture, ops_world_fixture, snapshot  # noqa: F401
 
 DAY = "2030-01-07"
 
@@ -102,7 +102,7 @@ def _answer(client, case, own, target):
 
 @pytest.mark.parametrize("direction", ["A->B", "B->A"])
 @pytest.mark.parametrize("case", CASES, ids=[f"{c[1]} {c[2](MISSING, MISSING)}" for c in CASES])
-def test_other_wards_object_answers_as_missing_and_changes_nothing(runtime, ops_world, ops_browser, case, direction):  # noqa: F811
+def test_other_wards_object_answers_as_missing_and_changes_nothing(runtime, ops_world, ops_browser, case, direction):
     own, target = ops_world[direction[0]], ops_world[direction[-1]]
     client = ops_browser(getattr(own, case[0]))
     before = snapshot(runtime)
@@ -129,7 +129,7 @@ LISTS = [
 
 
 @pytest.mark.parametrize("role,url,field", LISTS)
-def test_lists_show_only_the_own_ward_and_the_province_sees_both(ops_world, ops_browser, role, url, field):  # noqa: F811
+def test_lists_show_only_the_own_ward_and_the_province_sees_both(ops_world, ops_browser, role, url, field):
     for me, other in (("A", "B"), ("B", "A")):
         html = ops_browser(getattr(ops_world[me], role)).get(url).get_data(as_text=True)
         assert getattr(ops_world[me], field) in html, (me, url)

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from sqlalchemy import select
 
-from broadcast import roles
-from broadcast.domain.models import UpstreamSource
+from broadcast import roles, tenancy
+from broadcast.domain.models import UpstreamSource, Ward
 from broadcast.domain.types import utcnow
 from broadcast.errors import NotFound
 from broadcast.relay import sources as service
@@ -46,8 +47,12 @@ def _back(code: str | None = None):
 @bp.get("/sources")
 @roles_required(*READERS)
 def sources():
-    rows = service.list_sources(db_session())
-    return render_template("admin/sources/index.html", rows=rows, **_labels())
+    session = db_session()
+    rows = service.list_sources(session)
+    # whose each source is: the province's (shared) or a ward's, named for a province user who sees them all
+    wards = dict(session.execute(select(Ward.id, Ward.name)).all())
+    own_ward = tenancy.ward_id(session)
+    return render_template("admin/sources/index.html", rows=rows, wards=wards, own_ward=own_ward, **_labels())
 
 
 @bp.post("/sources")
