@@ -1,4 +1,6 @@
-"""The demo ward: Mộ Lao ward (Hà Đông, Hà Nội) with one station and 17 clusters.
+"""The demo province: Mộ Lao ward (Hà Đông, Hà Nội) with one station and 17 clusters, its departments, users,
+bulletins and plan; beside it three small wards of our own invention (a station with a few clusters, a
+department and three users each) and the province's own users and department.
 
 The bulletins are our own writing on the themes of the 2025 CCHC propaganda
 plans of Hà Nội's wards; names of documents and figures are illustrative.
@@ -13,11 +15,12 @@ from sqlalchemy.orm import Session
 
 from .bulletins.targets import station_clusters
 from .config import DEFAULT_SCHEDULES_DIR, Settings
-from .domain.models import Bulletin, Category, Department, Plan, PlanTarget, Ward
+from .domain.models import Bulletin, Category, Cluster, Department, Plan, PlanTarget, Station, Ward
 from .domain.types import utcnow
 from .errors import BroadcastError
 from .programme.templates import load_schedules
 from .security import audit
+from .tenancy import installation_province
 from .users import add_user
 
 DEMO_PASSWORD = "loaphuong2025"
@@ -178,6 +181,50 @@ BULLETINS = [
 ]
 
 
+# The province: (code, name, issuer of its reports).
+PROVINCE = ("HANOI", "Hà Nội", "ỦY BAN NHÂN DÂN THÀNH PHỐ HÀ NỘI")
+PROVINCE_DEPARTMENT = ("STTTT", "Sở Văn hóa và Thể thao Hà Nội")
+# Province users (ward NULL): their role over every ward.
+PROVINCE_USERS = [
+    ("tinh.admin", "admin", None, "Quản trị cấp thành phố"),
+    ("tinh.bientap", "submitter", "STTTT", "Phan Thu Hà (Sở Văn hóa và Thể thao)"),
+    ("tinh.duyet", "approver", "STTTT", "Lý Quốc Khánh (Phó Giám đốc Sở)"),
+]
+# The other wards of the demo province, each with one station (same code as the ward, null sink), its
+# clusters, one department and an operator, an approver and a submitter: (code, name, district, clusters,
+# department, users as (suffix, role)).
+OTHER_WARDS = [
+    (
+        "VANPHUC",
+        "Phường Vạn Phúc",
+        "Hà Đông",
+        [("TDP01", "Tổ dân phố số 1"), ("TDP02", "Tổ dân phố số 2"), ("TDP03", "Tổ dân phố số 3")],
+        ("VANPHUC-VP", "Văn phòng HĐND - UBND phường Vạn Phúc"),
+    ),
+    (
+        "KIENHUNG",
+        "Phường Kiến Hưng",
+        "Hà Đông",
+        [("TDP01", "Tổ dân phố số 1"), ("TDP02", "Tổ dân phố số 2")],
+        ("KIENHUNG-VP", "Văn phòng HĐND - UBND phường Kiến Hưng"),
+    ),
+    (
+        "CHUONGMY",
+        "Xã Chương Mỹ",
+        "Chương Mỹ",
+        [("THON01", "Thôn Đông"), ("THON02", "Thôn Đoài"), ("THON03", "Thôn Trung")],
+        ("CHUONGMY-VP", "Văn phòng HĐND - UBND xã Chương Mỹ"),
+    ),
+]
+OTHER_WARD_ROLES = [("vanhanh", "operator", "Cán bộ đài"), ("lanhdao", "approver", "Lãnh đạo UBND")]
+OTHER_WARD_ROLES += [("vanphong", "submitter", "Văn phòng")]
+
+
+def other_ward_users(code: str) -> list[tuple[str, str]]:
+    """(username, role) of another demo ward's users: ``vanphuc.vanhanh`` …"""
+    return [(f"{code.lower()}.{suffix}", role) for suffix, role, _ in OTHER_WARD_ROLES]
+
+
 # Bulletins meant for some residential groups only (cluster targeting): the meeting at TDP 5's cultural house
 # concerns TDP 5 and its neighbour TDP 7; the others go to the whole ward.
 DEMO_CLUSTERS = {"Phổ biến văn bản quy phạm pháp luật mới": ("TDP05", "TDP07")}
@@ -285,9 +332,47 @@ def load_demo(
     history = _airtime_history(session, settings, station, today, history_days) if history_days else 0
     if history:
         _aired_audio(session, settings, station)
+    others = _province(session, password)
     audit(session, "demo.load", object_type="wards", object_id=ward.id, detail={"history_rows": history})
     session.flush()
-    return {"ward": ward.name, "bulletins": len(BULLETINS), "users": [(u, r) for u, r, _, _ in USERS]}
+    return {
+        "ward": ward.name,
+        "bulletins": len(BULLETINS),
+        "users": [(u, r) for u, r, _, _ in USERS],
+        "wards": [ward.code] + others,
+        "province_users": province_logins(),
+    }
+
+
+def province_logins() -> list[tuple[str, str]]:
+    """(username, role) of the province's users and the other wards' users, as the CLI prints them."""
+    logins = [(u, r) for u, r, _, _ in PROVINCE_USERS]
+    for code, *_ in OTHER_WARDS:
+        logins += other_ward_users(code)
+    return logins
+
+
+def _province(session: Session, password: str) -> list[str]:
+    """The province around Mộ Lao: its name and issuer, its department and users, and the other wards (each
+    with a station, clusters, a department and three users).  Returns the other wards' codes."""
+    province = installation_province(session, name=PROVINCE[1])
+    province.code, province.name, province.issuer = PROVINCE
+    code, name = PROVINCE_DEPARTMENT
+    if session.scalar(select(Department.id).where(Department.code == code)) is None:
+        session.add(Department(code=code, name=name, ward_id=None))
+    session.flush()
+    for username, role, dept, full_name in PROVINCE_USERS:
+        add_user(session, username, role, password, department=dept, full_name=full_name)
+    for code, name, district, clusters, (dept_code, dept_name) in OTHER_WARDS:
+        ward = Ward(code=code, name=name, province=PROVINCE[1], district=district, province_ref=province)
+        station = Station(ward=ward, code=code, name=f"Đài truyền thanh {name[0].lower()}{name[1:]}", sink="null")
+        station.clusters = [Cluster(code=c, name=n) for c, n in clusters]
+        session.add_all([ward, station, Department(code=dept_code, name=dept_name, ward=ward)])
+        session.flush()
+        for (username, role), (_s, _r, title) in zip(other_ward_users(code), OTHER_WARD_ROLES):
+            department = dept_code if role == "submitter" else None
+            add_user(session, username, role, password, department=department, full_name=f"{title} {name}", ward=code)
+    return [code for code, *_ in OTHER_WARDS]
 
 
 def _aired_audio(session: Session, settings: Settings, station) -> int:

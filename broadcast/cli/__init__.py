@@ -43,6 +43,7 @@ _MODULES = (
     "agent",
     "netdemo",
     "publishing",
+    "wards",
 )
 
 

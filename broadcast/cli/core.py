@@ -97,7 +97,7 @@ def demo(if_empty, password, history_days):
         )
     if result is None:
         click.echo("Cơ sở dữ liệu đã có dữ liệu; không nạp phường mẫu.")
-        from ..demo import USERS
+        from ..demo import USERS, province_logins
 
         with runtime.unit() as session:
             from sqlalchemy import select
@@ -106,16 +106,23 @@ def demo(if_empty, password, history_days):
 
             demo_users = set(session.scalars(select(User.username)))
         if {u for u, *_ in USERS} <= demo_users:
-            print_demo_logins([(u, r) for u, r, *_ in USERS], password or DEMO_PASSWORD)
+            others = [(u, r) for u, r in province_logins() if u in demo_users]
+            print_demo_logins([(u, r) for u, r, *_ in USERS], password or DEMO_PASSWORD, others)
         return
     click.echo(f"Đã nạp phường mẫu: {result['ward']} ({result['bulletins']} tin bài).")
-    print_demo_logins(result["users"], password or DEMO_PASSWORD)
+    click.echo("Cùng thành phố Hà Nội: " + ", ".join(result["wards"][1:]) + ".")
+    print_demo_logins(result["users"], password or DEMO_PASSWORD, result["province_users"])
 
 
-def print_demo_logins(users, password):
+def print_demo_logins(users, password, province_users=()):
+    """The demo ward's logins, then the province's and the other wards' (``tinh.*`` see every ward)."""
     click.echo("Tài khoản mẫu (tên đăng nhập / vai trò), mật khẩu chung: " + password)
     for username, role in users:
         click.echo(f"  {username:<12} {role}")
+    if province_users:
+        click.echo("Cấp thành phố (tinh.*: mọi phường, xã) và các phường, xã khác:")
+        for username, role in province_users:
+            click.echo(f"  {username:<20} {role}")
 
 
 @click.group()
@@ -127,10 +134,16 @@ def user():
 @click.argument("username")
 @click.option("--role", required=True, type=click.Choice(list(ALL_ROLES)), help="Vai trò.")
 @click.option("--department", default=None, help="Mã đơn vị (bắt buộc với người gửi tin).")
+@click.option(
+    "--ward",
+    default=None,
+    help="Mã phường, xã của người dùng; bỏ trống: người dùng cấp tỉnh (hoặc phường, xã của đơn vị đã chọn).",
+)
 @click.option("--full-name", default="", help="Họ tên.")
 @click.option("--password-stdin", is_flag=True, help="Đọc mật khẩu từ đầu vào chuẩn thay vì hỏi.")
-def user_add(username, role, department, full_name, password_stdin):
-    """Thêm người dùng."""
+def user_add(username, role, department, ward, full_name, password_stdin):
+    """Thêm người dùng (của một phường, xã hoặc cấp tỉnh)."""
+    from ..domain.models import Ward
     from ..security import audit
     from ..users import add_user
 
@@ -140,9 +153,10 @@ def user_add(username, role, department, full_name, password_stdin):
         password = click.prompt("Mật khẩu", hide_input=True, confirmation_prompt=True)
     runtime = open_runtime()
     with runtime.unit() as session:
-        new = add_user(session, username, role, password, department=department, full_name=full_name)
+        new = add_user(session, username, role, password, department=department, full_name=full_name, ward=ward)
         audit(session, "user.create", obj=new, detail={"role": role, "via": "cli"})
-    click.echo(f"Đã thêm {new.username} ({role}).")
+        where = session.get(Ward, new.ward_id).name if new.ward_id is not None else "cấp tỉnh"
+    click.echo(f"Đã thêm {new.username} ({role}, {where}).")
 
 
 @click.group()
