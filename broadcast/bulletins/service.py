@@ -180,21 +180,27 @@ def _department(session: Session, code) -> Department:
     return department
 
 
-def _clusters(session: Session, data: dict, out: dict, current: Bulletin | None) -> list:
+def _clusters(session: Session, data: dict, out: dict, current: Bulletin | None, department) -> list:
     """The clusters asked for, checked against the stations the bulletin will go to (the new ones when
     they change too). A change of stations alone re-checks the clusters already chosen, so a bulletin
     never keeps clusters of a station it no longer goes to."""
     before = None if current is None or current.all_stations else current.stations
     stations = out.get("stations", before)
+    if stations is None and department is not None and department.ward_id is not None:
+        # a ward's bulletin for all stations reaches its own ward's stations only
+        stations = session.scalars(select(Station).where(Station.ward_id == department.ward_id)).all()
     codes = data["clusters"] if "clusters" in data else [c.code for c in current.clusters]
     return parse_clusters(session, codes, stations)
 
 
-def validate(session: Session, data: dict, *, current: Bulletin | None = None) -> dict:
+def validate(
+    session: Session, data: dict, *, current: Bulletin | None = None, department: Department | None = None
+) -> dict:
     """Check ``data`` (API/form field names) and return model values for the keys present.
 
     With ``current`` only the given keys are checked (a partial update), and
-    dates are checked against the bulletin's other date.
+    dates are checked against the bulletin's other date.  ``department``: the one a new bulletin gets when
+    ``data`` names none (its writer's), whose ward bounds the clusters of a bulletin for all stations.
     """
     if not isinstance(data, dict):
         raise ValidationError("Dữ liệu gửi lên phải là một đối tượng JSON.")
@@ -240,7 +246,8 @@ def validate(session: Session, data: dict, *, current: Bulletin | None = None) -
                 named, province_targets.ward_stations(session, out["wards"])
             )
     if "clusters" in data or (current is not None and "stations" in out and current.clusters):
-        out["clusters"] = _clusters(session, data, out, current)
+        dept = out.get("department") or (current.department if current is not None else department)
+        out["clusters"] = _clusters(session, data, out, current, dept)
     if "voice" in data:  # this bulletin's own voice over its stations' (None: theirs)
         out["voice"] = check_choice(data["voice"], session_settings(session))
     start = out.get("valid_from", current.valid_from if current is not None else None)
@@ -306,7 +313,7 @@ def create_bulletin(session: Session, actor: User, data: dict, *, submit_now: bo
         if not isinstance(flag, bool):
             raise ValidationError("Trường «submit» phải là true hoặc false.", field="submit")
         submit_now = flag
-    values = validate(session, data)
+    values = validate(session, data, department=actor.department)
     if "department" not in values:
         if actor.department is None:
             raise ValidationError("Cần chọn đơn vị gửi tin.", field="department")
