@@ -40,15 +40,19 @@ def in_period(label: str) -> str:
     return "Trong " + lower_label(label)
 
 
+def _where(report: dict) -> str:
+    if report.get("ward"):
+        return lower_first(report["ward"]["name"])
+    if report.get("province"):
+        return f"{len(report['wards'])} phường, xã của tỉnh, thành phố {report['province']['name']}"
+    return "phường"
+
+
 def narrative(report: dict) -> str:
     """A short paragraph of results, as the ward would write it in its report."""
     t = report["totals"]
     period = report["period"]
-    who = (
-        report["station"]["name"]
-        if report.get("station")
-        else "hệ thống đài truyền thanh " + (lower_first(report["ward"]["name"]) if report.get("ward") else "phường")
-    )
+    who = report["station"]["name"] if report.get("station") else "hệ thống đài truyền thanh " + _where(report)
     if report.get("cluster"):
         who += f" (riêng cụm loa {report['cluster']['code']} – {report['cluster']['name']})"
     when = in_period(period["label"])

@@ -202,6 +202,26 @@ def plan_for_period(session: Session, ward_id: int | None, period: Period) -> Pl
     return _covering(session, ward_id, period.start, period.end)
 
 
+def plans_for_period(session: Session, ward_ids: list[int], period: Period) -> dict[int, Plan]:
+    """Each ward's plan for ``period`` (ward id -> plan; a ward with no active plan overlapping it is left out),
+    chosen as ``plan_for_period`` chooses, in one statement for every ward of a province report."""
+    stmt = (
+        select(Plan)
+        .options(selectinload(Plan.targets))
+        .where(Plan.active.is_(True), Plan.period_start <= period.end, Plan.period_end >= period.start)
+        .where(Plan.ward_id.in_(list(ward_ids)))
+        .order_by(Plan.period_start.desc(), Plan.id.desc())
+    )
+    by_ward: dict[int, list[Plan]] = {}
+    for plan in session.scalars(stmt):
+        by_ward.setdefault(plan.ward_id, []).append(plan)
+    start = period.start
+    return {
+        wid: next((p for p in plans if p.period_start <= start <= p.period_end), plans[0])
+        for wid, plans in by_ward.items()
+    }
+
+
 def reporting_periods(year: int) -> list[Period]:
     """The periods the plan asks reports for: quarter I, 6 months, 9 months, the year."""
     return [quarter_period(year, 1), half_period(year, 1), nine_months_period(year), year_period(year)]

@@ -97,6 +97,8 @@ class SessionRollup:
     by_day: dict[date, Figures] = field(default_factory=dict)
     sessions: dict[int, SessionCounts] = field(default_factory=dict)
     sessions_by_category: dict[str, int] = field(default_factory=dict)  # code -> sessions with an item of it
+    # station id -> code -> its sessions with an item of it (each ward's own plan targets, in a province report)
+    station_sessions_by_category: dict[int, dict[str, int]] = field(default_factory=dict)
 
 
 def roll_sessions(rows: Iterable, session_codes: tuple[str, ...]) -> SessionRollup:
@@ -121,8 +123,10 @@ def roll_sessions(rows: Iterable, session_codes: tuple[str, ...]) -> SessionRoll
         counts.aired += int(aired or 0)
         counts.cchc += int(cchc or 0)
         counts.missed += int(missed or 0)
+        own = out.station_sessions_by_category.setdefault(sid, dict.fromkeys(session_codes, 0))
         for i, flag in enumerate(t):
             flags[i] += int(flag or 0)
+            own[session_codes[i]] += int(flag or 0)
     out.sessions_by_category = dict(zip(session_codes, flags, strict=True))
     return out
 

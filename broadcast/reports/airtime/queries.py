@@ -308,3 +308,14 @@ def own_airtime_ms(session: Session, scope: Scope) -> int:
         )
         or 0
     )
+
+
+def station_category_rows(session: Session, scope: Scope):
+    """Aired rows by (station, category): ``(station_id, category_code, n, ms)`` — the wards' figures per
+    category in a report spanning several wards, and the upward export's airtime per station and category.
+    Run only there: a ward's own report does not pay for it."""
+    return session.execute(
+        select(AsRun.station_id, AsRun.category_code, func.count(), func.sum(_aired_ms()))
+        .where(_where(scope), _status_in(AIRED))
+        .group_by(AsRun.station_id, AsRun.category_code)
+    ).all()

@@ -227,6 +227,16 @@ def ward_section(ward) -> dict | None:
     )
 
 
+def province_keys(wards) -> dict:
+    """``province`` (code, name, the issuer of its reports) and ``wards`` (the codes and names covered) of a
+    report spanning several wards."""
+    province = wards[0].province_ref if wards else None
+    return {
+        "province": {"code": province.code, "name": province.name, "issuer": province.issuer} if province else None,
+        "wards": [{"code": w.code, "name": w.name} for w in wards],
+    }
+
+
 def station_section(station) -> dict | None:
     return {"code": station.code, "name": station.name} if station else None
 

@@ -22,7 +22,7 @@ from reportlab.platypus import Image, KeepTogether, LongTable, Paragraph, Simple
 from ...fonts import register_fonts
 from .charts import category_chart, daily_chart
 from .html import cell
-from .tables import report_tables, scope_line
+from .tables import issuer, report_tables, scope_line
 
 FONTS = {
     "LP-Serif": "DejaVuSerif.ttf",
@@ -64,16 +64,28 @@ def _styles() -> dict[str, ParagraphStyle]:
     }
 
 
-def _header(r: dict, st) -> Table:
+def _issuer_lines(r: dict, st) -> tuple[list, str]:
+    """The left head (who issues the report) and the place in the date line: the ward's People's Committee,
+    or for a province report the province's issuer (its People's Committee or the department in charge)."""
+    head = issuer(r)
+    if head:
+        return [
+            Paragraph(escape(head.upper()), st["center_b"]),
+            Paragraph("―――――", st["center"]),
+            Paragraph("Số: ……/BC", st["center"]),
+        ], r["province"]["name"]
     ward = r["ward"]["name"] if r.get("ward") else "Phường ……"
-    place = ward.replace("Phường ", "").replace("Xã ", "")
-    year = r["period"]["end"][:4]
-    left = [
+    return [
         Paragraph("ỦY BAN NHÂN DÂN", st["center_b"]),
         Paragraph(escape(ward.upper()), st["center_b"]),
         Paragraph("―――――", st["center"]),
         Paragraph("Số: ……/BC-UBND", st["center"]),
-    ]
+    ], ward.replace("Phường ", "").replace("Xã ", "")
+
+
+def _header(r: dict, st) -> Table:
+    left, place = _issuer_lines(r, st)
+    year = r["period"]["end"][:4]
     right = [
         Paragraph("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", st["center_b"]),
         Paragraph("Độc lập - Tự do - Hạnh phúc", st["center_b"]),
@@ -150,6 +162,9 @@ def _part_three(r: dict, tables: dict, st, width: float) -> list:
     """III: by department, by station, by device (a station network's report only) and the daily chart."""
     parts = [(tables["by_department"].title, _table(tables["by_department"], st, width))]
     parts.append((tables["by_station"].title, _table(tables["by_station"], st, width)))
+    for key in ("by_ward", "by_ward_category"):
+        if key in tables:
+            parts.append((tables[key].title, _table(tables[key], st, width)))
     if "devices" in tables:
         parts.append((tables["devices"].title, _table(tables["devices"], st, width)))
     if "relays" in tables:
@@ -198,6 +213,7 @@ def _basis(r: dict) -> str:
 def _opening(r: dict, st) -> list:
     """The national motto header, the title and the opening sentence."""
     ward = r["ward"]["name"] if r.get("ward") else "phường"
+    who = escape(issuer(r) or "Ủy ban nhân dân " + ward[:1].lower() + ward[1:])
     return [
         _header(r, st),
         Paragraph("BÁO CÁO", st["title"]),
@@ -207,7 +223,7 @@ def _opening(r: dict, st) -> list:
             st["sub"],
         ),
         Paragraph(
-            _basis(r) + f"Ủy ban nhân dân {escape(ward[:1].lower() + ward[1:])} báo cáo kết quả phát thanh "
+            _basis(r) + f"{who} báo cáo kết quả phát thanh "
             f"tuyên truyền trên hệ thống loa truyền thanh ({escape(scope_line(r))}) như sau:",
             st["body"],
         ),
@@ -228,8 +244,12 @@ def _parts_one_two(r: dict, tables: dict, st, width: float) -> list:
         Paragraph("2. " + tables["targets"].title, st["h3"]),
         _table(tables["targets"], st, width),
     ]
+    n = 3
+    if "compliance" in tables:
+        story += [Paragraph(f"{n}. " + tables["compliance"].title, st["h3"]), _table(tables["compliance"], st, width)]
+        n += 1
     if "change" in tables:
-        story += [Paragraph("3. " + tables["change"].title, st["h3"]), _table(tables["change"], st, width * 0.85)]
+        story += [Paragraph(f"{n}. " + tables["change"].title, st["h3"]), _table(tables["change"], st, width * 0.85)]
     return story
 
 

@@ -132,6 +132,101 @@ def station_table(r: dict) -> Table:
     return Table("by_station", "Theo đài truyền thanh", cols, rows)
 
 
+def ward_table(r: dict) -> Table | None:
+    """The wards of a report spanning several (the sums of their stations' lines), with their devices'
+    availability when the stations have devices."""
+    if "by_ward" not in r:
+        return None
+    devices = any("devices" in w for w in r["by_ward"])
+    cols = [
+        Col("Mã", "text", 12),
+        Col("Phường, xã", "text", 30),
+        Col("Số đài", "int", 8),
+        Col("Lượt phát", "int", 10),
+        Col("Thời lượng (phút)", "minutes", 12),
+        Col("Tin CCHC (phút)", "minutes", 12),
+        Col("Tỷ lệ CCHC (%)", "percent", 10),
+        Col("Buổi đã phát", "int", 10),
+        Col("Buổi không phát", "int", 10),
+    ]
+    if devices:
+        cols.append(Col("Thiết bị hoạt động (%)", "percent", 12))
+    rows = []
+    for w in r["by_ward"]:
+        row = [
+            w["code"],
+            w["name"],
+            w["stations"],
+            w["airings"],
+            _minutes(w["duration_s"]),
+            _minutes(w["cchc_duration_s"]),
+            w["cchc_share_percent"],
+            w["sessions_aired"],
+            w["sessions_missed"],
+        ]
+        if devices:
+            row.append((w.get("devices") or {}).get("availability_percent"))
+        rows.append(row)
+    return Table("by_ward", "Theo phường, xã", cols, rows)
+
+
+def ward_category_table(r: dict) -> Table | None:
+    """Each ward's airtime per category (the categories that aired there)."""
+    if "by_ward" not in r:
+        return None
+    cols = [
+        Col("Phường, xã", "text", 24),
+        Col("Mã chuyên mục", "text", 20),
+        Col("Chuyên mục", "text", 40),
+        Col("CCHC", "text", 6),
+        Col("Lượt phát", "int", 10),
+        Col("Thời lượng (phút)", "minutes", 12),
+    ]
+    rows = [
+        [w["code"], c["code"], c["name"], "x" if c["is_cchc"] else "", c["airings"], _minutes(c["duration_s"])]
+        for w in r["by_ward"]
+        for c in w["by_category"]
+    ]
+    return Table("by_ward_category", "Theo phường, xã và chuyên mục", cols, rows)
+
+
+COMPLIANCE_STATUS = {
+    "behind": "Chưa đạt",
+    "met": "Đạt",
+    "no_targets": "Kế hoạch chưa có chỉ tiêu",
+    "no_plan": "Chưa có kế hoạch",
+}
+
+
+def compliance_table(r: dict) -> Table | None:
+    """Each ward against its own plan (the wards behind first) and its report deadline for the period."""
+    if "compliance" not in r:
+        return None
+    cols = [
+        Col("Mã", "text", 12),
+        Col("Phường, xã", "text", 28),
+        Col("Kế hoạch", "text", 30),
+        Col("Chỉ tiêu đạt", "text", 10),
+        Col("Mức đạt (%)", "percent", 10),
+        Col("Đánh giá", "text", 16),
+        Col("Hạn báo cáo", "date", 12),
+    ]
+    rows = [
+        [
+            c["code"],
+            c["name"],
+            (c["plan"]["title"] if c["plan"] else "–"),
+            f"{c['targets_met']}/{c['targets_total']}" if c["plan"] else "–",
+            c["achievement_percent"],
+            COMPLIANCE_STATUS[c["status"]],
+            _d(c["report_due"]),
+        ]
+        for c in r["compliance"]
+    ]
+    note = "Mỗi phường, xã đối chiếu với chỉ tiêu kế hoạch của chính mình; phường, xã chưa đạt xếp trước."
+    return Table("compliance", "Thực hiện kế hoạch của các phường, xã", cols, rows, note=note)
+
+
 def device_table(r: dict) -> Table | None:
     """The station agents (only in a report whose stations have devices)."""
     if "devices" not in r:
@@ -317,9 +412,12 @@ def report_tables(r: dict) -> list[Table]:
         summary_table(r),
         category_table(r),
         target_table(r),
+        compliance_table(r),
         change_table(r),
         department_table(r),
         station_table(r),
+        ward_table(r),
+        ward_category_table(r),
         device_table(r),
         relay_table(r),
         listen_table(r),
@@ -330,12 +428,25 @@ def report_tables(r: dict) -> list[Table]:
     return [t for t in tables if t is not None]
 
 
+def _covered(r: dict) -> str:
+    if r.get("ward"):
+        return r["ward"]["name"]
+    if r.get("province"):
+        return f"{len(r['wards'])} phường, xã của {r['province']['name']}"
+    return "phường"
+
+
+def issuer(r: dict) -> str | None:
+    """The issuer at the head of a province report: the province's own (its People's Committee or the
+    department in charge), else "UBND TỈNH/THÀNH PHỐ <name>"; None for a ward's report."""
+    province = r.get("province")
+    if not province:
+        return None
+    return province.get("issuer") or f"UBND TỈNH/THÀNH PHỐ {province['name'].upper()}"
+
+
 def scope_line(r: dict) -> str:
-    where = (
-        r["station"]["name"]
-        if r.get("station")
-        else "Tất cả các đài của " + (r["ward"]["name"] if r.get("ward") else "phường")
-    )
+    where = r["station"]["name"] if r.get("station") else "Tất cả các đài của " + _covered(r)
     if r.get("cluster"):
         where += f" · Cụm loa {r['cluster']['code']} ({r['cluster']['name']})"
     p = r["period"]

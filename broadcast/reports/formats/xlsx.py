@@ -9,7 +9,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from .tables import report_tables, scope_line
+from .tables import issuer, report_tables, scope_line
 
 SHEET_NAMES = {
     "totals": "Tong hop",
@@ -18,6 +18,9 @@ SHEET_NAMES = {
     "change": "So voi ky truoc",
     "by_department": "Don vi",
     "by_station": "Dai",
+    "by_ward": "Phuong xa",
+    "by_ward_category": "Phuong xa",  # under the wards' table, on the same sheet
+    "compliance": "Thuc hien ke hoach",
     "devices": "Thiet bi",
     "relays": "Tiep song",
     "listens": "Nghe truc tuyen",
@@ -100,6 +103,8 @@ def to_xlsx(report: dict) -> bytes:
     wb = Workbook()
     wb.remove(wb.active)
     scope = scope_line(report)
+    if issuer(report):  # a province report: its issuer heads every sheet's scope line
+        scope = f"{issuer(report)} · {scope}"
     for table in report_tables(report):
         name = SHEET_NAMES.get(table.key, table.key)[:31]
         if name in wb.sheetnames:
