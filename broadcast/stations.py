@@ -8,15 +8,20 @@ the two from importing each other.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from . import tenancy
 from .config import Settings
-from .domain.models import Station, User
-from .errors import NotFound, ValidationError
+from .domain.models import Station, User, Ward
+from .errors import Conflict, NotFound, ValidationError
 from .security import audit
+
+# The shape of device and source codes: station files, URLs and the CLI name a station by it.
+CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{0,39}$")
 
 
 def station_by_code(session: Session, code, *, required: bool = True) -> Station | None:
@@ -29,6 +34,44 @@ def station_by_code(session: Session, code, *, required: bool = True) -> Station
     if station is None and required:
         raise NotFound(f"Không có đài mã {wanted or str(code or '')!r}.", code="unknown_station", field="station")
     return station
+
+
+def add_station(session: Session, user: User | None, code, name, ward_code=None, ip: str | None = None) -> Station:
+    """A new station (enabled, ``null`` output until the operator sets one) of a ward: a ward user's own ward
+    (naming another is "no such ward", as for a missing one), the ward a province user chose (required).
+    Codes are unique in the whole installation. The caller commits."""
+    code = str(code or "").strip().upper()
+    if not CODE_RE.match(code):
+        raise ValidationError(
+            "Mã đài chỉ gồm chữ in hoa không dấu, số, gạch dưới hoặc gạch ngang (1–40 ký tự), ví dụ MOLAO.",
+            field="code",
+        )
+    name = str(name or "").strip()
+    if not name or len(name) > 200:
+        raise ValidationError("Tên đài không được để trống (tối đa 200 ký tự).", field="name")
+    ward = _ward_for_new_station(session, ward_code)
+    taken = select(Station.id).where(Station.code == code).execution_options(**{tenancy.ALL_WARDS: True})
+    if session.scalar(taken) is not None:
+        raise Conflict(f"Mã đài {code} đã có.", field="code")
+    station = Station(code=code, name=name, ward=ward, sink="null", enabled=True)
+    session.add(station)
+    session.flush()
+    audit(session, "station.create", user=user, obj=station, ip=ip, detail={"code": code, "ward": ward.code})
+    return station
+
+
+def _ward_for_new_station(session: Session, ward_code) -> Ward:
+    wanted = str(ward_code or "").strip().upper()
+    own = tenancy.ward_id(session)
+    if not wanted:
+        if own is None:
+            raise ValidationError("Chọn phường, xã của đài mới.", field="ward")
+        return session.get(Ward, own)
+    # The session's scope hides other wards: a ward user naming one finds nothing, as for a missing code.
+    ward = session.scalar(select(Ward).where(Ward.code == wanted))
+    if ward is None:
+        raise NotFound(f"Không có phường, xã mã {wanted!r}.", field="ward")
+    return ward
 
 
 def public_sink(sink: str) -> str:

@@ -30,15 +30,15 @@ IFRAME = '<iframe src="{src}" title="{title}" width="100%" height="560" loading=
 
 
 def _ward(code: str | None) -> tuple[Ward | None, list[Ward]]:
-    """The ward asked for (404 if unknown), else the user's department's, else the first; and all wards."""
+    """The ward asked for (404 if unknown), else the user's own, else the first; and the wards the user may pick.
+    The request's scope leaves a ward user only their ward: another's code is unknown (404), as a missing one."""
     wards = list(db_session().scalars(select(Ward).order_by(Ward.code)))
     if code:
-        chosen = next((w for w in wards if w.code == code), None)
+        chosen = next((w for w in wards if w.code == code.strip().upper()), None)
         if chosen is None:
             abort(404)
         return chosen, wards
-    department = current_db_user().department
-    own = department.ward if department is not None else None
+    own = next((w for w in wards if w.id == current_db_user().ward_id), None)
     return own or (wards[0] if wards else None), wards
 
 

@@ -12,7 +12,8 @@ from sqlalchemy.orm import selectinload
 
 from broadcast import station_calendar as calendar_service
 from broadcast import stations as service
-from broadcast.domain.models import DateOverride, Station
+from broadcast import tenancy
+from broadcast.domain.models import DateOverride, Station, Ward
 from broadcast.domain.types import utcnow
 from broadcast.errors import ValidationError
 from broadcast.security import audit
@@ -67,7 +68,7 @@ def stations():
     total = session.scalar(select(func.count(Station.id))) or 0
     items = session.scalars(
         select(Station)
-        .options(selectinload(Station.clusters), selectinload(Station.sessions))
+        .options(selectinload(Station.clusters), selectinload(Station.sessions), selectinload(Station.ward))
         .order_by(Station.code)
         .limit(PER_PAGE)
         .offset((page_no - 1) * PER_PAGE)
@@ -95,7 +96,23 @@ def stations():
         quiet_end=qe.strftime("%H:%M"),
         data_dir=runtime_of().settings.data_dir,
         max_date=today + timedelta(days=400),
+        # a province user sees every ward's stations, each labelled with its ward, and picks the new one's
+        wards=session.scalars(select(Ward).order_by(Ward.name)).all() if tenancy.ward_id(session) is None else None,
     )
+
+
+@bp.post("/admin/stations/new")
+@roles_required("admin")
+def station_add():
+    form, station = request.form, None
+    with commit_or_flash() as outcome:
+        station = service.add_station(
+            db_session(), current_db_user(), form.get("code"), form.get("name"), form.get("ward"), ip=client_ip()
+        )
+        outcome.message = _(
+            "Đã thêm đài %(code)s: đặt đầu ra và khai báo các buổi phát trong tệp lịch đài.", code=station.code
+        )
+    return _back(station if outcome.ok else None)
 
 
 @bp.post("/admin/stations")
