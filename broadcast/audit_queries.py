@@ -1,4 +1,7 @@
-"""Reading the audit log: filters and pages (the log itself is append-only)."""
+"""Reading the audit log: filters and pages (the log itself is append-only).
+
+A ward user's session reads only their ward's rows (``broadcast.tenancy`` narrows every ORM statement
+here, the action list included); a province user reads every ward's and may filter by ward."""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .bulletins.queries import Page, parse_page
-from .domain.models import AuditLog
+from .domain.models import AuditLog, Ward
 from .errors import ValidationError
 
 PER_PAGE = 50
@@ -31,14 +34,21 @@ def audit_page(
     username: str | None = None,
     day_from: str | None = None,
     day_to: str | None = None,
+    ward: str | None = None,
     page=None,
 ) -> Page:
-    """Newest first; ``action`` matches a prefix ("auth." for every login event)."""
+    """Newest first; ``action`` matches a prefix ("auth." for every login event); ``ward`` a ward's code
+    (a ward the session cannot see is answered as a missing one)."""
     number = parse_page(page)
     start, end = _day(day_from, "from"), _day(day_to, "to")
     if start and end and end < start:
         raise ValidationError("Ngày kết thúc phải sau ngày bắt đầu.", field="to")
     query = select(AuditLog)
+    if ward:
+        found = session.scalar(select(Ward.id).where(Ward.code == ward.strip().upper()))
+        if found is None:
+            raise ValidationError(f"Không có phường, xã mã {ward.strip()[:40]}.", field="ward")
+        query = query.where(AuditLog.ward_id == found)
     if action:
         query = query.where(AuditLog.action.startswith(action.strip(), autoescape=True))
     if username:
@@ -54,3 +64,10 @@ def audit_page(
 
 def audit_actions(session: Session) -> list[str]:
     return list(session.scalars(select(AuditLog.action).distinct().order_by(AuditLog.action)))
+
+
+def ward_names(session: Session) -> dict[int, tuple[str, str]]:
+    """{ward id: (code, name)} of the wards the session sees, by name: the ward column and filter of a
+    province user's log."""
+    rows = session.execute(select(Ward.id, Ward.code, Ward.name).order_by(Ward.name))
+    return {wid: (code, name) for wid, code, name in rows}

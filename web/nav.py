@@ -36,6 +36,17 @@ class Widget:
 
 DASHBOARD_WIDGETS: list[Widget] = []
 
+# Menu items only a province user sees (the wards and the province's own pages); a ward user's menu never
+# offers them.
+PROVINCE_ONLY: set[str] = set()
+
+
+def _is_province_user() -> bool:
+    from .auth import current_db_user
+
+    user = current_db_user()
+    return user is not None and user.ward_id is None
+
 
 def init_templates(app: Flask) -> None:
     # Every page draws the menu: one url_for and one catalogue lookup per item added up to a tenth of a
@@ -49,14 +60,15 @@ def init_templates(app: Flask) -> None:
 
     def nav_links(role: str) -> list[tuple[str, str, Markup]]:
         """(endpoint, URL, translated label) of the menu items ``role`` sees, in menu order."""
-        key = (role, str(get_locale()), request.script_root, len(NAV_ITEMS), len(app.view_functions))
+        province = _is_province_user()
+        key = (role, province, str(get_locale()), request.script_root, len(NAV_ITEMS), len(app.view_functions))
         links = built.get(key)
         if links is None:
             # Markup as ``{{ _(label) }}`` gives: the catalogue's text is trusted, never escaped twice.
             links = [
                 (endpoint, url_for(endpoint), Markup(gettext(label)))
                 for endpoint, label, roles in nav_items()
-                if role in roles or role == "admin"
+                if (role in roles or role == "admin") and (province or endpoint not in PROVINCE_ONLY)
             ]
             with lock:
                 built[key] = links

@@ -11,6 +11,7 @@ from . import bulletins  # noqa: E402,F401
 from . import deliveries  # noqa: E402,F401  (province bulletins sent down: queue and board)
 from . import users  # noqa: E402,F401
 from . import departments  # noqa: E402,F401
+from . import wards  # noqa: E402,F401  (province admin: wards and the province)
 from . import stations  # noqa: E402,F401
 from . import programmes  # noqa: E402,F401
 from . import reports  # noqa: E402,F401

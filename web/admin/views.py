@@ -11,6 +11,7 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
+from broadcast.domain.models import Ward
 from broadcast.domain.types import utcnow
 from broadcast.security import audit, authenticate
 
@@ -72,10 +73,12 @@ def dashboard():
     from ..nav import DASHBOARD_WIDGETS
 
     user = current_db_user()
+    # Every panel reads through the request's ward-scoped session: a ward user's counts are their ward's.
+    where = _("Cấp tỉnh") if user.ward_id is None else db_session().get(Ward, user.ward_id).name
     panels = []
     for widget in sorted(DASHBOARD_WIDGETS, key=lambda w: w.order):
         if user.role in widget.roles or user.role == "admin":
             context = widget.context(user)
             if context is not None:
                 panels.append((widget.template, context))
-    return render_template("admin/dashboard.html", panels=panels)
+    return render_template("admin/dashboard.html", panels=panels, where=where)
