@@ -364,6 +364,10 @@ def update_bulletin(session: Session, actor: User, bulletin: Bulletin, data: dic
         province_targets.check_targets(checked.get("department", bulletin.department), targets, wards, creating=False)
     values = {k: v for k, v in checked.items() if _differs(bulletin, k, v)}
     spoken = values.pop("spoken_text", ...) if "spoken_text" in values else ...
+    if (values or spoken is not ...) and perm.sent_down_to(actor, bulletin):
+        raise PermissionDenied(
+            "Tin của tỉnh gửi xuống: phường không sửa được, chỉ nhận phát hoặc từ chối trong hàng chờ «Tin của tỉnh»."
+        )
     if values:
         if not perm.can_edit_text(actor, bulletin):
             if actor.role in perm.STAFF_ROLES or (
