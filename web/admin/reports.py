@@ -11,11 +11,12 @@ from sqlalchemy import func, select
 
 from broadcast import roles
 from broadcast.domain.categories import CATEGORIES, CCHC_GROUP
-from broadcast.domain.models import AsRun, Cluster, Station
+from broadcast.domain.models import AsRun, Cluster, Station, Ward
 from broadcast.domain.types import utcnow
 from broadcast.errors import BroadcastError
 from broadcast.reports import plans as plan_service
 from broadcast.reports.airtime import airtime_report
+from broadcast.reports.airtime.scope import ward_codes
 from broadcast.reports.formats import FORMATS, check_format
 from broadcast.reports.formats.charts import CHARTS
 from broadcast.reports.periods import month_period
@@ -38,6 +39,7 @@ def _today():
 def _args() -> dict:
     """Report arguments from the query string; the current month when nothing is chosen."""
     args = {k: (request.args.get(k) or "").strip() for k in ("period", "from", "to", "station", "cluster")}
+    args["ward"] = ",".join(ward_codes(request.args.getlist("ward")))
     if not args["period"] and not args["from"] and not args["to"]:
         args["period"] = month_period(_today().year, _today().month).code
     return args
@@ -62,6 +64,7 @@ def _query(args: dict) -> dict:
 def report_airtime():
     args = _args()
     stations = list(db_session().scalars(select(Station).order_by(Station.code)))
+    wards = list(db_session().scalars(select(Ward).order_by(Ward.code)))  # a ward user's own only
     error, report = None, None
     try:
         report = _report(args)
@@ -84,6 +87,8 @@ def report_airtime():
         args=args,
         query=_query(args),
         stations=stations,
+        wards=wards if len(wards) > 1 else [],
+        chosen_wards=args["ward"].split(",") if args["ward"] else [],
         clusters=_clusters(),
         choices=choices,
         formats=[f for f in FORMATS if f != "json"] + ["json"],
@@ -235,7 +240,9 @@ def _month_report(session, period, plan) -> dict:
     with _PROGRESS_LOCK:
         report = PROGRESS_CACHE.get(key)
     if report is None:
-        report = airtime_report(session, period, tz=runtime_of().settings.tz, plan=plan, include_previous=False)
+        tz = runtime_of().settings.tz
+        # the plan's own ward: a province user's widget shows that ward's progress, not the province's
+        report = airtime_report(session, period, tz=tz, plan=plan, include_previous=False, wards=[plan.ward.code])
         with _PROGRESS_LOCK:
             PROGRESS_CACHE[key] = report
     return report

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Response, jsonify, request
 
 from broadcast import roles
+from broadcast.errors import PermissionDenied
 from broadcast.reports.airtime import airtime_report
 from broadcast.reports.formats import check_format, render
 from broadcast.reports.periods import parse_period
@@ -17,14 +18,21 @@ from . import bp
 REPORT_ROLES = (roles.OPERATOR, roles.APPROVER, roles.VIEWER)  # admin always passes
 
 
+def ward_args(args) -> list[str]:
+    """``ward=A&ward=B`` or ``ward=A,B`` (a plain dict gives one value, a MultiDict every one)."""
+    return list(args.getlist("ward")) if hasattr(args, "getlist") else [args.get("ward") or ""]
+
+
 def report_from_args(args) -> dict:
-    """Shared by the API and the pages: period/from/to/station/cluster from query arguments -> the report."""
+    """Shared by the API and the pages: period/from/to/station/cluster/ward from query arguments -> the report
+    (a ward user's covers their ward only; a province user's the province or the wards named)."""
     period = parse_period(args.get("period"), date_from=args.get("from"), date_to=args.get("to"))
     return airtime_report(
         db_session(),
         period,
         station=args.get("station") or None,
         cluster=args.get("cluster") or None,
+        wards=ward_args(args),
         tz=runtime_of().settings.tz,
     )
 
@@ -51,6 +59,28 @@ def report_airtime():
     if fmt == "json":
         return jsonify(data)
     return file_response(data, fmt)
+
+
+EXPORT_ROLES = (roles.VIEWER, roles.APPROVER)  # admin always passes
+
+
+@bp.get("/export/province")
+@api_roles_required(*EXPORT_ROLES)
+def export_province():
+    """The upward export (``broadcast.upward``) for province users; a ward user gets 403 (the export is what
+    the province receives: a ward's own figures are in its airtime report)."""
+    from broadcast import tenancy
+    from broadcast.upward import build_payload, get_adapter
+
+    session = db_session()
+    if tenancy.is_ward_scoped(session):
+        raise PermissionDenied("Chỉ tài khoản cấp tỉnh mới xuất được dữ liệu báo cáo lên tỉnh.")
+    adapter = get_adapter(request.args.get("format"))
+    period = parse_period(request.args.get("period"))
+    payload = build_payload(session, period, tz=runtime_of().settings.tz, wards=ward_args(request.args))
+    response = Response(adapter.export(payload), mimetype=adapter.media_type)
+    response.headers["Content-Disposition"] = f'inline; filename="bao-cao-len-tinh-{period.code}.{adapter.extension}"'
+    return response
 
 
 def _plan_dict(plan) -> dict:
