@@ -203,6 +203,7 @@ def device_json(device: Device) -> dict:
     return {
         "code": device.code,
         "station": device.station.code,
+        "ward": device.station.ward.code,
         "clusters": list(device.clusters or []),
         "online": is_online(device),
         "last_seen": iso(device.last_seen),
@@ -221,8 +222,13 @@ def device_json(device: Device) -> dict:
 
 def list_devices(session: Session, station_code: str | None = None) -> list[Device]:
     # The station comes in the same statement: a list of many devices is one query, not one per device.
+    # ... and the station's ward: a province user's list mixes wards and names each device's.
     query = (
-        select(Device).join(Device.station).options(contains_eager(Device.station)).order_by(Station.code, Device.code)
+        select(Device)
+        .join(Device.station)
+        .join(Station.ward)
+        .options(contains_eager(Device.station).contains_eager(Station.ward))
+        .order_by(Station.code, Device.code)
     )
     if station_code:
         query = query.where(Station.code == station_code.strip().upper())

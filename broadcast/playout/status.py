@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import bindparam, func, or_, select
 
-from ..domain.models import AsRun, PlayoutRun, ProgrammeItem, SchedulerLease, Station
+from ..domain.models import AsRun, PlayoutRun, ProgrammeItem, SchedulerLease, Station, Ward
 from ..domain.types import utcnow
 from ..stations import public_sink
 from .lease import LEASE_NAME, holder_alive
@@ -14,7 +14,12 @@ from .sinks import is_live
 
 # Built once: the dashboard, the operator's page and their five-second polls ask for these all the time,
 # and composing the statements again each time cost more than running them.
-_STATIONS = select(Station.id, Station.code, Station.name, Station.sink).order_by(Station.code)
+# Each station's ward comes along: a province user's board mixes wards and says whose each station is.
+_STATIONS = (
+    select(Station.id, Station.code, Station.name, Station.sink, Ward.code.label("ward"), Ward.name.label("ward_name"))
+    .join(Ward, Ward.id == Station.ward_id)
+    .order_by(Station.code)
+)
 # Each station's latest running run and its latest run of the last day that recorded an error, in one
 # query (every station is wanted: no filter on station).
 _RUNS = select(PlayoutRun).where(
@@ -103,6 +108,8 @@ def now_airing(session, runtime) -> list[dict]:
         info = {
             "code": station.code,
             "name": station.name,
+            "ward": station.ward,
+            "ward_name": station.ward_name,
             "sink": public_sink(station.sink),
             "live": is_live(station.sink),
             "run": None,

@@ -141,3 +141,15 @@ def test_lists_show_only_the_own_ward_and_the_province_sees_both(ops_world, ops_
     province = {"operator": "tp.vanhanh", "viewer": "tp.xem", "admin": "tp.admin"}[role]
     html = ops_browser(province).get(url).get_data(as_text=True)
     assert getattr(ops_world["A"], field) in html and getattr(ops_world["B"], field) in html, url
+
+
+def test_the_provinces_boards_say_whose_each_station_and_device_is(ops_world, ops_browser):
+    province = ops_browser("tp.vanhanh")
+    board = province.get("/playout").get_data(as_text=True)
+    assert 'data-ward="MOLAO"' in board and 'data-ward="DONGXA"' in board
+    stations = {s["code"]: s["ward"] for s in province.get("/playout/status.json").get_json()["stations"]}
+    assert stations["MOLAO"] == "MOLAO" and stations["DONGXA1"] == "DONGXA"
+    assert "(Xã Đông Thử)" in province.get("/devices").get_data(as_text=True)
+    ward = ops_browser("dx.vanhanh")
+    assert "data-ward=" not in ward.get("/playout").get_data(as_text=True)
+    assert "(Xã Đông Thử)" not in ward.get("/devices").get_data(as_text=True)

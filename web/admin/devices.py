@@ -66,7 +66,8 @@ def _device_or_404(code: str) -> Device:
 def devices():
     rows = health.device_health(db_session(), tz=runtime_of().settings.tz)
     found = health.alerts_of(rows)
-    return render_template("admin/devices/index.html", rows=rows, alerts=found, **_labels())
+    many_wards = len({h.device.station.ward_id for h in rows}) > 1  # a province user's list: name each ward
+    return render_template("admin/devices/index.html", rows=rows, alerts=found, many_wards=many_wards, **_labels())
 
 
 @bp.get("/devices/<code>")

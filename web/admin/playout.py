@@ -52,6 +52,7 @@ def playout():
     return render_template(
         "playout/index.html",
         stations=stations,
+        many_wards=len({s["ward"] for s in stations}) > 1,  # a province user's board: whose each station is
         sessions=sessions,
         rows=rows,
         tz=tz,
