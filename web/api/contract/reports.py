@@ -17,6 +17,15 @@ _FORBIDDEN = {
     "description": "Vai trò không được phép",
     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
 }
+_WARD = {
+    "name": "ward",
+    "in": "query",
+    "schema": {"type": "array", "items": {"type": "string"}},
+    "style": "form",
+    "explode": True,
+    "description": "Mã phường, xã (lặp lại hoặc cách nhau bởi dấu phẩy); mặc định: phường của tài khoản, "
+    "tài khoản cấp tỉnh: cả tỉnh",
+}
 _FIGURES = {
     "type": "object",
     "required": ["airings", "duration_s"],
@@ -114,6 +123,51 @@ SCHEMAS = {
                 "required": ["code", "name"],
                 "properties": {"code": {"type": "string"}, "name": {"type": "string"}},
             },
+            "province": {
+                "type": "object",
+                "description": "Chỉ có khi báo cáo gồm nhiều phường, xã: tỉnh và cơ quan ban hành báo cáo",
+                "required": ["code", "name"],
+                "properties": {
+                    "code": {"type": "string"},
+                    "name": {"type": "string"},
+                    "issuer": {"type": "string", "nullable": True},
+                },
+            },
+            "by_ward": {
+                "type": "array",
+                "description": "Chỉ có khi báo cáo gồm nhiều phường, xã: tổng các đài của từng phường, xã",
+                "items": {
+                    "type": "object",
+                    "required": ["code", "name", "airings", "duration_s", "by_category"],
+                    "properties": {
+                        "code": {"type": "string"},
+                        "name": {"type": "string"},
+                        **{
+                            k: {"type": "integer"}
+                            for k in ("stations", "airings", "duration_s", "cchc_duration_s", "sessions_aired")
+                        },
+                        "cchc_share_percent": {"type": "number", "nullable": True},
+                        "by_category": {"type": "array", "items": {"type": "object"}},
+                        "devices": {"type": "object", "description": "Khi các đài có thiết bị phát"},
+                    },
+                },
+            },
+            "compliance": {
+                "type": "array",
+                "description": "Chỉ có khi báo cáo gồm nhiều phường, xã: từng phường, xã so với kế hoạch của mình, "
+                "chưa đạt xếp trước, chưa có kế hoạch xếp cuối",
+                "items": {
+                    "type": "object",
+                    "required": ["code", "status", "achievement_percent", "report_due"],
+                    "properties": {
+                        "code": {"type": "string"},
+                        "status": {"type": "string", "enum": ["behind", "met", "no_targets", "no_plan"]},
+                        "achievement_percent": {"type": "number", "nullable": True},
+                        "report_due": {"type": "string", "format": "date", "nullable": True},
+                        "targets": {"type": "array", "items": {"type": "object"}},
+                    },
+                },
+            },
             "devices": {
                 "type": "array",
                 "description": "Chỉ có khi các đài trong báo cáo có thiết bị phát (trạm phát tại chỗ)",
@@ -138,7 +192,47 @@ SCHEMAS = {
     },
 }
 
+SCHEMAS["UpwardExport"] = {
+    "type": "object",
+    "description": "Lược đồ JSON đầy đủ (draft 2020-12, phiên bản 1.0): broadcast/upward/schema/v1.json",
+    "required": ["schema", "schema_version", "province", "period", "totals", "wards", "deliveries"],
+    "properties": {
+        "schema": {"type": "string"},
+        "schema_version": {"type": "string", "example": "1.0"},
+        "province": {"type": "object", "nullable": True},
+        "period": {"type": "object"},
+        "totals": {"type": "object"},
+        "wards": {"type": "array", "items": {"type": "object"}},
+        "deliveries": {"type": "array", "items": {"type": "object"}},
+    },
+}
+
 PATHS = {
+    "/export/province": {
+        "get": {
+            "summary": "Dữ liệu báo cáo lên hệ thống thông tin nguồn cấp tỉnh (chỉ tài khoản cấp tỉnh)",
+            "parameters": [
+                {
+                    "name": "period",
+                    "in": "query",
+                    "required": True,
+                    "schema": {"type": "string", "example": "2026-Q3"},
+                    "description": "2026-10, 2026-Q3, 2026-H1, 2026-9M hoặc 2026",
+                },
+                _WARD,
+                {"name": "format", "in": "query", "schema": {"type": "string", "default": "json"}},
+            ],
+            "responses": {
+                "200": {
+                    "description": "Thời lượng theo phường, xã, đài và chuyên mục; thiết bị; tin cấp tỉnh gửi xuống",
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/UpwardExport"}}},
+                },
+                "400": _ERR,
+                "401": _UNAUTH,
+                "403": _FORBIDDEN,
+            },
+        }
+    },
     "/reports/airtime": {
         "get": {
             "summary": "Báo cáo thời lượng phát thanh theo kỳ (tháng, quý, 6 tháng, 9 tháng, năm hoặc khoảng ngày)",
@@ -163,6 +257,7 @@ PATHS = {
                     "schema": {"type": "string", "example": "TDP01"},
                     "description": "Mã cụm loa: chỉ tính các lượt phát nghe được ở cụm này",
                 },
+                _WARD,
                 {
                     "name": "format",
                     "in": "query",
