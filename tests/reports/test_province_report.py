@@ -125,6 +125,7 @@ def test_formats_carry_the_wards_and_the_province_layout(session, world):
     assert compliance == ["PB", "PA", "PC"]
     text = _pdf_text(render(r, "pdf").content)
     assert ISSUER in text and "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text and "Theo phường, xã" in text
+    assert "KT. GIÁM ĐỐC" in text and "UBND các phường, xã" in text  # a department signs as one
     ward_text = _pdf_text(render(_report(session, wards=["PA"]), "pdf").content)
     assert "PHƯỜNG AN" in ward_text and ISSUER not in ward_text
 
@@ -133,4 +134,4 @@ def test_province_without_issuer_heads_with_its_committee(session, world):
     session.scalar(select(Province)).issuer = None
     session.flush()
     text = _pdf_text(render(_report(session), "pdf").content)
-    assert "UBND TỈNH/THÀNH PHỐ TỈNH THỬ" in text
+    assert "UBND TỈNH/THÀNH PHỐ TỈNH THỬ" in text and "TM. ỦY BAN NHÂN DÂN" in text
