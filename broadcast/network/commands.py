@@ -24,6 +24,7 @@ from ..domain.models import (
 )
 from ..domain.types import utcnow
 from ..errors import Conflict, NotFound, ValidationError
+from ..province.targets import target_station_ids
 from ..security import audit, audit_many
 from .clusters import device_hears
 from .devices import check_session_code, get_device, iso, record_event
@@ -142,11 +143,9 @@ def emergency_to_devices(session: Session, bulletin: Bulletin, *, user: User | N
     other stations). For the emergency flow to call on approval: the
     audio is found and hashed once and the commands written in one flush, as a province may have
     hundreds of units waiting for them."""
-    stations = (
-        session.scalars(select(Station).where(Station.enabled.is_(True))).all()
-        if bulletin.all_stations
-        else [s for s in bulletin.stations if s.enabled]
-    )
+    # A ward's bulletin "for all stations" reaches its own ward's stations only; a province bulletin its targets.
+    targets = target_station_ids(session, bulletin)
+    stations = session.scalars(select(Station).where(Station.id.in_(targets), Station.enabled.is_(True))).all()
     agent_stations = [s.id for s in stations if (s.sink or "").strip() == "agent"]
     if not agent_stations:
         return []
@@ -218,7 +217,7 @@ def emergencies_waiting(session: Session, since) -> list[Bulletin]:
     with_devices = set(session.scalars(select(Device.station_id).where(Device.revoked_at.is_(None))))
     waiting = []
     for b in bulletins:
-        targets = agent_ids if b.all_stations else {s.id for s in b.stations} & agent_ids
+        targets = set(target_station_ids(session, b)) & agent_ids
         if b.id not in sent and targets & with_devices:
             waiting.append(b)
     return waiting
