@@ -24,14 +24,29 @@ def source():
     show_default=True,
     help="national (VOV), province (đài tỉnh) hoặc other: cách báo cáo nhóm thời lượng tiếp sóng.",
 )
-def source_add(code, name, url, category):
-    """Thêm một nguồn tiếp sóng."""
+@click.option("--ward", default=None, help="Mã phường, xã có nguồn này; bỏ trống: nguồn của tỉnh, mọi phường, xã dùng.")
+def source_add(code, name, url, category, ward):
+    """Thêm một nguồn tiếp sóng (của một phường, xã, hoặc dùng chung cả tỉnh)."""
     from ..relay.sources import CATEGORY_LABELS, add_source
 
     with open_runtime().unit() as session:
-        new = add_source(session, code=code, name=name, url=url, category=category)
-        label = f"{new.code} ({new.name}, {CATEGORY_LABELS[new.category]})"
+        owner = _ward(session, ward) if ward else None
+        new = add_source(session, code=code, name=name, url=url, category=category, ward_id=owner.id if owner else None)
+        whose = f"của {owner.name}" if owner else "dùng chung cả tỉnh"
+        label = f"{new.code} ({new.name}, {CATEGORY_LABELS[new.category]}, {whose})"
     click.echo(f"Đã thêm nguồn tiếp sóng {label}. Kiểm tra bằng: broadcast source check {code.strip().upper()}")
+
+
+def _ward(session, code: str):
+    from sqlalchemy import select
+
+    from ..domain.models import Ward
+    from ..errors import NotFound
+
+    ward = session.scalar(select(Ward).where(Ward.code == code.strip().upper()))
+    if ward is None:
+        raise NotFound(f"Không có phường, xã mã {code!r}.", field="ward")
+    return ward
 
 
 @source.command("list")

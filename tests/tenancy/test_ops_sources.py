@@ -118,3 +118,29 @@ def test_codes_stay_unique_in_the_installation(runtime, app, ops_world, ops_toke
     response = api(app.test_client(), ops_token("vanhanh"), "POST", "/sources", body)
     assert response.status_code == 409 and "đã có" in response.get_json()["error"]["message"]
     assert snapshot(runtime) == before
+
+
+@pytest.mark.parametrize(
+    "ward,owner,words", [("dongxa", "DONGXA", "của Xã Đông Thử"), (None, None, "dùng chung cả tỉnh")]
+)
+def test_the_cli_adds_a_wards_source_or_the_provinces(runtime, cli_env, ops_world, ward, owner, words):
+    from click.testing import CliRunner
+
+    from broadcast.cli import main
+
+    args = ["source", "add", "cli1", "--name", "Nguồn CLI", "--url", "http://cli.example/1"]
+    result = CliRunner().invoke(main, args + (["--ward", ward] if ward else []), env=cli_env)
+    assert result.exit_code == 0 and words in result.output, result.output
+    assert _owner(runtime, "CLI1") == owner
+
+
+def test_the_cli_refuses_an_unknown_ward_and_adds_nothing(runtime, cli_env, ops_world):
+    from click.testing import CliRunner
+
+    from broadcast.cli import main
+
+    before = snapshot(runtime)
+    args = ["source", "add", "cli1", "--name", "Nguồn CLI", "--url", "http://cli.example/1", "--ward", "KHONGCO"]
+    result = CliRunner().invoke(main, args, env=cli_env)
+    assert result.exit_code != 0 and "Không có phường, xã mã 'KHONGCO'." in result.output
+    assert snapshot(runtime) == before
