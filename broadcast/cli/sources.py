@@ -33,7 +33,7 @@ def source_add(code, name, url, category, ward):
         owner = _ward(session, ward) if ward else None
         new = add_source(session, code=code, name=name, url=url, category=category, ward_id=owner.id if owner else None)
         whose = f"của {owner.name}" if owner else "dùng chung cả tỉnh"
-        label = f"{new.code} ({new.name}, {CATEGORY_LABELS[new.category]}, {whose})"
+        label = f"{new.code} ({new.name}, {CATEGORY_LABELS[new.category]}), {whose}"
     click.echo(f"Đã thêm nguồn tiếp sóng {label}. Kiểm tra bằng: broadcast source check {code.strip().upper()}")
 
 
