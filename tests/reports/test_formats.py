@@ -21,7 +21,7 @@ from broadcast.reports.periods import parse_period
 
 @pytest.fixture
 def october(session, asrun_log):
-    return airtime_report(session, parse_period("2025-10"), tz=ZoneInfo("Asia/Ho_Chi_Minh"))
+    return airtime_report(session, parse_period("2025-10"), tz=ZoneInfo("Asia/Ho_Chi_Minh"), wards=["MOLAO"])
 
 
 def test_json_round_trip(october):
@@ -95,7 +95,7 @@ def test_pdf_renders_to_a_non_empty_image(october, tmp_path):
 
 
 def test_empty_report_renders_in_every_format(session, asrun_log):
-    empty = airtime_report(session, parse_period("2024-02"), tz=ZoneInfo("Asia/Ho_Chi_Minh"))
+    empty = airtime_report(session, parse_period("2024-02"), tz=ZoneInfo("Asia/Ho_Chi_Minh"), wards=["MOLAO"])
     for fmt in ("json", "csv", "xlsx", "html", "pdf"):
         assert render(empty, fmt).content
 

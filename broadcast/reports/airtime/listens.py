@@ -42,6 +42,8 @@ def scope_note(scope: Scope, wards: list[Ward] | None) -> str:
     if wards is None:
         return "Lượt nghe tính cho mọi tin, bài của các phường trong hệ thống."
     names = ", ".join(lower_first(w.name) for w in wards) or "phường"
+    if scope.station is None and scope.cluster is None:  # whole wards: nothing to split
+        return f"Lượt nghe tính cho mọi tin, bài của {names}."
     if scope.cluster is not None:
         return (
             f"Lượt nghe không tách được theo cụm loa: đây là lượt nghe mọi tin, bài của {names}, "

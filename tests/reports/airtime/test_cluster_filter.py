@@ -17,7 +17,8 @@ TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def _report(session, cluster, station=None, period="2025-10"):
-    return airtime_report(session, parse_period(period), station=station, cluster=cluster, tz=TZ)
+    # the demo ward's report: the demo's other wards have clusters TDP01 too
+    return airtime_report(session, parse_period(period), station=station, cluster=cluster, tz=TZ, wards=["MOLAO"])
 
 
 def _titles(report):

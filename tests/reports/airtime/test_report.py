@@ -14,6 +14,7 @@ TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def report(session, period, **kw):
+    kw.setdefault("wards", ["MOLAO"])  # the demo ward's report (an unscoped session sees the whole province)
     return airtime_report(session, parse_period(period), tz=TZ, **kw)
 
 

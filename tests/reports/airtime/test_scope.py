@@ -13,7 +13,10 @@ from broadcast.reports.periods import parse_period
 def test_no_code_means_every_station(session, demo, code):
     assert resolve_station(session, code) is None
     scope = make_scope(session, parse_period("2025-10"), code)
-    assert scope.station is None and scope.station_ids is None and scope.ward.code
+    # an unscoped session (CLI, scheduler) covers the whole province: every station, every ward
+    assert scope.station is None and scope.station_ids is None and len(scope.wards) > 1 and scope.ward is None
+    one = make_scope(session, parse_period("2025-10"), code, wards="molao")
+    assert one.ward.code == "MOLAO" and one.station_ids == tuple(s.id for s in one.ward.stations)
 
 
 @pytest.mark.parametrize("code", ["MOLAO", " molao "])
