@@ -152,7 +152,12 @@ def test_api_export(client, runtime, world):
     bad = client.get(url + "&ward=NOPE", headers=_h(runtime, "tinh.xem"))
     assert bad.status_code == 400 and bad.json["error"]["field"] == "ward"
     assert client.get("/api/v1/export/province?period=2026-Q9", headers=_h(runtime, "tinh.xem")).status_code == 400
-    ward_user = client.get(url, headers=_h(runtime, "pa.xem"))
-    assert ward_user.status_code == 403 and "cấp tỉnh" in ward_user.json["error"]["message"]
+    ward_user = _h(runtime, "pa.xem")  # a ward user's export is their own ward's
+    own = client.get(url, headers=ward_user).json
+    assert [w["code"] for w in own["wards"]] == ["PA"] and own["totals"]["airings"] == 4
+    assert {s["station"] for d in own["deliveries"] for s in d["stations"]} == {"PA1"}
+    other, missing = (client.get(f"{url}&ward={code}", headers=ward_user) for code in ("PB", "ZZ"))
+    assert other.status_code == missing.status_code == 400
+    assert other.json["error"]["message"].replace("PB", "X") == missing.json["error"]["message"].replace("ZZ", "X")
     assert client.get(url, headers=_h(runtime, "tinh.vanhanh")).status_code == 403
     assert client.get(url).status_code == 401

@@ -210,7 +210,7 @@ SCHEMAS["UpwardExport"] = {
 PATHS = {
     "/export/province": {
         "get": {
-            "summary": "Dữ liệu báo cáo lên hệ thống thông tin nguồn cấp tỉnh (chỉ tài khoản cấp tỉnh)",
+            "summary": "Dữ liệu báo cáo lên hệ thống thông tin nguồn cấp tỉnh (tài khoản phường, xã: chỉ phường mình)",
             "parameters": [
                 {
                     "name": "period",
