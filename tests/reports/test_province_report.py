@@ -116,7 +116,10 @@ def test_formats_carry_the_wards_and_the_province_layout(session, world):
     r = _report(session)
     csv = render(r, "csv").content.decode("utf-8-sig")
     assert "## Theo phường, xã" in csv and "## Thực hiện kế hoạch của các phường, xã" in csv
-    assert "Chưa có kế hoạch" in csv and ISSUER in render(r, "html").content.decode()
+    html = render(r, "html").content.decode()
+    assert "Chưa có kế hoạch" in csv and ISSUER in html and "KT. GIÁM ĐỐC<br>PHÓ GIÁM ĐỐC" in html
+    ward_html = render(_report(session, wards=["PA"]), "html").content.decode()
+    assert "PHƯỜNG AN" in ward_html and "TM. ỦY BAN NHÂN DÂN<br>KT. CHỦ TỊCH<br>PHÓ CHỦ TỊCH" in ward_html
     book = load_workbook(io.BytesIO(render(r, "xlsx").content))
     rows = [row for row in book["Phuong xa"].iter_rows(values_only=True) if row and row[0] in EXPECTED]
     assert [(row[0], row[3]) for row in rows[:3]] == [("PA", 4), ("PB", 1), ("PC", 1)]

@@ -12,7 +12,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from .charts import category_chart, daily_chart
-from .tables import issuer, report_tables, scope_line
+from .tables import issuer, recipients, report_tables, scope_line, signer
 
 HTML_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'"
 
@@ -52,5 +52,11 @@ def to_html(report: dict, *, charts: bool = True) -> str:
     if charts:
         images = {"categories": _data_uri(category_chart(report)), "days": _data_uri(daily_chart(report))}
     return _env.get_template("report.html").render(
-        r=report, tables=report_tables(report), scope=scope_line(report), images=images, issuer=issuer(report)
+        r=report,
+        tables=report_tables(report),
+        scope=scope_line(report),
+        images=images,
+        issuer=issuer(report),
+        recipients=recipients(report),
+        signer=signer(report),
     )

@@ -22,7 +22,7 @@ from reportlab.platypus import Image, KeepTogether, LongTable, Paragraph, Simple
 from ...fonts import register_fonts
 from .charts import category_chart, daily_chart
 from .html import cell
-from .tables import issuer, report_tables, scope_line
+from .tables import issuer, recipients, report_tables, scope_line, signer
 
 FONTS = {
     "LP-Serif": "DejaVuSerif.ttf",
@@ -253,29 +253,14 @@ def _parts_one_two(r: dict, tables: dict, st, width: float) -> list:
     return story
 
 
-def _recipients(r: dict) -> list[str]:
-    if issuer(r):
-        return ["- Bộ Văn hóa, Thể thao và Du lịch (b/c);", "- UBND các phường, xã;", "- Lưu: VT."]
-    return ["- UBND cấp trên (b/c);", "- Văn phòng HĐND - UBND;", "- Lưu: VT."]
-
-
-def _signer(r: dict) -> list[str]:
-    """Who signs: for the committee of the ward or province on its behalf, for a department its director's
-    deputy (the usual "KT." signature)."""
-    head = (issuer(r) or "ỦY BAN NHÂN DÂN").upper()
-    if head.startswith(("ỦY BAN", "UBND")):
-        return ["TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"]
-    return ["KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC"]
-
-
 def _closing(r: dict, st, width: float) -> list:
     """The recipients, the signature block and where the figures come from."""
     sign = Table(
         [
             [
                 [Paragraph("<b><i>Nơi nhận:</i></b>", st["small"])]
-                + [Paragraph(escape(line), st["small"]) for line in _recipients(r)],
-                [Paragraph(escape(line), st["center_b"]) for line in _signer(r)]
+                + [Paragraph(escape(line), st["small"]) for line in recipients(r)],
+                [Paragraph(escape(line), st["center_b"]) for line in signer(r)]
                 + [
                     Spacer(1, 22 * mm),
                     Paragraph("<i>(Ký, ghi rõ họ tên, đóng dấu)</i>", st["center"]),

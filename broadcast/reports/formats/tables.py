@@ -445,6 +445,22 @@ def issuer(r: dict) -> str | None:
     return province.get("issuer") or f"UBND TỈNH/THÀNH PHỐ {province['name'].upper()}"
 
 
+def recipients(r: dict) -> list[str]:
+    """The "Nơi nhận" lines of the report's closing."""
+    if issuer(r):
+        return ["- Bộ Văn hóa, Thể thao và Du lịch (b/c);", "- UBND các phường, xã;", "- Lưu: VT."]
+    return ["- UBND cấp trên (b/c);", "- Văn phòng HĐND - UBND;", "- Lưu: VT."]
+
+
+def signer(r: dict) -> list[str]:
+    """Who signs: for the committee of the ward or province on its behalf, for a department its director's
+    deputy (the usual "KT." signature)."""
+    head = (issuer(r) or "ỦY BAN NHÂN DÂN").upper()
+    if head.startswith(("ỦY BAN", "UBND")):
+        return ["TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"]
+    return ["KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC"]
+
+
 def scope_line(r: dict) -> str:
     where = r["station"]["name"] if r.get("station") else "Tất cả các đài của " + _covered(r)
     if r.get("cluster"):
