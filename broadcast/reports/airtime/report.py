@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ...config import DEFAULT_TIMEZONE
 from ...domain.models import Category, Department, Plan, Station
 from ...domain.types import utcnow
 from ..narrative import narrative
@@ -43,7 +45,7 @@ def airtime_report(
     session: Session,
     period: Period,
     *,
-    tz,
+    tz=None,
     station: str | Station | None = None,
     cluster: str | None = None,
     plan: Plan | None = None,
@@ -53,8 +55,9 @@ def airtime_report(
     """The airtime report for ``period`` and one station (code or row) or all stations, as a JSON-ready dict;
     with ``cluster`` (a cluster code) only of the rows heard in that cluster.
 
-    ``tz`` is the configured station time zone (``settings.tz``): the local times of first and last airings
-    and ``generated_at`` are written in it.  ``plan`` defaults to the ward's plan covering the period.
+    ``tz`` is the configured station time zone (``settings.tz``; by default ``DEFAULT_TIMEZONE``): the local
+    times of first and last airings, the devices' period bounds and ``generated_at`` are written in it.
+    ``plan`` defaults to the ward's plan covering the period.
     The keys ``cluster``, ``devices`` and ``relays`` appear only with a cluster filter, for stations that have
     devices, and for a period with relay slots; ``listens`` (plays on the public page, embed and podcast) always.
 
@@ -63,6 +66,7 @@ def airtime_report(
     the keys ``province``, ``wards``, ``by_ward`` (beside ``by_station``) and ``compliance`` (each ward
     against its own plan); its ``targets`` are empty unless ``plan`` is given.
     """
+    tz = tz or ZoneInfo(DEFAULT_TIMEZONE)
     scope = make_scope(session, period, station, cluster, wards)
     now = utcnow()
     ward_plans = plans_for_period(session, [w.id for w in scope.wards], period) if scope.multi_ward else {}
