@@ -55,6 +55,21 @@ def roles_required(*roles: str):
     return decorator
 
 
+def province_required(view):
+    """Under ``roles_required``: only a province user (no ward) may pass; a ward user gets 403 before anything
+    is read.  Marked on the view for the route matrix tests."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        user = current_db_user()
+        if user is None or user.ward_id is not None:
+            abort(403)
+        return view(*args, **kwargs)
+
+    wrapper.province_only = True
+    return wrapper
+
+
 def client_ip() -> str | None:
     return request.remote_addr
 

@@ -93,7 +93,10 @@ def test_role_matrix(app, demo, api_token, role):
         # Device-only routes (web/api/agent.py, ``device_only``) take a station device's token, never a user's:
         # every role, admin included, gets 403 there; the device side is tested in tests/network.
         device_only = getattr(app.view_functions[rule.endpoint], "device_only", False)
-        may = not device_only and (role == "admin" or not allowed or role in allowed)
+        # Province-only routes (``province_required``) refuse every ward user, the demo's ward admin included;
+        # a province admin passes them (test_province_admin_passes_the_province_routes).
+        province_only = getattr(app.view_functions[rule.endpoint], "province_only", False)
+        may = not device_only and not province_only and (role == "admin" or not allowed or role in allowed)
         headers = {"Authorization": f"Bearer {token}"} if rule.endpoint.startswith("api.") else {}
         response = client.open(_fill(rule), method=method, headers=headers)
         if may and response.status_code == 403:
@@ -103,6 +106,21 @@ def test_role_matrix(app, demo, api_token, role):
         if response.status_code >= 500:
             problems.append(f"{role} caused {response.status_code} at {method} {rule.rule}")
     assert problems == []
+
+
+def test_province_admin_passes_the_province_routes(app, demo):
+    client = app.test_client()
+    assert login(client, "tinh.admin", demo["password"]).status_code == 302
+    app.config["WTF_CSRF_ENABLED"] = False
+    province_routes = [
+        (rule, method)
+        for rule, method in _routes(app)
+        if getattr(app.view_functions[rule.endpoint], "province_only", False)
+    ]
+    assert province_routes, "no route is marked province_only"
+    for rule, method in province_routes:
+        response = client.open(_fill(rule), method=method)
+        assert response.status_code not in (401, 403) and response.status_code < 500, (method, rule.rule)
 
 
 def test_every_state_changing_page_route_requires_a_csrf_token(app, demo):
@@ -162,6 +180,14 @@ DESIGNED_ROLES = {
     "admin.cluster_poster": ("operator",),
     "admin.ward_posters": ("operator",),
     "admin.bulletin_public": ("approver", "operator"),
+    # Province (issue #13): wards and the province's name belong to its admin (and province_required);
+    # a station is added by an admin (of its ward, or of the province choosing the ward); the upward export
+    # is read by those who report and lead.
+    "admin.wards": ("admin",),
+    "admin.ward_add": ("admin",),
+    "admin.province_save": ("admin",),
+    "admin.station_add": ("admin",),
+    "api.export_province": ("viewer", "approver"),
 }
 
 

@@ -4,14 +4,14 @@ The rules are in broadcast.wards."""
 
 from __future__ import annotations
 
-from flask import abort, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from broadcast import tenancy
 from broadcast import wards as service
 
 from .. import db_session
-from ..auth import current_db_user, roles_required
+from ..auth import current_db_user, province_required, roles_required
 from ..forms import commit_or_flash
 from ..nav import N_, NAV_ITEMS, PROVINCE_ONLY
 from . import bp
@@ -20,18 +20,10 @@ NAV_ITEMS.append(("admin.wards", N_("Phường, xã"), ("admin",)))
 PROVINCE_ONLY.add("admin.wards")
 
 
-def _province_admin():
-    """The acting province admin; a ward admin is refused (403) before anything is read."""
-    actor = current_db_user()
-    if actor.ward_id is not None:
-        abort(403)
-    return actor
-
-
 @bp.get("/admin/wards")
 @roles_required("admin")
+@province_required
 def wards():
-    _province_admin()
     session = db_session()
     return render_template(
         "admin/wards.html", rows=service.ward_rows(session), province=tenancy.installation_province(session)
@@ -40,8 +32,9 @@ def wards():
 
 @bp.post("/admin/wards")
 @roles_required("admin")
+@province_required
 def ward_add():
-    actor, form = _province_admin(), request.form
+    actor, form = current_db_user(), request.form
     with commit_or_flash() as outcome:
         ward = service.add_ward(
             db_session(), form.get("code"), form.get("name"), district=form.get("district"), actor=actor
@@ -52,8 +45,9 @@ def ward_add():
 
 @bp.post("/admin/province")
 @roles_required("admin")
+@province_required
 def province_save():
-    actor, form = _province_admin(), request.form
+    actor, form = current_db_user(), request.form
     with commit_or_flash(_("Đã lưu thông tin tỉnh.")):
         service.set_province(db_session(), name=form.get("name"), issuer=form.get("issuer") or "", actor=actor)
     return redirect(url_for("admin.wards"))
