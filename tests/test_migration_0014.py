@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime
 import pytest
 from alembic import command
 from sqlalchemy import bindparam, create_engine, select, text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from broadcast import tenancy
@@ -165,14 +165,7 @@ def upgraded(fresh_url):
         ids = _old_installation(conn)
     tables = ["wards", "stations", "departments", "users", "bulletins", "lexicon_entries", "live_sessions"]
     before = _counts(engine, tables + ["audit_log"]), _audit_rows(engine)
-    try:
-        upgrade(engine)
-    except IntegrityError as exc:
-        if engine.dialect.name != "sqlite" or "DROP TABLE departments" not in str(exc):
-            raise
-        # Known (reported to the lead): PRAGMA defer_foreign_keys runs outside pysqlite's transaction, so the
-        # copy of departments cannot drop a table that users and bulletins refer to. Remove once fixed.
-        pytest.xfail("0014 on SQLite: DROP TABLE departments fails while users refer to it")
+    upgrade(engine)
     yield engine, ids, before
     engine.dispose()
 
@@ -193,11 +186,14 @@ def test_the_installation_becomes_a_one_ward_province(upgraded):
         assert lexicon == {"UBND": ("ủy ban nhân dân", None), "TDP": ("tổ dân phố", None)}
 
 
-def test_the_audit_log_is_untouched(upgraded):
-    engine, _ids, (_counts_before, audit) = upgraded
+def test_the_audit_log_keeps_every_row_and_value_and_gains_the_ward(upgraded):
+    engine, ids, (_counts_before, audit) = upgraded
     assert _audit_rows(engine) == audit
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT COUNT(*) FROM audit_log WHERE ward_id IS NOT NULL")).scalar_one() == 0
+        wards = conn.execute(text("SELECT DISTINCT ward_id FROM audit_log")).scalars().all()
+        assert wards == [ids["ward"]]  # one ward: every old row was its business
+        with pytest.raises(DBAPIError):  # and the log is append-only again
+            conn.execute(text("UPDATE audit_log SET action = 'x'"))
 
 
 def test_the_wards_admin_sees_the_old_audit_rows_of_its_users(upgraded):
@@ -208,10 +204,6 @@ def test_the_wards_admin_sees_the_old_audit_rows_of_its_users(upgraded):
     assert seen >= {action for user, action, *_ in AUDIT if user is not None}
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="0014 leaves rows written by no user (scheduler, CLI) with no ward: a ward admin no longer sees them",
-)
 def test_the_wards_admin_sees_every_old_audit_row(upgraded):
     """In a one-ward installation every old row was the ward's, including the scheduler's and the CLI's."""
     engine, _ids, _before = upgraded

@@ -2,9 +2,9 @@
 
 An existing installation becomes a one-ward province: its wards join one province named from their
 ``province`` text, every user who serves a ward (through their department, or because the installation
-has one ward) stays in it, and nothing else changes.  Audit rows written before this revision keep no
-ward of their own: they belong to their user's ward (``broadcast.tenancy``), so the append-only
-audit log is never rewritten.
+has one ward) stays in it, and nothing else changes.  The audit rows of a one-ward installation get its
+ward in the new column (no existing value changes); with several wards, old rows keep no ward and belong
+to their user's ward (``broadcast.tenancy``).
 
 Revision ID: 0014
 Revises: 0013
@@ -83,6 +83,29 @@ def _create_tables() -> None:
     op.create_index("ix_deliveries_station_state", "deliveries", ["station_id", "state"])
 
 
+def _departments_ward_optional() -> None:
+    """departments.ward_id loses NOT NULL (a province department has no ward)."""
+    bind = op.get_bind()
+    if bind.dialect.name != "sqlite":
+        op.alter_column("departments", "ward_id", existing_type=sa.Integer(), nullable=True)
+        return
+    # Copying the table (Alembic's batch mode) would drop the table users and bulletins refer to, which SQLite
+    # refuses while foreign keys are on, and they cannot be turned off inside the migration's transaction.
+    # Dropping a NOT NULL does not touch the stored rows, so SQLite's documented way applies: edit the
+    # table's declaration in the schema and bump the schema version (sqlite.org/lang_altertable.html, §7).
+    old = bind.exec_driver_sql("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'departments'").scalar()
+    new = old.replace("ward_id INTEGER NOT NULL", "ward_id INTEGER", 1)
+    if new == old:
+        raise RuntimeError("0014: departments.ward_id is not declared as 0001 made it; upgrade stopped.")
+    version = bind.exec_driver_sql("PRAGMA schema_version").scalar()
+    bind.exec_driver_sql("PRAGMA writable_schema = ON")
+    bind.execute(
+        sa.text("UPDATE sqlite_master SET sql = :new WHERE type = 'table' AND name = 'departments'"), {"new": new}
+    )
+    bind.exec_driver_sql(f"PRAGMA schema_version = {int(version) + 1}")
+    bind.exec_driver_sql("PRAGMA writable_schema = OFF")
+
+
 def _lexicon_per_ward() -> None:
     bind = op.get_bind()
     if bind.dialect.name == "sqlite":
@@ -139,6 +162,26 @@ def _backfill() -> None:
     if len(wards) == 1:
         bind.execute(sa.text("UPDATE users SET ward_id = :w WHERE ward_id IS NULL"), {"w": wards[0][0]})
         bind.execute(sa.text("UPDATE live_sessions SET ward_id = :w"), {"w": wards[0][0]})
+        _audit_rows_to(wards[0][0])
+
+
+def _audit_rows_to(ward_id: int) -> None:
+    """Every audit row of a one-ward installation concerns its ward: the new column is filled in, with the
+    append-only trigger lifted for this one statement and put back exactly as 0002 made it.  No row's
+    existing values change; rows written by no user (the scheduler, the CLI) stay visible to the ward."""
+    bind = op.get_bind()
+    fill = sa.text("UPDATE audit_log SET ward_id = :w WHERE ward_id IS NULL")
+    if bind.dialect.name == "sqlite":
+        op.execute("DROP TRIGGER IF EXISTS audit_log_no_update")
+        bind.execute(fill, {"w": ward_id})
+        op.execute(
+            """CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+       BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END"""
+        )
+    else:
+        op.execute("ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_change")
+        bind.execute(fill, {"w": ward_id})
+        op.execute("ALTER TABLE audit_log ENABLE TRIGGER audit_log_no_change")
 
 
 def upgrade() -> None:
@@ -147,12 +190,7 @@ def upgrade() -> None:
         _add_fk_column(table, column, target)
     op.create_index("ix_users_ward_id", "users", ["ward_id"])
     op.create_index("ix_audit_ward_at", "audit_log", ["ward_id", "at"])
-    if op.get_bind().dialect.name == "sqlite":
-        # Copying the departments table drops the one users and bulletins refer to: check their references
-        # at commit, when the copy carries the name and the same ids again.
-        op.execute("PRAGMA defer_foreign_keys = ON")
-    with op.batch_alter_table("departments") as batch:
-        batch.alter_column("ward_id", existing_type=sa.Integer(), nullable=True)
+    _departments_ward_optional()
     _lexicon_per_ward()
     _backfill()
 
