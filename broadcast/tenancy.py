@@ -100,17 +100,23 @@ def station_ids_clause(session: Session, column):
     return column.in_(select(Station.id).where(Station.ward_id == wid))
 
 
-def _criteria(wid: int) -> list:
+def ward_bulletin_ids(wid: int):
+    """The ids of the bulletins ward ``wid`` sees: its departments' and the province's sent to its stations."""
     stations = select(Station.id).where(Station.ward_id == wid)
-    devices = select(Device.id).where(Device.station_id.in_(stations))
-    programmes = select(Programme.id).where(Programme.station_id.in_(stations))
-    ward_users = select(User.id).where(User.ward_id == wid)
-    bulletins = select(Bulletin.id).where(
+    return select(Bulletin.id).where(
         or_(
             Bulletin.department_id.in_(select(Department.id).where(Department.ward_id == wid)),
             Bulletin.id.in_(select(Delivery.bulletin_id).where(Delivery.station_id.in_(stations))),
         )
     )
+
+
+def _criteria(wid: int) -> list:
+    stations = select(Station.id).where(Station.ward_id == wid)
+    devices = select(Device.id).where(Device.station_id.in_(stations))
+    programmes = select(Programme.id).where(Programme.station_id.in_(stations))
+    ward_users = select(User.id).where(User.ward_id == wid)
+    bulletins = ward_bulletin_ids(wid)
     by_station = [SessionTemplate, DateOverride, Programme, AsRun, PlayoutRun, PlayoutCommand, Delivery, Cluster]
     rules = [
         with_loader_criteria(Ward, lambda cls: cls.id == wid),

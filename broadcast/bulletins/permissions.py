@@ -14,7 +14,8 @@ from sqlalchemy import and_, false, or_, true
 
 from .. import tenancy
 from ..domain.models import Bulletin, BulletinStatus, Priority, Role, Setting, User, WardSetting
-from ..roles import STAFF_ROLES  # callers also write ``perm.STAFF_ROLES``
+from ..roles import STAFF_ROLES
+from ..tenancy import ward_bulletin_ids  # callers also write ``perm.STAFF_ROLES``
 
 S = BulletinStatus
 
@@ -86,7 +87,14 @@ def can_view(user: User, bulletin: Bulletin) -> bool:
 
 
 def visibility_clause(user: User):
-    """The SQL form of ``can_view`` for list queries."""
+    """The SQL form of ``can_view`` for list queries, within the user's ward (Core statements, such as the API
+    list's plain rows, carry no ORM ward criteria: the ward is part of the clause itself)."""
+    if user.ward_id is not None:
+        return and_(Bulletin.id.in_(ward_bulletin_ids(user.ward_id)), _role_clause(user))
+    return _role_clause(user)
+
+
+def _role_clause(user: User):
     if user.role == Role.admin.value:
         return true()
     own = Bulletin.author_id == user.id

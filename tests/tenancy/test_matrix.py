@@ -267,7 +267,6 @@ class Matrix:
         return self.problems
 
 
-@pytest.mark.xfail(strict=False, reason="tenancy in progress")
 @pytest.mark.parametrize("role", ROLES)
 def test_tenancy_matrix(app, runtime, province, api_token, role):
     problems = Matrix(app, runtime, province, role, api_token).run()
@@ -352,7 +351,6 @@ def _named(template, w: WardWorld | None, own: WardWorld):
     return {**BULLETIN_FIELDS, **{k: _named(v, w, own) for k, v in template.items()}}
 
 
-@pytest.mark.xfail(strict=False, reason="tenancy in progress")
 def test_another_wards_object_named_in_a_query_or_body(app, runtime, province, api_token):
     """As for a path: the answer for a missing object, nothing changed, nothing of the other ward shown."""
     problems, o = [], province.other
