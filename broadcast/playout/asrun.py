@@ -16,6 +16,7 @@ from sqlalchemy import select, update
 
 from ..domain.models import AsRun, Bulletin, BulletinStatus, PlayoutRun
 from ..domain.types import utcnow
+from ..province.targets import province_department_ids  # a province bulletin's airings count per station
 from .items import Item
 from .writer import LogWriter
 
@@ -27,7 +28,11 @@ def bulletin_aired(session, bulletin_id: int) -> None:
     """One airing of the bulletin done: ``airings_left`` down by one, ``completed`` at 0."""
     session.execute(
         update(Bulletin)
-        .where(Bulletin.id == bulletin_id, Bulletin.airings_left > 0)
+        .where(
+            Bulletin.id == bulletin_id,
+            Bulletin.airings_left > 0,
+            Bulletin.department_id.not_in(province_department_ids()),
+        )
         .values(airings_left=Bulletin.airings_left - 1)
     )
     bulletin = session.get(Bulletin, bulletin_id)

@@ -17,7 +17,7 @@ from ..domain.models import (
     Station,
 )
 from ..province.decisions import positions
-from ..province.targets import airs_at_clause
+from ..province.targets import airs_at_clause, is_province_bulletin
 from .calendar import next_session_dates
 from .fill import Candidate
 from .timing import warning
@@ -54,6 +54,7 @@ def day_candidates(
     pending = _pending_airings(session, ids, today, skip_programme_ids)
     history = _history(session, station, ids, on_date)
     placed = positions(session, station.id, ids)  # the ward's order of province priority items
+    sent_down = _province_airings_left(session, station, rows, today, skip_programme_ids)
     result = {}
     for b in rows:
         seen = history.get(b.id, [])
@@ -70,7 +71,7 @@ def day_candidates(
                 status=b.status,
                 valid_from=b.valid_from,
                 valid_until=b.valid_until,
-                airings_left=b.airings_left - pending.get(b.id, 0),
+                airings_left=sent_down.get(b.id, b.airings_left - pending.get(b.id, 0)),
                 targets_station=True,
                 aired_count=len(seen),
                 last_aired=max(seen) if seen else None,
@@ -98,6 +99,43 @@ def _pending_airings(session: Session, ids: list[int], today: date, skip_program
             .group_by(ProgrammeItem.bulletin_id)
         ).all()
     )
+
+
+def _province_airings_left(
+    session: Session, station: Station, rows: list[Bulletin], today: date, skip_programme_ids: set[int]
+) -> dict[int, int]:
+    """A province bulletin's airings are counted per station (each ward airs it as often as asked): what is
+    left here is its airings wanted minus those aired here and those promised by this station's built
+    programmes from ``today`` on (except the ones being rebuilt)."""
+    ids = [b.id for b in rows if is_province_bulletin(b)]
+    if not ids:
+        return {}
+    aired = dict(
+        session.execute(
+            select(AsRun.bulletin_id, func.count())
+            .where(AsRun.bulletin_id.in_(ids), AsRun.station_id == station.id, AsRun.status == "aired")
+            .group_by(AsRun.bulletin_id)
+        ).all()
+    )
+    aired_item_ids = select(AsRun.programme_item_id).where(
+        AsRun.status == "aired", AsRun.programme_item_id.is_not(None), AsRun.station_id == station.id
+    )
+    promised = dict(
+        session.execute(
+            select(ProgrammeItem.bulletin_id, func.count(ProgrammeItem.id))
+            .join(Programme, Programme.id == ProgrammeItem.programme_id)
+            .where(
+                ProgrammeItem.bulletin_id.in_(ids),
+                Programme.station_id == station.id,
+                Programme.on_date >= today,
+                Programme.id.not_in(skip_programme_ids or {-1}),
+                ProgrammeItem.id.not_in(aired_item_ids),
+            )
+            .group_by(ProgrammeItem.bulletin_id)
+        ).all()
+    )
+    wanted = {b.id: b.airings_wanted for b in rows}
+    return {bid: wanted[bid] - aired.get(bid, 0) - promised.get(bid, 0) for bid in ids}
 
 
 def _history(session: Session, station: Station, ids: list[int], on_date: date) -> dict[int, list[date]]:

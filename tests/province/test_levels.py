@@ -177,3 +177,30 @@ def test_a_ward_operator_cannot_decide_another_wards_delivery(runtime, province)
         else:
             raise AssertionError("another ward's delivery was found")
         assert [r["station_code"] for r in station_states(s, bulletin_ids=[bid])] == ["LAKHE"]
+
+
+def test_a_province_bulletins_airings_count_per_station(runtime, province, tones):
+    """Airing once at MOLAO uses MOLAO's airing, not LAKHE's: the bulletin stays approved with its airing
+    still to come at LAKHE."""
+    from broadcast.programme.candidates import day_candidates
+    from tests.playout.conftest import make_programme
+
+    bid = send_down(runtime, wards="all", category="thong-bao", airings=1)
+    decide(runtime, bid, "MOLAO", "accept", "vanhanh")
+    decide(runtime, bid, "LAKHE", "accept", LAKHE_OPERATOR)
+    with runtime.unit() as s:
+        molao = s.scalar(select(Station).where(Station.code == "MOLAO"))
+        pid = make_programme(s, molao, [tones["short"]], bulletin_ids=[bid]).id
+        sid = molao.id
+    air_programme(runtime, pid, sid)
+    assert [r.status for r in rows(runtime, bulletin_id=bid)] == ["aired"]
+    today = utcnow().astimezone(runtime.settings.tz).date()
+    with runtime.unit() as s:
+        b = s.get(Bulletin, bid)
+        assert (b.status, b.airings_left) == ("approved", 1)
+        left = {}
+        for code in ("MOLAO", "LAKHE"):
+            station = s.scalar(select(Station).where(Station.code == code))
+            got = day_candidates(s, station, today + timedelta(days=1), today, set())
+            left[code] = got[bid][1].airings_left if bid in got else None
+    assert left == {"MOLAO": 0, "LAKHE": 1}
