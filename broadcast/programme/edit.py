@@ -17,6 +17,7 @@ from ..config import Settings
 from ..domain.labels import AIRABLE_STATUSES
 from ..domain.models import Bulletin, Programme, ProgrammeItem, Station, User
 from ..errors import Conflict, NotFound, ValidationError
+from ..province.targets import airs_at_clause
 from ..security import audit
 from .calendar import SessionSpec
 from .relay_slot import MAX_RELAY_MINUTES, check_relay_slot, relay_piece, relay_title, resolve_relays
@@ -140,11 +141,12 @@ def insert_bulletin(
         raise ValidationError(
             f"Tin «{b.title}» chỉ phát từ {b.valid_from:%d/%m/%Y} đến {b.valid_until:%d/%m/%Y}.", field="bulletin_id"
         )
-    if not b.all_stations and p.station_id not in {s.id for s in b.stations}:
+    station = session.get(Station, p.station_id)
+    airs_here = select(Bulletin.id).where(Bulletin.id == b.id, airs_at_clause(station))
+    if session.scalar(airs_here) is None:  # another ward's, or a province bulletin this station has not accepted
         raise ValidationError(f"Tin «{b.title}» không phát ở đài này.", field="bulletin_id")
     if any(i.bulletin_id == b.id for i in p.items):
         raise ValidationError(f"Tin «{b.title}» đã có trong buổi này.", field="bulletin_id")
-    station = session.get(Station, p.station_id)
     audio = (renderer or SpeechRenderer(session, settings, voice=station.voice)).bulletin(b)
     ordered = sorted(p.items, key=lambda i: i.position)
     pos = len(ordered) + 1 if position is None else min(max(1, int(position)), len(ordered) + 1)

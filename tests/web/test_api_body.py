@@ -31,6 +31,9 @@ JSON_ENDPOINTS = [
     ("post", "/sources", "vanhanh"),
     ("patch", "/sources/TINH", "vanhanh"),
     ("post", "/live", "vanhanh"),
+    ("post", "/deliveries/{id}/accept", "vanhanh"),
+    ("post", "/deliveries/{id}/decline", "vanhanh"),
+    ("post", "/deliveries/{id}/position", "vanhanh"),
 ]
 
 

@@ -44,8 +44,9 @@ def add_rows(runtime, n: int) -> None:
     with runtime.unit() as s:
         cats = s.scalars(select(Category).where(Category.code.in_(CATEGORY_CODES))).all()
         deps = s.scalars(select(Department)).all()
-        authors = s.scalars(select(User).where(User.role == "submitter")).all()
         station = s.scalar(select(Station).where(Station.code == "MOLAO"))
+        # MOLAO's submitters: the demo province's other wards' bulletins are not MOLAO's operator's to list.
+        authors = s.scalars(select(User).where(User.role == "submitter", User.ward_id == station.ward_id)).all()
         approvers = s.scalars(select(User).where(User.role.in_(("approver", "operator", "admin")))).all()
         start = s.scalar(select(Bulletin.id).order_by(Bulletin.id.desc())) or 0
         for i in range(n):

@@ -188,6 +188,15 @@ DESIGNED_ROLES = {
     "admin.province_save": ("admin",),
     "admin.station_add": ("admin",),
     "api.export_province": ("viewer", "approver"),
+    # Province bulletins sent down: the ward's operator decides (accept, decline, order); leaders and viewers
+    # read the queue; anyone who may see the bulletin reads its delivery board (the view narrows the rows).
+    "admin.delivery_queue": ("operator", "approver", "viewer"),
+    "admin.delivery_accept": ("operator",),
+    "admin.delivery_decline": ("operator",),
+    "admin.delivery_position": ("operator",),
+    "api.delivery_accept": ("operator",),
+    "api.delivery_decline": ("operator",),
+    "api.delivery_position": ("operator",),
 }
 
 

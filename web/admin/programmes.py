@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from broadcast import roles
 from broadcast.bulletins.workflow import expire_overdue
-from broadcast.domain.models import Bulletin, Category, Programme, ProgrammeItem, Station, bulletin_stations
+from broadcast.domain.models import Bulletin, Category, Programme, ProgrammeItem, Station
 from broadcast.domain.types import utcnow
 from broadcast.errors import BroadcastError
 from broadcast.programme import edit
@@ -20,6 +20,7 @@ from broadcast.programme.build import build_day, day_programmes
 from broadcast.programme.calendar import WEEKDAYS_VI, parse_date, sessions_on, sessions_on_enabled
 from broadcast.programme.export import export_day, session_preview
 from broadcast.programme.fill import AIRABLE_STATUSES, fmt_ms
+from broadcast.province.targets import airs_at_clause
 from broadcast.relay.sources import list_sources
 from broadcast.stations import station_by_code
 
@@ -82,12 +83,7 @@ def _airable(session, station: Station, on: date) -> list:
         session.execute(
             select(Bulletin.id, Bulletin.title)
             .where(Bulletin.status.in_(AIRABLE_STATUSES), Bulletin.valid_from <= on, Bulletin.valid_until >= on)
-            .where(
-                (Bulletin.all_stations.is_(True))
-                | Bulletin.id.in_(
-                    select(bulletin_stations.c.bulletin_id).where(bulletin_stations.c.station_id == station.id)
-                )
-            )
+            .where(airs_at_clause(station))  # the ward's own for this station, or the province's it accepted
             .order_by(Bulletin.title, Bulletin.id)
         )
     )

@@ -57,9 +57,9 @@ def delivery_list():
 @bp.post("/deliveries/<int:delivery_id>/accept")
 @api_roles_required(*DECIDERS)
 def delivery_accept(delivery_id: int):
+    _only(json_body(optional=True))  # the body is checked before any lookup, as on every endpoint
     session = db_session()
     delivery = decisions.get_delivery(session, delivery_id)
-    _only(json_body(optional=True))
     decisions.accept(session, delivery, current_db_user())
     session.commit()
     return jsonify(serialize(delivery))
@@ -68,9 +68,9 @@ def delivery_accept(delivery_id: int):
 @bp.post("/deliveries/<int:delivery_id>/decline")
 @api_roles_required(*DECIDERS)
 def delivery_decline(delivery_id: int):
+    data = _only(json_body(optional=True), "reason")
     session = db_session()
     delivery = decisions.get_delivery(session, delivery_id)
-    data = _only(json_body(optional=True), "reason")
     decisions.decline(session, delivery, current_db_user(), data.get("reason"))
     session.commit()
     return jsonify(serialize(delivery))
@@ -79,9 +79,9 @@ def delivery_decline(delivery_id: int):
 @bp.post("/deliveries/<int:delivery_id>/position")
 @api_roles_required(*DECIDERS)
 def delivery_position(delivery_id: int):
+    data = _only(json_body(), "position")
     session = db_session()
     delivery = decisions.get_delivery(session, delivery_id)
-    data = _only(json_body(), "position")
     decisions.set_position(session, delivery, current_db_user(), data.get("position"))
     session.commit()
     return jsonify(serialize(delivery))
