@@ -317,7 +317,7 @@ def build_day(
     """
     today = today or utcnow().astimezone(settings.tz).date()
     work = gather_day(session, settings, station_code, on_date, today)
-    renderer = renderer or SpeechRenderer(session, settings, voice=work.station.voice)
+    renderer = renderer or SpeechRenderer(session, settings, voice=work.station.voice, ward_id=work.station.ward_id)
     check_assets(renderer, work.specs, work.kept)
     # Nothing to render on a day without a session to build.
     audio_by_id, failed = (

@@ -147,7 +147,7 @@ def insert_bulletin(
         raise ValidationError(f"Tin «{b.title}» không phát ở đài này.", field="bulletin_id")
     if any(i.bulletin_id == b.id for i in p.items):
         raise ValidationError(f"Tin «{b.title}» đã có trong buổi này.", field="bulletin_id")
-    audio = (renderer or SpeechRenderer(session, settings, voice=station.voice)).bulletin(b)
+    audio = (renderer or SpeechRenderer(session, settings, voice=station.voice, ward_id=station.ward_id)).bulletin(b)
     ordered = sorted(p.items, key=lambda i: i.position)
     pos = len(ordered) + 1 if position is None else min(max(1, int(position)), len(ordered) + 1)
     item = ProgrammeItem(
@@ -200,9 +200,8 @@ def insert_relay(
     local_start = p.starts_at.astimezone(settings.tz).time()
     spec = SessionSpec(p.session_code, p.session_code, local_start, p.max_duration_s, [slot], "Chèn tiếp sóng")
     (spec,) = resolve_relays(session, [spec])
-    slot, audio = relay_piece(
-        spec.slots[0], spec, station, p.on_date, renderer or SpeechRenderer(session, settings, voice=station.voice)
-    )
+    renderer = renderer or SpeechRenderer(session, settings, voice=station.voice, ward_id=station.ward_id)
+    slot, audio = relay_piece(spec.slots[0], spec, station, p.on_date, renderer)
     ordered = sorted(p.items, key=lambda i: i.position)
     pos = len(ordered) + 1 if position is None else min(max(1, int(position)), len(ordered) + 1)
     item = ProgrammeItem(

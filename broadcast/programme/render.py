@@ -101,18 +101,22 @@ def _probe_ms(path: Path) -> int | None:
 class SpeechRenderer:
     """Renders with the speech layer; caches asset durations per instance."""
 
-    def __init__(self, session: Session, settings: Settings, voice: dict | None = None):
+    def __init__(
+        self, session: Session, settings: Settings, voice: dict | None = None, ward_id=speech_store.SESSION_WARD
+    ):
         self.session = session
         self.settings = settings
         self.voice = voice  # the station's chosen voice (broadcast.speech.voices); None = the installation's
+        # The station's ward: its announcements read with that ward's lexicon, as its own bulletins do.
+        self.ward_id = ward_id
         self._assets: dict[str, Audio] = {}
 
     def _speech_prefs(self) -> tuple[dict, dict, int | None]:
         """Voice/rate/pitch and the operator lexicon, as bulletins get them (so announcements sound alike)."""
         return (
             speech_store.speech_settings(self.session),
-            speech_store.operator_lexicon(self.session),
-            speech_store.lexicon_version(self.session),
+            speech_store.operator_lexicon(self.session, self.ward_id),
+            speech_store.lexicon_version(self.session, self.ward_id),
         )
 
     def _render_text(self, text: str, cache: str, tags: dict | None = None, voice: dict | None = None):
