@@ -10,6 +10,7 @@
 ``BROADCAST_SCHEDULES_DIR``  the station files (``*.toml``); default the checkout's ``schedules/``
 ``BROADCAST_ASSETS_DIR``     stock audio (signature tune, chime, bed); default the checkout's ``audio_assets/``
 ``BROADCAST_MQTT_URL``       the device network's broker (``mqtt://host:1883``); unset = no MQTT
+``BROADCAST_WEB_WORKERS``    processes of ``broadcast serve`` (its ``--workers``); default 1 (waitress, one process)
 ``BROADCAST_<ENGINE>_API_KEY`` / ``BROADCAST_<ENGINE>_URL`` for the cloud voices ``FPT``, ``VIETTEL``,
                              ``ZALO``: the provider's key, and its endpoint (unset = the provider's public one)
 
@@ -43,6 +44,8 @@ SESSION_SETTINGS_KEY = "broadcast.settings"
 CLOUD_TTS_ENGINES = ("fpt", "viettel", "zalo")
 DEFAULT_PUBLIC_RATE_LIMIT = "600 per minute"
 DEFAULT_PUBLIC_CACHE_S = 30
+DEFAULT_WEB_WORKERS = 1
+MAX_WEB_WORKERS = 16
 
 
 @dataclass(frozen=True)
@@ -93,7 +96,7 @@ class Settings:
 def _check_data_dir(path: Path) -> Path:
     try:
         path.mkdir(parents=True, exist_ok=True)
-        probe = path / ".write-test"
+        probe = path / f".write-test-{os.getpid()}"  # per process: `serve --workers` starts several at once
         probe.write_text("ok")
         probe.unlink()
     except OSError as exc:
@@ -120,11 +123,17 @@ def _secret_key(data_dir: Path) -> str:
     if key_file.exists():
         return key_file.read_text().strip()
     key = secrets.token_hex(32)
-    # Written with a temporary name then renamed: a crash never leaves half a key.
-    tmp = key_file.with_suffix(".tmp")
+    # Written with a temporary name then linked into place: a crash never leaves half a key, and when several
+    # processes start at once on a new data dir (gunicorn workers) the first key wins and every process reads it.
+    tmp = key_file.with_name(f"secret_key.{os.getpid()}.tmp")
     tmp.write_text(key)
     os.chmod(tmp, 0o600)
-    tmp.replace(key_file)
+    try:
+        os.link(tmp, key_file)
+    except FileExistsError:
+        key = key_file.read_text().strip()
+    finally:
+        tmp.unlink()
     return key
 
 
@@ -193,6 +202,19 @@ def session_settings(session) -> Settings | None:
     """The settings of the Runtime that opened ``session``; None for a bare session."""
     info = getattr(session, "info", None)
     return info.get(SESSION_SETTINGS_KEY) if info is not None else None
+
+
+def read_web_workers(env: Mapping[str, str] | None = None) -> int:
+    """``BROADCAST_WEB_WORKERS``: the default of ``serve --workers`` (1 = waitress in one process)."""
+    raw = (_env(env).get("BROADCAST_WEB_WORKERS") or "").strip()
+    if not raw:
+        return DEFAULT_WEB_WORKERS
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_WEB_WORKERS:
+        raise ConfigError(
+            f"BROADCAST_WEB_WORKERS={raw!r} không hợp lệ: dùng số tiến trình từ 1 đến {MAX_WEB_WORKERS} "
+            "(1 là một tiến trình waitress; máy 2 nhân: 2)."
+        )
+    return int(raw)
 
 
 def read_public_cache_s(env) -> int:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 
 import click
 
-from ..config import load_settings
+from ..config import MAX_WEB_WORKERS, load_settings, read_web_workers
 from ..db import check_connection, engine_for
-from ..errors import ValidationError
+from ..errors import ConfigError, ValidationError
 from ..roles import ALL_ROLES
 from ..runtime import open_runtime
 
@@ -17,18 +18,20 @@ from ..runtime import open_runtime
 @click.option("--host", default="127.0.0.1", show_default=True, help="Địa chỉ lắng nghe.")
 @click.option("--port", default=8080, show_default=True, type=int, help="Cổng.")
 @click.option("--no-scheduler", is_flag=True, help="Chỉ chạy trang quản trị, không chạy bộ lập lịch phát sóng.")
-@click.option("--threads", default=8, show_default=True, type=int, help="Số luồng của máy chủ WSGI.")
-def serve(host, port, no_scheduler, threads):
-    """Chạy trang quản trị (và bộ lập lịch phát sóng) bằng máy chủ waitress."""
-    from waitress import serve as waitress_serve
-
-    from web import create_app
-
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64), help="Số luồng mỗi tiến trình.")
+@click.option(
+    "--workers",
+    default=None,
+    type=click.IntRange(1, MAX_WEB_WORKERS),
+    help="Số tiến trình web (mặc định BROADCAST_WEB_WORKERS hoặc 1): 1 là waitress; từ 2 là gunicorn.",
+)
+def serve(host, port, no_scheduler, threads, workers):
+    """Chạy trang quản trị (và bộ lập lịch phát sóng): waitress, hoặc gunicorn với --workers từ 2."""
     from ..runtime import check_programs
 
+    workers = workers or read_web_workers()
     runtime = open_runtime()
     check_programs()
-    app = create_app(runtime=runtime)
     scheduler = bridge = None
     if not no_scheduler:
         from ..network.bridge import start_configured
@@ -37,13 +40,59 @@ def serve(host, port, no_scheduler, threads):
         scheduler = start_scheduler(runtime)
         bridge = start_configured(runtime)  # with BROADCAST_MQTT_URL: one bridge, beside the one scheduler
     click.echo(f"Loa Phường đang chạy tại http://{host}:{port}/ (Ctrl+C để dừng)")
+    # SIGTERM (systemctl stop, kill) ends the server like Ctrl+C, so the scheduler stops cleanly (lease released).
+    previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
-        waitress_serve(app, host=host, port=port, threads=threads, ident="loa-phuong")
+        if workers == 1:
+            from waitress import serve as waitress_serve
+
+            from web import create_app
+
+            # waitress returns on Ctrl+C (KeyboardInterrupt), as on the SIGTERM raised by _interrupt.
+            waitress_serve(create_app(runtime=runtime), host=host, port=port, threads=threads, ident="loa-phuong")
+        else:
+            _serve_gunicorn(host, port, workers, threads)
     finally:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second SIGTERM does not cut the scheduler's shutdown
         if bridge is not None:
             bridge.stop()
         if scheduler is not None:
             scheduler.shutdown()
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _interrupt(_signum, _frame):
+    raise KeyboardInterrupt
+
+
+def _serve_gunicorn(host: str, port: int, workers: int, threads: int) -> None:
+    """gunicorn's arbiter as a child process (``python -m web.wsgi``); this process keeps the scheduler.
+
+    Why a child and not gunicorn's master here: the master forks its workers, at start and again whenever
+    one dies, and a fork copies a process's memory but only its calling thread. Forked from a process
+    running the scheduler, a worker would hold a copy of its state and of any lock a scheduler thread held
+    at that instant. The child is a new interpreter (subprocess: fork then exec), so its workers are forked
+    from a process that never had a scheduler thread, never opened the scheduler's database connections,
+    and the one scheduler (its lease, the MQTT bridge) stays in this process whatever gunicorn does.
+    """
+    import subprocess
+
+    from web.wsgi import GRACEFUL_TIMEOUT_S
+
+    argv = [sys.executable, "-m", "web.wsgi", "--host", host, "--port", str(port)]
+    arbiter = subprocess.Popen(argv + ["--workers", str(workers), "--threads", str(threads)])
+    try:
+        code = arbiter.wait()
+    except KeyboardInterrupt:  # Ctrl+C or SIGTERM: the arbiter stops its workers gracefully
+        arbiter.send_signal(signal.SIGTERM)
+        try:
+            arbiter.wait(timeout=GRACEFUL_TIMEOUT_S + 5)
+        except subprocess.TimeoutExpired:
+            arbiter.kill()
+            arbiter.wait()
+        return
+    if code != 0:
+        raise ConfigError(f"Máy chủ web gunicorn đã dừng (mã {code}): xem thông báo ở trên, ví dụ cổng {port} đã bận.")
 
 
 @click.group()

@@ -1,0 +1,77 @@
+"""The app for gunicorn, and the small gunicorn application `broadcast serve --workers N` runs.
+
+``gunicorn web.wsgi:app`` gets the site as ``broadcast serve --no-scheduler`` builds it (no scheduler:
+that runs once, in the ``serve`` process or ``broadcast scheduler``). ``app`` is built on first use,
+so importing this module reads no settings and opens no database.
+
+``python -m web.wsgi --host H --port P --workers N --threads T`` is the arbiter ``broadcast serve``
+starts as its child: N gthread workers of T threads, each worker building its own app and engine
+after the fork (no preload: no database connection is shared between processes).
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+
+from gunicorn.app.base import BaseApplication
+
+GRACEFUL_TIMEOUT_S = 10  # a stopping worker finishes its requests for at most this long
+
+
+def build():
+    """The site with its own runtime (settings and database engine), as `serve --no-scheduler`."""
+    from broadcast.runtime import open_runtime
+
+    from . import create_app
+
+    return create_app(runtime=open_runtime())
+
+
+def __getattr__(name: str):
+    # Module attribute ``app``, built once on first access (gunicorn's ``web.wsgi:app`` reads it in the worker).
+    if name == "app":
+        globals()["app"] = built = build()
+        return built
+    raise AttributeError(name)
+
+
+class GunicornServer(BaseApplication):
+    """gunicorn configured in code: ``factory()`` gives each worker its app after the fork."""
+
+    def __init__(self, factory: Callable, *, host: str, port: int, workers: int, threads: int):
+        self.factory = factory
+        self.options = {
+            "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
+            "workers": workers,
+            "worker_class": "gthread",
+            "threads": threads,
+            "proc_name": "loa-phuong",
+            "graceful_timeout": GRACEFUL_TIMEOUT_S,
+            "errorlog": "-",
+        }
+        super().__init__()
+
+    def load_config(self):
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+        # gunicorn ≥ 24 opens a control socket (a file, and a thread in the master) by default: not wanted here.
+        if "control_socket_disable" in self.cfg.settings:
+            self.cfg.set("control_socket_disable", True)
+
+    def load(self):
+        return self.factory()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m web.wsgi", description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8080)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=8)
+    args = parser.parse_args(argv)
+    GunicornServer(build, host=args.host, port=args.port, workers=args.workers, threads=args.threads).run()
+
+
+if __name__ == "__main__":
+    main()
