@@ -1,7 +1,9 @@
-"""Web throughput with the production server `make run` uses (waitress), driven by wrk on loopback.
+"""Web throughput with the two servers `broadcast serve` offers, driven by wrk on loopback: gunicorn with
+2 gthread workers (``--workers 2``, the rows ``web.*``) and waitress in one process (the default
+``--workers 1``, the rows ``web.waitress.*``), each page beside the floor measured on the same server.
 
-Bounded: each target is loaded for a fixed few seconds with a fixed number of
-connections, against a server on 127.0.0.1 that this benchmark starts and stops.
+Bounded: each target is loaded for a fixed few seconds with a fixed number of connections, against a
+server on 127.0.0.1 that this benchmark starts and stops; five targets on each of the two servers.
 """
 
 from __future__ import annotations
@@ -20,7 +22,9 @@ from http.cookiejar import CookieJar
 
 DURATION_S = int(os.environ.get("BENCH_WEB_SECONDS", "10"))
 CONNECTIONS = 16
-THREADS = 8  # as `broadcast serve` (waitress) runs by default
+THREADS = 8  # as `broadcast serve` runs by default, in each process
+# (row prefix, processes, threads each): gunicorn on a 2-core box first, then one waitress process.
+SERVERS = (("web.", 2, THREADS), ("web.waitress.", 1, THREADS))
 BULLETINS = 1000
 
 
@@ -124,47 +128,55 @@ def run() -> list[dict]:
             BROADCAST_DATA_DIR=tmp, BROADCAST_DATABASE_URL=f"sqlite:///{tmp}/bench.db", BROADCAST_TTS_ENGINES="espeak"
         )
         token, uid, dept = seed_web(env)
-        port = _free_port()
-        base = f"http://127.0.0.1:{port}"
-        # The production app and server (as `broadcast serve --no-scheduler`), plus the floor routes.
-        server = subprocess.Popen(
-            [sys.executable, "-m", "bench.web_server", str(port), str(THREADS), uid, dept],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        try:
-            _wait_up(base + "/healthz")
-            got = {"floor": _wrk(base + "/bench/floor", "X-Bench: floor")}
-            got["api"] = _wrk(base + "/api/v1/bulletins", f"Authorization: Bearer {token}")
-            cookie = _session_cookie(base)
-            got["page_floor"] = _wrk(base + "/bench/page-floor", f"Cookie: {cookie}")
-            got["dash"] = _wrk(base + "/", f"Cookie: {cookie}")
-            got["prog"] = _wrk(base + "/programmes", f"Cookie: {cookie}")
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
-    return _rows(got)
+        rows = []
+        for prefix, workers, threads in SERVERS:
+            rows += _rows(measure(env, token, uid, dept, workers, threads), prefix)
+    return rows
+
+
+def measure(env: dict, token: str, uid: str, dept: str, workers: int, threads: int) -> dict:
+    """wrk on the five targets of one server (``workers`` 1 = waitress, more = gunicorn) started for them."""
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    # The production app and server (as `broadcast serve --no-scheduler --workers N`), plus the floor routes.
+    server = subprocess.Popen(
+        [sys.executable, "-m", "bench.web_server", str(port), str(threads), uid, dept, str(workers)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        _wait_up(base + "/healthz")
+        got = {"floor": _wrk(base + "/bench/floor", "X-Bench: floor")}
+        got["api"] = _wrk(base + "/api/v1/bulletins", f"Authorization: Bearer {token}")
+        cookie = _session_cookie(base)
+        got["page_floor"] = _wrk(base + "/bench/page-floor", f"Cookie: {cookie}")
+        got["dash"] = _wrk(base + "/", f"Cookie: {cookie}")
+        got["prog"] = _wrk(base + "/programmes", f"Cookie: {cookie}")
+    finally:
+        server.terminate()  # gunicorn's arbiter stops its workers on SIGTERM
+        server.wait(timeout=30)
+    return got
 
 
 def _row(name: str, value, unit: str, target: str | None, limit=None) -> dict:
     return {"name": name, "value": value, "unit": unit, "limit": limit, "target": target}
 
 
-def _rows(got: dict) -> list[dict]:
-    """Each page beside its floor (the ``limit`` column; ``ratio`` = value / floor)."""
-    floor = {"name": "web.floor_rps", "value": got["floor"]["rps"]}
-    page_floor = {"name": "web.page_floor_rps", "value": got["page_floor"]["rps"]}
+def _rows(got: dict, prefix: str = "web.") -> list[dict]:
+    """Each page beside its floor on the same server (the ``limit`` column; ``ratio`` = value / floor)."""
+    floor = {"name": f"{prefix}floor_rps", "value": got["floor"]["rps"]}
+    page_floor = {"name": f"{prefix}page_floor_rps", "value": got["page_floor"]["rps"]}
     return [
-        _row("web.floor_rps", got["floor"]["rps"], "req/s", "floor: the API list's JSON from hand-written SQL"),
-        _row("web.api_list_rps", got["api"]["rps"], "req/s", ">= 300 and ratio >= 0.7", floor),
-        _row("web.api_list_p99_ms", got["api"]["p99_ms"], "ms", "< 100"),
-        _row("web.page_floor_rps", got["page_floor"]["rps"], "req/s", "floor: the same rows in the base template"),
-        _row("web.dashboard_rps", got["dash"]["rps"], "req/s", ">= 150", page_floor),
-        _row("web.dashboard_p99_ms", got["dash"]["p99_ms"], "ms", "< 150"),
-        _row("web.programme_page_rps", got["prog"]["rps"], "req/s", ">= 150", page_floor),
-        _row("web.programme_page_p99_ms", got["prog"]["p99_ms"], "ms", "< 150"),
-        _row("web.errors", sum(g["errors"] for g in got.values()), "count", "0"),
+        _row(f"{prefix}floor_rps", got["floor"]["rps"], "req/s", "floor: the API list's JSON from hand-written SQL"),
+        _row(f"{prefix}api_list_rps", got["api"]["rps"], "req/s", ">= 300 and ratio >= 0.7", floor),
+        _row(f"{prefix}api_list_p99_ms", got["api"]["p99_ms"], "ms", "< 100"),
+        _row(f"{prefix}page_floor_rps", got["page_floor"]["rps"], "req/s", "floor: the same rows in the base template"),
+        _row(f"{prefix}dashboard_rps", got["dash"]["rps"], "req/s", ">= 150", page_floor),
+        _row(f"{prefix}dashboard_p99_ms", got["dash"]["p99_ms"], "ms", "< 150"),
+        _row(f"{prefix}programme_page_rps", got["prog"]["rps"], "req/s", ">= 150", page_floor),
+        _row(f"{prefix}programme_page_p99_ms", got["prog"]["p99_ms"], "ms", "< 150"),
+        _row(f"{prefix}errors", sum(g["errors"] for g in got.values()), "count", "0"),
     ]
 
 

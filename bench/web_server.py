@@ -1,10 +1,11 @@
 """The web bench's server: the production app (as `broadcast serve --no-scheduler` builds it) plus two
-floor routes, served by waitress with the same threads, on the same database.
+floor routes, served as `broadcast serve` serves it, on the same database: WORKERS 1 = waitress with
+THREADS threads; WORKERS > 1 = gunicorn with WORKERS gthread workers of THREADS threads (web/wsgi.py).
 
 The floors are what the same answer costs with the least machinery: ``/bench/floor`` returns the
 API list's JSON (same fields, same 20 rows an operator sees, same total) from hand-written SQL without
 auth, ORM or session; ``/bench/page-floor`` renders the same rows into the site's base template.
-Run: ``python -m bench.web_server PORT THREADS``.
+Run: ``python -m bench.web_server PORT THREADS UID DEPT [WORKERS]``.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from waitress import serve
 from broadcast.bulletins import service, workflow
 from broadcast.runtime import open_runtime
 from web import create_app
+from web.wsgi import GunicornServer
 
 _ROWS = text(
     """
@@ -114,5 +116,8 @@ def build(uid: int, dept: int | None):
 
 
 if __name__ == "__main__":
-    port, threads, uid, dept = (int(a) if a != "None" else None for a in sys.argv[1:5])
-    serve(build(uid, dept), host="127.0.0.1", port=port, threads=threads, ident="loa-phuong")
+    port, threads, uid, dept, workers = (int(a) if a != "None" else None for a in (sys.argv[1:6] + ["1"])[:5])
+    if workers == 1:
+        serve(build(uid, dept), host="127.0.0.1", port=port, threads=threads, ident="loa-phuong")
+    else:  # each worker builds its app after the fork, as `broadcast serve --workers N`
+        GunicornServer(lambda: build(uid, dept), host="127.0.0.1", port=port, workers=workers, threads=threads).run()

@@ -1,0 +1,112 @@
+"""`broadcast serve --workers 2`: gunicorn's arbiter and two workers answer, the one scheduler stays in the
+`serve` process (its lease names that pid), and SIGTERM stops every process and releases the lease."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from http.cookiejar import CookieJar
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from broadcast.cli import main
+from broadcast.cli.netdemo_processes import free_port
+from broadcast.domain.types import utcnow
+from broadcast.playout import lease
+
+from .test_netdemo import wait_for
+
+
+def _children(pid: int) -> list[int]:
+    """Live child processes of ``pid``, read from /proc (the fourth field of /proc/N/stat is the parent)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid and fields[0] != "Z":
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def _login(base: str, username: str, password: str):
+    jar = CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    html = opener.open(base + "/login").read().decode()
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+    form = {"username": username, "password": password, "csrf_token": token}
+    opener.open(base + "/login", data=urllib.parse.urlencode(form).encode()).read()
+    return opener
+
+
+@pytest.fixture
+def serve_workers(cli_env, tmp_path):
+    """`broadcast serve --workers 2` on a free loopback port; killed at the end whatever happened."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BROADCAST_")} | cli_env
+    argv = [sys.executable, "-m", "broadcast", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    log = (tmp_path / "serve.log").open("wb")
+    proc = subprocess.Popen(argv + ["--workers", "2", "--threads", "2"], env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        yield proc, f"http://127.0.0.1:{port}", tmp_path / "serve.log"
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(10)
+        log.close()
+
+
+@pytest.mark.once
+@pytest.mark.slow
+def test_two_workers_one_scheduler_and_sigterm_stops_all(serve_workers, demo, runtime):
+    proc, base, log = serve_workers
+    wait_for(lambda: urllib.request.urlopen(base + "/healthz", timeout=2).status == 200, 60, proc)
+
+    # serve -> one arbiter (python -m web.wsgi) -> two workers
+    (arbiter,) = _children(proc.pid)
+    assert "web.wsgi" in Path(f"/proc/{arbiter}/cmdline").read_text()
+    wait_for(lambda: len(_children(arbiter)) == 2, 30, proc)
+    workers = _children(arbiter)
+
+    # A login made in one worker holds in the other: each page on a new connection, whichever worker takes it.
+    opener = _login(base, "vanhanh", demo["password"])
+    for _ in range(12):
+        with opener.open(base + "/") as page:
+            assert page.status == 200 and "/login" not in page.url
+    for _ in range(12):
+        assert urllib.request.urlopen(base + "/healthz", timeout=5).status == 200
+
+    # The one scheduler's lease is held by the serve process itself, never by the arbiter or a worker.
+    held = lease.current(runtime)
+    assert held is not None and held.expires_at > utcnow()
+    assert int(held.holder.split(":")[1]) == proc.pid
+
+    started = time.monotonic()
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=20) == 0, log.read_text()
+    assert time.monotonic() - started < 10
+    assert not [pid for pid in [arbiter, *workers] if _alive(pid)]
+    assert lease.current(runtime).expires_at <= utcnow()  # released, not left to expire
+
+
+def test_bad_web_workers_setting_is_one_sentence(cli_env):
+    env = dict(cli_env, BROADCAST_WEB_WORKERS="hai")
+    result = CliRunner().invoke(main, ["serve", "--no-scheduler"], env=env)
+    assert result.exit_code == 1
+    assert "BROADCAST_WEB_WORKERS='hai' không hợp lệ" in result.output and "Traceback" not in result.output
