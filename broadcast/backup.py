@@ -53,6 +53,12 @@ def _decode(column, value):
     return value
 
 
+def _kept_tables():
+    """The tables a backup holds: all but the derived ones (the report's rollups), which the database's
+    triggers rebuild from the as-run rows a restore inserts."""
+    return [table for table in Base.metadata.sorted_tables if not table.info.get("derived")]
+
+
 def _snapshot_engine(engine: Engine, workdir: Path) -> Engine:
     """On SQLite, copy the database with the online backup API and read the copy."""
     if engine.dialect.name != "sqlite":
@@ -80,7 +86,7 @@ def create_backup(engine: Engine, settings: Settings, out: Path) -> dict:
             if conn.dialect.name == "postgresql":
                 conn.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"))
             revision = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
-            for table in Base.metadata.sorted_tables:
+            for table in _kept_tables():
                 lines = []
                 for row in conn.execute(select(table).order_by(*table.primary_key.columns)).mappings():
                     lines.append(json.dumps(dict(row), default=_encode, ensure_ascii=False))
@@ -132,7 +138,7 @@ def restore_backup(engine: Engine, settings: Settings, path: Path) -> dict:
                 f"{current_revision(engine)}: khôi phục vào một cơ sở dữ liệu trống."
             )
         with engine.begin() as conn:
-            for table in Base.metadata.sorted_tables:
+            for table in _kept_tables():
                 if table.name == "categories":
                     continue
                 if conn.execute(select(func.count()).select_from(table)).scalar():
@@ -140,7 +146,7 @@ def restore_backup(engine: Engine, settings: Settings, path: Path) -> dict:
                         f"Cơ sở dữ liệu đích đã có dữ liệu (bảng {table.name}): chỉ khôi phục vào cơ sở dữ liệu trống."
                     )
             conn.execute(Base.metadata.tables["categories"].delete())
-            for table in Base.metadata.sorted_tables:
+            for table in _kept_tables():
                 raw = (
                     zf.read(f"tables/{table.name}.jsonl").decode()
                     if f"tables/{table.name}.jsonl" in zf.namelist()

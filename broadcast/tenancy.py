@@ -27,6 +27,8 @@ from sqlalchemy.orm import Session, with_loader_criteria
 from .domain.models import (
     ApiToken,
     AsRun,
+    AsRunDayItem,
+    AsRunDaySession,
     AuditLog,
     Bulletin,
     BulletinComment,
@@ -117,7 +119,17 @@ def _criteria(wid: int) -> list:
     programmes = select(Programme.id).where(Programme.station_id.in_(stations))
     ward_users = select(User.id).where(User.ward_id == wid)
     bulletins = ward_bulletin_ids(wid)
-    by_station = [SessionTemplate, DateOverride, Programme, AsRun, PlayoutRun, PlayoutCommand, Delivery, Cluster]
+    by_station = [
+        SessionTemplate,
+        DateOverride,
+        Programme,
+        AsRun,
+        AsRunDaySession,
+        PlayoutRun,
+        PlayoutCommand,
+        Delivery,
+        Cluster,
+    ]
     rules = [
         with_loader_criteria(Ward, lambda cls: cls.id == wid),
         with_loader_criteria(Province, lambda cls: cls.id.in_(select(Ward.province_id).where(Ward.id == wid))),
@@ -129,6 +141,7 @@ def _criteria(wid: int) -> list:
         with_loader_criteria(Plan, lambda cls: cls.ward_id == wid),
         with_loader_criteria(PlanTarget, lambda cls: cls.plan_id.in_(select(Plan.id).where(Plan.ward_id == wid))),
         with_loader_criteria(WardSetting, lambda cls: cls.ward_id == wid),
+        with_loader_criteria(AsRunDayItem, lambda cls: cls.ward_id == wid),
         with_loader_criteria(LiveSession, lambda cls: cls.ward_id == wid),
         with_loader_criteria(Bulletin, lambda cls: cls.id.in_(bulletins)),
         with_loader_criteria(BulletinComment, lambda cls: cls.bulletin_id.in_(bulletins)),

@@ -624,6 +624,45 @@ class AsRun(Base):
     bulletin: Mapped[Bulletin | None] = relationship()
 
 
+# The airtime report's day rollups (migration 0015): derived from as_run by triggers on every write, so a
+# backup leaves them out (``info["derived"]``) and a restore rebuilds them from the rows it inserts.  A
+# missing session, category or department is '' and a missing bulletin 0, so every key is a primary key.
+class AsRunDaySession(Base):
+    """Per day, station, session and category: aired rows and airtime (of it relayed), rows not aired."""
+
+    __tablename__ = "as_run_day_session"
+    __table_args__ = ({"info": {"derived": True}},)
+    air_date: Mapped[date] = mapped_column(Date, primary_key=True)
+    station_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    category_code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    aired_n: Mapped[int] = mapped_column(Integer)
+    aired_ms: Mapped[int] = mapped_column(BigInteger)
+    relay_ms: Mapped[int] = mapped_column(BigInteger)
+    not_aired_n: Mapped[int] = mapped_column(Integer)
+
+
+class AsRunDayItem(Base):
+    """Per day, ward and item (bulletin, title, category, department): aired rows, airtime, manual and
+    interrupted ones, first and last airing."""
+
+    __tablename__ = "as_run_day_item"
+    __table_args__ = ({"info": {"derived": True}},)
+    air_date: Mapped[date] = mapped_column(Date, primary_key=True)
+    ward_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    bulletin_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    title: Mapped[str] = mapped_column(String(300), primary_key=True)
+    category_code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    department_code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
+    ms: Mapped[int] = mapped_column(BigInteger)
+    manual_n: Mapped[int] = mapped_column(Integer)
+    manual_ms: Mapped[int] = mapped_column(BigInteger)
+    interrupted_n: Mapped[int] = mapped_column(Integer)
+    first_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
 class Plan(Base):
     """A yearly propaganda plan (kế hoạch tuyên truyền CCHC) with its targets."""
 

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from ...domain.categories import CCHC_CODES
 from ...domain.models import AsRun
 from ..periods import Period
+from . import rollups
 from .scope import AIRED, NOT_AIRED, ClusterFilter, Scope
 
 
@@ -134,7 +135,9 @@ def session_figures(session: Session, scope: Scope, session_codes: tuple[str, ..
     The per-session GROUP BY streams in the order of ``ix_as_run_aired_station`` (SQLite: no sort); the
     not-aired side reads ``ix_as_run_not_aired`` alone.
     """
-    sess, na = _per_session(scope, session_codes)
+    sess, na = (
+        rollups.per_session(scope, session_codes) if rollups.covers(scope) else _per_session(scope, session_codes)
+    )
     zero, none = literal_column("0"), literal_column("NULL")
     c = sess.c
     sums = (func.sum(c.n), func.sum(c.ms), func.sum(c.cn), func.sum(c.cms))
@@ -179,6 +182,8 @@ def session_figures(session: Session, scope: Scope, session_codes: tuple[str, ..
 def not_aired_by_category(session: Session, scope: Scope):
     """Rows that did not air (a few per cent of the log, from ``ix_as_run_not_aired`` alone), counted by
     category: ``(category_code, n)``."""
+    if rollups.covers(scope):
+        return rollups.not_aired_by_category(session, scope)
     return session.execute(
         select(AsRun.category_code, func.count())
         .where(_where(scope), _status_in(NOT_AIRED))
@@ -195,6 +200,8 @@ def bulletin_rows(session: Session, scope: Scope):
     few hundred values).  SQLite (no hash aggregate: a GROUP BY out of index order sorts every row): per day
     first, streaming in the order of ``ix_as_run_aired_item``, then the few rows per bulletin over the period.
     """
+    if rollups.covers_items(scope):
+        return rollups.bulletin_rows(session, scope)
     ms = _aired_ms()
     manual = AsRun.source == literal_column("'manual'")
     figures = (
@@ -231,6 +238,8 @@ def bulletin_rows(session: Session, scope: Scope):
 def period_totals(session: Session, scope: Scope, period: Period):
     """Airings, airtime, CCHC airings and CCHC airtime of the scope's stations in ``period`` (the previous
     period, for the change): one mapping keyed ``n, ms, cn, cms``."""
+    if rollups.covers(scope):
+        return rollups.period_totals(session, scope, period)
     ms = _aired_ms()
     cchc = _cchc(AsRun.category_code)
     return (
@@ -300,6 +309,8 @@ def relay_rows(session: Session, scope: Scope):
 
 def own_airtime_ms(session: Session, scope: Scope) -> int:
     """Airtime of everything but relays: the station's own content beside what it relayed."""
+    if rollups.covers(scope):
+        return rollups.own_airtime_ms(session, scope)
     return int(
         session.scalar(
             select(func.coalesce(func.sum(_aired_ms()), 0)).where(
@@ -314,6 +325,8 @@ def station_category_rows(session: Session, scope: Scope):
     """Aired rows by (station, category): ``(station_id, category_code, n, ms)`` — the wards' figures per
     category in a report spanning several wards, and the upward export's airtime per station and category.
     Run only there: a ward's own report does not pay for it."""
+    if rollups.covers(scope):
+        return rollups.station_category_rows(session, scope)
     return session.execute(
         select(AsRun.station_id, AsRun.category_code, func.count(), func.sum(_aired_ms()))
         .where(_where(scope), _status_in(AIRED))
