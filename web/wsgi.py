@@ -63,13 +63,31 @@ class GunicornServer(BaseApplication):
         return self.factory()
 
 
+def _stop_with_parent(parent: int) -> None:
+    """SIGTERM this arbiter when ``parent`` (`broadcast serve`, holding the scheduler) dies, even by SIGKILL:
+    an orphaned arbiter would keep the port and the next `serve` could not start (Linux only)."""
+    import ctypes
+    import os
+    import signal
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: the service manager stops the whole group instead
+        return
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        raise SystemExit(1)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m web.wsgi", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8080)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--parent", type=int, default=None, help="stop when this process dies")
     args = parser.parse_args(argv)
+    if args.parent:
+        _stop_with_parent(args.parent)
     GunicornServer(build, host=args.host, port=args.port, workers=args.workers, threads=args.threads).run()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 
@@ -51,7 +52,7 @@ def serve(host, port, no_scheduler, threads, workers):
             # waitress returns on Ctrl+C (KeyboardInterrupt), as on the SIGTERM raised by _interrupt.
             waitress_serve(create_app(runtime=runtime), host=host, port=port, threads=threads, ident="loa-phuong")
         else:
-            _serve_gunicorn(host, port, workers, threads)
+            _serve_gunicorn(host, port, workers, threads, keep_this_process=not no_scheduler)
     finally:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second SIGTERM does not cut the scheduler's shutdown
         if bridge is not None:
@@ -65,7 +66,7 @@ def _interrupt(_signum, _frame):
     raise KeyboardInterrupt
 
 
-def _serve_gunicorn(host: str, port: int, workers: int, threads: int) -> None:
+def _serve_gunicorn(host: str, port: int, workers: int, threads: int, *, keep_this_process: bool) -> None:
     """gunicorn's arbiter as a child process (``python -m web.wsgi``); this process keeps the scheduler.
 
     Why a child and not gunicorn's master here: the master forks its workers, at start and again whenever
@@ -74,13 +75,19 @@ def _serve_gunicorn(host: str, port: int, workers: int, threads: int) -> None:
     at that instant. The child is a new interpreter (subprocess: fork then exec), so its workers are forked
     from a process that never had a scheduler thread, never opened the scheduler's database connections,
     and the one scheduler (its lease, the MQTT bridge) stays in this process whatever gunicorn does.
+    Without a scheduler this process has nothing left to do: it becomes the arbiter (exec, ~60 MB less).
     """
     import subprocess
 
     from web.wsgi import GRACEFUL_TIMEOUT_S
 
     argv = [sys.executable, "-m", "web.wsgi", "--host", host, "--port", str(port)]
-    arbiter = subprocess.Popen(argv + ["--workers", str(workers), "--threads", str(threads)])
+    argv += ["--workers", str(workers), "--threads", str(threads)]
+    if not keep_this_process:
+        sys.stdout.flush()
+        os.execv(sys.executable, argv)
+    # Started from the main thread, which lives as long as serve: the arbiter's death signal follows that thread.
+    arbiter = subprocess.Popen(argv + ["--parent", str(os.getpid())])
     try:
         code = arbiter.wait()
     except KeyboardInterrupt:  # Ctrl+C or SIGTERM: the arbiter stops its workers gracefully

@@ -57,26 +57,36 @@ def _login(base: str, username: str, password: str):
 
 @pytest.fixture
 def serve_workers(cli_env, tmp_path):
-    """`broadcast serve --workers 2` on a free loopback port; killed at the end whatever happened."""
-    port = free_port()
+    """Starts `broadcast serve --workers 2 [ARGS]` on a free loopback port, in its own process group: the group
+    is killed at the end whatever happened (serve, gunicorn's arbiter and its workers)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("BROADCAST_")} | cli_env
-    argv = [sys.executable, "-m", "broadcast", "serve", "--host", "127.0.0.1", "--port", str(port)]
-    log = (tmp_path / "serve.log").open("wb")
-    proc = subprocess.Popen(argv + ["--workers", "2", "--threads", "2"], env=env, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        yield proc, f"http://127.0.0.1:{port}", tmp_path / "serve.log"
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(10)
-        log.close()
+    log_path = tmp_path / "serve.log"
+    started = []
+
+    def start(*args):
+        port = free_port()
+        argv = [sys.executable, "-m", "broadcast", "serve", "--host", "127.0.0.1", "--port", str(port)]
+        argv += ["--workers", "2", "--threads", "2", *args]
+        with log_path.open("wb") as log:
+            proc = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        started.append(proc)
+        base = f"http://127.0.0.1:{port}"
+        wait_for(lambda: urllib.request.urlopen(base + "/healthz", timeout=2).status == 200, 60, proc)
+        return proc, base, log_path
+
+    yield start
+    for proc in started:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proc.wait(10)
 
 
 @pytest.mark.once
 @pytest.mark.slow
 def test_two_workers_one_scheduler_and_sigterm_stops_all(serve_workers, demo, runtime):
-    proc, base, log = serve_workers
-    wait_for(lambda: urllib.request.urlopen(base + "/healthz", timeout=2).status == 200, 60, proc)
+    proc, base, log = serve_workers()
 
     # serve -> one arbiter (python -m web.wsgi) -> two workers
     (arbiter,) = _children(proc.pid)
@@ -103,6 +113,32 @@ def test_two_workers_one_scheduler_and_sigterm_stops_all(serve_workers, demo, ru
     assert time.monotonic() - started < 10
     assert not [pid for pid in [arbiter, *workers] if _alive(pid)]
     assert lease.current(runtime).expires_at <= utcnow()  # released, not left to expire
+
+
+@pytest.mark.once
+@pytest.mark.slow
+def test_without_scheduler_serve_becomes_the_arbiter(serve_workers):
+    proc, base, log = serve_workers("--no-scheduler")
+    assert "web.wsgi" in Path(f"/proc/{proc.pid}/cmdline").read_text()  # no waiting parent left
+    wait_for(lambda: len(_children(proc.pid)) == 2, 30, proc)
+    workers = _children(proc.pid)
+    assert urllib.request.urlopen(base + "/healthz", timeout=5).status == 200
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=20) == 0, log.read_text()
+    assert not [pid for pid in workers if _alive(pid)]
+
+
+@pytest.mark.once
+@pytest.mark.slow
+def test_arbiter_stops_when_serve_is_killed(serve_workers):
+    proc, _base, _log = serve_workers()
+    (arbiter,) = _children(proc.pid)
+    proc.kill()  # SIGKILL: serve cannot stop its child; the arbiter's parent-death signal does
+    proc.wait(10)
+    deadline = time.monotonic() + 15
+    while _alive(arbiter) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not _alive(arbiter)
 
 
 def test_bad_web_workers_setting_is_one_sentence(cli_env):
