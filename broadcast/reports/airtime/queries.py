@@ -135,9 +135,9 @@ def session_figures(session: Session, scope: Scope, session_codes: tuple[str, ..
     The per-session GROUP BY streams in the order of ``ix_as_run_aired_station`` (SQLite: no sort); the
     not-aired side reads ``ix_as_run_not_aired`` alone.
     """
-    sess, na = (
-        rollups.per_session(scope, session_codes) if rollups.covers(scope) else _per_session(scope, session_codes)
-    )
+    if rollups.covers(scope):
+        return rollups.session_figures(session, scope, session_codes)
+    sess, na = _per_session(scope, session_codes)
     zero, none = literal_column("0"), literal_column("NULL")
     c = sess.c
     sums = (func.sum(c.n), func.sum(c.ms), func.sum(c.cn), func.sum(c.cms))

@@ -37,6 +37,10 @@ def _total(col):
     return cast(func.coalesce(func.sum(col), 0), BigInteger)
 
 
+def _flag(condition):
+    return case((condition, 1), else_=0)
+
+
 def _null_if_empty(col):
     return func.nullif(col, literal_column("''"))
 
@@ -55,37 +59,70 @@ def _where(scope: Scope, period: Period | None = None):
     return and_(*cond)
 
 
-def per_session(scope: Scope, session_codes: tuple[str, ...]):
-    """``queries``' two per-session CTEs (``sess``: aired figures and the column flags ``t<i>``; ``na``:
-    rows not aired) from the session rollup."""
-    q = _null_if_empty(S.session_code)
-    key = (S.air_date, S.station_id, q)
+def session_figures(session: Session, scope: Scope, session_codes: tuple[str, ...]):
+    """``queries.session_figures``' rows from the session rollup in one scan: one CTE per (day, station,
+    session) holds both the aired figures and the rows that did not air, grouped on the rollup's own key
+    columns (its primary key's order, no expression to hash); days and stations come from its aired
+    sessions, the missed sessions from those where nothing aired."""
     cchc = _cchc(S.category_code)
-    sess = (
+    x = (
         select(
             S.air_date.label("d"),
             S.station_id.label("s"),
-            q.label("q"),
+            S.session_code.label("q"),
             _total(S.aired_n).label("n"),
             _total(S.aired_ms).label("ms"),
             _total(case((cchc, S.aired_n), else_=0)).label("cn"),
             _total(case((cchc, S.aired_ms), else_=0)).label("cms"),
+            _total(S.not_aired_n).label("na"),
             *(
-                func.max(case((S.category_code == code, 1), else_=0)).label(f"t{i}")
+                func.max(case((and_(S.category_code == code, S.aired_n > 0), 1), else_=0)).label(f"t{i}")
                 for i, code in enumerate(session_codes)
             ),
         )
-        .where(_where(scope), S.aired_n > 0)
-        .group_by(*key)
-        .cte("sess")
+        .where(_where(scope))
+        .group_by(S.air_date, S.station_id, S.session_code)
+        .cte("x")
     )
-    na = (
-        select(S.air_date.label("d"), S.station_id.label("s"), q.label("q"), _total(S.not_aired_n).label("n"))
-        .where(_where(scope), S.not_aired_n > 0)
-        .group_by(*key)
-        .cte("na")
+    c = x.c
+    zero, none = literal_column("0"), literal_column("NULL")
+    sums = (func.sum(c.n), func.sum(c.ms), func.sum(c.cn), func.sum(c.cms))
+    in_session = c.q != literal_column("''")
+    aired = c.n > 0
+    by_day = (
+        select(literal_column("'d'"), none, c.d, *sums, zero, zero, zero, zero, *(zero for _ in session_codes))
+        .where(aired)
+        .group_by(c.d)
     )
-    return sess, na
+    by_station = (
+        select(
+            literal_column("'s'"),
+            c.s,
+            none,
+            *sums,
+            func.sum(_flag(in_session)),
+            func.sum(_flag(and_(in_session, c.cn > 0))),
+            zero,
+            zero,
+            *(func.sum(case((in_session, c[f"t{i}"]), else_=0)) for i in range(len(session_codes))),
+        )
+        .where(aired)
+        .group_by(c.s)
+    )
+    missed = (
+        select(
+            literal_column("'m'"),
+            c.s,
+            none,
+            *(zero for _ in range(6)),
+            func.sum(_flag(and_(in_session, c.n == 0))),
+            func.sum(c.na),
+            *(zero for _ in session_codes),
+        )
+        .where(c.na > 0)
+        .group_by(c.s)
+    )
+    return session.execute(by_day.union_all(by_station, missed)).all()
 
 
 def not_aired_by_category(session: Session, scope: Scope):
