@@ -146,3 +146,28 @@ def test_bad_web_workers_setting_is_one_sentence(cli_env):
     result = CliRunner().invoke(main, ["serve", "--no-scheduler"], env=env)
     assert result.exit_code == 1
     assert "BROADCAST_WEB_WORKERS='hai' không hợp lệ" in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("attempt", range(3))
+def test_processes_starting_at_once_share_one_secret_key(tmp_path, attempt):
+    # gunicorn's workers read the settings at the same moment: on a new data dir the write probe and the
+    # first secret key must not trip over each other, and every process must end up with the same key.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BROADCAST_")} | {
+        "BROADCAST_DATA_DIR": str(tmp_path)
+    }
+    # Each process imports, says it is ready, then reads its settings when released: all at one moment.
+    code = (
+        "import sys; from broadcast.config import load_settings; print('ready', flush=True); "
+        "sys.stdin.readline(); print(load_settings().secret_key)"
+    )
+    pipes = dict(stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    procs = [subprocess.Popen([sys.executable, "-c", code], env=env, **pipes) for _ in range(6)]
+    assert all(proc.stdout.readline() == "ready\n" for proc in procs)
+    for proc in procs:
+        proc.stdin.write("go\n")
+        proc.stdin.flush()
+    results = [proc.communicate(timeout=60) for proc in procs]
+    assert all(proc.returncode == 0 for proc in procs), [err for _out, err in results]
+    keys = {out.strip() for out, _err in results}
+    assert keys == {(tmp_path / "secret_key").read_text().strip()}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["secret_key"]  # no probe or temporary key left
