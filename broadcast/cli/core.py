@@ -52,7 +52,7 @@ def serve(host, port, no_scheduler, threads, workers):
             # waitress returns on Ctrl+C (KeyboardInterrupt), as on the SIGTERM raised by _interrupt.
             waitress_serve(create_app(runtime=runtime), host=host, port=port, threads=threads, ident="loa-phuong")
         else:
-            _serve_gunicorn(host, port, workers, threads, keep_this_process=not no_scheduler)
+            _serve_gunicorn(runtime, host, port, workers, threads, keep_this_process=not no_scheduler)
     finally:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second SIGTERM does not cut the scheduler's shutdown
         if bridge is not None:
@@ -66,7 +66,7 @@ def _interrupt(_signum, _frame):
     raise KeyboardInterrupt
 
 
-def _serve_gunicorn(host: str, port: int, workers: int, threads: int, *, keep_this_process: bool) -> None:
+def _serve_gunicorn(runtime, host: str, port: int, workers: int, threads: int, *, keep_this_process: bool) -> None:
     """gunicorn's arbiter as a child process (``python -m web.wsgi``); this process keeps the scheduler.
 
     Why a child and not gunicorn's master here: the master forks its workers, at start and again whenever
@@ -84,7 +84,9 @@ def _serve_gunicorn(host: str, port: int, workers: int, threads: int, *, keep_th
     argv = [sys.executable, "-m", "web.wsgi", "--host", host, "--port", str(port)]
     argv += ["--workers", str(workers), "--threads", str(threads)]
     if not keep_this_process:
+        runtime.engine.dispose()  # no database connection carried into the arbiter
         sys.stdout.flush()
+        sys.stderr.flush()
         os.execv(sys.executable, argv)
     # Started from the main thread, which lives as long as serve: the arbiter's death signal follows that thread.
     arbiter = subprocess.Popen(argv + ["--parent", str(os.getpid())])
