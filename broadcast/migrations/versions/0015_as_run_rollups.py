@@ -9,9 +9,10 @@ update that changes what a row counts for (a heartbeat of an airing row fires no
   airtime, manual ones, interrupted ones, first and last airing.
 
 A month's report then reads some thousands of rows instead of every row of the log (issue #16).  A missing
-session, category or department is stored as ``''`` and a missing bulletin as ``0``, so every key has a
-unique index the upsert can name on both databases.  The tables hold nothing that is not in ``as_run``:
-backups leave them out and the triggers rebuild them on restore.
+session, category or department is stored as ``''``; a missing bulletin as ``0``, and so is the ward of a
+station the database does not hold (a station agent's own database logs its server's station); so every key
+has a unique index the upsert can name on both databases.  The tables hold nothing that is not in
+``as_run``: backups leave them out and the triggers rebuild them on restore.
 
 Revision ID: 0015
 Revises: 0014
@@ -81,7 +82,8 @@ def _session_remove(r: str) -> str:
 
 def _item_key_values(r: str) -> str:
     return (
-        f"{r}.air_date, (SELECT ward_id FROM stations WHERE id = {r}.station_id), COALESCE({r}.bulletin_id, 0), "
+        f"{r}.air_date, COALESCE((SELECT ward_id FROM stations WHERE id = {r}.station_id), 0), "
+        f"COALESCE({r}.bulletin_id, 0), "
         f"{r}.title, COALESCE({r}.category_code, ''), COALESCE({r}.department_code, '')"
     )
 
@@ -159,14 +161,14 @@ def _backfill() -> None:
     )
     manual = f"{s}.source = 'manual'"
     item = (
-        "as_run.air_date, stations.ward_id, COALESCE(as_run.bulletin_id, 0), as_run.title, "
+        "as_run.air_date, COALESCE(stations.ward_id, 0), COALESCE(as_run.bulletin_id, 0), as_run.title, "
         "COALESCE(as_run.category_code, ''), COALESCE(as_run.department_code, '')"
     )
     op.execute(
         f"""INSERT INTO as_run_day_item ({ITEM_KEY}, n, ms, manual_n, manual_ms, interrupted_n, first_at, last_at)
         SELECT {item}, COUNT(*), SUM({_ms(s)}), SUM({_flag(manual)}), SUM(CASE WHEN {manual} THEN {_ms(s)} ELSE 0 END),
                SUM({_flag(f"{s}.status = 'interrupted'")}), MIN(as_run.actual_start), MAX(as_run.actual_start)
-        FROM as_run JOIN stations ON stations.id = as_run.station_id
+        FROM as_run LEFT JOIN stations ON stations.id = as_run.station_id
         WHERE as_run.status IN {AIRED}
         GROUP BY {item}"""
     )

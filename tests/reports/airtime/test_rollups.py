@@ -42,7 +42,7 @@ def expected_rollups(session) -> tuple[dict, dict]:
         s[2] += ms if r.kind == "relay" else 0
         s[3] += r.status not in AIRED
         if r.status in AIRED:
-            key = (r.air_date, ward_of[r.station_id], r.bulletin_id or 0, r.title, r.category_code or "")
+            key = (r.air_date, ward_of.get(r.station_id, 0), r.bulletin_id or 0, r.title, r.category_code or "")
             i = item[(*key, r.department_code or "")]
             manual = r.source == "manual"
             i[0], i[1], i[2], i[3] = i[0] + 1, i[1] + ms, i[2] + manual, i[3] + (ms if manual else 0)
