@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from ...domain.categories import CCHC_CODES
 from ...domain.models import AsRun
 from ..periods import Period
-from . import rollups
+from . import rollups, session_rows
 from .scope import AIRED, NOT_AIRED, ClusterFilter, Scope
 
 
@@ -140,23 +140,9 @@ def session_figures(session: Session, scope: Scope, session_codes: tuple[str, ..
     sess, na = _per_session(scope, session_codes)
     zero, none = literal_column("0"), literal_column("NULL")
     c = sess.c
-    sums = (func.sum(c.n), func.sum(c.ms), func.sum(c.cn), func.sum(c.cms))
     in_session = c.q.is_not(None)
-    # The day rows first: a UNION's column types (the Date of ``d`` on SQLite) are its first SELECT's.
-    by_day = select(
-        literal_column("'d'"), none, c.d, *sums, zero, zero, zero, zero, *(zero for _ in session_codes)
-    ).group_by(c.d)
-    by_station = select(
-        literal_column("'s'"),
-        c.s,
-        none,
-        *sums,
-        func.sum(_flag(in_session)),
-        func.sum(_flag(and_(in_session, c.cn > 0))),
-        zero,
-        zero,
-        *(func.sum(case((in_session, c[f"t{i}"]), else_=0)) for i in range(len(session_codes))),
-    ).group_by(c.s)
+    by_day = session_rows.by_day(c, session_codes)
+    by_station = session_rows.by_station(c, in_session, session_codes)
     aired = and_(c.d == na.c.d, c.s == na.c.s, c.q == na.c.q)
     missed = (
         select(

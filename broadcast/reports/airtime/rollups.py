@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from ...domain.categories import CCHC_CODES
 from ...domain.models import AsRunDayItem, AsRunDaySession
 from ..periods import Period
+from . import session_rows
 from .scope import Scope
 
 S = AsRunDaySession
@@ -86,29 +87,10 @@ def session_figures(session: Session, scope: Scope, session_codes: tuple[str, ..
     )
     c = x.c
     zero, none = literal_column("0"), literal_column("NULL")
-    sums = (func.sum(c.n), func.sum(c.ms), func.sum(c.cn), func.sum(c.cms))
     in_session = c.q != literal_column("''")
     aired = c.n > 0
-    by_day = (
-        select(literal_column("'d'"), none, c.d, *sums, zero, zero, zero, zero, *(zero for _ in session_codes))
-        .where(aired)
-        .group_by(c.d)
-    )
-    by_station = (
-        select(
-            literal_column("'s'"),
-            c.s,
-            none,
-            *sums,
-            func.sum(_flag(in_session)),
-            func.sum(_flag(and_(in_session, c.cn > 0))),
-            zero,
-            zero,
-            *(func.sum(case((in_session, c[f"t{i}"]), else_=0)) for i in range(len(session_codes))),
-        )
-        .where(aired)
-        .group_by(c.s)
-    )
+    days = session_rows.by_day(c, session_codes).where(aired)
+    stations = session_rows.by_station(c, in_session, session_codes).where(aired)
     missed = (
         select(
             literal_column("'m'"),
@@ -122,7 +104,7 @@ def session_figures(session: Session, scope: Scope, session_codes: tuple[str, ..
         .where(c.na > 0)
         .group_by(c.s)
     )
-    return session.execute(by_day.union_all(by_station, missed)).all()
+    return session.execute(days.union_all(stations, missed)).all()
 
 
 def not_aired_by_category(session: Session, scope: Scope):
