@@ -103,8 +103,10 @@ def station_ids_clause(session: Session, column):
     return column.in_(select(Station.id).where(Station.ward_id == wid))
 
 
+@functools.lru_cache(maxsize=1024)
 def ward_bulletin_ids(wid: int):
-    """The ids of the bulletins ward ``wid`` sees: its departments' and the province's sent to its stations."""
+    """The ids of the bulletins ward ``wid`` sees: its departments' and the province's sent to its stations
+    (an immutable SELECT, built once per ward: every bulletin list and page asks for it)."""
     stations = select(Station.id).where(Station.ward_id == wid)
     return select(Bulletin.id).where(
         or_(
