@@ -10,6 +10,7 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.routing import IntegerConverter
 
 from broadcast.runtime import Runtime, open_runtime
 
@@ -27,10 +28,21 @@ def _select_locale():
     return chosen if chosen in LANGUAGES else "vi"
 
 
+class DatabaseIdConverter(IntegerConverter):
+    """``<int:...>`` bounded to the ids a database column can hold (signed 64-bit)."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
 def create_app(runtime: Runtime | None = None, *, config: dict | None = None) -> Flask:
     """App factory: one app per runtime (settings + engine)."""
     runtime = runtime or open_runtime()
     app = Flask(__name__)
+    # Before any route is added: every <int:...> in a path is a database id, so one beyond a 64-bit integer
+    # matches no route (the missing object's 404) instead of reaching the database and failing there.
+    app.url_map.converters["int"] = DatabaseIdConverter
     settings = runtime.settings
     app.config.update(
         SECRET_KEY=settings.secret_key,

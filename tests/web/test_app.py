@@ -121,3 +121,17 @@ def test_login_is_rate_limited(runtime, demo):
     codes = [login(client, "vanhoa", "sai-mat-khau").status_code for _ in range(12)]
     assert codes[:10] == [401] * 10 and codes[-1] == 429
     assert "quá nhiều lần" in login(client, "vanhoa", "sai").get_data(as_text=True)
+
+
+def test_an_id_beyond_a_database_integer_is_a_missing_object(client, api_token, demo):
+    """A path id too large for any id column gets the missing object's 404 on every database (found by the
+    API fuzzing: it reached SQLite, which cannot bind it, and answered 500)."""
+    headers = {"Authorization": f"Bearer {api_token('vanhanh')}"}
+    huge = 2**63
+    for path in (f"/api/v1/live/{huge}/chunk", f"/api/v1/bulletins/{huge}/submit"):
+        response = client.post(path, headers=headers, data=b"x")
+        assert response.status_code == 404, path
+        assert response.json["error"]["code"] == "not_found"
+    assert client.get(f"/api/v1/bulletins/{huge - 1}", headers=headers).status_code == 404
+    login(client, "vanhanh", demo["password"])
+    assert client.get(f"/bulletins/{huge}").status_code == 404
