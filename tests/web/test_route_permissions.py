@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from werkzeug.routing import Rule
+from werkzeug.routing import IntegerConverter, Rule
 
 from tests.conftest import login
 
@@ -32,8 +32,7 @@ def _view_roles(app, endpoint):
 def _fill(rule: Rule) -> str:
     values = {}
     for arg in rule.arguments:
-        conv = rule._converters[arg].__class__.__name__
-        if conv in ("IntegerConverter",):
+        if isinstance(rule._converters[arg], IntegerConverter):
             values[arg] = 1
         elif "date" in arg or "day" in arg:
             values[arg] = date.today().isoformat()
