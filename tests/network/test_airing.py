@@ -40,7 +40,8 @@ def test_airs_at_its_time_with_the_server_down_and_delivers_later(runtime, netwo
 
 
 def test_a_late_start_joins_by_seek(runtime, network, live_server, make_agent, tmp_path):
-    add_session(runtime, tmp_path / "audio", code="muon", start_in_s=-2.5, durations=(2000, 3000))
+    # Item 1 runs 6 s so that a start delayed by a loaded machine still joins inside it.
+    add_session(runtime, tmp_path / "audio", code="muon", start_in_s=-2.5, durations=(2000, 6000))
     agent = make_agent()
     assert agent.sync_once()
     run_loop(agent)
@@ -48,7 +49,7 @@ def test_a_late_start_joins_by_seek(runtime, network, live_server, make_agent, t
     rows = {r.position: r for r in local(agent, "muon")}
     assert rows[0].status == "missed"
     # joined inside item 1, not from its start
-    assert rows[1].status == "aired" and "Vào giữa chừng" in rows[1].note and 300 <= rows[1].aired_ms <= 2600
+    assert rows[1].status == "aired" and "Vào giữa chừng" in rows[1].note and 300 <= rows[1].aired_ms <= 5600
     wait_for(lambda: not agent.playout.channel.active)  # the run's end exported its rows
     assert agent.deliver_once()
     stored = {r.position: r.status for r in server_rows(runtime, "muon")}

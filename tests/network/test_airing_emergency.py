@@ -65,8 +65,8 @@ def test_idle_agent_airs_the_bulletin_audio(make_agent, broker, bridge, runtime,
     (written,) = (tmp_path / "out").iterdir()  # the bulletin's audio went out on the agent's sink
     with wave.open(str(written)) as w:
         assert w.getnframes() >= 44100
-    assert agent.deliver_once()
-    (stored,) = server_rows(runtime)
+    # The row reaches the outbox once the emergency's thread has exported it, a moment after it is written.
+    (stored,) = wait_for(lambda: agent.deliver_once() and server_rows(runtime))
     assert stored.kind == "emergency" and stored.bulletin_id == urgent and stored.status == "aired"
 
 
