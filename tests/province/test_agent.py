@@ -58,8 +58,8 @@ def test_a_province_emergency_airs_on_the_agent_of_every_target_station(
         bridge.send(s.get(DeviceCommand, loa01)).wait_for_publish(5)
     wait_for(lambda: command_done(runtime, loa01))
     wait_for(lambda: [r.status for r in agent.playout.aired_rows()] == ["aired"])
-    assert agent.deliver_once()
-    (stored,) = server_rows(runtime)
+    # The row reaches the outbox once the emergency's thread has exported it, a moment after it is written.
+    (stored,) = wait_for(lambda: agent.deliver_once() and server_rows(runtime))
     assert stored.kind == "emergency" and stored.bulletin_id == bid and stored.status == "aired"
     with runtime.unit() as s:
         codes = dict(s.execute(select(Station.id, Station.code)).all())
