@@ -1,5 +1,9 @@
 """The report's SQL: a few GROUP BY statements over the period's as-run rows (see the package docstring).
 
+Each function first hands over to its twin in ``rollups`` when the day rollups cover the scope (every
+report but a cluster's; the item table of a one-station report too reads the rows): what follows is the
+SQL over the log itself, and why it could not be made faster than it is.
+
 Where the time goes on PostgreSQL 15, default settings (bench: 1,000,000 rows, 100 stations, a month; measured
 2026-11-28, hand-written GROUP BY 115-135 ms).  The session GROUP BY and the item GROUP BY cost ~175 ms each,
 the rest ~20 ms.  Each is one parallel scan with a hash aggregate, the plan the planner picks and the fastest
@@ -11,8 +15,8 @@ aggregate 5-15 ms.  A single pass cannot serve both keys in parallel: GROUPING S
 (~400 ms), a UNION ALL over day ranges under a Parallel Append ~300 ms, one GROUP BY over both keys (each row
 twice) ~730 ms, per-day LATERAL index-only subqueries ~180 ms for the session side alone.  No index makes
 either pass cheaper (the aired durations make every index entry distinct, so deduplication cannot help), so
-two scans of the month stay about 2.5-3x the hand-written query.  Reaching 1.5x needs figures kept per day
-as rows are written (a per-session-and-category table and a per-item table: ~45 ms for the month).
+two scans of the month stay about 2.5-3x the hand-written query.  Reaching 1.5x needed figures kept per day
+as rows are written: the rollups of migration 0015 (the same month: 0.27 s against the hand-written 0.28 s).
 """
 
 from __future__ import annotations
