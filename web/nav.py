@@ -26,12 +26,16 @@ NAV_ITEMS: list[tuple[str, str, tuple[str, ...]]] = [
 
 @dataclass(frozen=True)
 class Widget:
-    """A dashboard panel: ``context(user)`` returns the template's variables, or None to hide it."""
+    """A dashboard panel: ``context(user)`` returns the template's variables, or None to hide it.
+
+    A panel is kept in memory until the next commit (``web.pagecache``) unless it is ``live``: what is on
+    air now moves every second without a commit."""
 
     template: str
     context: Callable[[object], dict | None]
     roles: tuple[str, ...] = ALL_ROLES
     order: int = 50
+    live: bool = False
 
 
 DASHBOARD_WIDGETS: list[Widget] = []

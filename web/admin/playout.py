@@ -130,5 +130,5 @@ if not any(item[0] == "admin.playout" for item in NAV_ITEMS):
     NAV_ITEMS.append(("admin.playout", "Phát sóng", ("admin",) + OPERATORS))
 if not any(w.template == "playout/_widget.html" for w in DASHBOARD_WIDGETS):
     DASHBOARD_WIDGETS.append(
-        Widget("playout/_widget.html", _airing_widget, ("admin", "operator", "approver"), order=10)
+        Widget("playout/_widget.html", _airing_widget, ("admin", "operator", "approver"), order=10, live=True)
     )

@@ -5,9 +5,11 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import login_user, logout_user
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
@@ -15,7 +17,7 @@ from broadcast.domain.models import Ward
 from broadcast.domain.types import utcnow
 from broadcast.security import audit, authenticate
 
-from .. import db_session, limiter
+from .. import db_session, limiter, pagecache
 from ..auth import LoginUser, client_ip, current_db_user, roles_required
 from . import bp
 
@@ -75,10 +77,22 @@ def dashboard():
     user = current_db_user()
     # Every panel reads through the request's ward-scoped session: a ward user's counts are their ward's.
     where = _("Cấp tỉnh") if user.ward_id is None else db_session().get(Ward, user.ward_id).name
-    panels = []
-    for widget in sorted(DASHBOARD_WIDGETS, key=lambda w: w.order):
-        if user.role in widget.roles or user.role == "admin":
-            context = widget.context(user)
-            if context is not None:
-                panels.append((widget.template, context))
+    shown = [w for w in sorted(DASHBOARD_WIDGETS, key=lambda w: w.order) if user.role in w.roles + ("admin",)]
+    panels = [html for html in (_panel(widget, user) for widget in shown) if html]
     return render_template("admin/dashboard.html", panels=panels, where=where)
+
+
+def _panel(widget, user) -> Markup:
+    """The panel's HTML (empty when it hides itself), from memory until the next commit unless it is live."""
+
+    def build() -> Markup:
+        context = widget.context(user)
+        if context is None:
+            return Markup("")
+        return Markup(render_template("admin/_panel.html", template=widget.template, ctx=context))
+
+    if widget.live:
+        return build()
+    # Everything a panel's content depends on besides the data: who looks, in which language, where mounted.
+    who = (user.id, user.role, user.ward_id, user.department_id, str(get_locale()), request.script_root)
+    return pagecache.remember(("panel", widget.template, *who), build)
