@@ -28,7 +28,7 @@ from .engines.base import pick_voice
 from .normalize import has_speech, normalize, with_pauses
 
 #: Bump when the pipeline's output changes, so old cache entries are not reused.
-PIPELINE_VERSION = "4"
+PIPELINE_VERSION = "5"
 MAX_TEXT_CHARS = 100_000
 
 # Settings that change how we talk to an engine but not the sound produced.

@@ -8,8 +8,11 @@ int16 numpy array); ``metadata`` carries settings (``chime``, ``tags``,
 
 Cost per rendition: one ffmpeg to decode, resample and meter; trimming,
 pauses and the chime in memory; one ffmpeg to limit and meter (peaky
-material only); one to apply the gain and encode the MP3; one to measure
-the finished file.  No intermediate files.
+material only; a second when the first left it too peaky for the target,
+which is cheaper than encoding again); one to apply the gain and encode the
+MP3; one to measure the finished file (true peak, the most expensive meter
+after the encoder itself).  No intermediate files: PCM travels to and from
+ffmpeg through unlinked temporary files.
 """
 
 from __future__ import annotations

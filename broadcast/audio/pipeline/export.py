@@ -36,6 +36,8 @@ ENCODER_LOSS_LU = 0.3
 _LOUDNESS_SLACK = 0.5
 _TP_SLACK = 0.1
 MAX_CORRECTIONS = 2
+#: A correction smaller than this changes nothing audible or measurable (the meter shows 0.1).
+_NO_STEP_DB = 0.05
 
 
 def _encode(samples: np.ndarray, gain_db: float, out: Path, tags: dict) -> None:
@@ -101,7 +103,10 @@ def export_mp3(samples: np.ndarray, metadata: dict) -> tuple:
             # Too peaky for a linear gain: the caller limits and comes back.
             out.unlink(missing_ok=True)
             return samples, {**metadata, "needs_limiter": True}
-        gain += min(off, headroom)
+        step = min(off, headroom)
+        if abs(step) < _NO_STEP_DB and abs(off) <= TOLERANCE_LU and loud.true_peak_db <= MAX_TRUE_PEAK:
+            break  # held at the peak ceiling inside the tolerance: encoding again would give the same file
+        gain += step
     return samples, {
         **metadata,
         "path": out,
