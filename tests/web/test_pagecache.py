@@ -82,3 +82,48 @@ def test_each_user_gets_their_own_panels(login_as, app, runtime):
     html, statements = _visit(submitter, runtime)
     assert _ran(statements, COUNTS_SQL), "another user's panels are never served from the operator's"
     assert "tin chờ duyệt" not in html  # a submitter has no approval headline
+
+
+# --- the API's bulletin list ---------------------------------------------------------------------------------
+
+LIST_SQL = "FROM bulletins"
+
+
+def _api(client, runtime, token: str, query: str = ""):
+    with count_queries(runtime.engine) as counter:
+        response = client.get(f"/api/v1/bulletins{query}", headers={"Authorization": f"Bearer {token}"})
+    return response, counter.statements
+
+
+def test_the_api_list_is_served_from_memory_until_a_commit(client, runtime, api_token):
+    token = api_token("vanhanh")
+    first, _ = _api(client, runtime, token, "?status=submitted")
+    again, statements = _api(client, runtime, token, "?status=submitted")
+    assert again.get_json() == first.get_json() and again.mimetype == "application/json"
+    assert not _ran(statements, LIST_SQL)
+    assert _ran(statements, "FROM api_tokens"), "the token is checked on every request"
+    _submit_one_draft(runtime)
+    after, statements = _api(client, runtime, token, "?status=submitted")
+    assert _ran(statements, LIST_SQL)
+    assert after.get_json()["total"] == first.get_json()["total"] + 1
+
+
+def test_the_api_list_keeps_users_and_queries_apart(client, runtime, api_token):
+    operator, submitter = api_token("vanhanh"), api_token("mttq")
+    seen = _api(client, runtime, operator)[0].get_json()["total"]
+    assert _api(client, runtime, submitter)[0].get_json()["total"] < seen
+    one = _api(client, runtime, operator, "?per_page=1")[0].get_json()
+    assert len(one["items"]) == 1 and one["total"] == seen
+
+
+def test_a_bad_query_is_refused_every_time_and_a_revoked_token_at_once(client, runtime, api_token):
+    token = api_token("vanhanh")
+    for _ in range(2):
+        response, _ = _api(client, runtime, token, "?per_page=0")
+        assert response.status_code == 400 and response.get_json()["error"]["field"] == "per_page"
+    assert _api(client, runtime, token)[0].status_code == 200
+    with runtime.unit() as s:
+        from broadcast.security import revoke_token
+
+        revoke_token(s, token[:10])
+    assert _api(client, runtime, token)[0].status_code == 401

@@ -6,7 +6,7 @@ shapes are declared in web/api/contract/bulletins.py and checked by the tests.
 
 from __future__ import annotations
 
-from flask import jsonify, request, send_file
+from flask import current_app, jsonify, request, send_file
 
 from broadcast import roles
 from broadcast.bulletins import queries, recording, service, workflow
@@ -14,7 +14,7 @@ from broadcast.domain.models import Bulletin
 from broadcast.errors import ValidationError
 from broadcast.publishing.visibility import default_public
 
-from .. import db_session, runtime_of
+from .. import db_session, pagecache, runtime_of
 from ..auth import api_roles_required, current_db_user
 from ..public import cache as public_cache
 from . import bp
@@ -100,10 +100,18 @@ def bulletin_create():
 @bp.get("/bulletins")
 @api_roles_required(*ALL)
 def bulletin_list():
+    user = current_db_user()
+    # Systems poll the list: the same answer is served from memory until the next commit (web.pagecache).
+    key = ("api.bulletins", user.id, user.role, user.ward_id, user.department_id, request.query_string)
+    body = pagecache.remember(key, lambda: _list_json(user))
+    return current_app.response_class(body, mimetype="application/json")
+
+
+def _list_json(user) -> bytes:
     args = request.args
     page = queries.list_bulletin_rows(
         db_session(),
-        current_db_user(),
+        user,
         page=args.get("page"),
         per_page=args.get("per_page"),
         status=args.get("status"),
@@ -112,13 +120,8 @@ def bulletin_list():
         q=args.get("q"),
         on_date=args.get("date"),
     )
-    return jsonify(
-        items=[serialize_row(r) for r in page.items],
-        page=page.page,
-        per_page=page.per_page,
-        total=page.total,
-        pages=page.pages,
-    )
+    items = [serialize_row(r) for r in page.items]
+    return jsonify(items=items, page=page.page, per_page=page.per_page, total=page.total, pages=page.pages).data
 
 
 @bp.get("/bulletins/<int:bulletin_id>")
