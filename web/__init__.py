@@ -12,6 +12,7 @@ from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.routing import IntegerConverter
 
+from broadcast.config import Settings
 from broadcast.runtime import Runtime, open_runtime
 
 login_manager = LoginManager()
@@ -43,7 +44,15 @@ def create_app(runtime: Runtime | None = None, *, config: dict | None = None) ->
     # Before any route is added: every <int:...> in a path is a database id, so one beyond a 64-bit integer
     # matches no route (the missing object's 404) instead of reaching the database and failing there.
     app.url_map.converters["int"] = DatabaseIdConverter
-    settings = runtime.settings
+    _configure(app, runtime.settings, config)
+    app.extensions["broadcast.runtime"] = runtime
+    _init_extensions(app)
+    _register_blueprints(app)
+    _add_app_hooks(app)
+    return app
+
+
+def _configure(app: Flask, settings: Settings, config: dict | None) -> None:
     app.config.update(
         SECRET_KEY=settings.secret_key,
         SESSION_COOKIE_HTTPONLY=True,
@@ -58,8 +67,9 @@ def create_app(runtime: Runtime | None = None, *, config: dict | None = None) ->
         RATELIMIT_HEADERS_ENABLED=True,
     )
     app.config.update(config or {})
-    app.extensions["broadcast.runtime"] = runtime
 
+
+def _init_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "admin.login"
     login_manager.login_message = "Vui lòng đăng nhập để tiếp tục."
@@ -67,6 +77,8 @@ def create_app(runtime: Runtime | None = None, *, config: dict | None = None) ->
     babel.init_app(app, locale_selector=_select_locale)
     limiter.init_app(app)
 
+
+def _register_blueprints(app: Flask) -> None:
     from . import filters, labels, nav, security
     from .admin import bp as admin_bp
     from .api import bp as api_bp
@@ -83,6 +95,10 @@ def create_app(runtime: Runtime | None = None, *, config: dict | None = None) ->
     nav.init_templates(app)
     labels.init_templates(app)
     filters.init_app(app)
+
+
+def _add_app_hooks(app: Flask) -> None:
+    """The health check, the language cookie and the request's session, which belong to no blueprint."""
 
     @app.get("/healthz")
     def healthz():
@@ -115,8 +131,6 @@ def create_app(runtime: Runtime | None = None, *, config: dict | None = None) ->
             if exc is not None:
                 session.rollback()
             session.close()
-
-    return app
 
 
 def runtime_of(app: Flask | None = None) -> Runtime:
