@@ -1,8 +1,9 @@
+import numpy as np
 import pytest
 from mutagen.id3 import ID3
 
 from broadcast.audio.measure import AudioError, measure_loudness, probe_audio, probe_duration
-from broadcast.audio.pipeline import MAX_TRUE_PEAK, TARGET_LUFS, TOLERANCE_LU, run_pipeline
+from broadcast.audio.pipeline import MAX_TRUE_PEAK, TARGET_LUFS, TOLERANCE_LU, run_pipeline, trim
 
 from .conftest import make_tone
 
@@ -209,3 +210,20 @@ def test_no_second_encode_when_the_peak_ceiling_leaves_nothing_to_correct(tmp_pa
     monkeypatch.setattr(export, "measure_loudness", lambda path: next(readings))
     _, meta = export.export_mp3(samples, {"out_path": tmp_path / "a.mp3", "gain_db": 1.0})
     assert len(encodes) == 2 and encodes[1] - encodes[0] == pytest.approx(0.8) and meta["corrections"] == 1
+
+
+@pytest.mark.parametrize(
+    "samples",
+    [np.zeros(0, dtype="<i2"), np.zeros(44_100, dtype="<i2"), np.full(100, 20_000, dtype="<i2")],
+    ids=["empty", "silence", "a click shorter than speech"],
+)
+def test_trim_refuses_what_has_no_speech(samples):
+    with pytest.raises(AudioError, match="không có tiếng đọc"):
+        trim(samples, {})
+
+
+def test_trim_keeps_a_short_margin_round_the_sound():
+    samples = np.zeros(44_100, dtype="<i2")
+    samples[10_000:20_000] = -32768  # the most negative sample must count as loud, not overflow
+    out, _ = trim(samples, {})
+    assert out.size == 10_000 + 2 * int(0.05 * 44_100)

@@ -24,8 +24,8 @@ def trim(samples: np.ndarray, metadata: dict) -> tuple:
     # Compared in int16 (|x| > limit as two comparisons: no widened copy, no -32768 overflow)
     # and located with argmax from each end: a three-minute bulletin is 8.6 M samples.
     loud = (samples > limit) | (samples < -limit)
-    first = int(loud.argmax())
-    if not loud[first]:
+    first = int(loud.argmax()) if loud.size else 0
+    if not loud.size or not loud[first]:
         raise AudioError("Âm thanh chỉ có khoảng lặng, không có tiếng đọc.")
     last = samples.size - 1 - int(loud[::-1].argmax())
     if (last - first) / SAMPLE_RATE < MIN_SPEECH_S:
