@@ -192,8 +192,6 @@ def test_a_clean_tone_is_not_limited_and_lands_on_the_first_encode(tmp_path):
 def test_no_second_encode_when_the_peak_ceiling_leaves_nothing_to_correct(tmp_path, monkeypatch):
     # The first MP3 measures 0.8 LU under the target with its true peak already at the -1.5 dBTP
     # aim: a correction would be 0 dB, so encoding again would produce the same file.
-    import numpy as np
-
     from broadcast.audio.measure import Loudness
     from broadcast.audio.pipeline import export
 

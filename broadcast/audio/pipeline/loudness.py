@@ -80,9 +80,9 @@ def normalize_loudness(samples: np.ndarray, metadata: dict) -> tuple:
         return samples, {**metadata, "gain_db": gain, "input_lufs": first.integrated_lufs, "limited": False}
     what = "chuẩn hóa độ lớn âm thanh"
     limited, second = filter_pcm(samples, limiter_chain(gain), what)
-    extra = 0.0
-    if shortfall(target, second) > 0:
-        extra = min(_MAX_EXTRA_DRIVE_DB, (shortfall(target, second) + _DRIVE_SPARE_LU) / _DRIVE_SLOPE)
+    extra, missing = 0.0, shortfall(target, second)
+    if missing > 0:
+        extra = min(_MAX_EXTRA_DRIVE_DB, (missing + _DRIVE_SPARE_LU) / _DRIVE_SLOPE)
         limited, second = filter_pcm(samples, limiter_chain(gain, extra), what)
     final_gain = min(target - second.integrated_lufs, _AIM_TP - (second.true_peak_db + ISP_MARGIN_DB))
     return limited, {
