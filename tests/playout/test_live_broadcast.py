@@ -88,10 +88,13 @@ def send(runtime, live_id, data: bytes, seconds: float, *, every=0.25, username=
     chunk = int(len(data) / seconds * every) + 1
 
     def go():
-        for i in range(0, len(data), chunk):
+        # On the recorder's clock: a slow save does not push the later chunks back (a loaded machine would
+        # otherwise stretch the speaker's 3 s into dead air between chunks).
+        t0 = time.monotonic()
+        for n, i in enumerate(range(0, len(data), chunk), start=1):
             with runtime.unit() as s:
                 live_sessions.add_chunk(s, s.merge(user(runtime, username)), live_id, data[i : i + chunk])
-            time.sleep(every)
+            time.sleep(max(0.0, t0 + n * every - time.monotonic()))
         if stop:
             with runtime.unit() as s:
                 live_sessions.stop_live(s, runtime.settings, s.merge(user(runtime, username)), live_id)
