@@ -19,7 +19,7 @@ from waitress import serve
 from broadcast.bulletins import service, workflow
 from broadcast.runtime import open_runtime
 from web import create_app
-from web.wsgi import GunicornServer
+from web.wsgi import GunicornServer, freeze_heap
 
 _ROWS = text(
     """
@@ -120,6 +120,8 @@ def build(uid: int, dept: int | None):
 if __name__ == "__main__":
     port, threads, uid, dept, workers = (int(a) if a != "None" else None for a in (sys.argv[1:6] + ["1"])[:5])
     if workers == 1:
-        serve(build(uid, dept), host="127.0.0.1", port=port, threads=threads, ident="loa-phuong")
+        app = build(uid, dept)
+        freeze_heap()  # as `broadcast serve` does
+        serve(app, host="127.0.0.1", port=port, threads=threads, ident="loa-phuong")
     else:  # each worker builds its app after the fork, as `broadcast serve --workers N`
         GunicornServer(lambda: build(uid, dept), host="127.0.0.1", port=port, workers=workers, threads=threads).run()

@@ -12,6 +12,7 @@ after the fork (no preload: no database connection is shared between processes).
 from __future__ import annotations
 
 import argparse
+import gc
 from collections.abc import Callable
 
 from gunicorn.app.base import BaseApplication
@@ -28,10 +29,22 @@ def build():
     return create_app(runtime=open_runtime())
 
 
+def freeze_heap() -> None:
+    """Keep what the process holds once its app is built (about 200,000 objects: modules, SQLAlchemy's
+    mappings, compiled templates) out of the cyclic garbage collector's passes.
+
+    Why: each full collection walks all of them, 100 ms on an idle 2-core box and 250 ms under load, two
+    or three times per worker in ten seconds at 1,000 requests/s; the API list's p99 was these pauses
+    (280 ms, against 40-75 ms frozen). Call it once, in the serving process, after the app is built."""
+    gc.collect()
+    gc.freeze()
+
+
 def __getattr__(name: str):
     # Module attribute ``app``, built once on first access (gunicorn's ``web.wsgi:app`` reads it in the worker).
     if name == "app":
         globals()["app"] = built = build()
+        freeze_heap()
         return built
     raise AttributeError(name)
 
@@ -60,7 +73,9 @@ class GunicornServer(BaseApplication):
             self.cfg.set("control_socket_disable", True)
 
     def load(self):
-        return self.factory()
+        app = self.factory()
+        freeze_heap()
+        return app
 
 
 def _stop_with_parent(parent: int) -> None:
