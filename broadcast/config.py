@@ -11,6 +11,7 @@
 ``BROADCAST_ASSETS_DIR``     stock audio (signature tune, chime, bed); default the checkout's ``audio_assets/``
 ``BROADCAST_MQTT_URL``       the device network's broker (``mqtt://host:1883``); unset = no MQTT
 ``BROADCAST_WEB_WORKERS``    processes of ``broadcast serve`` (its ``--workers``); default 1 (waitress, one process)
+``BROADCAST_WEB_THREADS``    threads in each of those processes (its ``--threads``); default 8
 ``BROADCAST_<ENGINE>_API_KEY`` / ``BROADCAST_<ENGINE>_URL`` for the cloud voices ``FPT``, ``VIETTEL``,
                              ``ZALO``: the provider's key, and its endpoint (unset = the provider's public one)
 
@@ -46,6 +47,8 @@ DEFAULT_PUBLIC_RATE_LIMIT = "600 per minute"
 DEFAULT_PUBLIC_CACHE_S = 30
 DEFAULT_WEB_WORKERS = 1
 MAX_WEB_WORKERS = 16
+DEFAULT_WEB_THREADS = 8
+MAX_WEB_THREADS = 64
 
 
 @dataclass(frozen=True)
@@ -213,6 +216,19 @@ def read_web_workers(env: Mapping[str, str] | None = None) -> int:
         raise ConfigError(
             f"BROADCAST_WEB_WORKERS={raw!r} không hợp lệ: dùng số tiến trình từ 1 đến {MAX_WEB_WORKERS} "
             "(1 là một tiến trình waitress; máy 2 nhân: 2)."
+        )
+    return int(raw)
+
+
+def read_web_threads(env: Mapping[str, str] | None = None) -> int:
+    """``BROADCAST_WEB_THREADS``: the default of ``serve --threads`` (threads in each web process)."""
+    raw = (_env(env).get("BROADCAST_WEB_THREADS") or "").strip()
+    if not raw:
+        return DEFAULT_WEB_THREADS
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_WEB_THREADS:
+        raise ConfigError(
+            f"BROADCAST_WEB_THREADS={raw!r} không hợp lệ: dùng số luồng mỗi tiến trình từ 1 đến {MAX_WEB_THREADS} "
+            "(máy 2 nhân với 4 tiến trình: 4)."
         )
     return int(raw)
 

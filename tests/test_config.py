@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from broadcast.config import (
     DEFAULT_ASSETS_DIR,
     DEFAULT_SCHEDULES_DIR,
     load_settings,
     read_tts_engines,
+    read_web_threads,
+    read_web_workers,
     session_settings,
 )
+from broadcast.errors import ConfigError
 from broadcast.speech.engines import get_engine
 from broadcast.speech.engines.piper import PiperEngine
 
@@ -56,3 +61,25 @@ def test_runtime_sessions_carry_their_settings(runtime):
         assert session_settings(other) is runtime.settings
     finally:
         other.close()
+
+
+@pytest.mark.parametrize(
+    ("read", "raw", "want"),
+    [
+        (read_web_workers, None, 1),
+        (read_web_workers, " 4 ", 4),
+        (read_web_threads, None, 8),
+        (read_web_threads, "", 8),
+        (read_web_threads, "2", 2),
+        (read_web_threads, "64", 64),
+    ],
+)
+def test_web_processes_and_threads(read, raw, want):
+    name = "BROADCAST_WEB_WORKERS" if read is read_web_workers else "BROADCAST_WEB_THREADS"
+    assert read({} if raw is None else {name: raw}) == want
+
+
+@pytest.mark.parametrize("raw", ["0", "65", "bốn", "-2", "2.5"])
+def test_a_bad_thread_count_is_refused_in_one_sentence(raw):
+    with pytest.raises(ConfigError, match=r"BROADCAST_WEB_THREADS=.* không hợp lệ: dùng số luồng mỗi tiến trình"):
+        read_web_threads({"BROADCAST_WEB_THREADS": raw})

@@ -8,7 +8,7 @@ import sys
 
 import click
 
-from ..config import MAX_WEB_WORKERS, load_settings, read_web_workers
+from ..config import MAX_WEB_THREADS, MAX_WEB_WORKERS, load_settings, read_web_threads, read_web_workers
 from ..db import check_connection, engine_for
 from ..errors import ConfigError, ValidationError
 from ..roles import ALL_ROLES
@@ -19,7 +19,12 @@ from ..runtime import open_runtime
 @click.option("--host", default="127.0.0.1", show_default=True, help="Địa chỉ lắng nghe.")
 @click.option("--port", default=8080, show_default=True, type=int, help="Cổng.")
 @click.option("--no-scheduler", is_flag=True, help="Chỉ chạy trang quản trị, không chạy bộ lập lịch phát sóng.")
-@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64), help="Số luồng mỗi tiến trình.")
+@click.option(
+    "--threads",
+    default=None,
+    type=click.IntRange(1, MAX_WEB_THREADS),
+    help="Số luồng mỗi tiến trình (mặc định BROADCAST_WEB_THREADS hoặc 8).",
+)
 @click.option(
     "--workers",
     default=None,
@@ -31,6 +36,7 @@ def serve(host, port, no_scheduler, threads, workers):
     from ..runtime import check_programs
 
     workers = workers or read_web_workers()
+    threads = threads or read_web_threads()
     runtime = open_runtime()
     check_programs()
     scheduler = bridge = None
@@ -48,9 +54,12 @@ def serve(host, port, no_scheduler, threads, workers):
             from waitress import serve as waitress_serve
 
             from web import create_app
+            from web.wsgi import freeze_heap
 
+            app = create_app(runtime=runtime)
+            freeze_heap()
             # waitress returns on Ctrl+C (KeyboardInterrupt), as on the SIGTERM raised by _interrupt.
-            waitress_serve(create_app(runtime=runtime), host=host, port=port, threads=threads, ident="loa-phuong")
+            waitress_serve(app, host=host, port=port, threads=threads, ident="loa-phuong")
         else:
             _serve_gunicorn(runtime, host, port, workers, threads, keep_this_process=not no_scheduler)
     finally:

@@ -57,16 +57,17 @@ def _login(base: str, username: str, password: str):
 
 @pytest.fixture
 def serve_workers(cli_env, tmp_path):
-    """Starts `broadcast serve --workers 2 [ARGS]` on a free loopback port, in its own process group: the group
-    is killed at the end whatever happened (serve, gunicorn's arbiter and its workers)."""
+    """Starts `broadcast serve --workers 2 [ARGS]` (2 threads each) on a free loopback port, in its own process
+    group: the group is killed at the end whatever happened (serve, gunicorn's arbiter and its workers)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("BROADCAST_")} | cli_env
+    env["BROADCAST_WEB_THREADS"] = "2"  # as deploy/loaphuong.env.example sets it, not on the command line
     log_path = tmp_path / "serve.log"
     started = []
 
     def start(*args):
         port = free_port()
         argv = [sys.executable, "-m", "broadcast", "serve", "--host", "127.0.0.1", "--port", str(port)]
-        argv += ["--workers", "2", "--threads", "2", *args]
+        argv += ["--workers", "2", *args]
         with log_path.open("wb") as log:
             proc = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         started.append(proc)
@@ -90,7 +91,8 @@ def test_two_workers_one_scheduler_and_sigterm_stops_all(serve_workers, demo, ru
 
     # serve -> one arbiter (python -m web.wsgi) -> two workers
     (arbiter,) = _children(proc.pid)
-    assert "web.wsgi" in Path(f"/proc/{arbiter}/cmdline").read_text()
+    argv = Path(f"/proc/{arbiter}/cmdline").read_text().split("\0")
+    assert "web.wsgi" in argv and argv[argv.index("--threads") + 1] == "2"  # BROADCAST_WEB_THREADS
     wait_for(lambda: len(_children(arbiter)) == 2, 30, proc)
     workers = _children(arbiter)
 
@@ -146,6 +148,13 @@ def test_bad_web_workers_setting_is_one_sentence(cli_env):
     result = CliRunner().invoke(main, ["serve", "--no-scheduler"], env=env)
     assert result.exit_code == 1
     assert "BROADCAST_WEB_WORKERS='hai' không hợp lệ" in result.output and "Traceback" not in result.output
+
+
+def test_bad_web_threads_setting_is_one_sentence(cli_env):
+    env = dict(cli_env, BROADCAST_WEB_THREADS="0")
+    result = CliRunner().invoke(main, ["serve", "--no-scheduler"], env=env)
+    assert result.exit_code == 1
+    assert "BROADCAST_WEB_THREADS='0' không hợp lệ" in result.output and "Traceback" not in result.output
 
 
 @pytest.mark.parametrize("attempt", range(3))
