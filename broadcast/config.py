@@ -209,27 +209,22 @@ def session_settings(session) -> Settings | None:
 
 def read_web_workers(env: Mapping[str, str] | None = None) -> int:
     """``BROADCAST_WEB_WORKERS``: the default of ``serve --workers`` (1 = waitress in one process)."""
-    raw = (_env(env).get("BROADCAST_WEB_WORKERS") or "").strip()
-    if not raw:
-        return DEFAULT_WEB_WORKERS
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_WEB_WORKERS:
-        raise ConfigError(
-            f"BROADCAST_WEB_WORKERS={raw!r} không hợp lệ: dùng số tiến trình từ 1 đến {MAX_WEB_WORKERS} "
-            "(1 là một tiến trình waitress; máy 2 nhân: 2)."
-        )
-    return int(raw)
+    hint = "số tiến trình từ 1 đến {max} (1 là một tiến trình waitress; máy 2 nhân: 4)"
+    return _read_count(env, "BROADCAST_WEB_WORKERS", DEFAULT_WEB_WORKERS, MAX_WEB_WORKERS, hint)
 
 
 def read_web_threads(env: Mapping[str, str] | None = None) -> int:
     """``BROADCAST_WEB_THREADS``: the default of ``serve --threads`` (threads in each web process)."""
-    raw = (_env(env).get("BROADCAST_WEB_THREADS") or "").strip()
+    hint = "số luồng mỗi tiến trình từ 1 đến {max} (máy 2 nhân với 4 tiến trình: 4)"
+    return _read_count(env, "BROADCAST_WEB_THREADS", DEFAULT_WEB_THREADS, MAX_WEB_THREADS, hint)
+
+
+def _read_count(env: Mapping[str, str] | None, name: str, default: int, maximum: int, hint: str) -> int:
+    raw = (_env(env).get(name) or "").strip()
     if not raw:
-        return DEFAULT_WEB_THREADS
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_WEB_THREADS:
-        raise ConfigError(
-            f"BROADCAST_WEB_THREADS={raw!r} không hợp lệ: dùng số luồng mỗi tiến trình từ 1 đến {MAX_WEB_THREADS} "
-            "(máy 2 nhân với 4 tiến trình: 4)."
-        )
+        return default
+    if not raw.isdigit() or not 1 <= int(raw) <= maximum:
+        raise ConfigError(f"{name}={raw!r} không hợp lệ: dùng {hint.format(max=maximum)}.")
     return int(raw)
 
 
