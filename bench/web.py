@@ -1,10 +1,11 @@
-"""Web throughput with the two servers `broadcast serve` offers, driven by wrk on loopback: gunicorn with
-2 gthread workers (``--workers 2``, the rows ``web.*``) and waitress in one process (the default
-``--workers 1``, the rows ``web.waitress.*``), each page beside the floor measured on the same server.
+"""Web throughput with the servers `broadcast serve` offers, driven by wrk on loopback: gunicorn with
+4 gthread workers of 4 threads (``--workers 4 --threads 4``, as deployed on a 2-core box: the rows
+``web.*``), waitress in one process (the default ``--workers 1``, the rows ``web.waitress.*``), and
+gunicorn with 2 workers of 8 threads (``web.2x8.*``, the deployment before), each page beside the floor
+measured on the same server.
 
 Bounded: each target is loaded for a fixed few seconds with a fixed number of connections, against a
-server on 127.0.0.1 that this benchmark starts and stops; five targets on each server. ``web.4x2.*`` is
-gunicorn with 4 workers of 2 threads, the candidate to replace 2 × 8 on a 2-core box.
+server on 127.0.0.1 that this benchmark starts and stops; five targets on each server.
 """
 
 from __future__ import annotations
@@ -24,11 +25,10 @@ from http.cookiejar import CookieJar
 DURATION_S = int(os.environ.get("BENCH_WEB_SECONDS", "10"))
 WARM_UP_S = 2
 CONNECTIONS = 16
-THREADS = 8  # as `broadcast serve` runs by default, in each process
-# (row prefix, processes, threads each): gunicorn as deployed on a 2-core box first, then one waitress
-# process, then gunicorn with more processes of fewer threads (fewer threads contending for each GIL, and
-# wrk's 16 kept-alive connections spread over more workers than the two that may share them unevenly).
-SERVERS = (("web.", 2, THREADS), ("web.waitress.", 1, THREADS), ("web.4x2.", 4, 2))
+# (row prefix, processes, threads each): gunicorn as deployed on a 2-core box (deploy/loaphuong.env.example)
+# first, then one waitress process with `serve`'s default threads, then the 2 x 8 deployed before: wrk's 16
+# kept-alive connections often fell unevenly on its two workers, leaving one core idle.
+SERVERS = (("web.", 4, 4), ("web.waitress.", 1, 8), ("web.2x8.", 2, 8))
 BULLETINS = 1000
 
 
