@@ -18,12 +18,14 @@ from ..live.sessions import end_marker, follow
 
 FOLLOW_POLL_S = 0.02
 READ_BYTES = BYTES_PER_SECOND // 20  # 50 ms
-#: decoded audio waiting longer than this is dropped down to ``CATCH_UP_MS``: the speaker stays live
-MAX_LAG_MS = 1000
-CATCH_UP_MS = 300
 #: the browser sends a chunk every ~250 ms: airing starts (and restarts after a gap) with this much in hand,
 #: so the voice does not stutter between chunks
 PRIME_MS = 400
+#: decoded audio waiting longer than this is dropped down to ``CATCH_UP_MS``: the speaker stays live. Not
+#: below ``PRIME_MS``: a catch-up must leave the feed primed, or words in hand would wait for more that may
+#: never come (a phone that sent all it had, then lost its signal) and be dropped with the connection.
+MAX_LAG_MS = 1000
+CATCH_UP_MS = PRIME_MS
 
 
 class LiveFeed:
@@ -105,7 +107,11 @@ class LiveFeed:
         self._stall_ms += n * 1000 // BYTES_PER_SECOND
         if self._stall_ms >= self.drop_s * 1000:
             self.ended_by = self.ended_by or "drop"
-            return None
+            # what is in hand (less than the priming amount) still airs: the speaker's last words
+            with self._lock:
+                out = bytes(self._buf[:n])
+                del self._buf[:n]
+            return out + bytes(n - len(out)) if out else None
         return bytes(n)
 
     def close(self) -> None:

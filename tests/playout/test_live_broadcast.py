@@ -25,10 +25,10 @@ from tests.playout.conftest import make_programme, make_station, rows, runs, wai
 WAIT_MS = 2600
 
 
-def opus_webm(path: Path, seconds: float, freq: int = 2500) -> bytes:
+def opus_webm(path: Path, seconds: float, freq: int = 2500, wait_ms: int = WAIT_MS) -> bytes:
     """What a browser's MediaRecorder sends: Opus in WebM (constant bit rate here, so bytes are time):
-    ``WAIT_MS`` of silence, then a tone of ``seconds`` (the words)."""
-    src = f"sine=frequency={freq}:duration={seconds},adelay={WAIT_MS}:all=1"
+    ``wait_ms`` of silence, then a tone of ``seconds`` (the words)."""
+    src = f"sine=frequency={freq}:duration={seconds}" + (f",adelay={wait_ms}:all=1" if wait_ms else "")
     cmd = ["ffmpeg", "-hide_banner", "-v", "error", "-y", "-f", "lavfi", "-i", src]
     subprocess.run(
         [*cmd, "-ac", "1", "-c:a", "libopus", "-vbr", "off", "-b:a", "32k", "-f", "webm", str(path)], check=True
