@@ -95,10 +95,8 @@ class LiveFeed:
             if self._priming and (len(self._buf) >= BYTES_PER_SECOND * PRIME_MS // 1000 or done):
                 self._priming = False
             if not self._priming and (len(self._buf) >= n or (self._buf and done)):
-                out = bytes(self._buf[:n])
-                del self._buf[:n]
                 self._stall_ms = 0
-                return out + bytes(n - len(out))
+                return self._take(n)
         if not self._reader.is_alive():
             if self.ended_by is None:
                 self.ended_by = "decode"
@@ -109,10 +107,14 @@ class LiveFeed:
             self.ended_by = self.ended_by or "drop"
             # what is in hand (less than the priming amount) still airs: the speaker's last words
             with self._lock:
-                out = bytes(self._buf[:n])
-                del self._buf[:n]
-            return out + bytes(n - len(out)) if out else None
+                return self._take(n) if self._buf else None
         return bytes(n)
+
+    def _take(self, n: int) -> bytes:
+        """The next ``n`` bytes of the buffer, padded with silence (the caller holds the lock)."""
+        out = bytes(self._buf[:n])
+        del self._buf[:n]
+        return out + bytes(n - len(out))
 
     def close(self) -> None:
         if self.proc.poll() is None:
